@@ -1,0 +1,45 @@
+# AMU Desk: `make run` starts the app, `make test` runs the tests. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench screenshots translations clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && command -v xvfb-run >/dev/null; then \
+		echo "No screen found: starting AMU Desk on a virtual display (xvfb-run)."; \
+		xvfb-run -a $(PY) -m amudesk $(ARGS); \
+	else \
+		$(PY) -m amudesk $(ARGS); \
+	fi
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check amudesk tests scripts benchmarks
+	$(VENV)/bin/ruff format --check amudesk tests scripts benchmarks
+	$(VENV)/bin/mypy amudesk
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench.py
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs/screenshots
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o translations/amudesk.pot amudesk
+	for lang in fr nl en; do \
+		$(VENV)/bin/pybabel update -i translations/amudesk.pot -d translations -D amudesk -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+	done
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,5 @@
+import sys
+
+from amudesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,241 @@
+"""The command line: the same services as the window.
+
+``amudesk`` alone opens the window. Every command works on a new, empty data
+folder. Bad input prints one line on stderr naming the field and the problem,
+and exits with status 2; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from amudesk import __version__
+from amudesk.i18n import _
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="amudesk", description=_("Offline desk for urgent medical aid (AMU) requests."))
+    parser.add_argument("--version", action="version", version=f"amudesk {__version__}")
+    parser.add_argument("--data-dir", type=Path, help=_("data folder to use instead of the default one"))
+    parser.add_argument("--lang", choices=("fr", "nl", "en"), help=_("language of messages"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help=_("fill an empty data folder with fictional people"))
+    demo.add_argument("--count", type=_positive, default=200, help=_("how many people (default 200)"))
+    demo.add_argument("--seed", type=int, default=2026, help=argparse.SUPPRESS)
+
+    imp = commands.add_parser("import", help=_("import requests from a .csv or .xlsx file"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--skip-invalid", action="store_true", help=_("import the good rows, report the others"))
+
+    exp = commands.add_parser("export", help=_("export every request to a .csv file"))
+    exp.add_argument("file", type=Path)
+
+    niss = commands.add_parser("niss", help=_("check a NISS or BIS number"))
+    niss.add_argument("number")
+    niss.add_argument("--json", action="store_true", help=_("answer in JSON"))
+
+    commands.add_parser("check", help=_("check the integrity of the data folder"))
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("--count: “{value}” is not a whole number").format(value=text)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("--count: must be at least 1"))
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from amudesk import i18n
+
+    i18n.set_locale(args.lang or _settings_language(args.data_dir) or i18n.default_locale())
+    if args.command is None:
+        from amudesk.ui.app import run
+
+        return run(data_dir=args.data_dir)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "demo": cmd_demo,
+        "import": cmd_import,
+        "export": cmd_export,
+        "niss": cmd_niss,
+        "check": cmd_check,
+    }
+    try:
+        return handlers[args.command](args)
+    except UsageError as exc:
+        print(f"amudesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("amudesk: " + _("interrupted; nothing was changed by the unfinished step"), file=sys.stderr)
+        return 130
+
+
+def _settings_language(data_dir: Path | None) -> str | None:
+    from amudesk.settings import load_settings
+
+    return load_settings(data_dir).language
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from amudesk.paths import default_data_dir
+    from amudesk.store import StoreError, open_store
+
+    try:
+        return open_store(args.data_dir or default_data_dir())
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class _TerminalProgress:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = done * 100 // total
+        if percent != self._last:
+            self._last = percent
+            bar = "#" * (percent // 4)
+            sys.stderr.write(f"\r{self.label} [{bar:<25}] {percent:3d}% ({done}/{total})")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from amudesk.services.demo import DemoError, fill_demo
+
+    store = _open(args)
+    try:
+        count = fill_demo(store=store, count=args.count, seed=args.seed, progress=_TerminalProgress(_("Demo")))
+    except DemoError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(_("{n} fictional people and their requests added.").format(n=count))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from amudesk.services.spreadsheet import ImportError_, import_file
+
+    store = _open(args)
+    try:
+        report = import_file(
+            args.file, store=store, skip_invalid=args.skip_invalid, progress=_TerminalProgress(_("Import"))
+        )
+    except ImportError_ as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    for problem in report.problems:
+        print(f"amudesk: {problem.describe()}", file=sys.stderr)
+    if report.problems and not args.skip_invalid:
+        print(
+            "amudesk: " + _("nothing was imported: {n} bad rows; fix them or use --skip-invalid").format(
+                n=len(report.bad_lines)
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    print(
+        _("{n} requests imported ({people} new people), {bad} rows rejected.").format(
+            n=report.imported, people=report.new_people, bad=len(report.bad_lines)
+        )
+    )
+    return EXIT_BAD_INPUT if report.bad_lines else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from amudesk.services.spreadsheet import ImportError_, export_file
+
+    store = _open(args)
+    try:
+        count = export_file(args.file, store=store, progress=_TerminalProgress(_("Export")))
+    except ImportError_ as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(_("{n} requests exported.").format(n=count))
+    return EXIT_OK
+
+
+def cmd_niss(args: argparse.Namespace) -> int:
+    from amudesk.identifiers import IdentifierError, parse_niss
+
+    try:
+        info = parse_niss(args.number)
+    except IdentifierError as exc:
+        if args.json:
+            print(json.dumps({"valid": False, "kind": None, "formatted": None, "birth_date": None, "sex": None, "error": str(exc)}, ensure_ascii=False))
+        else:
+            print(f"amudesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    answer = {
+        "valid": True,
+        "kind": info.kind,
+        "formatted": info.formatted,
+        "birth_date": info.birth_date.isoformat() if info.birth_date else None,
+        "sex": info.sex,
+        "error": None,
+    }
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False))
+    else:
+        kind = _("national register number") if info.kind == "nn" else _("BIS number")
+        print(_("{number}: valid {kind}").format(number=info.formatted, kind=kind))
+        if info.birth_date:
+            from amudesk.i18n import format_date
+
+            print(_("birth date: {date}").format(date=format_date(info.birth_date, "long")))
+        if info.sex:
+            print(_("sex: {sex}").format(sex=info.sex))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from amudesk.store import integrity_problems
+
+    store = _open(args)
+    try:
+        problems = integrity_problems(store)
+    finally:
+        store.close()
+    if problems:
+        for problem in problems:
+            print(f"amudesk: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(_("The data folder is sound."))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Translations, dates and localised names, with the locale chosen per call.
+
+The interface has a current locale (``set_locale``); documents and exports can
+ask for another one (``translator("nl")``) without touching it. Catalogs are the
+Babel ``.po`` files under ``translations/``, compiled in memory on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext as _gettext
+import io
+import locale as _locale
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+LANGUAGES: tuple[str, ...] = ("fr", "nl", "en")
+DOMAIN = "amudesk"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+BRUSSELS = "Europe/Brussels"
+
+_current = "fr"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+def default_locale() -> str:
+    """The system's language when it is one of ours, French otherwise."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value[:2] in LANGUAGES:
+            return value[:2]
+    try:
+        code = (_locale.getlocale()[0] or "")[:2]
+    except ValueError:
+        code = ""
+    return code if code in LANGUAGES else "fr"
+
+
+def set_locale(code: str) -> None:
+    """Make ``code`` (fr, nl or en) the interface language."""
+    global _current
+    if code not in LANGUAGES:
+        raise ValueError(f"unsupported language {code!r}")
+    _current = code
+
+
+def get_locale() -> str:
+    return _current
+
+
+@functools.cache
+def translator(code: str | None = None) -> _gettext.NullTranslations:
+    """The catalog of ``code``; an untranslated fallback when it is missing."""
+    code = code or _current
+    po_path = TRANSLATIONS_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return _gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=code)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the interface language."""
+    return translator(_current).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translator(_current).ngettext(singular, plural, n)
+
+
+def gettext_for(code: str, message: str) -> str:
+    """Translate ``message`` into ``code`` whatever the interface language is."""
+    return translator(code).gettext(message)
+
+
+def _babel_locale(code: str | None) -> str:
+    code = code or _current
+    return {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}.get(code, code)
+
+
+def format_date(value: dt.date | None, fmt: str = "medium", locale: str | None = None) -> str:
+    """A date for people to read: '23 nov. 2026', '23 nov 2026', '23 Nov 2026'."""
+    if value is None:
+        return ""
+    from babel.dates import format_date as _format_date
+
+    return _format_date(value, format=fmt, locale=_babel_locale(locale))
+
+
+def format_datetime(value: dt.datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
+    """A moment shown in Brussels time; naive values are taken as UTC."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime as _format_datetime
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(ZoneInfo(BRUSSELS))
+    return _format_datetime(local, format=fmt, locale=_babel_locale(locale), tzinfo=local.tzinfo)
+
+
+def format_partial_date(text: str | None, locale: str | None = None) -> str:
+    """'1984-03-02', '1984-03' or '1984' written for people ('mars 1984')."""
+    if not text:
+        return ""
+    from babel.dates import format_skeleton
+
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return format_date(dt.date(*parts), locale=locale)
+    if len(parts) == 2:
+        return format_skeleton("yMMM", dt.date(parts[0], parts[1], 1), locale=_babel_locale(locale))
+    return str(parts[0])
+
+
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+
+
+@functools.cache
+def countries(locale: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(ISO 3166 alpha-2 code, localised name), sorted by name for that locale."""
+    from babel import Locale
+
+    names = Locale.parse(_babel_locale(locale)).territories
+    items = [
+        (code, name)
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return tuple(sorted(items, key=lambda item: _sort_key(item[1])))
+
+
+def country_name(code: str | None, locale: str | None = None) -> str:
+    if not code:
+        return ""
+    from babel import Locale
+
+    return Locale.parse(_babel_locale(locale)).territories.get(code.upper(), code.upper())
+
+
+@functools.cache
+def languages(locale: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(ISO 639-1 code, localised name), sorted by name."""
+    from babel import Locale
+
+    names = Locale.parse(_babel_locale(locale)).languages
+    items = [(code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()]
+    return tuple(sorted(items, key=lambda item: _sort_key(item[1])))
+
+
+def language_name(code: str | None, locale: str | None = None) -> str:
+    if not code:
+        return ""
+    from babel import Locale
+
+    return Locale.parse(_babel_locale(locale)).languages.get(code.lower(), code)
+
+
+def is_country(code: str) -> bool:
+    return code.upper() in dict(countries("en"))
+
+
+def is_language(code: str) -> bool:
+    return code.lower() in dict(languages("en"))
+
+
+def _sort_key(text: str) -> str:
+    from amudesk.text import fold
+
+    return fold(text)
+
+
+def join_names(values: Iterable[str]) -> str:
+    return ", ".join(v for v in values if v)

@@ -1,0 +1,33 @@
+"""The tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from amudesk.models.cpas import Cpas
+from amudesk.models.office import Office, OfficeKind
+from amudesk.models.person import Person, Sex
+from amudesk.models.request import (
+    CARE_CATEGORIES,
+    Aamu,
+    CareKind,
+    CaseStatus,
+    Channel,
+    Decision,
+    DecisionKind,
+    Request,
+)
+from amudesk.models.counter import Counter
+
+__all__ = [
+    "CARE_CATEGORIES",
+    "Aamu",
+    "CareKind",
+    "CaseStatus",
+    "Channel",
+    "Counter",
+    "Cpas",
+    "Decision",
+    "DecisionKind",
+    "Office",
+    "OfficeKind",
+    "Person",
+    "Request",
+    "Sex",
+]

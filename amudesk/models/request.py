@@ -1,0 +1,98 @@
+"""An AMU request (the case), the attestations handed in and the CPAS decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from amudesk.i18n import N_
+from amudesk.models.base import utcnow
+
+
+class Channel(StrEnum):
+    IN_PERSON = "in_person"
+    SERVICE = "service"
+    HOSPITAL = "hospital"
+    ONLINE = "online"
+
+
+class DecisionKind(StrEnum):
+    PRINCIPLE = "principle"
+    GUARANTEE = "guarantee"
+    REFUSAL = "refusal"
+    INCOMPETENT = "incompetent"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+    REFUSED = "refused"
+    TRANSFERRED = "transferred"
+
+
+class CareKind(StrEnum):
+    MEDIPRIMA = "mediprima"
+    OTHER = "other"
+
+
+# MediPrima care categories: stable codes and their English names (translated when shown).
+CARE_CATEGORIES: dict[str, str] = {
+    "hospital": N_("Hospitalisation"),
+    "ambulatory": N_("Ambulatory care"),
+    "gp": N_("General practitioner"),
+    "paramedical": N_("Paramedical care"),
+    "pharmacy": N_("Pharmaceutical costs"),
+    "prostheses": N_("Prostheses"),
+    "transport": N_("Medical transport"),
+    "other": N_("Miscellaneous"),
+}
+
+
+class Request(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=30, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    cpas_id: int = Field(foreign_key="cpas.id", index=True)
+    received_at: dt.datetime = Field(index=True)  # aware, stored as UTC
+    channel: str = Field(default=Channel.IN_PERSON, max_length=20)
+    accompanied_by: str = Field(default="", max_length=200)
+    aamu_handed_in: bool = Field(default=False)
+    care_started_on: dt.date | None = Field(default=None)
+    care_kind: str | None = Field(default=None, max_length=20)
+    # Follows the latest decision; kept here so the case list filters without a join.
+    status: str = Field(default=CaseStatus.OPEN, max_length=20, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Aamu(SQLModel, table=True):
+    """An urgent medical aid attestation: dates, doctor and care categories, never a diagnosis."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    issued_on: dt.date
+    doctor_name: str = Field(max_length=200)
+    inami: str | None = Field(default=None, max_length=11)
+    valid_from: dt.date | None = Field(default=None)
+    valid_to: dt.date | None = Field(default=None)
+    # Codes of CARE_CATEGORIES separated by commas.
+    care_categories: str = Field(default="", max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def category_list(self) -> list[str]:
+        return [code for code in self.care_categories.split(",") if code]
+
+
+class Decision(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    kind: str = Field(max_length=20)
+    decided_on: dt.date
+    notified_on: dt.date | None = Field(default=None)
+    valid_from: dt.date | None = Field(default=None)
+    valid_to: dt.date | None = Field(default=None)
+    mediprima_number: str = Field(default="", max_length=40)
+    created_at: dt.datetime = Field(default_factory=utcnow)

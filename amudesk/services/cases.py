@@ -1,0 +1,462 @@
+"""AMU requests (cases): registering them, their attestations, decisions and timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from amudesk.i18n import BRUSSELS, N_, _
+from amudesk.models import (
+    CARE_CATEGORIES,
+    Aamu,
+    CareKind,
+    CaseStatus,
+    Channel,
+    Counter,
+    Cpas,
+    Decision,
+    DecisionKind,
+    Person,
+    Request,
+)
+from amudesk.models.base import utcnow
+from amudesk.services import FieldError, NotFound
+from amudesk.services import validation as v
+
+REFERENCE_PREFIX = "AMU"
+
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.IN_PERSON: N_("In person"),
+    Channel.SERVICE: N_("Through a social service"),
+    Channel.HOSPITAL: N_("Hospital social service"),
+    Channel.ONLINE: N_("Online"),
+}
+DECISION_LABELS: dict[str, str] = {
+    DecisionKind.PRINCIPLE: N_("Decision in principle"),
+    DecisionKind.GUARANTEE: N_("Coverage guarantee"),
+    DecisionKind.REFUSAL: N_("Refusal"),
+    DecisionKind.INCOMPETENT: N_("Territorial incompetence"),
+}
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.OPEN: N_("Open"),
+    CaseStatus.DECIDED: N_("Decided"),
+    CaseStatus.REFUSED: N_("Refused"),
+    CaseStatus.TRANSFERRED: N_("Transferred"),
+}
+CARE_KIND_LABELS: dict[str, str] = {
+    CareKind.MEDIPRIMA: N_("Billed through MediPrima (hospital, GP)"),
+    CareKind.OTHER: N_("Other care"),
+}
+STATUS_OF_DECISION = {
+    DecisionKind.PRINCIPLE: CaseStatus.DECIDED,
+    DecisionKind.GUARANTEE: CaseStatus.DECIDED,
+    DecisionKind.REFUSAL: CaseStatus.REFUSED,
+    DecisionKind.INCOMPETENT: CaseStatus.TRANSFERRED,
+}
+
+
+def to_utc(moment: dt.datetime) -> dt.datetime:
+    """Stored form of a moment: aware UTC. Naive input is Brussels local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(BRUSSELS))
+    return moment.astimezone(dt.UTC)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The Brussels calendar day of a moment (naive moments are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(BRUSSELS)).date()
+
+
+def next_number(kind: str, year: int, *, session: Session) -> int:
+    """The next number of a yearly series; numbers are never reused."""
+    counter = session.get(Counter, (kind, year))
+    if counter is None:
+        counter = Counter(kind=kind, year=year, last=0)
+    counter.last += 1
+    session.add(counter)
+    session.flush()
+    return counter.last
+
+
+def make_reference(year: int, number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+
+
+def new_reference(year: int, *, session: Session) -> str:
+    while True:
+        reference = make_reference(year, next_number(REFERENCE_PREFIX, year, session=session))
+        if session.scalar(select(Request.id).where(col(Request.reference) == reference)) is None:
+            return reference
+
+
+@dataclass
+class RequestData:
+    person_id: int | None = None
+    cpas_id: int | None = None
+    received_at: dt.datetime | None = None
+    channel: str = Channel.IN_PERSON
+    accompanied_by: str = ""
+    aamu_handed_in: bool = False
+    care_started_on: dt.date | None = None
+    care_kind: str | None = None
+    reference: str = ""
+
+
+def register_request(data: RequestData, *, session: Session, request_id: int | None = None) -> Request:
+    """Create (or, with ``request_id``, correct) an AMU request after checking it."""
+    if data.person_id is None or session.get(Person, data.person_id) is None:
+        raise FieldError("person_id", _("Person: choose the person who makes the request."))
+    if data.cpas_id is None or session.get(Cpas, data.cpas_id) is None:
+        raise FieldError("cpas_id", _("CPAS: choose the CPAS the request is filed with."))
+    if data.received_at is None:
+        raise FieldError("received_at", _("Received on: give the date and time the request was received."))
+    received = to_utc(data.received_at)
+    if received > utcnow() + dt.timedelta(minutes=5):
+        raise FieldError("received_at", _("Received on: the date is in the future."))
+    if data.channel not in CHANNEL_LABELS:
+        raise FieldError("channel", _("Channel: choose how the request was made."))
+    if data.care_kind is not None and data.care_kind not in CARE_KIND_LABELS:
+        raise FieldError("care_kind", _("Kind of care: use “mediprima” or “other”."))
+    if data.care_started_on and data.care_started_on > dt.date.today():
+        raise FieldError("care_started_on", _("Care started on: the date is in the future."))
+    accompanied_by = v.clean(data.accompanied_by, "accompanied_by", _("Accompanied by"))
+    request = get_request(request_id, session=session) if request_id is not None else None
+    reference = data.reference.strip().upper()
+    if reference:
+        clash = session.scalar(select(Request.id).where(col(Request.reference) == reference))
+        if clash is not None and (request is None or clash != request.id):
+            raise FieldError("reference", _("Reference: {reference} is already used.").format(reference=reference))
+    elif request is None:
+        reference = new_reference(local_date(received).year, session=session)
+    if request is None:
+        request = Request(reference=reference, person_id=data.person_id, cpas_id=data.cpas_id, received_at=received)
+    else:
+        request.reference = reference or request.reference
+        request.updated_at = utcnow()
+    request.person_id = data.person_id
+    request.cpas_id = data.cpas_id
+    request.received_at = received
+    request.channel = data.channel
+    request.accompanied_by = accompanied_by
+    request.aamu_handed_in = data.aamu_handed_in
+    request.care_started_on = data.care_started_on
+    request.care_kind = data.care_kind
+    session.add(request)
+    session.flush()
+    return request
+
+
+def get_request(request_id: int | None, *, session: Session) -> Request:
+    request = session.get(Request, request_id) if request_id is not None else None
+    if request is None:
+        raise NotFound(_("This request is not in the database."))
+    return request
+
+
+def find_request(reference: str, *, session: Session) -> Request:
+    request = session.scalar(select(Request).where(col(Request.reference) == reference.strip().upper()))
+    if request is None:
+        raise NotFound(_("No request has the reference {reference}.").format(reference=reference))
+    return request
+
+
+@dataclass
+class AamuData:
+    issued_on: dt.date | None = None
+    doctor_name: str = ""
+    inami: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    care_categories: list[str] = field(default_factory=list)
+
+
+def record_aamu(request_id: int, data: AamuData, *, session: Session, aamu_id: int | None = None) -> Aamu:
+    """Record the attestation a doctor signed: dates, doctor, categories. No diagnosis, ever."""
+    from amudesk.identifiers import IdentifierError, parse_inami
+
+    request = get_request(request_id, session=session)
+    if data.issued_on is None:
+        raise FieldError("issued_on", _("Date of the attestation: this field is required."))
+    if data.issued_on > dt.date.today():
+        raise FieldError("issued_on", _("Date of the attestation: the date is in the future."))
+    doctor = v.clean(data.doctor_name, "doctor_name", _("Doctor"), required=True)
+    try:
+        inami = parse_inami(data.inami) if data.inami.strip() else None
+    except IdentifierError as exc:
+        raise FieldError("inami", str(exc)) from None
+    v.date_order(data.valid_from, data.valid_to, "valid_to", _("Requested validity"))
+    unknown = [c for c in data.care_categories if c not in CARE_CATEGORIES]
+    if unknown:
+        raise FieldError("care_categories", _("Care categories: unknown category {code}.").format(code=unknown[0]))
+    aamu = session.get(Aamu, aamu_id) if aamu_id is not None else None
+    if aamu is None:
+        aamu = Aamu(request_id=request.id or 0, issued_on=data.issued_on, doctor_name=doctor)
+    aamu.issued_on = data.issued_on
+    aamu.doctor_name = doctor
+    aamu.inami = inami
+    aamu.valid_from = data.valid_from
+    aamu.valid_to = data.valid_to
+    aamu.care_categories = ",".join(c for c in CARE_CATEGORIES if c in data.care_categories)
+    request.aamu_handed_in = True
+    session.add_all([aamu, request])
+    session.flush()
+    return aamu
+
+
+@dataclass
+class DecisionData:
+    kind: str = ""
+    decided_on: dt.date | None = None
+    notified_on: dt.date | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    mediprima_number: str = ""
+
+
+def check_decision(data: DecisionData, received_on: dt.date, *, today: dt.date | None = None) -> None:
+    """Raise FieldError for the first thing wrong with a decision of a request received on ``received_on``."""
+    today = today or dt.date.today()
+    if data.kind not in DECISION_LABELS:
+        raise FieldError("kind", _("Kind of decision: choose one."))
+    if data.decided_on is None:
+        raise FieldError("decided_on", _("Decided on: this field is required."))
+    if data.decided_on > today:
+        raise FieldError("decided_on", _("Decided on: the date is in the future."))
+    if data.decided_on < received_on:
+        raise FieldError("decided_on", _("Decided on: the decision cannot come before the request."))
+    if data.notified_on is not None:
+        if data.notified_on < data.decided_on:
+            raise FieldError("notified_on", _("Notified on: the notification cannot come before the decision."))
+        if data.notified_on > today:
+            raise FieldError("notified_on", _("Notified on: the date is in the future."))
+    positive = data.kind in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
+    if not positive and (data.valid_from or data.valid_to):
+        raise FieldError("valid_from", _("Validity: only a positive decision has a validity period."))
+    v.date_order(data.valid_from, data.valid_to, "valid_to", _("Validity"))
+    if data.valid_from and data.valid_to and data.valid_to > _add_months(data.valid_from, 12):
+        raise FieldError("valid_to", _("Validity: a decision lasts at most 12 months."))
+    if data.valid_from and data.valid_from < data.decided_on - dt.timedelta(days=60):
+        raise FieldError(
+            "valid_from", _("Validity: a decision can start at most 60 days before the decision date.")
+        )
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    import calendar
+
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_decision(
+    request_id: int, data: DecisionData, *, session: Session, decision_id: int | None = None
+) -> Decision:
+    """Record (or correct) the CPAS decision on a request; the case status follows the latest one."""
+    request = get_request(request_id, session=session)
+    check_decision(data, local_date(request.received_at))
+    decision = session.get(Decision, decision_id) if decision_id is not None else None
+    if decision is None:
+        decision = Decision(request_id=request.id or 0, kind=data.kind, decided_on=data.decided_on or dt.date.today())
+    decision.kind = data.kind
+    decision.decided_on = data.decided_on or decision.decided_on
+    decision.notified_on = data.notified_on
+    decision.valid_from = data.valid_from
+    decision.valid_to = data.valid_to
+    decision.mediprima_number = v.clean(data.mediprima_number, "mediprima_number", _("MediPrima number"), max_length=40)
+    session.add(decision)
+    session.flush()
+    refresh_status(request, session=session)
+    return decision
+
+
+def latest_decision(request_id: int, *, session: Session) -> Decision | None:
+    return session.scalar(
+        select(Decision)
+        .where(col(Decision.request_id) == request_id)
+        .order_by(col(Decision.decided_on).desc(), col(Decision.id).desc())
+        .limit(1)
+    )
+
+
+def refresh_status(request: Request, *, session: Session) -> None:
+    decision = latest_decision(request.id or 0, session=session)
+    request.status = STATUS_OF_DECISION[DecisionKind(decision.kind)] if decision else CaseStatus.OPEN
+    request.updated_at = utcnow()
+    session.add(request)
+    session.flush()
+
+
+# --- the case list -----------------------------------------------------------------
+
+SORT_KEYS = ("reference", "name", "cpas", "received_at", "status")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    request_id: int
+    reference: str
+    person_id: int
+    family_name: str
+    given_names: str
+    cpas_name_fr: str
+    cpas_name_nl: str
+    received_at: dt.datetime
+    status: str
+
+
+def _case_statement(query: str, status: str | None, session: Session):  # type: ignore[no-untyped-def]
+    from amudesk.services.search import case_filter
+
+    statement = (
+        select(
+            Request.id,
+            Request.reference,
+            Person.id,
+            Person.family_name,
+            Person.given_names,
+            Cpas.name_fr,
+            Cpas.name_nl,
+            Request.received_at,
+            Request.status,
+        )
+        .join(Person, col(Person.id) == col(Request.person_id))
+        .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
+    )
+    condition = case_filter(query, session)
+    if condition is not None:
+        statement = statement.where(condition)
+    if status:
+        statement = statement.where(col(Request.status) == status)
+    return statement
+
+
+def list_cases(
+    *,
+    session: Session,
+    query: str = "",
+    status: str | None = None,
+    offset: int = 0,
+    limit: int = 200,
+    sort: str = "received_at",
+    descending: bool = True,
+) -> list[CaseRow]:
+    """One page of the case list, filtered by typed words and status."""
+    statement = _case_statement(query, status, session)
+    order_columns = {
+        "reference": [col(Request.reference)],
+        "name": [col(Person.family_name), col(Person.given_names)],
+        "cpas": [col(Cpas.name_fr)],
+        "received_at": [col(Request.received_at)],
+        "status": [col(Request.status)],
+    }[sort]
+    order_columns.append(col(Request.id))
+    statement = statement.order_by(*[c.desc() if descending else c.asc() for c in order_columns])
+    rows = session.execute(statement.offset(offset).limit(limit))
+    return [CaseRow(*row) for row in rows]
+
+
+def count_cases(*, session: Session, query: str = "", status: str | None = None) -> int:
+    statement = _case_statement(query, status, session).with_only_columns(func.count()).order_by(None)
+    return int(session.execute(statement).scalar_one())
+
+
+# --- one case ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    day: dt.date
+    moment: dt.datetime | None
+    kind: str
+    text: str
+
+
+@dataclass
+class CaseDetail:
+    request: Request
+    person: Person
+    cpas: Cpas
+    aamus: list[Aamu]
+    decisions: list[Decision]
+    dependants: list[Person]
+    other_requests: list[Request]
+    timeline: list[TimelineEvent]
+
+
+def get_case(request_id: int, *, session: Session) -> CaseDetail:
+    from amudesk.services.people import dependants
+
+    request = get_request(request_id, session=session)
+    person = session.get(Person, request.person_id)
+    cpas = session.get(Cpas, request.cpas_id)
+    assert person is not None and cpas is not None
+    aamus = list(session.scalars(select(Aamu).where(col(Aamu.request_id) == request_id).order_by(col(Aamu.issued_on))))
+    decisions = list(
+        session.scalars(
+            select(Decision).where(col(Decision.request_id) == request_id).order_by(col(Decision.decided_on), col(Decision.id))
+        )
+    )
+    others = list(
+        session.scalars(
+            select(Request)
+            .where(col(Request.person_id) == person.id, col(Request.id) != request_id)
+            .order_by(col(Request.received_at).desc())
+        )
+    )
+    detail = CaseDetail(
+        request=request,
+        person=person,
+        cpas=cpas,
+        aamus=aamus,
+        decisions=decisions,
+        dependants=list(dependants(person.id or 0, session=session)),
+        other_requests=others,
+        timeline=[],
+    )
+    detail.timeline = timeline(detail)
+    return detail
+
+
+def timeline(detail: CaseDetail) -> list[TimelineEvent]:
+    """The case's events in order, each in one translated sentence."""
+    request = detail.request
+    events = [
+        TimelineEvent(
+            local_date(request.received_at),
+            request.received_at,
+            "received",
+            _("Request received by {cpas} ({channel}).").format(
+                cpas=detail.cpas.name_fr, channel=_(CHANNEL_LABELS[request.channel])
+            ),
+        )
+    ]
+    if request.care_started_on:
+        events.append(TimelineEvent(request.care_started_on, None, "care", _("Care started.")))
+    for aamu in detail.aamus:
+        events.append(
+            TimelineEvent(
+                aamu.issued_on, None, "aamu", _("Urgent medical aid attestation signed by {doctor}.").format(doctor=aamu.doctor_name)
+            )
+        )
+    for decision in detail.decisions:
+        events.append(
+            TimelineEvent(
+                decision.decided_on, None, "decision", _("Decision: {kind}.").format(kind=_(DECISION_LABELS[decision.kind]))
+            )
+        )
+        if decision.notified_on:
+            events.append(TimelineEvent(decision.notified_on, None, "notification", _("Decision notified.")))
+    order = {"received": 0, "care": 1, "aamu": 2, "decision": 3, "notification": 4}
+    return sorted(events, key=lambda e: (e.day, order[e.kind]))
+
+
+def person_requests(person_id: int, *, session: Session) -> Sequence[Request]:
+    return list(session.scalars(select(Request).where(col(Request.person_id) == person_id).order_by(col(Request.received_at))))

@@ -1,0 +1,171 @@
+"""People and the minors who depend on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from amudesk.i18n import _
+from amudesk.models import Person, Sex
+from amudesk.models.base import utcnow
+from amudesk.services import FieldError, NotFound
+from amudesk.services import validation as v
+from amudesk.text import fold
+
+ADULT_AGE = 18
+
+
+@dataclass
+class PersonData:
+    """What a form or an import row says about a person, before checking."""
+
+    family_name: str = ""
+    given_names: str = ""
+    sex: str = Sex.UNKNOWN
+    birth_date: str = ""
+    niss: str = ""
+    nationality: str = ""
+    languages: list[str] = field(default_factory=list)
+    phone: str = ""
+    commune: str = ""
+    no_fixed_abode: bool = False
+    usual_place: str = ""
+    notes: str = ""
+    photo: bytes | None = None
+    guardian_id: int | None = None
+
+
+def search_text(family_name: str, given_names: str, niss: str | None) -> str:
+    """The folded words the search index holds for a person."""
+    return " ".join(part for part in (fold(family_name), fold(given_names), niss or "") if part)
+
+
+def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[str, object]:
+    """Every column of a person from ``data``, or a FieldError for the first bad field."""
+    from amudesk.identifiers import IdentifierError, normalize_niss
+
+    values: dict[str, object] = {
+        "family_name": v.clean(data.family_name, "family_name", _("Family name"), required=True),
+        "given_names": v.clean(data.given_names, "given_names", _("Given names"), required=True),
+    }
+    sex = (data.sex or Sex.UNKNOWN).strip().upper()
+    if sex not in {s.value for s in Sex}:
+        raise FieldError("sex", _("Sex: use F, M, X or leave it unknown (got “{value}”).").format(value=data.sex))
+    values["sex"] = sex
+    values["birth_date"] = v.partial_date(data.birth_date, "birth_date", _("Birth date"), today=today)
+    try:
+        values["niss"] = normalize_niss(data.niss) if data.niss.strip() else None
+    except IdentifierError as exc:
+        raise FieldError("niss", str(exc)) from None
+    values["nationality"] = v.country(data.nationality, "nationality", _("Nationality"))
+    values["languages"] = v.language_codes(data.languages, "languages", _("Languages"))
+    values["phone"] = v.clean(data.phone, "phone", _("Phone"), max_length=50)
+    values["no_fixed_abode"] = bool(data.no_fixed_abode)
+    values["commune"] = v.clean(data.commune, "commune", _("Commune of residence"))
+    values["usual_place"] = v.clean(data.usual_place, "usual_place", _("Where the person is usually found"), max_length=300)
+    if data.no_fixed_abode and not values["usual_place"]:
+        raise FieldError(
+            "usual_place",
+            _("Where the person is usually found: required when the person has no fixed abode."),
+        )
+    values["notes"] = (data.notes or "").strip()
+    values["photo"] = data.photo
+    values["guardian_id"] = data.guardian_id
+    values["search_text"] = search_text(
+        str(values["family_name"]), str(values["given_names"]), values["niss"] and str(values["niss"])
+    )
+    return values
+
+
+def age_on(birth_date: str | None, day: dt.date) -> int | None:
+    """Full years on ``day``; None when the year is unknown. Partial dates count from their start."""
+    if not birth_date:
+        return None
+    parts = [int(p) for p in birth_date.split("-")]
+    year, month, dom = parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+    return day.year - year - ((day.month, day.day) < (month, dom))
+
+
+def save_person(data: PersonData, *, session: Session, person_id: int | None = None) -> Person:
+    """Create (``person_id`` None) or update a person after checking every field."""
+    values = checked_values(data)
+    person = get_person(person_id, session=session) if person_id is not None else None
+    niss = values["niss"]
+    if niss:
+        other = session.exec(select(Person.id).where(Person.niss == niss)).first()
+        if other is not None and other != person_id:
+            raise FieldError("niss", _("NISS: this number is already registered for another person."))
+    guardian_id = values["guardian_id"]
+    if guardian_id is not None:
+        _check_guardian(int(str(guardian_id)), person_id, str(values["birth_date"] or ""), session=session)
+    if person is None:
+        person = Person(**values)
+    else:
+        for key, value in values.items():
+            setattr(person, key, value)
+        person.updated_at = utcnow()
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _check_guardian(guardian_id: int, person_id: int | None, birth_date: str, *, session: Session) -> None:
+    if guardian_id == person_id:
+        raise FieldError("guardian_id", _("Responsible adult: a person cannot depend on themselves."))
+    guardian = session.get(Person, guardian_id)
+    if guardian is None:
+        raise FieldError("guardian_id", _("Responsible adult: this person does not exist."))
+    if guardian.guardian_id is not None:
+        raise FieldError("guardian_id", _("Responsible adult: this person is a dependant themselves."))
+    age = age_on(birth_date or None, dt.date.today())
+    if age is not None and age >= ADULT_AGE:
+        raise FieldError("birth_date", _("Birth date: a dependant must be under 18."))
+
+
+def get_person(person_id: int | None, *, session: Session) -> Person:
+    person = session.get(Person, person_id) if person_id is not None else None
+    if person is None:
+        raise NotFound(_("This person is not in the database."))
+    return person
+
+
+def dependants(person_id: int, *, session: Session) -> Sequence[Person]:
+    return session.exec(
+        select(Person).where(Person.guardian_id == person_id).order_by(Person.birth_date, Person.id)
+    ).all()
+
+
+def attach_dependant(minor_id: int, adult_id: int, *, session: Session) -> Person:
+    minor = get_person(minor_id, session=session)
+    if session.exec(select(Person.id).where(Person.guardian_id == minor_id).limit(1)).first():
+        raise FieldError("guardian_id", _("Dependant: this person has dependants of their own."))
+    _check_guardian(adult_id, minor_id, minor.birth_date or "", session=session)
+    minor.guardian_id = adult_id
+    minor.updated_at = utcnow()
+    session.add(minor)
+    session.flush()
+    return minor
+
+
+def detach_dependant(minor_id: int, *, session: Session) -> None:
+    minor = get_person(minor_id, session=session)
+    minor.guardian_id = None
+    minor.updated_at = utcnow()
+    session.add(minor)
+    session.flush()
+
+
+def find_people(query: str, *, session: Session, limit: int = 20, adults_only: bool = False) -> Sequence[Person]:
+    """People whose names or NISS start with the typed words, for pickers."""
+    from amudesk.services.search import person_ids_matching
+
+    ids = person_ids_matching(query, session=session, limit=limit)
+    if not ids:
+        return []
+    statement = select(Person).where(Person.id.in_(ids))  # type: ignore[union-attr]
+    if adults_only:
+        statement = statement.where(Person.guardian_id.is_(None))  # type: ignore[union-attr]
+    return session.exec(statement.order_by(Person.family_name, Person.given_names)).all()
