@@ -1,0 +1,1 @@
+"""The PySide6 window layer: it calls the services and never builds SQL."""

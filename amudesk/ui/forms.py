@@ -1,0 +1,62 @@
+"""Helpers shared by every form: showing a FieldError on its field, labelled rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from amudesk.services import FieldError
+
+ERROR_STYLE = "color: #a4000f; font-weight: 600;"
+INVALID_PROPERTY = "invalid"
+
+
+class ErrorLabel(QLabel):
+    """The red line under a form that says which field is wrong and why."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(ERROR_STYLE)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName("error")
+        self.hide()
+
+    def show_message(self, message: str) -> None:
+        self.setText(message)
+        self.setAccessibleDescription(message)
+        self.setVisible(bool(message))
+
+    def clear_message(self) -> None:
+        self.show_message("")
+
+
+def show_field_error(error: FieldError, fields: dict[str, QWidget], label: ErrorLabel) -> None:
+    """Say what is wrong, mark the field and put the cursor in it."""
+    label.show_message(error.message)
+    for widget in fields.values():
+        _mark(widget, False)
+    widget = fields.get(error.field)
+    if widget is not None:
+        _mark(widget, True)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def clear_field_errors(fields: dict[str, QWidget], label: ErrorLabel) -> None:
+    label.clear_message()
+    for widget in fields.values():
+        _mark(widget, False)
+
+
+def _mark(widget: QWidget, invalid: bool) -> None:
+    widget.setProperty(INVALID_PROPERTY, invalid)
+    widget.setStyleSheet("border: 2px solid #a4000f;" if invalid else "")
+
+
+def add_row(form: QFormLayout, text: str, widget: QWidget, *, name: str | None = None) -> QLabel:
+    """A labelled row whose label is the field's buddy (Alt+letter) and accessible name."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    widget.setAccessibleName(name or text.replace("&", ""))
+    form.addRow(label, widget)
+    return label

@@ -1,0 +1,90 @@
+"""Long work off the UI thread: a task with progress, a real cancel and a finished signal."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised inside a task when the user pressed Cancel."""
+
+
+class Task(QObject):
+    """Runs ``function(progress=..., cancelled=...)`` in its own thread.
+
+    ``progress(done, total)`` is emitted as the ``progress`` signal; ``cancelled()``
+    returns True once ``cancel()`` was called, and the function should stop then
+    (raising :class:`Cancelled` or returning). ``finished`` carries the result,
+    ``failed`` the exception; exactly one of them is emitted, always on the UI thread.
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, function: Callable[..., Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._function = function
+        self._cancel = threading.Event()
+        self._thread: QThread | None = None
+
+    def start(self) -> None:
+        self._thread = QThread()
+        worker = _Worker(self._function, self._cancel)
+        worker.moveToThread(self._thread)
+        self._worker = worker
+        self._thread.started.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.done.connect(self._done)
+        worker.error.connect(self._error)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait(self, milliseconds: int = 30_000) -> bool:
+        return self._thread.wait(milliseconds) if self._thread else True
+
+    def _stop_thread(self) -> None:
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait()
+
+    def _done(self, result: object) -> None:
+        self._stop_thread()
+        self.finished.emit(result)
+
+    def _error(self, error: object) -> None:
+        self._stop_thread()
+        self.failed.emit(error)
+
+
+class _Worker(QObject):
+    progress = Signal(int, int)
+    done = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, function: Callable[..., Any], cancel: threading.Event) -> None:
+        super().__init__()
+        self._function = function
+        self._cancel = cancel
+
+    def run(self) -> None:
+        try:
+            result = self._function(progress=self.progress.emit, cancelled=self._cancel.is_set)
+        except Exception as exc:  # handed to the UI thread, shown there
+            if not isinstance(exc, Cancelled):
+                log.exception("background task failed")
+            self.error.emit(exc)
+        else:
+            self.done.emit(result)
