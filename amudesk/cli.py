@@ -31,19 +31,27 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="amudesk", description=_("Offline desk for urgent medical aid (AMU) requests."))
+    parser = _Parser(
+        prog="amudesk", description=_("Offline desk for urgent medical aid (AMU) requests.")
+    )
     parser.add_argument("--version", action="version", version=f"amudesk {__version__}")
-    parser.add_argument("--data-dir", type=Path, help=_("data folder to use instead of the default one"))
+    parser.add_argument(
+        "--data-dir", type=Path, help=_("data folder to use instead of the default one")
+    )
     parser.add_argument("--lang", choices=("fr", "nl", "en"), help=_("language of messages"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser("demo", help=_("fill an empty data folder with fictional people"))
-    demo.add_argument("--count", type=_positive, default=200, help=_("how many people (default 200)"))
+    demo.add_argument(
+        "--count", type=_positive, default=200, help=_("how many people (default 200)")
+    )
     demo.add_argument("--seed", type=int, default=2026, help=argparse.SUPPRESS)
 
     imp = commands.add_parser("import", help=_("import requests from a .csv or .xlsx file"))
     imp.add_argument("file", type=Path)
-    imp.add_argument("--skip-invalid", action="store_true", help=_("import the good rows, report the others"))
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help=_("import the good rows, report the others")
+    )
 
     exp = commands.add_parser("export", help=_("export every request to a .csv file"))
     exp.add_argument("file", type=Path)
@@ -60,7 +68,9 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(_("--count: “{value}” is not a whole number").format(value=text)) from None
+        raise argparse.ArgumentTypeError(
+            _("--count: “{value}” is not a whole number").format(value=text)
+        ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(_("--count: must be at least 1"))
     return value
@@ -89,7 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"amudesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("amudesk: " + _("interrupted; nothing was changed by the unfinished step"), file=sys.stderr)
+        print(
+            "amudesk: " + _("interrupted; nothing was changed by the unfinished step"),
+            file=sys.stderr,
+        )
         return 130
 
 
@@ -135,7 +148,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = _open(args)
     try:
-        count = fill_demo(store=store, count=args.count, seed=args.seed, progress=_TerminalProgress(_("Demo")))
+        count = fill_demo(
+            store=store, count=args.count, seed=args.seed, progress=_TerminalProgress(_("Demo"))
+        )
     except DemoError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -145,14 +160,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from amudesk.services.spreadsheet import ImportError_, import_file
+    from amudesk.services.spreadsheet import SpreadsheetError, import_file
 
     store = _open(args)
     try:
         report = import_file(
-            args.file, store=store, skip_invalid=args.skip_invalid, progress=_TerminalProgress(_("Import"))
+            args.file,
+            store=store,
+            skip_invalid=args.skip_invalid,
+            progress=_TerminalProgress(_("Import")),
         )
-    except ImportError_ as exc:
+    except SpreadsheetError as exc:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
@@ -160,7 +178,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"amudesk: {problem.describe()}", file=sys.stderr)
     if report.problems and not args.skip_invalid:
         print(
-            "amudesk: " + _("nothing was imported: {n} bad rows; fix them or use --skip-invalid").format(
+            "amudesk: "
+            + _("nothing was imported: {n} bad rows; fix them or use --skip-invalid").format(
                 n=len(report.bad_lines)
             ),
             file=sys.stderr,
@@ -175,12 +194,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from amudesk.services.spreadsheet import ImportError_, export_file
+    from amudesk.services.spreadsheet import SpreadsheetError, export_file
 
     store = _open(args)
     try:
         count = export_file(args.file, store=store, progress=_TerminalProgress(_("Export")))
-    except ImportError_ as exc:
+    except SpreadsheetError as exc:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
@@ -195,7 +214,19 @@ def cmd_niss(args: argparse.Namespace) -> int:
         info = parse_niss(args.number)
     except IdentifierError as exc:
         if args.json:
-            print(json.dumps({"valid": False, "kind": None, "formatted": None, "birth_date": None, "sex": None, "error": str(exc)}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "valid": False,
+                        "kind": None,
+                        "formatted": None,
+                        "birth_date": None,
+                        "sex": None,
+                        "error": str(exc),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             print(f"amudesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -100,7 +100,9 @@ def format_date(value: dt.date | None, fmt: str = "medium", locale: str | None =
     return _format_date(value, format=fmt, locale=_babel_locale(locale))
 
 
-def format_datetime(value: dt.datetime | None, fmt: str = "medium", locale: str | None = None) -> str:
+def format_datetime(
+    value: dt.datetime | None, fmt: str = "medium", locale: str | None = None
+) -> str:
     """A moment shown in Brussels time; naive values are taken as UTC."""
     if value is None:
         return ""
@@ -124,7 +126,9 @@ def format_partial_date(text: str | None, locale: str | None = None) -> str:
     if len(parts) == 3:
         return format_date(dt.date(*parts), locale=locale)
     if len(parts) == 2:
-        return format_skeleton("yMMM", dt.date(parts[0], parts[1], 1), locale=_babel_locale(locale))
+        return format_skeleton(
+            "yMMMM", dt.date(parts[0], parts[1], 1), locale=_babel_locale(locale)
+        )
     return str(parts[0])
 
 

@@ -39,7 +39,9 @@ def load_settings(data_dir: Path | None) -> Settings:
     except (OSError, ValueError) as exc:
         log.warning("settings ignored: %s", exc)
         return Settings()
-    known = {k: raw[k] for k in ("language", "window_geometry", "splitter_state", "extra") if k in raw}
+    known = {
+        k: raw[k] for k in ("language", "window_geometry", "splitter_state", "extra") if k in raw
+    }
     settings = Settings(**known)
     if settings.language not in (None, "fr", "nl", "en"):
         settings.language = None

@@ -103,7 +103,9 @@ def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store
         revision = current_revision(engine)
         if revision != SCHEMA_REVISION:
             if revision is not None and data_dir is not None:
-                copy_database(store, data_dir / "backups" / f"before-migration-{revision}-{_stamp()}.sqlite3")
+                copy_database(
+                    store, data_dir / "backups" / f"before-migration-{revision}-{_stamp()}.sqlite3"
+                )
             migrate(engine)
             created = created or revision is None
         if created:
@@ -192,7 +194,9 @@ def integrity_problems(store: Store) -> list[str]:
             if rows != ["ok"]:
                 problems.extend(f"integrity: {row}" for row in rows)
             for row in connection.execute(text("PRAGMA foreign_key_check")):
-                problems.append(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
+                problems.append(
+                    f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}"
+                )
             try:
                 connection.execute(
                     text("INSERT INTO person_fts(person_fts, rank) VALUES('integrity-check', 1)")

@@ -1,5 +1,6 @@
 """The tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from amudesk.models.counter import Counter
 from amudesk.models.cpas import Cpas
 from amudesk.models.office import Office, OfficeKind
 from amudesk.models.person import Person, Sex
@@ -13,7 +14,6 @@ from amudesk.models.request import (
     DecisionKind,
     Request,
 )
-from amudesk.models.counter import Counter
 
 __all__ = [
     "CARE_CATEGORIES",

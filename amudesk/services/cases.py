@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -92,7 +93,10 @@ def make_reference(year: int, number: int) -> str:
 def new_reference(year: int, *, session: Session) -> str:
     while True:
         reference = make_reference(year, next_number(REFERENCE_PREFIX, year, session=session))
-        if session.scalar(select(Request.id).where(col(Request.reference) == reference)) is None:
+        if (
+            session.scalar(select(col(Request.id)).where(col(Request.reference) == reference))
+            is None
+        ):
             return reference
 
 
@@ -109,14 +113,18 @@ class RequestData:
     reference: str = ""
 
 
-def register_request(data: RequestData, *, session: Session, request_id: int | None = None) -> Request:
+def register_request(
+    data: RequestData, *, session: Session, request_id: int | None = None
+) -> Request:
     """Create (or, with ``request_id``, correct) an AMU request after checking it."""
     if data.person_id is None or session.get(Person, data.person_id) is None:
         raise FieldError("person_id", _("Person: choose the person who makes the request."))
     if data.cpas_id is None or session.get(Cpas, data.cpas_id) is None:
         raise FieldError("cpas_id", _("CPAS: choose the CPAS the request is filed with."))
     if data.received_at is None:
-        raise FieldError("received_at", _("Received on: give the date and time the request was received."))
+        raise FieldError(
+            "received_at", _("Received on: give the date and time the request was received.")
+        )
     received = to_utc(data.received_at)
     if received > utcnow() + dt.timedelta(minutes=5):
         raise FieldError("received_at", _("Received on: the date is in the future."))
@@ -130,13 +138,21 @@ def register_request(data: RequestData, *, session: Session, request_id: int | N
     request = get_request(request_id, session=session) if request_id is not None else None
     reference = data.reference.strip().upper()
     if reference:
-        clash = session.scalar(select(Request.id).where(col(Request.reference) == reference))
+        clash = session.scalar(select(col(Request.id)).where(col(Request.reference) == reference))
         if clash is not None and (request is None or clash != request.id):
-            raise FieldError("reference", _("Reference: {reference} is already used.").format(reference=reference))
+            raise FieldError(
+                "reference",
+                _("Reference: {reference} is already used.").format(reference=reference),
+            )
     elif request is None:
         reference = new_reference(local_date(received).year, session=session)
     if request is None:
-        request = Request(reference=reference, person_id=data.person_id, cpas_id=data.cpas_id, received_at=received)
+        request = Request(
+            reference=reference,
+            person_id=data.person_id,
+            cpas_id=data.cpas_id,
+            received_at=received,
+        )
     else:
         request.reference = reference or request.reference
         request.updated_at = utcnow()
@@ -161,7 +177,9 @@ def get_request(request_id: int | None, *, session: Session) -> Request:
 
 
 def find_request(reference: str, *, session: Session) -> Request:
-    request = session.scalar(select(Request).where(col(Request.reference) == reference.strip().upper()))
+    request = session.scalar(
+        select(Request).where(col(Request.reference) == reference.strip().upper())
+    )
     if request is None:
         raise NotFound(_("No request has the reference {reference}.").format(reference=reference))
     return request
@@ -177,7 +195,9 @@ class AamuData:
     care_categories: list[str] = field(default_factory=list)
 
 
-def record_aamu(request_id: int, data: AamuData, *, session: Session, aamu_id: int | None = None) -> Aamu:
+def record_aamu(
+    request_id: int, data: AamuData, *, session: Session, aamu_id: int | None = None
+) -> Aamu:
     """Record the attestation a doctor signed: dates, doctor, categories. No diagnosis, ever."""
     from amudesk.identifiers import IdentifierError, parse_inami
 
@@ -194,7 +214,10 @@ def record_aamu(request_id: int, data: AamuData, *, session: Session, aamu_id: i
     v.date_order(data.valid_from, data.valid_to, "valid_to", _("Requested validity"))
     unknown = [c for c in data.care_categories if c not in CARE_CATEGORIES]
     if unknown:
-        raise FieldError("care_categories", _("Care categories: unknown category {code}.").format(code=unknown[0]))
+        raise FieldError(
+            "care_categories",
+            _("Care categories: unknown category {code}.").format(code=unknown[0]),
+        )
     aamu = session.get(Aamu, aamu_id) if aamu_id is not None else None
     if aamu is None:
         aamu = Aamu(request_id=request.id or 0, issued_on=data.issued_on, doctor_name=doctor)
@@ -220,7 +243,9 @@ class DecisionData:
     mediprima_number: str = ""
 
 
-def check_decision(data: DecisionData, received_on: dt.date, *, today: dt.date | None = None) -> None:
+def check_decision(
+    data: DecisionData, received_on: dt.date, *, today: dt.date | None = None
+) -> None:
     """Raise FieldError for the first thing wrong with a decision of a request received on ``received_on``."""
     today = today or dt.date.today()
     if data.kind not in DECISION_LABELS:
@@ -230,21 +255,28 @@ def check_decision(data: DecisionData, received_on: dt.date, *, today: dt.date |
     if data.decided_on > today:
         raise FieldError("decided_on", _("Decided on: the date is in the future."))
     if data.decided_on < received_on:
-        raise FieldError("decided_on", _("Decided on: the decision cannot come before the request."))
+        raise FieldError(
+            "decided_on", _("Decided on: the decision cannot come before the request.")
+        )
     if data.notified_on is not None:
         if data.notified_on < data.decided_on:
-            raise FieldError("notified_on", _("Notified on: the notification cannot come before the decision."))
+            raise FieldError(
+                "notified_on", _("Notified on: the notification cannot come before the decision.")
+            )
         if data.notified_on > today:
             raise FieldError("notified_on", _("Notified on: the date is in the future."))
     positive = data.kind in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
     if not positive and (data.valid_from or data.valid_to):
-        raise FieldError("valid_from", _("Validity: only a positive decision has a validity period."))
+        raise FieldError(
+            "valid_from", _("Validity: only a positive decision has a validity period.")
+        )
     v.date_order(data.valid_from, data.valid_to, "valid_to", _("Validity"))
     if data.valid_from and data.valid_to and data.valid_to > _add_months(data.valid_from, 12):
         raise FieldError("valid_to", _("Validity: a decision lasts at most 12 months."))
     if data.valid_from and data.valid_from < data.decided_on - dt.timedelta(days=60):
         raise FieldError(
-            "valid_from", _("Validity: a decision can start at most 60 days before the decision date.")
+            "valid_from",
+            _("Validity: a decision can start at most 60 days before the decision date."),
         )
 
 
@@ -264,13 +296,19 @@ def record_decision(
     check_decision(data, local_date(request.received_at))
     decision = session.get(Decision, decision_id) if decision_id is not None else None
     if decision is None:
-        decision = Decision(request_id=request.id or 0, kind=data.kind, decided_on=data.decided_on or dt.date.today())
+        decision = Decision(
+            request_id=request.id or 0,
+            kind=data.kind,
+            decided_on=data.decided_on or dt.date.today(),
+        )
     decision.kind = data.kind
     decision.decided_on = data.decided_on or decision.decided_on
     decision.notified_on = data.notified_on
     decision.valid_from = data.valid_from
     decision.valid_to = data.valid_to
-    decision.mediprima_number = v.clean(data.mediprima_number, "mediprima_number", _("MediPrima number"), max_length=40)
+    decision.mediprima_number = v.clean(
+        data.mediprima_number, "mediprima_number", _("MediPrima number"), max_length=40
+    )
     session.add(decision)
     session.flush()
     refresh_status(request, session=session)
@@ -288,7 +326,9 @@ def latest_decision(request_id: int, *, session: Session) -> Decision | None:
 
 def refresh_status(request: Request, *, session: Session) -> None:
     decision = latest_decision(request.id or 0, session=session)
-    request.status = STATUS_OF_DECISION[DecisionKind(decision.kind)] if decision else CaseStatus.OPEN
+    request.status = (
+        STATUS_OF_DECISION[DecisionKind(decision.kind)] if decision else CaseStatus.OPEN
+    )
     request.updated_at = utcnow()
     session.add(request)
     session.flush()
@@ -317,15 +357,15 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
 
     statement = (
         select(
-            Request.id,
-            Request.reference,
-            Person.id,
-            Person.family_name,
-            Person.given_names,
-            Cpas.name_fr,
-            Cpas.name_nl,
-            Request.received_at,
-            Request.status,
+            col(Request.id),
+            col(Request.reference),
+            col(Person.id),
+            col(Person.family_name),
+            col(Person.given_names),
+            col(Cpas.name_fr),
+            col(Cpas.name_nl),
+            col(Request.received_at),
+            col(Request.status),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
         .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
@@ -336,6 +376,19 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
     if status:
         statement = statement.where(col(Request.status) == status)
     return statement
+
+
+def _sort_columns(sort: str) -> list[Any]:
+    columns: dict[str, list[Any]] = {
+        "reference": [col(Request.reference)],
+        "name": [col(Person.family_name), col(Person.given_names)],
+        "cpas": [col(Cpas.name_fr)],
+        "received_at": [col(Request.received_at)],
+        "status": [col(Request.status)],
+    }
+    if sort not in columns:
+        raise ValueError(f"unknown sort key {sort!r}")
+    return columns[sort]
 
 
 def list_cases(
@@ -350,21 +403,16 @@ def list_cases(
 ) -> list[CaseRow]:
     """One page of the case list, filtered by typed words and status."""
     statement = _case_statement(query, status, session)
-    order_columns = {
-        "reference": [col(Request.reference)],
-        "name": [col(Person.family_name), col(Person.given_names)],
-        "cpas": [col(Cpas.name_fr)],
-        "received_at": [col(Request.received_at)],
-        "status": [col(Request.status)],
-    }[sort]
-    order_columns.append(col(Request.id))
+    order_columns = [*_sort_columns(sort), col(Request.id)]
     statement = statement.order_by(*[c.desc() if descending else c.asc() for c in order_columns])
     rows = session.execute(statement.offset(offset).limit(limit))
     return [CaseRow(*row) for row in rows]
 
 
 def count_cases(*, session: Session, query: str = "", status: str | None = None) -> int:
-    statement = _case_statement(query, status, session).with_only_columns(func.count()).order_by(None)
+    statement = (
+        _case_statement(query, status, session).with_only_columns(func.count()).order_by(None)
+    )
     return int(session.execute(statement).scalar_one())
 
 
@@ -398,10 +446,16 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
     person = session.get(Person, request.person_id)
     cpas = session.get(Cpas, request.cpas_id)
     assert person is not None and cpas is not None
-    aamus = list(session.scalars(select(Aamu).where(col(Aamu.request_id) == request_id).order_by(col(Aamu.issued_on))))
+    aamus = list(
+        session.scalars(
+            select(Aamu).where(col(Aamu.request_id) == request_id).order_by(col(Aamu.issued_on))
+        )
+    )
     decisions = list(
         session.scalars(
-            select(Decision).where(col(Decision.request_id) == request_id).order_by(col(Decision.decided_on), col(Decision.id))
+            select(Decision)
+            .where(col(Decision.request_id) == request_id)
+            .order_by(col(Decision.decided_on), col(Decision.id))
         )
     )
     others = list(
@@ -443,20 +497,36 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
     for aamu in detail.aamus:
         events.append(
             TimelineEvent(
-                aamu.issued_on, None, "aamu", _("Urgent medical aid attestation signed by {doctor}.").format(doctor=aamu.doctor_name)
+                aamu.issued_on,
+                None,
+                "aamu",
+                _("Urgent medical aid attestation signed by {doctor}.").format(
+                    doctor=aamu.doctor_name
+                ),
             )
         )
     for decision in detail.decisions:
         events.append(
             TimelineEvent(
-                decision.decided_on, None, "decision", _("Decision: {kind}.").format(kind=_(DECISION_LABELS[decision.kind]))
+                decision.decided_on,
+                None,
+                "decision",
+                _("Decision: {kind}.").format(kind=_(DECISION_LABELS[decision.kind])),
             )
         )
         if decision.notified_on:
-            events.append(TimelineEvent(decision.notified_on, None, "notification", _("Decision notified.")))
+            events.append(
+                TimelineEvent(decision.notified_on, None, "notification", _("Decision notified."))
+            )
     order = {"received": 0, "care": 1, "aamu": 2, "decision": 3, "notification": 4}
     return sorted(events, key=lambda e: (e.day, order[e.kind]))
 
 
 def person_requests(person_id: int, *, session: Session) -> Sequence[Request]:
-    return list(session.scalars(select(Request).where(col(Request.person_id) == person_id).order_by(col(Request.received_at))))
+    return list(
+        session.scalars(
+            select(Request)
+            .where(col(Request.person_id) == person_id)
+            .order_by(col(Request.received_at))
+        )
+    )

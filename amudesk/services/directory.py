@@ -84,8 +84,10 @@ def save_cpas(
     """Create or update a directory entry after checking every field."""
     from amudesk.identifiers import IdentifierError, parse_bce
 
-    cpas = get_cpas(cpas_id, session=session) if cpas_id is not None else Cpas(name_fr="", name_nl="")
-    values = {
+    cpas = (
+        get_cpas(cpas_id, session=session) if cpas_id is not None else Cpas(name_fr="", name_nl="")
+    )
+    values: dict[str, str | None] = {
         "name_fr": v.clean(name_fr, "name_fr", _("French name"), required=True),
         "name_nl": v.clean(name_nl, "name_nl", _("Dutch name"), required=True),
         "commune_fr": v.clean(commune_fr, "commune_fr", _("Commune (French)")),
@@ -116,6 +118,8 @@ def delete_cpas(cpas_id: int, *, session: Session) -> None:
 
     cpas = get_cpas(cpas_id, session=session)
     if session.exec(select(Request.id).where(Request.cpas_id == cpas_id).limit(1)).first():
-        raise FieldError("cpas", _("This CPAS has requests; it cannot be removed from the directory."))
+        raise FieldError(
+            "cpas", _("This CPAS has requests; it cannot be removed from the directory.")
+        )
     session.delete(cpas)
     session.flush()

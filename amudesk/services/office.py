@@ -35,7 +35,9 @@ def save_office(
     if kind not in {k.value for k in OfficeKind}:
         raise FieldError("kind", _("Kind of office: choose CPAS or association."))
     if document_language not in LANGUAGES:
-        raise FieldError("document_language", _("Document language: choose French, Dutch or English."))
+        raise FieldError(
+            "document_language", _("Document language: choose French, Dutch or English.")
+        )
     try:
         bce_value = parse_bce(bce) if bce.strip() else None
     except IdentifierError as exc:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from amudesk.i18n import _
 from amudesk.models import Person, Sex
@@ -43,19 +44,23 @@ def search_text(family_name: str, given_names: str, niss: str | None) -> str:
     return " ".join(part for part in (fold(family_name), fold(given_names), niss or "") if part)
 
 
-def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[str, object]:
+def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[str, Any]:
     """Every column of a person from ``data``, or a FieldError for the first bad field."""
     from amudesk.identifiers import IdentifierError, normalize_niss
 
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "family_name": v.clean(data.family_name, "family_name", _("Family name"), required=True),
         "given_names": v.clean(data.given_names, "given_names", _("Given names"), required=True),
     }
     sex = (data.sex or Sex.UNKNOWN).strip().upper()
     if sex not in {s.value for s in Sex}:
-        raise FieldError("sex", _("Sex: use F, M, X or leave it unknown (got “{value}”).").format(value=data.sex))
+        raise FieldError(
+            "sex", _("Sex: use F, M, X or leave it unknown (got “{value}”).").format(value=data.sex)
+        )
     values["sex"] = sex
-    values["birth_date"] = v.partial_date(data.birth_date, "birth_date", _("Birth date"), today=today)
+    values["birth_date"] = v.partial_date(
+        data.birth_date, "birth_date", _("Birth date"), today=today
+    )
     try:
         values["niss"] = normalize_niss(data.niss) if data.niss.strip() else None
     except IdentifierError as exc:
@@ -65,7 +70,9 @@ def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[st
     values["phone"] = v.clean(data.phone, "phone", _("Phone"), max_length=50)
     values["no_fixed_abode"] = bool(data.no_fixed_abode)
     values["commune"] = v.clean(data.commune, "commune", _("Commune of residence"))
-    values["usual_place"] = v.clean(data.usual_place, "usual_place", _("Where the person is usually found"), max_length=300)
+    values["usual_place"] = v.clean(
+        data.usual_place, "usual_place", _("Where the person is usually found"), max_length=300
+    )
     if data.no_fixed_abode and not values["usual_place"]:
         raise FieldError(
             "usual_place",
@@ -75,7 +82,9 @@ def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[st
     values["photo"] = data.photo
     values["guardian_id"] = data.guardian_id
     values["search_text"] = search_text(
-        str(values["family_name"]), str(values["given_names"]), values["niss"] and str(values["niss"])
+        str(values["family_name"]),
+        str(values["given_names"]),
+        values["niss"] and str(values["niss"]),
     )
     return values
 
@@ -85,7 +94,11 @@ def age_on(birth_date: str | None, day: dt.date) -> int | None:
     if not birth_date:
         return None
     parts = [int(p) for p in birth_date.split("-")]
-    year, month, dom = parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1
+    year, month, dom = (
+        parts[0],
+        parts[1] if len(parts) > 1 else 1,
+        parts[2] if len(parts) > 2 else 1,
+    )
     return day.year - year - ((day.month, day.day) < (month, dom))
 
 
@@ -97,10 +110,14 @@ def save_person(data: PersonData, *, session: Session, person_id: int | None = N
     if niss:
         other = session.exec(select(Person.id).where(Person.niss == niss)).first()
         if other is not None and other != person_id:
-            raise FieldError("niss", _("NISS: this number is already registered for another person."))
+            raise FieldError(
+                "niss", _("NISS: this number is already registered for another person.")
+            )
     guardian_id = values["guardian_id"]
     if guardian_id is not None:
-        _check_guardian(int(str(guardian_id)), person_id, str(values["birth_date"] or ""), session=session)
+        _check_guardian(
+            int(str(guardian_id)), person_id, str(values["birth_date"] or ""), session=session
+        )
     if person is None:
         person = Person(**values)
     else:
@@ -112,14 +129,20 @@ def save_person(data: PersonData, *, session: Session, person_id: int | None = N
     return person
 
 
-def _check_guardian(guardian_id: int, person_id: int | None, birth_date: str, *, session: Session) -> None:
+def _check_guardian(
+    guardian_id: int, person_id: int | None, birth_date: str, *, session: Session
+) -> None:
     if guardian_id == person_id:
-        raise FieldError("guardian_id", _("Responsible adult: a person cannot depend on themselves."))
+        raise FieldError(
+            "guardian_id", _("Responsible adult: a person cannot depend on themselves.")
+        )
     guardian = session.get(Person, guardian_id)
     if guardian is None:
         raise FieldError("guardian_id", _("Responsible adult: this person does not exist."))
     if guardian.guardian_id is not None:
-        raise FieldError("guardian_id", _("Responsible adult: this person is a dependant themselves."))
+        raise FieldError(
+            "guardian_id", _("Responsible adult: this person is a dependant themselves.")
+        )
     age = age_on(birth_date or None, dt.date.today())
     if age is not None and age >= ADULT_AGE:
         raise FieldError("birth_date", _("Birth date: a dependant must be under 18."))
@@ -134,7 +157,9 @@ def get_person(person_id: int | None, *, session: Session) -> Person:
 
 def dependants(person_id: int, *, session: Session) -> Sequence[Person]:
     return session.exec(
-        select(Person).where(Person.guardian_id == person_id).order_by(Person.birth_date, Person.id)
+        select(Person)
+        .where(Person.guardian_id == person_id)
+        .order_by(col(Person.birth_date), col(Person.id))
     ).all()
 
 
@@ -158,7 +183,9 @@ def detach_dependant(minor_id: int, *, session: Session) -> None:
     session.flush()
 
 
-def find_people(query: str, *, session: Session, limit: int = 20, adults_only: bool = False) -> Sequence[Person]:
+def find_people(
+    query: str, *, session: Session, limit: int = 20, adults_only: bool = False
+) -> Sequence[Person]:
     """People whose names or NISS start with the typed words, for pickers."""
     from amudesk.services.search import person_ids_matching
 

@@ -36,22 +36,26 @@ def fts_expression(query: str) -> str | None:
     return " ".join(f'"{token}"*' for token in tokens)
 
 
-def person_filter(query: str, session: Session, person_id_column: Any = None) -> ColumnElement[bool] | None:
+def person_filter(
+    query: str, session: Session, person_id_column: Any = None
+) -> ColumnElement[bool] | None:
     """A condition on ``person_id_column`` (default Person.id) for people matching ``query``."""
     column = person_id_column if person_id_column is not None else col(Person.id)
     digits = niss_prefix(query)
     if digits is not None:
         from sqlalchemy import select
 
-        return column.in_(select(Person.id).where(col(Person.niss).startswith(digits)))
+        return column.in_(select(col(Person.id)).where(col(Person.niss).startswith(digits)))
     expression = fts_expression(query)
     if expression is None:
         return None
     if session.get_bind().dialect.name == "sqlite":
         from sqlalchemy import select
 
-        subquery = select(text("rowid")).select_from(text("person_fts")).where(
-            text("person_fts MATCH :fts").bindparams(fts=expression)
+        subquery = (
+            select(text("rowid"))
+            .select_from(text("person_fts"))
+            .where(text("person_fts MATCH :fts").bindparams(fts=expression))
         )
         return column.in_(subquery)
     from sqlalchemy import and_, select
@@ -61,7 +65,7 @@ def person_filter(query: str, session: Session, person_id_column: Any = None) ->
         or_(col(Person.search_text).startswith(w), col(Person.search_text).contains(" " + w))
         for w in words
     ]
-    return column.in_(select(Person.id).where(and_(*conditions)))
+    return column.in_(select(col(Person.id)).where(and_(*conditions)))
 
 
 def case_filter(query: str, session: Session) -> ColumnElement[bool] | None:
@@ -70,7 +74,11 @@ def case_filter(query: str, session: Session) -> ColumnElement[bool] | None:
     if not query:
         return None
     people = person_filter(query, session, col(Request.person_id))
-    reference = col(Request.reference).startswith(query.upper()) if any(c.isdigit() for c in query) else None
+    reference = (
+        col(Request.reference).startswith(query.upper())
+        if any(c.isdigit() for c in query)
+        else None
+    )
     parts = [p for p in (people, reference) if p is not None]
     if not parts:
         return None
@@ -83,7 +91,7 @@ def person_ids_matching(query: str, *, session: Session, limit: int | None = Non
     condition = person_filter(query, session)
     if condition is None:
         return []
-    statement = select(Person.id).where(condition).order_by(Person.family_name)
+    statement = select(col(Person.id)).where(condition).order_by(Person.family_name)
     if limit:
         statement = statement.limit(limit)
     return [row[0] for row in session.execute(statement)]

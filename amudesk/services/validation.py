@@ -12,7 +12,9 @@ _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def clean(text: str | None, field: str, label: str, *, required: bool = False, max_length: int = 200) -> str:
+def clean(
+    text: str | None, field: str, label: str, *, required: bool = False, max_length: int = 200
+) -> str:
     value = " ".join((text or "").split())
     if required and not value:
         raise FieldError(field, _("{field}: this field is required.").format(field=label))
@@ -23,7 +25,9 @@ def clean(text: str | None, field: str, label: str, *, required: bool = False, m
     return value
 
 
-def partial_date(text: str | None, field: str, label: str, *, today: dt.date | None = None) -> str | None:
+def partial_date(
+    text: str | None, field: str, label: str, *, today: dt.date | None = None
+) -> str | None:
     """'YYYY-MM-DD', 'YYYY-MM' or 'YYYY', checked; None when empty."""
     value = (text or "").strip()
     if not value:
@@ -40,9 +44,13 @@ def partial_date(text: str | None, field: str, label: str, *, today: dt.date | N
     assert year is not None
     today = today or dt.date.today()
     if year < 1900 or year > today.year:
-        raise FieldError(field, _("{field}: the year {year} is not possible.").format(field=label, year=year))
+        raise FieldError(
+            field, _("{field}: the year {year} is not possible.").format(field=label, year=year)
+        )
     if month is not None and not 1 <= month <= 12:
-        raise FieldError(field, _("{field}: the month must be between 01 and 12.").format(field=label))
+        raise FieldError(
+            field, _("{field}: the month must be between 01 and 12.").format(field=label)
+        )
     if day is not None:
         assert month is not None
         try:
@@ -65,7 +73,9 @@ def iso_date(text: str | None, field: str, label: str) -> dt.date | None:
     except ValueError:
         raise FieldError(
             field,
-            _("{field}: write the date as YYYY-MM-DD (got “{value}”).").format(field=label, value=value),
+            _("{field}: write the date as YYYY-MM-DD (got “{value}”).").format(
+                field=label, value=value
+            ),
         ) from None
 
 
@@ -75,7 +85,10 @@ def country(code: str | None, field: str, label: str) -> str | None:
         return None
     if not is_country(value):
         raise FieldError(
-            field, _("{field}: “{value}” is not an ISO 3166 country code.").format(field=label, value=value)
+            field,
+            _("{field}: “{value}” is not an ISO 3166 country code.").format(
+                field=label, value=value
+            ),
         )
     return value
 
@@ -90,7 +103,9 @@ def language_codes(codes: list[str] | str, field: str, label: str) -> str:
         if not is_language(code):
             raise FieldError(
                 field,
-                _("{field}: “{value}” is not an ISO 639-1 language code.").format(field=label, value=code),
+                _("{field}: “{value}” is not an ISO 639-1 language code.").format(
+                    field=label, value=code
+                ),
             )
         if code not in result:
             result.append(code)

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from amudesk.store import SCHEMA_REVISION, alembic_config, current_revision, integrity_problems, open_store
+from amudesk.store import (
+    SCHEMA_REVISION,
+    alembic_config,
+    current_revision,
+    integrity_problems,
+    open_store,
+)
 
 
 def test_schema_revision_constant_is_the_migration_head() -> None:
@@ -39,7 +45,11 @@ def test_migration_matches_the_models(store) -> None:  # type: ignore[no-untyped
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     # The FTS5 shadow tables are ours and not in the models.
-    differences = [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("person_fts"))]
+    differences = [
+        d
+        for d in differences
+        if not (d[0] == "remove_table" and d[1].name.startswith("person_fts"))
+    ]
     assert differences == []
 
 

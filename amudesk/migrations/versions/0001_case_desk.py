@@ -102,7 +102,9 @@ def upgrade() -> None:
     op.create_table(
         "aamu",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True),
+        sa.Column(
+            "request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True
+        ),
         sa.Column("issued_on", sa.Date, nullable=False),
         sa.Column("doctor_name", sa.String(200), nullable=False),
         sa.Column("inami", sa.String(11)),
@@ -114,7 +116,9 @@ def upgrade() -> None:
     op.create_table(
         "decision",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True),
+        sa.Column(
+            "request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True
+        ),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("decided_on", sa.Date, nullable=False),
         sa.Column("notified_on", sa.Date),
