@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import NoReturn
 from amudesk import __version__
 from amudesk.i18n import _
 
+DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a shared server
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
@@ -79,6 +81,8 @@ def _positive(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if os.name == "posix":
+        os.umask(0o077)  # every file the desk writes (logs, exports, copies) is private
     from amudesk import i18n
 
     i18n.set_locale(args.lang or _settings_language(args.data_dir) or i18n.default_locale())
@@ -117,7 +121,7 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from amudesk.store import StoreError, open_store
 
     try:
-        return open_store(args.data_dir or default_data_dir())
+        return open_store(args.data_dir or default_data_dir(), url=os.environ.get(DATABASE_URL_ENV))
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 

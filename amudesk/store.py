@@ -89,10 +89,11 @@ def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store
     import amudesk.models  # noqa: F401  (registers the tables)
 
     created = False
+    if data_dir is not None:
+        data_dir = prepare_data_dir(data_dir)  # logs and backups live there even with a URL
     if url is None:
         if data_dir is None:
             raise ValueError("open_store needs a data folder or a URL")
-        data_dir = prepare_data_dir(data_dir)
         path = database_path(data_dir)
         created = not path.exists()
         private_file(path)
