@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
@@ -117,13 +118,9 @@ def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store
     except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the damage
         engine.dispose()
         raise StoreError(f"The database cannot be read: {exc}") from exc
-    except Exception as exc:
-        from sqlalchemy.exc import DatabaseError
-
-        if isinstance(exc, DatabaseError):
-            engine.dispose()
-            raise StoreError(f"The database cannot be read: {exc.orig}") from exc
-        raise
+    except DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(f"The database cannot be read: {exc.orig}") from exc
     return store
 
 
@@ -191,19 +188,22 @@ def integrity_problems(store: Store) -> list[str]:
     problems: list[str] = []
     with store.engine.connect() as connection:
         if store.is_sqlite:
-            rows = [r[0] for r in connection.execute(text("PRAGMA integrity_check"))]
-            if rows != ["ok"]:
-                problems.extend(f"integrity: {row}" for row in rows)
-            for row in connection.execute(text("PRAGMA foreign_key_check")):
-                problems.append(
-                    f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}"
-                )
+            try:
+                rows = [r[0] for r in connection.execute(text("PRAGMA integrity_check"))]
+                if rows != ["ok"]:
+                    problems.extend(f"integrity: {row}" for row in rows)
+                for row in connection.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(
+                        f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}"
+                    )
+            except DatabaseError as exc:  # a damaged page can stop the check itself
+                problems.append(f"integrity: {exc.orig}")
             try:
                 connection.execute(
                     text("INSERT INTO person_fts(person_fts, rank) VALUES('integrity-check', 1)")
                 )
-            except Exception as exc:  # the search index disagrees with the table
-                problems.append(f"search index: {exc}")
+            except DatabaseError as exc:  # the search index disagrees with the table
+                problems.append(f"search index: {exc.orig}")
     revision = current_revision(store.engine)
     if revision != SCHEMA_REVISION:
         problems.append(f"schema: revision {revision}, expected {SCHEMA_REVISION}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from amudesk.services import FieldError, NotFound
 from amudesk.services import validation as v
 
 REFERENCE_PREFIX = "AMU"
+REFERENCE_PATTERN = re.compile(r"^AMU-(\d{4})-(\d{4,})$")
 
 CHANNEL_LABELS: dict[str, str] = {
     Channel.IN_PERSON: N_("In person"),
@@ -86,6 +88,23 @@ def next_number(kind: str, year: int, *, session: Session) -> int:
     return counter.last
 
 
+def raise_counter(kind: str, year: int, at_least: int, *, session: Session) -> Counter:
+    """Make sure the next number of the series comes after ``at_least`` (a number given by hand)."""
+    counter = session.get(Counter, (kind, year)) or Counter(kind=kind, year=year, last=0)
+    counter.last = max(counter.last, at_least)
+    session.add(counter)
+    return counter
+
+
+def check_care(
+    started_on: dt.date | None, kind: str | None, *, today: dt.date | None = None
+) -> None:
+    """The start of care cannot be in the future; its kind is MediPrima or other."""
+    v.not_in_future(started_on, "care_started_on", _("Care started on"), today=today)
+    if kind is not None and kind not in CARE_KIND_LABELS:
+        raise FieldError("care_kind", _("Kind of care: use “mediprima” or “other”."))
+
+
 def make_reference(year: int, number: int) -> str:
     return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
 
@@ -126,14 +145,10 @@ def register_request(
             "received_at", _("Received on: give the date and time the request was received.")
         )
     received = to_utc(data.received_at)
-    if received > utcnow() + dt.timedelta(minutes=5):
-        raise FieldError("received_at", _("Received on: the date is in the future."))
+    v.not_in_future(received, "received_at", _("Received on"))
     if data.channel not in CHANNEL_LABELS:
         raise FieldError("channel", _("Channel: choose how the request was made."))
-    if data.care_kind is not None and data.care_kind not in CARE_KIND_LABELS:
-        raise FieldError("care_kind", _("Kind of care: use “mediprima” or “other”."))
-    if data.care_started_on and data.care_started_on > dt.date.today():
-        raise FieldError("care_started_on", _("Care started on: the date is in the future."))
+    check_care(data.care_started_on, data.care_kind)
     accompanied_by = v.clean(data.accompanied_by, "accompanied_by", _("Accompanied by"))
     request = get_request(request_id, session=session) if request_id is not None else None
     reference = data.reference.strip().upper()
@@ -144,6 +159,9 @@ def register_request(
                 "reference",
                 _("Reference: {reference} is already used.").format(reference=reference),
             )
+        match = REFERENCE_PATTERN.match(reference)
+        if match:
+            raise_counter(REFERENCE_PREFIX, int(match[1]), int(match[2]), session=session)
     elif request is None:
         reference = new_reference(local_date(received).year, session=session)
     if request is None:
@@ -353,7 +371,7 @@ class CaseRow:
 
 
 def _case_statement(query: str, status: str | None, session: Session):  # type: ignore[no-untyped-def]
-    from amudesk.services.search import case_filter
+    from amudesk.services.search import case_condition
 
     statement = (
         select(
@@ -370,7 +388,7 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
         .join(Person, col(Person.id) == col(Request.person_id))
         .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
     )
-    condition = case_filter(query, session)
+    condition = case_condition(query, session)
     if condition is not None:
         statement = statement.where(condition)
     if status:
@@ -381,7 +399,7 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
 def _sort_columns(sort: str) -> list[Any]:
     columns: dict[str, list[Any]] = {
         "reference": [col(Request.reference)],
-        "name": [col(Person.family_name), col(Person.given_names)],
+        "name": [col(Person.search_text)],
         "cpas": [col(Cpas.name_fr)],
         "received_at": [col(Request.received_at)],
         "status": [col(Request.status)],
@@ -409,11 +427,23 @@ def list_cases(
     return [CaseRow(*row) for row in rows]
 
 
-def count_cases(*, session: Session, query: str = "", status: str | None = None) -> int:
-    statement = (
-        _case_statement(query, status, session).with_only_columns(func.count()).order_by(None)
-    )
-    return int(session.execute(statement).scalar_one())
+def count_cases(
+    *, session: Session, query: str = "", status: str | None = None, limit: int | None = None
+) -> int:
+    """How many cases match; with ``limit``, counting stops there (the list shows "1,000+")."""
+    from amudesk.services.search import case_condition
+
+    statement = select(col(Request.id))
+    condition = case_condition(query, session)
+    if condition is not None:
+        statement = statement.join(Person, col(Person.id) == col(Request.person_id)).where(
+            condition
+        )
+    if status:
+        statement = statement.where(col(Request.status) == status)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
 
 # --- one case ------------------------------------------------------------------------

@@ -21,10 +21,13 @@ _PREFIX = re.compile(
 )
 
 
+_SAINT = re.compile(r"\b(?:saint|sainte|sint|st|ste)\b")
+
+
 def cpas_key(text: str) -> str:
-    """'CPAS de Saint-Gilles', 'saint gilles' and 'OCMW Sint-Gillis' → comparable keys."""
-    folded = fold(text)
-    return _PREFIX.sub("", folded).strip()
+    """'CPAS de Saint-Gilles', 'St-Gilles' and 'OCMW Sint-Gillis' → comparable keys."""
+    folded = _PREFIX.sub("", fold(text)).strip()
+    return _SAINT.sub("st", folded)
 
 
 def seed_brussels(*, session: Session) -> int:
@@ -50,7 +53,12 @@ def get_cpas(cpas_id: int, *, session: Session) -> Cpas:
 
 
 class CpasMatcher:
-    """Finds a directory entry from a name as people write it; built once per import."""
+    """Finds a directory entry from a name as people write it; built once per import.
+
+    A name matches a commune or a French or Dutch name exactly (case, accents,
+    "CPAS de" / "OCMW" and Saint/Sint/St ignored), or as the start of exactly one
+    of them ("Molenbeek" for Molenbeek-Saint-Jean, but "Woluwe" stays ambiguous).
+    """
 
     def __init__(self, entries: Sequence[Cpas]) -> None:
         self._by_key: dict[str, Cpas] = {}
@@ -60,7 +68,14 @@ class CpasMatcher:
                     self._by_key.setdefault(cpas_key(name), cpas)
 
     def find(self, text: str) -> Cpas | None:
-        return self._by_key.get(cpas_key(text))
+        key = cpas_key(text)
+        if not key:
+            return None
+        exact = self._by_key.get(key)
+        if exact is not None:
+            return exact
+        starting = {id(c): c for k, c in self._by_key.items() if k.startswith(key + " ")}
+        return next(iter(starting.values())) if len(starting) == 1 else None
 
 
 def find_cpas(text: str, *, session: Session) -> Cpas | None:

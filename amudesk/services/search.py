@@ -1,16 +1,21 @@
 """Finding people and cases as the user types.
 
 Names are folded (case, accents and script ignored) into ``person.search_text``;
-on SQLite a full-text index over it (FTS5, prefix indexes) answers in a few
-milliseconds over 100,000 people. Other databases fall back to LIKE.
+on SQLite a full-text index over it (FTS5 with prefix indexes) finds the people
+whose words start with what was typed. How the case list then uses it depends
+on how many people match, which the index tells in a fraction of a millisecond:
+a few thousand or fewer, and the list is built from them; more (one common
+letter matches a quarter of everyone), and the list walks the cases in their
+display order and tests each person's folded names, stopping once a page is
+full. Either way a keystroke costs a few milliseconds over 100,000 people.
+Other databases use the walking form throughout.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from sqlalchemy import ColumnElement, or_, text
+from sqlalchemy import ColumnElement, and_, literal, select, text
 from sqlmodel import Session, col
 
 from amudesk.models import Person, Request
@@ -18,6 +23,12 @@ from amudesk.text import fold_tokens
 
 _NUMBER = re.compile(r"^[\d\s./-]+$")
 MAX_TOKENS = 6
+# Sorts after every character a reference or a NISS holds: 'X' <= value < 'X~' is a prefix test
+# that can use the column's index (SQLite's LIKE cannot, as it ignores case).
+_AFTER = "~"
+_YEAR_FIRST = re.compile(r"^\d{4}-\d*$")
+# Above this many matching people, walking the list beats building it from the index.
+DENSE = 3000
 
 
 def niss_prefix(query: str) -> str | None:
@@ -28,70 +39,68 @@ def niss_prefix(query: str) -> str | None:
     return digits if len(digits) >= 3 else None
 
 
-def fts_expression(query: str) -> str | None:
-    """An FTS5 query asking for every typed word as a prefix: 'van ngu' → '"van"* "ngu"*'."""
-    tokens = fold_tokens(query)[:MAX_TOKENS]
-    if not tokens:
-        return None
+def fts_expression(tokens: list[str]) -> str:
+    """An FTS5 query asking for every word as a prefix: ['van', 'ngu'] → '"van"* "ngu"*'."""
     return " ".join(f'"{token}"*' for token in tokens)
 
 
-def person_filter(
-    query: str, session: Session, person_id_column: Any = None
-) -> ColumnElement[bool] | None:
-    """A condition on ``person_id_column`` (default Person.id) for people matching ``query``."""
-    column = person_id_column if person_id_column is not None else col(Person.id)
+def _word_starts(token: str) -> ColumnElement[bool]:
+    """Some word of the folded names starts with ``token``."""
+    return (literal(" ") + col(Person.search_text)).like(f"% {token}%")
+
+
+def _matches_in_index(expression: str, session: Session, cap: int) -> int:
+    statement = text(
+        "SELECT count(*) FROM (SELECT rowid FROM person_fts WHERE person_fts MATCH :fts LIMIT :cap)"
+    )
+    return int(session.execute(statement, {"fts": expression, "cap": cap}).scalar_one())
+
+
+def person_condition(query: str, session: Session) -> ColumnElement[bool] | None:
+    """A condition on the Person table for people matching ``query``; None for an empty query."""
     digits = niss_prefix(query)
     if digits is not None:
-        from sqlalchemy import select
-
-        return column.in_(select(col(Person.id)).where(col(Person.niss).startswith(digits)))
-    expression = fts_expression(query)
-    if expression is None:
+        return and_(col(Person.niss) >= digits, col(Person.niss) < digits + _AFTER)
+    tokens = fold_tokens(query)[:MAX_TOKENS]
+    if not tokens:
         return None
     if session.get_bind().dialect.name == "sqlite":
-        from sqlalchemy import select
+        expression = fts_expression(tokens)
+        if _matches_in_index(expression, session, DENSE) < DENSE:
+            matching = (
+                select(text("rowid"))
+                .select_from(text("person_fts"))
+                .where(text("person_fts MATCH :fts").bindparams(fts=expression))
+            )
+            return col(Person.id).in_(matching)
+    return and_(*[_word_starts(token) for token in tokens])
 
-        subquery = (
-            select(text("rowid"))
-            .select_from(text("person_fts"))
-            .where(text("person_fts MATCH :fts").bindparams(fts=expression))
+
+def reference_prefix(query: str) -> str | None:
+    """'amu-2026-00' → 'AMU-2026-00'; '2026-0042' → 'AMU-2026-0042'; None for names and NISS."""
+    query = query.strip().upper()
+    if _YEAR_FIRST.match(query):
+        return "AMU-" + query
+    if any(c.isdigit() for c in query) and any(c.isalpha() for c in query):
+        return query
+    return None
+
+
+def case_condition(query: str, session: Session) -> ColumnElement[bool] | None:
+    """Cases (Request joined with Person) matching ``query``: by reference, NISS or names."""
+    reference = reference_prefix(query)
+    if reference is not None:
+        return and_(
+            col(Request.reference) >= reference, col(Request.reference) < reference + _AFTER
         )
-        return column.in_(subquery)
-    from sqlalchemy import and_, select
-
-    words = fold_tokens(query)[:MAX_TOKENS]
-    conditions = [
-        or_(col(Person.search_text).startswith(w), col(Person.search_text).contains(" " + w))
-        for w in words
-    ]
-    return column.in_(select(col(Person.id)).where(and_(*conditions)))
-
-
-def case_filter(query: str, session: Session) -> ColumnElement[bool] | None:
-    """Cases whose person matches ``query`` or whose reference starts with it."""
-    query = query.strip()
-    if not query:
-        return None
-    people = person_filter(query, session, col(Request.person_id))
-    reference = (
-        col(Request.reference).startswith(query.upper())
-        if any(c.isdigit() for c in query)
-        else None
-    )
-    parts = [p for p in (people, reference) if p is not None]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else or_(*parts)
+    return person_condition(query, session)
 
 
 def person_ids_matching(query: str, *, session: Session, limit: int | None = None) -> list[int]:
-    from sqlalchemy import select
-
-    condition = person_filter(query, session)
+    condition = person_condition(query, session)
     if condition is None:
         return []
-    statement = select(col(Person.id)).where(condition).order_by(Person.family_name)
+    statement = select(col(Person.id)).where(condition).order_by(col(Person.family_name))
     if limit:
         statement = statement.limit(limit)
     return [row[0] for row in session.execute(statement)]

@@ -122,3 +122,20 @@ def email(text: str | None, field: str, label: str) -> str:
 def date_order(start: dt.date | None, end: dt.date | None, field: str, label: str) -> None:
     if start and end and end < start:
         raise FieldError(field, _("{field}: the end comes before the start.").format(field=label))
+
+
+FUTURE_MARGIN = dt.timedelta(minutes=5)
+
+
+def not_in_future(
+    value: dt.date | dt.datetime | None, field: str, label: str, *, today: dt.date | None = None
+) -> None:
+    """Refuse a date (or an aware moment, with a few minutes' grace for clocks) after now."""
+    if value is None:
+        return
+    if isinstance(value, dt.datetime):
+        late = value > dt.datetime.now(dt.UTC) + FUTURE_MARGIN
+    else:
+        late = value > (today or dt.date.today())
+    if late:
+        raise FieldError(field, _("{field}: the date is in the future.").format(field=label))

@@ -335,3 +335,37 @@ def test_office_profile_is_validated(session) -> None:  # type: ignore[no-untype
         session=session, kind="association", name="Permanence", document_language="nl"
     )
     assert get_office(session=session) is office
+
+
+def test_cpas_abbreviations_and_unique_prefixes_match(session) -> None:  # type: ignore[no-untyped-def]
+    matcher = directory.CpasMatcher(directory.list_cpas(session=session))
+    saint_gilles = matcher.find("Saint-Gilles")
+    assert saint_gilles is not None
+    assert matcher.find("St-Gilles") is saint_gilles
+    assert matcher.find("OCMW St-Gillis") is saint_gilles
+    assert matcher.find("Molenbeek").commune_fr == "Molenbeek-Saint-Jean"  # type: ignore[union-attr]
+    assert matcher.find("Woluwe-St-Lambert").commune_nl == "Sint-Lambrechts-Woluwe"  # type: ignore[union-attr]
+    assert matcher.find("Woluwe") is None  # two communes start so
+    assert matcher.find("") is None
+
+
+@pytest.mark.parametrize("dense", [1, 10_000])
+def test_search_gives_the_same_cases_whichever_way_it_walks(session, monkeypatch, dense) -> None:  # type: ignore[no-untyped-def]
+    from amudesk.services import search
+
+    monkeypatch.setattr(search, "DENSE", dense)
+    for family, given in [("Nguyễn", "An"), ("Nguyen", "Bao"), ("Ngo", "Lan"), ("Öztürk", "Ayşe")]:
+        _request(session, _person(session, family_name=family, given_names=given))
+    session.commit()
+
+    def found(query: str) -> list[str]:
+        rows = cases.list_cases(session=session, query=query, sort="name", descending=False)
+        return [f"{row.family_name} {row.given_names}" for row in rows]
+
+    assert found("nguy") == ["Nguyễn An", "Nguyen Bao"]
+    assert found("n") == ["Ngo Lan", "Nguyễn An", "Nguyen Bao"]
+    assert found("a o") == ["Öztürk Ayşe"]
+    assert cases.count_cases(session=session, query="ng", limit=2) == 2
+    assert cases.count_cases(session=session, query="ng") == 3
+    assert found("2026-0004") == ["Öztürk Ayşe"]
+    assert found("amu-2026-000") == ["Ngo Lan", "Nguyễn An", "Nguyen Bao", "Öztürk Ayşe"]

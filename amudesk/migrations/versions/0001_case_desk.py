@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_person_match", "person", ["family_name", "given_names", "birth_date"])
+    op.create_index("ix_person_search_text", "person", ["search_text"])
     op.create_table(
         "request",
         sa.Column("id", sa.Integer, primary_key=True),

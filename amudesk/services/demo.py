@@ -1,0 +1,790 @@
+"""Fictional people and requests, to try the desk, train new colleagues and measure speed.
+
+Everything is invented and deterministic for a seed: names from many origins
+(with diacritics, Cyrillic, transliterated Arabic, West African), checksum-valid
+BIS numbers, partial birth dates, people without fixed abode, minors depending on
+an adult, and requests at every stage across the 19 Brussels CPAS.
+
+Rows are written with bulk inserts in one transaction (the search index follows
+through its triggers), so 100,000 people take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlmodel import Session, SQLModel, col
+
+from amudesk.i18n import _
+from amudesk.models import (
+    CARE_CATEGORIES,
+    Aamu,
+    CareKind,
+    Channel,
+    Counter,
+    Cpas,
+    Decision,
+    DecisionKind,
+    OfficeKind,
+    Person,
+    Request,
+    Sex,
+)
+from amudesk.models.base import utcnow
+from amudesk.services import cases
+from amudesk.services.directory import list_cpas
+from amudesk.services.office import get_office, save_office
+from amudesk.services.people import search_text
+from amudesk.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+CHUNK = 5000
+MINOR_SHARE = 0.10
+BIS_SHARE = 0.70
+HISTORY_DAYS = 548  # about 18 months
+
+
+class DemoError(Exception):
+    """The demo cannot run here; ``str(error)`` is for the user."""
+
+
+# --- names -------------------------------------------------------------------------------
+
+Family = str | tuple[str, str]  # one form, or (male form, female form)
+
+
+@dataclass(frozen=True)
+class Origin:
+    weight: int
+    family_names: tuple[Family, ...]
+    female: tuple[str, ...]
+    male: tuple[str, ...]
+    nationalities: tuple[str, ...]
+    languages: tuple[str, ...]
+
+
+ORIGINS: tuple[Origin, ...] = (
+    Origin(
+        8,
+        # Repeated names are drawn more often, as they are in life (Nguyễn: about 4 in 10).
+        (
+            "Nguyễn",
+            "Nguyễn",
+            "Nguyễn",
+            "Nguyễn",
+            "Trần",
+            "Trần",
+            "Lê",
+            "Phạm",
+            "Hoàng",
+            "Vũ",
+            "Đặng",
+            "Bùi",
+            "Đỗ",
+            "Huỳnh",
+        ),
+        ("Thị Lan", "Thu Trang", "Minh Anh", "Ngọc Ánh", "Thị Hương", "Phương Thảo"),
+        ("Văn Hùng", "Đức Anh", "Minh Tuấn", "Quốc Bảo", "Văn Long", "Thành Đạt"),
+        ("VN",),
+        ("vi",),
+    ),
+    Origin(
+        8,
+        ("Öztürk", "Yılmaz", "Çelik", "Şahin", "Doğan", "Kılıç", "Aydın", "Özdemir", "Arslan"),
+        ("Ayşe", "Elif", "Zeynep", "Fatma", "Gülşen", "Büşra", "Özlem"),
+        ("Mehmet", "Mustafa", "Emre", "Hüseyin", "Oğuz", "Çağlar", "İbrahim"),
+        ("TR",),
+        ("tr", "ku"),
+    ),
+    Origin(
+        6,
+        (
+            "Łukasiewicz",
+            ("Wiśniewski", "Wiśniewska"),
+            ("Kamiński", "Kamińska"),
+            "Wójcik",
+            "Zając",
+            ("Dąbrowski", "Dąbrowska"),
+            "Grzybowicz",
+        ),
+        ("Agnieszka", "Małgorzata", "Łucja", "Katarzyna", "Żaneta"),
+        ("Paweł", "Wojciech", "Krzysztof", "Michał", "Łukasz"),
+        ("PL",),
+        ("pl",),
+    ),
+    Origin(
+        7,
+        (
+            "Ștefănescu",
+            "Popescu",
+            "Rădulescu",
+            "Dumitrașcu",
+            "Constantinescu",
+            "Țurcanu",
+            "Lăzărescu",
+        ),
+        ("Ioana", "Mihaela", "Andreea", "Ștefania", "Rodica", "Alexandra Maria"),
+        ("Ștefan", "Ion", "Gheorghe", "Florin", "Mihai", "Costel"),
+        ("RO", "MD"),
+        ("ro",),
+    ),
+    Origin(
+        6,
+        (
+            "Gonçalves",
+            "Conceição",
+            "Magalhães",
+            "Araújo",
+            "Fernandes da Silva",
+            "Simões",
+            "Brandão",
+        ),
+        ("Maria da Conceição", "Ana Luísa", "Luíza", "Inês", "Joana", "Thaís"),
+        ("João", "Gonçalo", "Thiago", "Luís Miguel", "Sebastião", "Antônio"),
+        ("PT", "BR", "AO", "CV"),
+        ("pt",),
+    ),
+    Origin(
+        7,
+        (
+            ("Иванов", "Иванова"),
+            "Шевченко",
+            "Коваленко",
+            ("Петров", "Петрова"),
+            "Бондаренко",
+            "Ткаченко",
+            ("Кузнецов", "Кузнецова"),
+        ),
+        ("Олена", "Наталья", "Оксана", "Светлана", "Юлія", "Анастасия"),
+        ("Дмитро", "Сергей", "Олександр", "Андрей", "Богдан", "Николай"),
+        ("UA", "RU", "GE", "BY"),
+        ("uk", "ru"),
+    ),
+    Origin(
+        16,
+        (
+            "Abdelkader",
+            "Benali",
+            "El Idrissi",
+            "Amrani",
+            "Bouzid",
+            "El Khattabi",
+            "Ait Ouarab",
+            "Belkacem",
+            "Haddad",
+            "Ben Youssef",
+            "Ouled Ahmed",
+        ),
+        ("Fatima Zahra", "Khadija", "Amina", "Nadia", "Samira", "Yasmina", "Houda"),
+        ("Mohamed", "Youssef", "Said", "Rachid", "Karim", "Abdellah", "Mehdi"),
+        ("MA", "DZ", "TN", "EG", "SY"),
+        ("ar", "fr"),
+    ),
+    Origin(
+        20,
+        (
+            "Diallo",
+            "Barry",
+            "Sow",
+            "Traoré",
+            "Coulibaly",
+            "Ndiaye",
+            "Fofana",
+            "Ouédraogo",
+            "Camara",
+            "Koné",
+            "Mensah",
+            "Okafor",
+            "Adeyemi",
+            "Mbala",
+            "Nsimba",
+            "Mukendi",
+            "Kabongo",
+            "Tshibanda",
+            "Nkoulou",
+            "Mbappé Ekotto",
+        ),
+        ("Aminata", "Fatoumata", "Mariama", "Aïssatou", "Ama", "Ngozi", "Grâce", "Bénédicte"),
+        ("Mamadou", "Ibrahima", "Moussa", "Kofi", "Chinedu", "Alpha Oumar", "Jean-Bosco", "Serge"),
+        ("GN", "SN", "ML", "CI", "BF", "GH", "NG", "CM", "CD", "CG"),
+        ("fr", "ff", "wo", "ln", "en", "bm"),
+    ),
+    Origin(
+        12,
+        (
+            "Dupont",
+            "Van den Broeck",
+            "De Smet",
+            "Peeters",
+            "Janssens",
+            "Lambert",
+            "Dubois",
+            "Vandenberghe-De Clercq",
+            "Claes",
+            "Lefèbvre",
+            "Vanderstraeten",
+            "Mertens",
+        ),
+        ("Marie-Claire", "Anouk", "Els", "Chloé", "Françoise", "Ségolène", "Mégane"),
+        ("Jean-Pierre", "Wouter", "Jef", "Benoît", "Loïc", "Raphaël", "Jérôme"),
+        ("CD", "HT", "CM", "CI", "FR", "SR", "RW", "BI"),
+        ("fr", "nl", "ln", "sw"),
+    ),
+    Origin(
+        5,
+        ("Ahmadi", "Hosseini", "Rahimi", "Karimi", "Noorzai", "Popalzai"),
+        ("Zahra", "Maryam", "Shirin", "Farida", "Nargis"),
+        ("Ahmad", "Ali Reza", "Mohammad Nabi", "Farid", "Jawad"),
+        ("AF", "IR"),
+        ("fa", "ps"),
+    ),
+    Origin(
+        5,
+        ("Gashi", "Krasniqi", "Berisha", "Hoxha", "Shehu"),
+        ("Arta", "Blerina", "Drita", "Elira"),
+        ("Arben", "Besnik", "Dritan", "Ermal"),
+        ("AL", "XK", "MK"),
+        ("sq",),
+    ),
+)
+
+DOCTOR_NAMES = (
+    "Anne Lemaire",
+    "Pieter Van Damme",
+    "Sophie Mathieu",
+    "Karim Bennani",
+    "Hélène Desmet",
+    "Marc Vercammen",
+    "Nathalie Goossens",
+    "Olivier Degrève",
+    "Fatou Sarr",
+    "Joris Wuyts",
+    "Isabelle Renard",
+    "Tomasz Nowak",
+)
+USUAL_PLACES = (
+    "Gare du Nord",
+    "Gare du Midi",
+    "Parc Maximilien",
+    "Porte de Hal",
+    "Place Fontainas",
+    "Abri de nuit — rue de l'Exemple",
+    "Centre de jour — exemple",
+)
+ACCOMPANIED_BY = {
+    Channel.SERVICE: (
+        "Permanence AMU — exemple",
+        "Service social — exemple",
+        "Accueil de jour — exemple",
+    ),
+    Channel.HOSPITAL: ("Service social — Hôpital exemple", "Service social — Clinique exemple"),
+}
+CHANNELS = (Channel.IN_PERSON, Channel.SERVICE, Channel.HOSPITAL, Channel.ONLINE)
+CHANNEL_WEIGHTS = (50, 30, 15, 5)
+DECISIONS = (
+    DecisionKind.GUARANTEE,
+    DecisionKind.PRINCIPLE,
+    DecisionKind.REFUSAL,
+    DecisionKind.INCOMPETENT,
+)
+DECISION_WEIGHTS = (50, 20, 20, 10)
+CATEGORY_CODES = tuple(CARE_CATEGORIES)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def bis_number(birth_date: str, sex: str, serial: int) -> str:
+    """A BIS number for a birth date 'YYYY[-MM[-DD]]' (unknown parts are 00) and a sex.
+
+    The month is raised by 40 when the sex is known and by 20 otherwise; the
+    serial (1–998) is odd for men and even for women; the check digits are
+    97 − (number mod 97), the number being prefixed with 2 for births from 2000.
+    """
+    parts = [int(p) for p in birth_date.split("-")]
+    year, month, day = (
+        parts[0],
+        parts[1] if len(parts) > 1 else 0,
+        parts[2] if len(parts) > 2 else 0,
+    )
+    month += 40 if sex in (Sex.FEMALE, Sex.MALE) else 20
+    first = f"{year % 100:02d}{month:02d}{day:02d}{serial:03d}"
+    number = int(("2" if year >= 2000 else "") + first)
+    return f"{first}{97 - number % 97:02d}"
+
+
+def inami_number(rng: random.Random) -> str:
+    """A fictional doctor's INAMI number with valid check digits (modulo 97)."""
+    first6 = f"1{rng.randint(0, 99999):05d}"
+    return f"{first6}{97 - int(first6) % 97:02d}{rng.choice(('003', '004', '580', '690'))}"
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+# --- generation -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """Everything to insert, as lists of column dicts; ids are filled at insertion."""
+
+    adults: list[dict[str, Any]] = field(default_factory=list)
+    minors: list[dict[str, Any]] = field(default_factory=list)
+    guardians: list[int] = field(default_factory=list)  # index in adults, per minor
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)  # index in adults, per request
+    # (index in requests, row)
+    decisions: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    aamus: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+class _Generator:
+    def __init__(
+        self, rng: random.Random, today: dt.date, cpas: Sequence[Cpas], now: dt.datetime
+    ) -> None:
+        self.rng = rng
+        self.today = today
+        self.cpas = list(cpas)
+        self.now = now
+        self.used_niss: set[str] = set()
+        self.used_keys: set[tuple[str, str, str]] = set()
+        self.origin_weights = [origin.weight for origin in ORIGINS]
+        self.doctors = [(name, inami_number(rng)) for name in DOCTOR_NAMES]
+
+    # people
+
+    def _sex(self) -> str:
+        roll = self.rng.random()
+        if roll < 0.47:
+            return Sex.FEMALE
+        if roll < 0.94:
+            return Sex.MALE
+        return Sex.OTHER if roll < 0.96 else Sex.UNKNOWN
+
+    def _birth_date(self, min_age: int, max_age: int, *, partial: bool) -> str:
+        rng = self.rng
+        oldest = _years_before(self.today, max_age + 1) + dt.timedelta(days=1)
+        youngest = _years_before(self.today, min_age)
+        day = oldest + dt.timedelta(days=rng.randint(0, (youngest - oldest).days))
+        roll = rng.random()
+        if partial and roll < 0.10:
+            return f"{day.year:04d}"
+        if partial and roll < 0.20:
+            return f"{day.year:04d}-{day.month:02d}"
+        return day.isoformat()
+
+    def _niss(self, birth_date: str, sex: str) -> str | None:
+        if self.rng.random() >= BIS_SHARE:
+            return None
+        male = sex == Sex.MALE
+        female = sex == Sex.FEMALE
+        serial = self.rng.randint(1, 998)
+        for _attempt in range(998):
+            if (male and serial % 2 == 0) or (female and serial % 2 == 1):
+                serial = serial % 998 + 1
+                continue
+            number = bis_number(birth_date, sex, serial)
+            if number not in self.used_niss:
+                self.used_niss.add(number)
+                return number
+            serial = serial % 998 + 1
+        return None
+
+    def _names(
+        self, origin: Origin, sex: str, family: Family | None, *, double: bool
+    ) -> tuple[str, str]:
+        rng = self.rng
+        female = sex == Sex.FEMALE or (sex != Sex.MALE and rng.random() < 0.5)
+        chosen = family if family is not None else rng.choice(origin.family_names)
+        family_name = chosen if isinstance(chosen, str) else chosen[1 if female else 0]
+        given = rng.choice(origin.female if female else origin.male)
+        if double or rng.random() < 0.08:
+            given = f"{given} {rng.choice(origin.female if female else origin.male)}"
+        return family_name, given
+
+    def person(
+        self, *, minor: bool, origin: Origin | None = None, family: Family | None = None
+    ) -> dict[str, Any]:
+        rng = self.rng
+        origin = origin or rng.choices(ORIGINS, weights=self.origin_weights)[0]
+        sex = self._sex()
+        # Two demo people never share names and birth date: an import would take them
+        # for one person (the matching rule of amudesk.services.spreadsheet).
+        for attempt in range(1000):
+            family_name, given_names = self._names(origin, sex, family, double=attempt >= 20)
+            ages = (0, 16) if minor else (19, 75)
+            birth_date = self._birth_date(*ages, partial=not minor and attempt < 10)
+            key = (family_name, given_names, birth_date)
+            if key not in self.used_keys:
+                break
+        self.used_keys.add(key)
+        niss = self._niss(birth_date, sex)
+        languages = rng.sample(origin.languages, k=min(len(origin.languages), rng.randint(1, 2)))
+        if "fr" not in languages and rng.random() < 0.3:
+            languages.append("fr")
+        homeless = not minor and rng.random() < 0.15
+        commune = "" if homeless else rng.choice(self.cpas).commune_fr
+        phone = ""
+        if not minor and rng.random() < 0.65:
+            pairs = " ".join(f"{rng.randint(0, 99):02d}" for _pair in range(3))
+            phone = f"+32 4{rng.randint(70, 99)} {pairs}"
+        return {
+            "family_name": family_name,
+            "given_names": given_names,
+            "sex": str(sex),
+            "birth_date": birth_date,
+            "niss": niss,
+            "nationality": rng.choice(origin.nationalities) if rng.random() < 0.95 else None,
+            "languages": ",".join(languages),
+            "phone": phone,
+            "commune": commune,
+            "no_fixed_abode": homeless,
+            "usual_place": rng.choice(USUAL_PLACES) if homeless else "",
+            "photo": None,
+            "notes": "",
+            "guardian_id": None,
+            "search_text": search_text(family_name, given_names, niss),
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
+
+    # requests
+
+    def _moment(self, day: dt.date) -> dt.datetime:
+        minute = self.rng.randint(8 * 60 + 30, 16 * 60 + 30)
+        return cases.to_utc(dt.datetime.combine(day, dt.time(minute // 60, minute % 60)))
+
+    def _cpas_for(self, person: dict[str, Any]) -> Cpas:
+        if person["commune"] and self.rng.random() < 0.85:
+            return next(c for c in self.cpas if c.commune_fr == person["commune"])
+        return self.rng.choice(self.cpas)
+
+    def requests_of(self, adult_index: int, person: dict[str, Any], plan: _Plan) -> None:
+        rng = self.rng
+        first_day = self.today - dt.timedelta(days=rng.randint(1, HISTORY_DAYS))
+        days = [first_day]
+        if rng.random() < 0.3 and (self.today - first_day).days > 60:
+            days.append(
+                first_day + dt.timedelta(days=rng.randint(30, (self.today - first_day).days - 1))
+            )
+        for day in days:
+            self._request(adult_index, person, day, plan)
+
+    def _request(self, adult_index: int, person: dict[str, Any], day: dt.date, plan: _Plan) -> None:
+        rng = self.rng
+        channel = rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
+        accompanied = rng.choice(ACCOMPANIED_BY[channel]) if channel in ACCOMPANIED_BY else ""
+        care_started_on: dt.date | None = None
+        care_kind: str | None = None
+        if rng.random() < 0.35:
+            care_started_on = day - dt.timedelta(days=rng.randint(0, 20))
+            care_kind = str(CareKind.MEDIPRIMA if rng.random() < 0.6 else CareKind.OTHER)
+        index = len(plan.requests)
+        aamu = rng.random() < 0.55
+        if aamu:
+            plan.aamus.append((index, self._aamu(day)))
+        plan.requests.append(
+            {
+                "reference": "",
+                "person_id": 0,
+                "cpas_id": self._cpas_for(person).id,
+                "received_at": self._moment(day),
+                "channel": str(channel),
+                "accompanied_by": accompanied,
+                "aamu_handed_in": aamu,
+                "care_started_on": care_started_on,
+                "care_kind": care_kind,
+                "status": str(cases.CaseStatus.OPEN),
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        )
+        plan.owners.append(adult_index)
+        age = (self.today - day).days
+        open_share = 0.65 if age <= 30 else 0.12
+        if rng.random() >= open_share:
+            self._decide(index, day, plan)
+
+    def _aamu(self, day: dt.date) -> dict[str, Any]:
+        rng = self.rng
+        issued = min(day - dt.timedelta(days=rng.randint(0, 14)), self.today)
+        doctor, inami = rng.choice(self.doctors)
+        categories = [code for code in CATEGORY_CODES if rng.random() < 0.35] or ["gp"]
+        if "hospital" in categories and "ambulatory" not in categories:
+            categories.append("ambulatory")
+        return {
+            "request_id": 0,
+            "issued_on": issued,
+            "doctor_name": doctor,
+            "inami": inami if rng.random() < 0.9 else None,
+            "valid_from": issued,
+            "valid_to": add_months(issued, 12) - dt.timedelta(days=1),
+            "care_categories": ",".join(code for code in CATEGORY_CODES if code in categories),
+            "created_at": self.now,
+        }
+
+    def _decide(self, index: int, day: dt.date, plan: _Plan) -> None:
+        rng = self.rng
+        kind = rng.choices(DECISIONS, weights=DECISION_WEIGHTS)[0]
+        delay = rng.randint(1, 6) if kind == DecisionKind.INCOMPETENT else rng.randint(5, 45)
+        decided = min(day + dt.timedelta(days=delay), self.today)
+        if kind == DecisionKind.GUARANTEE and rng.random() < 0.15 and (decided - day).days >= 2:
+            earlier = day + dt.timedelta(days=rng.randint(0, (decided - day).days - 1))
+            plan.decisions.append(
+                (index, self._decision(DecisionKind.PRINCIPLE, earlier, with_validity=False))
+            )
+        plan.decisions.append((index, self._decision(kind, decided, with_validity=True)))
+        plan.requests[index]["status"] = str(cases.STATUS_OF_DECISION[kind])
+
+    def _decision(
+        self, kind: DecisionKind, decided: dt.date, *, with_validity: bool
+    ) -> dict[str, Any]:
+        rng = self.rng
+        notified = decided + dt.timedelta(days=rng.randint(0, 12)) if rng.random() < 0.85 else None
+        if notified and notified > self.today:
+            notified = None
+        valid_from = valid_to = None
+        mediprima = ""
+        if with_validity and kind == DecisionKind.GUARANTEE:
+            valid_from = decided - dt.timedelta(days=rng.randint(0, 60))
+            valid_to = add_months(valid_from, rng.choice((1, 3, 6, 12))) - dt.timedelta(days=1)
+            mediprima = f"{decided.year}{rng.randint(0, 9999999):07d}"
+        elif with_validity and kind == DecisionKind.PRINCIPLE:
+            valid_from = decided - dt.timedelta(days=rng.randint(0, 30))
+            valid_to = add_months(valid_from, 12) - dt.timedelta(days=1)
+        return {
+            "request_id": 0,
+            "kind": str(kind),
+            "decided_on": decided,
+            "notified_on": notified,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "mediprima_number": mediprima,
+            "created_at": self.now,
+        }
+
+
+def _plan(
+    rng: random.Random,
+    count: int,
+    today: dt.date,
+    cpas: Sequence[Cpas],
+    tick: Callable[[int, int], None],
+) -> _Plan:
+    generator = _Generator(rng, today, cpas, utcnow())
+    minors = min(round(count * MINOR_SHARE), count - 1)
+    plan = _Plan()
+    origins: list[Origin] = []
+    for index in range(count - minors):
+        if index % 1000 == 0:
+            tick(index, count)
+        origin = rng.choices(ORIGINS, weights=generator.origin_weights)[0]
+        origins.append(origin)
+        plan.adults.append(generator.person(minor=False, origin=origin))
+    for _index in range(minors):
+        guardian = rng.randrange(len(plan.adults))
+        adult = plan.adults[guardian]
+        origin = origins[guardian]
+        family = next(
+            f
+            for f in origin.family_names
+            if adult["family_name"] in ((f,) if isinstance(f, str) else f)
+        )
+        plan.minors.append(generator.person(minor=True, origin=origin, family=family))
+        plan.guardians.append(guardian)
+    for index, adult in enumerate(plan.adults):
+        generator.requests_of(index, adult, plan)
+    tick(count, count)
+    return plan
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    result = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in result]
+
+
+class _Meter:
+    """One progress bar over ``shown`` people: generating fills the first quarter, writing the rest."""
+
+    PLAN_SHARE = 0.25
+
+    def __init__(self, progress: Progress | None, shown: int) -> None:
+        self.progress = progress
+        self.shown = shown
+        self.every = max(shown // 100, 1)
+        self.rows_total = 1
+        self.rows_done = 0
+        self._last = -1
+
+    def planned(self, done: int, total: int) -> None:
+        self._report(self.PLAN_SHARE * done / max(total, 1))
+
+    def start_writing(self, rows_total: int) -> None:
+        self.rows_total = max(rows_total, 1)
+
+    def advance(self, rows: int) -> None:
+        self.rows_done += rows
+        self._report(self.PLAN_SHARE + (1 - self.PLAN_SHARE) * self.rows_done / self.rows_total)
+
+    def _report(self, share: float) -> None:
+        done = min(int(share * self.shown), self.shown)
+        if self.progress is None or done == self._last:
+            return
+        if done - self._last >= self.every or done == self.shown:
+            self._last = done
+            self.progress(done, self.shown)
+
+
+def _references(plan: _Plan, order: list[int], session: Session) -> None:
+    """AMU-YYYY-NNNN in order of reception, continuing each year's counter; one update per year."""
+    last: dict[int, int] = {
+        counter.year: counter.last
+        for counter in session.scalars(
+            select(Counter).where(col(Counter.kind) == cases.REFERENCE_PREFIX)
+        )
+    }
+    for index in order:
+        request = plan.requests[index]
+        year = cases.local_date(request["received_at"]).year
+        last[year] = last.get(year, 0) + 1
+        request["reference"] = cases.make_reference(year, last[year])
+    for year, number in last.items():
+        counter = session.get(Counter, (cases.REFERENCE_PREFIX, year)) or Counter(
+            kind=cases.REFERENCE_PREFIX, year=year, last=0
+        )
+        counter.last = number
+        session.add(counter)
+    session.flush()
+
+
+def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
+    person_table, request_table = _table(Person), _table(Request)
+    adult_ids: list[int] = []
+    for start in range(0, len(plan.adults), CHUNK):
+        chunk = plan.adults[start : start + CHUNK]
+        adult_ids += _insert_ids(session, person_table, chunk)
+        meter.advance(len(chunk))
+    for minor, guardian in zip(plan.minors, plan.guardians, strict=True):
+        minor["guardian_id"] = adult_ids[guardian]
+    for start in range(0, len(plan.minors), CHUNK):
+        chunk = plan.minors[start : start + CHUNK]
+        session.execute(insert(person_table), chunk)
+        meter.advance(len(chunk))
+    order = sorted(range(len(plan.requests)), key=lambda i: (plan.requests[i]["received_at"], i))
+    _references(plan, order, session)
+    request_ids = [0] * len(plan.requests)
+    for start in range(0, len(order), CHUNK):
+        indexes = order[start : start + CHUNK]
+        rows = []
+        for index in indexes:
+            plan.requests[index]["person_id"] = adult_ids[plan.owners[index]]
+            rows.append(plan.requests[index])
+        for index, request_id in zip(
+            indexes, _insert_ids(session, request_table, rows), strict=True
+        ):
+            request_ids[index] = request_id
+        meter.advance(len(rows))
+    for model, items in ((Decision, plan.decisions), (Aamu, plan.aamus)):
+        rows = []
+        for index, row in items:
+            row["request_id"] = request_ids[index]
+            rows.append(row)
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            session.execute(insert(_table(model)), chunk)
+            meter.advance(len(chunk))
+
+
+def _office(session: Session) -> None:
+    if get_office(session=session) is not None:
+        return
+    save_office(
+        session=session,
+        kind=OfficeKind.ASSOCIATION,
+        name="Permanence AMU — exemple",
+        address="Rue de l'Exemple 1, 1000 Bruxelles",
+        phone="+32 2 000 00 00",
+        email="permanence@example.org",
+        signatory_name="Camille Exemple",
+        signatory_title="Assistante sociale",
+        document_language="fr",
+        labour_court_address="Tribunal du travail francophone de Bruxelles, boulevard de Waterloo 70, 1000 Bruxelles",
+    )
+
+
+def fill_demo(
+    *,
+    store: Store,
+    count: int,
+    seed: int = 2026,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """Add ``count`` fictional people (about 10 % minors depending on an adult) and their requests.
+
+    Only an empty data folder (no people) is filled. The same ``seed`` and
+    ``today`` give the same data. Each adult has one or two requests received in
+    the last 18 months, at every stage: open (recent or overdue), decided in
+    principle, guaranteed, refused, transferred; with attestations, notifications
+    and care dates. An office profile is created when there is none. Returns ``count``.
+    """
+    if count < 1:
+        raise DemoError(_("The number of people must be at least 1."))
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    with store.transaction() as session:
+        if session.scalar(select(col(Person.id)).limit(1)) is not None:
+            raise DemoError(
+                _("The demo fills an empty data folder only; this one already has people.")
+            )
+        directory = [c for c in list_cpas(session=session) if c.commune_fr]
+        if not directory:
+            raise DemoError(_("The CPAS directory is empty; the demo needs the Brussels CPAS."))
+        meter = _Meter(progress, count)
+        plan = _plan(rng, count, today, sorted(directory, key=lambda c: c.id or 0), meter.planned)
+        meter.start_writing(
+            len(plan.adults)
+            + len(plan.minors)
+            + len(plan.requests)
+            + len(plan.decisions)
+            + len(plan.aamus)
+        )
+        _write(plan, session, meter)
+        _office(session)
+    log.info(
+        "demo: %d people, %d requests, %d decisions, %d attestations",
+        count,
+        len(plan.requests),
+        len(plan.decisions),
+        len(plan.aamus),
+    )
+    return count

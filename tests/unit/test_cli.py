@@ -1,0 +1,239 @@
+"""The command line, run in-process with its own data folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from amudesk import __version__
+from amudesk.cli import main
+from amudesk.services.demo import bis_number
+
+NISS = bis_number("1985-07-30", "M", 1)
+
+
+def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--lang", "en", "--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def exit_code(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(raised.value.code or 0), out, err
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [["family_name", "given_names", "niss", "cpas", "filed_on"], *rows]
+        )
+    return path
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = exit_code(capsys, ["--version"])
+    assert code == 0
+    assert out.strip() == f"amudesk {__version__}"
+
+
+def test_niss_valid(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, err = run(capsys, data_dir, "niss", "85.47.30-001.49")
+    assert (code, err) == (0, "")
+    assert "85.47.30-001.49: valid BIS number" in out
+    assert "30 July 1985" in out and "sex: M" in out
+
+
+def test_niss_valid_json(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _err = run(capsys, data_dir, "niss", NISS, "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "valid": True,
+        "kind": "bis",
+        "formatted": "85.47.30-001.49",
+        "birth_date": "1985-07-30",
+        "sex": "M",
+        "error": None,
+    }
+
+
+def test_niss_invalid(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, err = run(capsys, data_dir, "niss", "85473000148")
+    assert (code, out) == (2, "")
+    assert err.strip() == "amudesk: NISS: the check digits do not match (wrong digit or typo?)"
+
+
+def test_niss_invalid_json(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, _err = run(capsys, data_dir, "niss", "1234", "--json")
+    assert code == 2
+    answer = json.loads(out)
+    assert set(answer) == {"valid", "kind", "formatted", "birth_date", "sex", "error"}
+    assert answer["valid"] is False and answer["kind"] is None
+    assert answer["error"] == "NISS: 11 digits expected, 4 given"
+
+
+def test_import_bad_file_reports_every_bad_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["Diallo", "Aminata", "", "Ixelles", "2025-01-02"],
+            ["Barry", "Alpha", "85473000148", "Ixelles", "2025-01-02"],
+            ["Sow", "Mariama", "", "Atlantis", "2025-01-02"],
+            ["Camara", "Ibrahima", "", "Evere", "2099-01-01"],
+        ],
+    )
+    code, out, err = run(capsys, data_dir, "import", str(path))
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("amudesk: line 3: niss: ")
+    assert lines[1].startswith("amudesk: line 4: cpas: ")
+    assert lines[2] == "amudesk: line 5: filed_on: the date is in the future."
+    assert lines[3] == "amudesk: nothing was imported: 3 bad rows; fix them or use --skip-invalid"
+    code, out, _err = run(capsys, data_dir, "export", str(tmp_path / "out.csv"))
+    assert (code, out.strip()) == (0, "0 requests exported.")
+
+
+def test_import_skip_invalid(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "mixed.csv",
+        [
+            ["Diallo", "Aminata", NISS, "Ixelles", "2025-01-02"],
+            ["Sow", "Mariama", "", "Atlantis", "2025-01-02"],
+        ],
+    )
+    code, out, err = run(capsys, data_dir, "import", "--skip-invalid", str(path))
+    assert code == 2  # some rows were rejected
+    assert out.strip() == "1 requests imported (1 new people), 1 rows rejected."
+    assert err.strip() == "amudesk: line 3: cpas: no CPAS of the directory is called “Atlantis”."
+
+
+def test_import_good_file_then_export(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "good.csv", [["Nguyễn", "Thị Lan", "", "Sint-Gillis", "2025-01-02 10:00"]]
+    )
+    code, out, err = run(capsys, data_dir, "import", str(path))
+    assert (code, err) == (0, "")
+    assert out.strip() == "1 requests imported (1 new people), 0 rows rejected."
+    target = tmp_path / "export.csv"
+    code, out, _err = run(capsys, data_dir, "export", str(target))
+    assert (code, out.strip()) == (0, "1 requests exported.")
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["reference"], r["family_name"], r["filed_on"]) for r in rows] == [
+        ("AMU-2025-0001", "Nguyễn", "2025-01-02 10:00")
+    ]
+
+
+def test_import_file_level_error_is_one_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, data_dir, "import", str(tmp_path / "missing.csv"))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("amudesk: File not found")
+
+
+def test_check_sound_folder(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, err = run(capsys, data_dir, "check")
+    assert (code, err) == (0, "")
+    assert out.strip() == "The data folder is sound."
+
+
+def test_check_finds_an_emptied_search_index(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    assert run(capsys, data_dir, "demo", "--count", "30")[0] == 0
+    connection = sqlite3.connect(data_dir / "amudesk.sqlite3")
+    connection.execute("INSERT INTO person_fts(person_fts) VALUES('delete-all')")
+    connection.commit()
+    connection.close()
+    code, out, err = run(capsys, data_dir, "check")
+    assert (code, out) == (2, "")
+    assert "search index" in err
+
+
+def test_check_finds_a_damaged_index_page(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "one.csv", [["Dupontzz", "Marie", "", "Evere", "2025-01-02"]])
+    assert run(capsys, data_dir, "import", str(path))[0] == 0
+    database = data_dir / "amudesk.sqlite3"
+    connection = sqlite3.connect(database)
+    page = connection.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'ix_person_match'"
+    ).fetchone()[0]
+    size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.close()
+    assert (
+        not (data_dir / "amudesk.sqlite3-wal").exists()
+        or (data_dir / "amudesk.sqlite3-wal").stat().st_size == 0
+    )
+    data = bytearray(database.read_bytes())
+    start = (page - 1) * size
+    at = data.index(b"Dupontzz", start, start + size)
+    data[at + 7] = ord("y")  # the index now disagrees with the table
+    database.write_bytes(bytes(data))
+    code, out, err = run(capsys, data_dir, "check")
+    assert (code, out) == (2, "")
+    assert "integrity: " in err and "ix_person_match" in err
+
+
+def test_demo(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    code, out, err = run(capsys, data_dir, "demo", "--count", "30")
+    assert (code, err) == (0, "")
+    assert out.strip() == "30 fictional people and their requests added."
+    code, out, err = run(capsys, data_dir, "demo", "--count", "30")
+    assert (code, out) == (2, "")
+    assert (
+        err.strip()
+        == "amudesk: The demo fills an empty data folder only; this one already has people."
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],
+        ["export", "{tmp}/e.csv"],
+        ["demo", "--count", "3"],
+        ["niss", NISS],
+        ["import", "{tmp}/good.csv"],
+    ],
+)
+def test_every_command_works_on_a_new_empty_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str]
+) -> None:
+    write_csv(tmp_path / "good.csv", [["Diallo", "Aminata", "", "Ixelles", "2025-01-02"]])
+    folder = tmp_path / "new" / "data"
+    code, _out, err = run(capsys, folder, *[a.format(tmp=tmp_path) for a in args])
+    assert (code, err) == (0, "")
+    assert (folder / "amudesk.sqlite3").exists() or args[0] == "niss"
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["frobnicate"], "invalid choice"),
+        (["demo", "--count", "many"], "“many” is not a whole number"),
+        (["demo", "--count", "0"], "must be at least 1"),
+        (["import"], "required"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], expected: str
+) -> None:
+    code, out, err = exit_code(capsys, ["--data-dir", str(tmp_path / "d"), *argv])
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and expected in err

@@ -1,0 +1,228 @@
+"""The demo filler: fictional, diverse, valid, deterministic, fast enough."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter as Tally
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from amudesk.identifiers import parse_inami, parse_niss
+from amudesk.models import Aamu, Counter, Decision, Office, Person, Request
+from amudesk.services import cases, people
+from amudesk.services.demo import DemoError, add_months, bis_number, fill_demo
+from amudesk.services.spreadsheet import export_file
+from amudesk.store import integrity_problems, open_store
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def demo_store(store):  # type: ignore[no-untyped-def]
+    assert fill_demo(store=store, count=400, seed=11, today=TODAY) == 400
+    return store
+
+
+def test_bis_number_layout() -> None:
+    assert bis_number("1985-07-30", "M", 1) == "85473000149"
+    info = parse_niss(bis_number("2004-02-29", "F", 4))
+    assert (info.kind, info.birth_date, info.sex) == ("bis", dt.date(2004, 2, 29), "F")
+    info = parse_niss(bis_number("1970", "U", 7))
+    assert (info.kind, info.birth_year, info.birth_month, info.sex) == ("bis", 1970, None, None)
+    info = parse_niss(bis_number("2001-09", "X", 8))
+    assert (info.birth_year, info.birth_month, info.sex) == (2001, 9, None)
+
+
+def test_counts_people_minors_and_requests(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        persons = list(session.scalars(select(Person)))
+        requests = list(session.scalars(select(Request)))
+        assert len(persons) == 400
+        minors = [p for p in persons if p.guardian_id is not None]
+        assert len(minors) == 40
+        by_id = {p.id: p for p in persons}
+        for minor in minors:
+            guardian = by_id[minor.guardian_id]
+            assert guardian.guardian_id is None
+            assert people.age_on(minor.birth_date, dt.date.today()) < 18  # type: ignore[operator]
+            assert people.age_on(guardian.birth_date, TODAY) >= 18  # type: ignore[operator]
+        adults = {p.id for p in persons if p.guardian_id is None}
+        per_person = Tally(r.person_id for r in requests)
+        assert set(per_person) == adults  # every adult has requests, minors none
+        assert set(per_person.values()) == {1, 2}
+        assert 360 < len(requests) < 720
+        assert len({r.cpas_id for r in requests}) == 19
+
+
+def test_every_stage_is_present(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        requests = list(session.scalars(select(Request)))
+        statuses = Tally(r.status for r in requests)
+        assert set(statuses) == {"open", "decided", "refused", "transferred"}
+        kinds = Tally(session.scalars(select(Decision.kind)))
+        assert set(kinds) == {"principle", "guarantee", "refusal", "incompetent"}
+        open_days = [
+            (TODAY - cases.local_date(r.received_at)).days for r in requests if r.status == "open"
+        ]
+        assert any(d <= 30 for d in open_days) and any(
+            d > 30 for d in open_days
+        )  # recent and overdue
+        assert any(r.care_started_on and r.care_kind for r in requests)
+        assert session.scalar(
+            select(func.count()).select_from(Decision).where(Decision.notified_on.is_not(None))
+        )  # type: ignore[union-attr]
+        for request in requests:
+            latest = cases.latest_decision(request.id or 0, session=session)
+            expected = cases.STATUS_OF_DECISION[latest.kind] if latest else "open"  # type: ignore[index]
+            assert request.status == expected
+
+
+def test_dates_are_consistent_with_the_rules(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        received = {r.id: cases.local_date(r.received_at) for r in session.scalars(select(Request))}
+        assert min(received.values()) >= TODAY - dt.timedelta(days=550)
+        assert max(received.values()) < TODAY
+        for decision in session.scalars(select(Decision)):
+            data = cases.DecisionData(
+                kind=decision.kind,
+                decided_on=decision.decided_on,
+                notified_on=decision.notified_on,
+                valid_from=decision.valid_from,
+                valid_to=decision.valid_to,
+            )
+            cases.check_decision(
+                data, received[decision.request_id], today=TODAY
+            )  # raises when wrong
+            if decision.kind == "guarantee" and decision.valid_from and decision.valid_to:
+                assert decision.valid_to <= add_months(decision.valid_from, 12)
+                assert decision.valid_from >= decision.decided_on - dt.timedelta(days=60)
+        aamus = list(session.scalars(select(Aamu)))
+        assert aamus
+        for aamu in aamus:
+            assert aamu.issued_on <= TODAY
+            if aamu.inami:
+                assert parse_inami(aamu.inami) == aamu.inami
+            assert aamu.category_list
+
+
+def test_bis_numbers_are_valid_and_match_the_person(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        persons = list(session.scalars(select(Person)))
+    numbered = [p for p in persons if p.niss]
+    assert 0.55 < len(numbered) / len(persons) < 0.85
+    assert len({p.niss for p in numbered}) == len(numbered)
+    for person in numbered:
+        info = parse_niss(person.niss or "")
+        assert info.kind == "bis"
+        assert info.birth_year == int((person.birth_date or "")[:4])
+        if person.sex in ("F", "M"):
+            assert info.sex == person.sex
+        else:
+            assert info.sex is None
+    assert any(p.birth_date and len(p.birth_date) == 4 for p in persons)
+    assert any(p.birth_date and len(p.birth_date) == 7 for p in persons)
+
+
+def test_names_and_places_are_diverse(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        persons = list(session.scalars(select(Person)))
+        office = session.scalar(select(Office))
+    names = " ".join(f"{p.family_name} {p.given_names}" for p in persons)
+    assert re.search("[А-Яа-яІіЇїЄє]", names)  # Cyrillic
+    assert re.search("[ễạảệộốăđơưŞşİıÇçĞğŁłŚśŻżȘșȚțãõêç]", names)  # Latin with diacritics
+    assert len({p.nationality for p in persons}) >= 15
+    assert any(p.no_fixed_abode and p.usual_place and not p.commune for p in persons)
+    assert any(p.phone for p in persons)
+    assert all(
+        p.search_text == people.search_text(p.family_name, p.given_names, p.niss) for p in persons
+    )
+    assert office is not None and office.kind == "association" and office.bce is None
+
+
+def test_search_finds_folded_names(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        assert session.scalar(
+            select(func.count()).select_from(Person).where(Person.family_name == "Nguyễn")
+        )
+        rows = cases.list_cases(session=session, query="nguyen")
+        assert rows and all("nguyen" in people.search_text(r.family_name, "", None) for r in rows)
+        assert any(r.family_name == "Nguyễn" for r in rows)
+        assert cases.count_cases(session=session, query="nguyen") >= len(rows)
+    assert integrity_problems(demo_store) == []
+
+
+def test_counters_continue_after_the_demo(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.transaction() as session:
+        references = list(session.scalars(select(Request.reference)))
+        highest: dict[int, int] = {}
+        for reference in references:
+            _, year, number = reference.split("-")
+            highest[int(year)] = max(highest.get(int(year), 0), int(number))
+        for year, number in highest.items():
+            assert session.get(Counter, ("AMU", year)).last == number  # type: ignore[union-attr]
+        request = session.scalar(select(Request).order_by(Request.id.desc()))  # type: ignore[union-attr]
+        assert request is not None
+        new = cases.register_request(
+            cases.RequestData(
+                person_id=request.person_id,
+                cpas_id=request.cpas_id,
+                received_at=dt.datetime(TODAY.year, 1, 2, 10),
+            ),
+            session=session,
+        )
+        assert new.reference == cases.make_reference(TODAY.year, highest[TODAY.year] + 1)
+        # References follow the order of reception within a year.
+        ordered = [
+            r.reference
+            for r in session.scalars(select(Request).order_by(Request.received_at, Request.id))
+            if r.id != new.id
+        ]
+        assert ordered == sorted(ordered)
+
+
+def test_refuses_a_folder_that_has_people(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DemoError, match="empty data folder only"):
+        fill_demo(store=demo_store, count=5)
+    with demo_store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 400
+
+
+def test_refuses_a_count_below_one(store) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DemoError):
+        fill_demo(store=store, count=0)
+
+
+def test_deterministic_for_a_seed(tmp_path: Path) -> None:
+    def export(folder: str, seed: int) -> bytes:
+        store = open_store(tmp_path / folder)
+        try:
+            fill_demo(store=store, count=120, seed=seed, today=TODAY)
+            export_file(tmp_path / f"{folder}.csv", store=store)
+        finally:
+            store.close()
+        return (tmp_path / f"{folder}.csv").read_bytes()
+
+    first = export("a", 5)
+    assert export("b", 5) == first
+    assert export("c", 6) != first
+
+
+def test_small_counts_and_progress(store) -> None:  # type: ignore[no-untyped-def]
+    seen: list[tuple[int, int]] = []
+    assert fill_demo(store=store, count=1, progress=lambda d, t: seen.append((d, t))) == 1
+    assert seen[-1] == (1, 1)
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Request)) in (1, 2)
+
+
+def test_progress_covers_generation_and_writing(store) -> None:  # type: ignore[no-untyped-def]
+    seen: list[tuple[int, int]] = []
+    fill_demo(store=store, count=3000, progress=lambda d, t: seen.append((d, t)))
+    done = [d for d, _t in seen]
+    assert {t for _d, t in seen} == {3000}
+    assert done == sorted(done) and done[-1] == 3000
+    assert any(d < 750 for d in done)  # generation reports too
+    assert 5 <= len(seen) <= 110  # at most about every 1 %
