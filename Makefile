@@ -36,10 +36,7 @@ screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs/screenshots
 
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o translations/amudesk.pot amudesk
-	for lang in fr nl en; do \
-		$(VENV)/bin/pybabel update -i translations/amudesk.pot -d translations -D amudesk -l $$lang --no-fuzzy-matching --ignore-obsolete; \
-	done
+	$(PY) scripts/catalogs.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -86,7 +86,8 @@ def gettext_for(code: str, message: str) -> str:
     return translator(code).gettext(message)
 
 
-def _babel_locale(code: str | None) -> str:
+def babel_locale(code: str | None = None) -> str:
+    """The Babel locale used for ``code`` (fr_BE, nl_BE, en_GB)."""
     code = code or _current
     return {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}.get(code, code)
 
@@ -97,7 +98,7 @@ def format_date(value: dt.date | None, fmt: str = "medium", locale: str | None =
         return ""
     from babel.dates import format_date as _format_date
 
-    return _format_date(value, format=fmt, locale=_babel_locale(locale))
+    return _format_date(value, format=fmt, locale=babel_locale(locale))
 
 
 def format_datetime(
@@ -113,7 +114,7 @@ def format_datetime(
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(ZoneInfo(BRUSSELS))
-    return _format_datetime(local, format=fmt, locale=_babel_locale(locale), tzinfo=local.tzinfo)
+    return _format_datetime(local, format=fmt, locale=babel_locale(locale), tzinfo=local.tzinfo)
 
 
 def format_partial_date(text: str | None, locale: str | None = None) -> str:
@@ -127,7 +128,7 @@ def format_partial_date(text: str | None, locale: str | None = None) -> str:
         return format_date(dt.date(*parts), locale=locale)
     if len(parts) == 2:
         return format_skeleton(
-            "yMMMM", dt.date(parts[0], parts[1], 1), locale=_babel_locale(locale)
+            "yMMMM", dt.date(parts[0], parts[1], 1), locale=babel_locale(locale)
         )
     return str(parts[0])
 
@@ -140,7 +141,7 @@ def countries(locale: str | None = None) -> tuple[tuple[str, str], ...]:
     """(ISO 3166 alpha-2 code, localised name), sorted by name for that locale."""
     from babel import Locale
 
-    names = Locale.parse(_babel_locale(locale)).territories
+    names = Locale.parse(babel_locale(locale)).territories
     items = [
         (code, name)
         for code, name in names.items()
@@ -154,7 +155,7 @@ def country_name(code: str | None, locale: str | None = None) -> str:
         return ""
     from babel import Locale
 
-    return Locale.parse(_babel_locale(locale)).territories.get(code.upper(), code.upper())
+    return Locale.parse(babel_locale(locale)).territories.get(code.upper(), code.upper())
 
 
 @functools.cache
@@ -162,7 +163,7 @@ def languages(locale: str | None = None) -> tuple[tuple[str, str], ...]:
     """(ISO 639-1 code, localised name), sorted by name."""
     from babel import Locale
 
-    names = Locale.parse(_babel_locale(locale)).languages
+    names = Locale.parse(babel_locale(locale)).languages
     items = [(code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()]
     return tuple(sorted(items, key=lambda item: _sort_key(item[1])))
 
@@ -172,7 +173,7 @@ def language_name(code: str | None, locale: str | None = None) -> str:
         return ""
     from babel import Locale
 
-    return Locale.parse(_babel_locale(locale)).languages.get(code.lower(), code)
+    return Locale.parse(babel_locale(locale)).languages.get(code.lower(), code)
 
 
 def is_country(code: str) -> bool:

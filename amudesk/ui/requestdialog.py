@@ -1,0 +1,326 @@
+"""The request form: who asks which CPAS, when, how, and whether care already started."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk import i18n
+from amudesk.i18n import BRUSSELS, _
+from amudesk.models import Cpas, OfficeKind, Request
+from amudesk.services import FieldError, cases, directory, office
+from amudesk.services import people as people_service
+from amudesk.services.cases import CARE_KIND_LABELS, CHANNEL_LABELS, RequestData
+from amudesk.text import fold
+from amudesk.ui.forms import add_row
+from amudesk.ui.widgets import (
+    FormDialog,
+    OptionalDateEdit,
+    PersonPicker,
+    SearchCombo,
+    add_composite_row,
+    add_hint_row,
+    align_label_columns,
+    hint_label,
+    person_line,
+    problem_of,
+)
+
+
+def cpas_label(cpas: Cpas, locale: str | None = None) -> str:
+    """'CPAS de Saint-Gilles' or 'OCMW Sint-Gillis'; the commune added when the name lacks it."""
+    locale = locale or i18n.get_locale()
+    name = cpas.display_name(locale)
+    commune = (cpas.commune_nl if locale == "nl" else "") or cpas.commune_fr
+    if commune and fold(commune) not in fold(name):
+        return _("{name} ({commune})").format(name=name, commune=commune)
+    return name
+
+
+def brussels_now() -> dt.datetime:
+    """Now in Brussels, naive, to the minute."""
+    return dt.datetime.now(ZoneInfo(BRUSSELS)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def brussels_local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (aware, or naive UTC) as naive Brussels local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(BRUSSELS)).replace(tzinfo=None)
+
+
+# The edit holds Brussels wall-clock time; a fixed zone keeps Qt from shifting it to the
+# computer's own time zone or daylight-saving rules.
+WALL_CLOCK = QTimeZone(QTimeZone.Initialization.UTC)
+
+
+def to_qdatetime(moment: dt.datetime) -> QDateTime:
+    return QDateTime(
+        QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute), WALL_CLOCK
+    )
+
+
+def from_qdatetime(value: QDateTime) -> dt.datetime:
+    day, time = value.date(), value.time()
+    return dt.datetime(day.year(), day.month(), day.day(), time.hour(), time.minute())
+
+
+class RequestDialog(FormDialog):
+    """Register (or correct) an AMU request; ``request_id`` holds the saved id after OK."""
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        person_id: int | None = None,
+        request_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(store, parent)
+        self.setObjectName("requestDialog")
+        self.request_id = request_id
+        request, person, cpas_entries, default_cpas = self._load(person_id)
+        self.person_id = request.person_id if request is not None else person_id
+        self.setWindowTitle(
+            _("Edit request — {reference}").format(reference=request.reference)
+            if request is not None
+            else _("New AMU request")
+        )
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        forms: list[QFormLayout] = []
+        layout.addWidget(self._build_who(person, cpas_entries, forms))
+        layout.addWidget(self._build_when(forms))
+        layout.addWidget(self._build_care(forms))
+        layout.addStretch(1)
+        align_label_columns(forms)
+        self.finish_layout(body)
+        self.fields = {
+            "person_id": self.picker.search if self.picker is not None else self.ok_button,
+            "cpas_id": self.cpas,
+            "received_at": self.received_at,
+            "channel": self.channel,
+            "accompanied_by": self.accompanied_by,
+            "aamu_handed_in": self.aamu_handed_in,
+            "care_started_on": problem_of(self.care_started_on, self.care_started_on.edit),
+            "care_kind": self.care_kind,
+        }
+        if request is not None:
+            self._fill(request)
+        elif default_cpas is not None:
+            self.cpas.set_key(default_cpas)
+        self._on_care_date_changed()
+        self.fit_to_screen(760, 640)
+        first = self.picker if self.picker is not None else self.cpas
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- loading -----------------------------------------------------------------------
+
+    def _load(self, person_id: int | None) -> tuple[Request | None, Any, list[Cpas], int | None]:
+        with self.store.session() as session:
+            request = (
+                cases.get_request(self.request_id, session=session)
+                if self.request_id is not None
+                else None
+            )
+            wanted = request.person_id if request is not None else person_id
+            person = (
+                people_service.get_person(wanted, session=session) if wanted is not None else None
+            )
+            entries = list(directory.list_cpas(session=session))
+            default = None
+            profile = office.get_office(session=session)
+            if profile is not None and profile.kind == OfficeKind.CPAS:
+                found = directory.find_cpas(profile.name, session=session)
+                default = found.id if found is not None else None
+            if default is None and len(entries) == 1:
+                default = entries[0].id
+        return request, person, entries, default
+
+    def _fill(self, request: Request) -> None:
+        self.cpas.set_key(request.cpas_id)
+        self.received_at.setDateTime(to_qdatetime(brussels_local(request.received_at)))
+        self.channel.setCurrentIndex(max(0, self.channel.findData(request.channel)))
+        self.accompanied_by.setText(request.accompanied_by)
+        self.aamu_handed_in.setChecked(request.aamu_handed_in)
+        self.care_started_on.set_value(request.care_started_on)
+        self.care_kind.setCurrentIndex(max(0, self.care_kind.findData(request.care_kind)))
+
+    # --- building ----------------------------------------------------------------------
+
+    def _build_who(self, person: Any, entries: list[Cpas], forms: list[QFormLayout]) -> QGroupBox:
+        box = QGroupBox(_("Who and where"))
+        form = QFormLayout(box)
+        forms.append(form)
+        self.reference = QLabel(
+            _("assigned on save") if self.request_id is None else self._reference_text()
+        )
+        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reference.setStyleSheet("font-weight: 600;")
+        add_row(form, _("Reference"), self.reference)
+        self.picker: PersonPicker | None = None
+        self.new_person_button: QPushButton | None = None
+        if person is not None and self.person_id is not None:
+            self.person_label = QLabel(person_line(person))
+            self.person_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.person_label.setWordWrap(True)
+            add_row(form, _("Person"), self.person_label)
+        else:
+            self.picker = PersonPicker(self.store)
+            self.new_person_button = QPushButton(_("&New person…"))
+            self.new_person_button.setAccessibleName(_("New person"))
+            self.new_person_button.clicked.connect(self.new_person)
+            holder = QWidget()
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(self.picker, 1)
+            row.addWidget(self.new_person_button, 0, Qt.AlignmentFlag.AlignTop)
+            add_composite_row(form, _("&Person *"), holder, self.picker.search)
+            self.picker.search.setAccessibleName(_("Person (required): search by name or NISS"))
+        self.cpas = SearchCombo(
+            [
+                (
+                    cpas.id,
+                    cpas_label(cpas),
+                    [cpas.name_fr, cpas.name_nl, cpas.commune_fr, cpas.commune_nl],
+                )
+                for cpas in entries
+            ],
+            label=_("CPAS"),
+            placeholder=_("Type a few letters of the CPAS or commune"),
+        )
+        add_row(form, _("&CPAS *"), self.cpas, name=_("CPAS (required)"))
+        return box
+
+    def _reference_text(self) -> str:
+        with self.store.session() as session:
+            return cases.get_request(self.request_id, session=session).reference
+
+    def _build_when(self, forms: list[QFormLayout]) -> QGroupBox:
+        box = QGroupBox(_("The request"))
+        form = QFormLayout(box)
+        forms.append(form)
+        self.received_at = QDateTimeEdit()
+        self.received_at.setTimeZone(WALL_CLOCK)
+        self.received_at.setCalendarPopup(True)
+        self.received_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.received_at.setDateTime(to_qdatetime(brussels_now()))
+        self.received_reading = hint_label()
+        self.received_reading.setAlignment(Qt.AlignmentFlag.AlignVCenter)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.received_at)
+        row.addWidget(self.received_reading, 1)
+        add_composite_row(
+            form,
+            _("&Received on *"),
+            holder,
+            self.received_at,
+            name=_("Received on (required)"),
+        )
+        self.received_at.dateTimeChanged.connect(self._show_received)
+        self._show_received()
+        self.channel = QComboBox()
+        for code, label in CHANNEL_LABELS.items():
+            self.channel.addItem(_(label), code)
+        add_row(form, _("C&hannel"), self.channel)
+        self.accompanied_by = QLineEdit()
+        self.accompanied_by.setMaxLength(200)
+        self.accompanied_by.setPlaceholderText(_("e.g. social worker, association, relative"))
+        add_row(form, _("&Accompanied by"), self.accompanied_by)
+        self.aamu_handed_in = QCheckBox(_("Urgent medical aid attestation (AAMU) handed &in"))
+        self.aamu_handed_in.setAccessibleName(_("AAMU handed in"))
+        form.addRow("", self.aamu_handed_in)
+        return box
+
+    def _build_care(self, forms: list[QFormLayout]) -> QGroupBox:
+        box = QGroupBox(_("Care before the decision"))
+        form = QFormLayout(box)
+        forms.append(form)
+        self.care_started_on = OptionalDateEdit(label=_("Care started on"))
+        add_row(form, _("Care &started on"), self.care_started_on)
+        self.care_kind = QComboBox()
+        self.care_kind.addItem(_("Not given"), None)
+        for code, label in CARE_KIND_LABELS.items():
+            self.care_kind.addItem(_(label), code)
+        add_row(form, _("&Kind of care"), self.care_kind)
+        self.care_hint = hint_label(
+            _(
+                "The CPAS must decide within 60 days of the start of care billed through "
+                "MediPrima, 45 days for other care."
+            )
+        )
+        add_hint_row(form, self.care_hint)
+        self.care_started_on.changed.connect(self._on_care_date_changed)
+        return box
+
+    # --- behaviour ---------------------------------------------------------------------
+
+    def _show_received(self, *_args: object) -> None:
+        moment = from_qdatetime(self.received_at.dateTime())
+        text = i18n.format_date(moment.date(), "full")
+        self.received_reading.setText(text)
+        self.received_reading.setAccessibleDescription(text)
+
+    def _on_care_date_changed(self, *_args: object) -> None:
+        has_date = bool(self.care_started_on.edit.text().strip())
+        self.care_kind.setEnabled(has_date or self.care_kind.currentData() is not None)
+
+    def new_person(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
+        dialog = PersonDialog(self.store, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.picker is not None:
+            self.picker.set_person(dialog.person_id)
+            self.cpas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- saving ------------------------------------------------------------------------
+
+    def chosen_person(self) -> int | None:
+        return self.picker.value() if self.picker is not None else self.person_id
+
+    def check(self) -> None:
+        super().check()
+        if self.care_started_on.value() is not None and self.care_kind.currentData() is None:
+            raise FieldError(
+                "care_kind",
+                _("Kind of care: choose one when a start of care is given."),
+            )
+
+    def data(self) -> RequestData:
+        care_day = self.care_started_on.value()
+        return RequestData(
+            person_id=self.chosen_person(),
+            cpas_id=self.cpas.key(),
+            received_at=from_qdatetime(self.received_at.dateTime()),
+            channel=str(self.channel.currentData()),
+            accompanied_by=self.accompanied_by.text(),
+            aamu_handed_in=self.aamu_handed_in.isChecked(),
+            care_started_on=care_day,
+            care_kind=self.care_kind.currentData() if care_day is not None else None,
+        )
+
+    def save(self, session: Any) -> int | None:
+        request = cases.register_request(self.data(), session=session, request_id=self.request_id)
+        return request.id
+
+    def saved(self, record_id: int | None) -> None:
+        self.request_id = record_id
