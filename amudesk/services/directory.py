@@ -107,7 +107,7 @@ def save_cpas(
         "name_nl": v.clean(name_nl, "name_nl", _("Dutch name"), required=True),
         "commune_fr": v.clean(commune_fr, "commune_fr", _("Commune (French)")),
         "commune_nl": v.clean(commune_nl, "commune_nl", _("Commune (Dutch)")),
-        "address": v.clean(address, "address", _("Address"), max_length=500),
+        "address": v.clean(address, "address", _("Address"), max_length=500, multiline=True),
         "phone": v.clean(phone, "phone", _("Phone"), max_length=50),
         "email": v.email(email, "email", _("E-mail")),
         "amu_contact": v.clean(amu_contact, "amu_contact", _("AMU contact person")),

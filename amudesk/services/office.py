@@ -45,7 +45,7 @@ def save_office(
     office = get_office(session=session) or Office(name="")
     office.kind = kind
     office.name = v.clean(name, "name", _("Name of the office"), required=True)
-    office.address = v.clean(address, "address", _("Address"), max_length=500)
+    office.address = v.clean(address, "address", _("Address"), max_length=500, multiline=True)
     office.phone = v.clean(phone, "phone", _("Phone"), max_length=50)
     office.email = v.email(email, "email", _("E-mail"))
     office.bce = bce_value
@@ -54,7 +54,11 @@ def save_office(
     office.signatory_title = v.clean(signatory_title, "signatory_title", _("Signatory's title"))
     office.document_language = document_language
     office.labour_court_address = v.clean(
-        labour_court_address, "labour_court_address", _("Labour court address"), max_length=500
+        labour_court_address,
+        "labour_court_address",
+        _("Labour court address"),
+        max_length=500,
+        multiline=True,
     )
     session.add(office)
     session.flush()

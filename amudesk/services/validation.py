@@ -13,9 +13,20 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def clean(
-    text: str | None, field: str, label: str, *, required: bool = False, max_length: int = 200
+    text: str | None,
+    field: str,
+    label: str,
+    *,
+    required: bool = False,
+    max_length: int = 200,
+    multiline: bool = False,
 ) -> str:
-    value = " ".join((text or "").split())
+    """Spaces folded (each line's, with ``multiline``, empty lines dropped) and checked."""
+    if multiline:
+        lines = (" ".join(line.split()) for line in (text or "").splitlines())
+        value = "\n".join(line for line in lines if line)
+    else:
+        value = " ".join((text or "").split())
     if required and not value:
         raise FieldError(field, _("{field}: this field is required.").format(field=label))
     if len(value) > max_length:

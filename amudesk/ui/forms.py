@@ -36,10 +36,10 @@ def show_field_error(error: FieldError, fields: dict[str, QWidget], label: Error
     label.show_message(error.message)
     for widget in fields.values():
         _mark(widget, False)
-    widget = fields.get(error.field)
-    if widget is not None:
-        _mark(widget, True)
-        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+    target = fields.get(error.field)
+    if target is not None:
+        _mark(target, True)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def clear_field_errors(fields: dict[str, QWidget], label: ErrorLabel) -> None:

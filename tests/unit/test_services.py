@@ -369,3 +369,18 @@ def test_search_gives_the_same_cases_whichever_way_it_walks(session, monkeypatch
     assert cases.count_cases(session=session, query="ng") == 3
     assert found("2026-0004") == ["Öztürk Ayşe"]
     assert found("amu-2026-000") == ["Ngo Lan", "Nguyễn An", "Nguyen Bao", "Öztürk Ayşe"]
+
+
+def test_addresses_keep_their_lines(session) -> None:  # type: ignore[no-untyped-def]
+    from amudesk.services.office import save_office
+
+    office = save_office(
+        session=session,
+        kind="cpas",
+        name="CPAS   de  Forest",
+        address=" Rue  de l'Exemple 1 \n\n 1190  Forest ",
+        labour_court_address="Tribunal du travail\nBoulevard de Waterloo 70\n1000 Bruxelles",
+    )
+    assert office.name == "CPAS de Forest"
+    assert office.address == "Rue de l'Exemple 1\n1190 Forest"
+    assert office.labour_court_address.count("\n") == 2
