@@ -1,0 +1,340 @@
+"""The application shell: Qt set-up, log file, error dialog, first run and the main window.
+
+Nothing heavy is imported at module level: the forms are imported when opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QLibraryInfo, QObject, QTimer, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from amudesk import i18n
+from amudesk.i18n import _
+
+log = logging.getLogger("amudesk")
+
+APP_NAME = "AMU Desk"
+LOG_NAME = "amudesk.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+ENV_QUIT_WHEN_READY = "AMUDESK_QUIT_WHEN_READY"
+STYLE_SHEET = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
+EXIT_STORE_ERROR = 2
+
+_IMPORTED_AT = time.perf_counter()
+
+
+# --- timing ------------------------------------------------------------------------
+
+
+def seconds_since_process_start() -> float:
+    """Seconds since this process started (from /proc on Linux, else since this import)."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        # Fields after the command name (which may hold spaces) start at field 3.
+        start_ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        now = time.clock_gettime(time.CLOCK_BOOTTIME)
+        return max(0.0, now - start_ticks / ticks_per_second)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _IMPORTED_AT
+
+
+# --- log file ----------------------------------------------------------------------
+
+
+def setup_logging(data_dir: Path) -> Path | None:
+    """Log to DATA_DIR/logs/amudesk.log (1 MB × 5). Only ids and references are ever logged."""
+    from amudesk.paths import private_file
+
+    folder = data_dir / "logs"
+    path = folder / LOG_NAME
+    close_logging()
+    root = logging.getLogger()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            folder.chmod(0o700)
+        private_file(path)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        print(f"amudesk: no log file ({exc.strerror})", file=sys.stderr)
+        return None
+    handler.amudesk = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return path
+
+
+def close_logging() -> None:
+    """Detach and close the log file handler (at exit, and between tests)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "amudesk", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def describe_exception(
+    kind: type[BaseException], error: BaseException | None, tb: TracebackType | None
+) -> str:
+    """The traceback without the exception messages, which may quote what a user typed."""
+    lines = [f"uncaught {kind.__module__}.{kind.__qualname__}"]
+    seen: set[int] = set()
+    current: BaseException | None = error
+    frames = traceback.extract_tb(tb)
+    while True:
+        # File, line and function only: a source line may quote a value.
+        lines.extend(f'  File "{f.filename}", line {f.lineno}, in {f.name}' for f in frames)
+        if current is None or id(current) in seen:
+            break
+        seen.add(id(current))
+        cause = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+        if cause is None:
+            break
+        lines.append(
+            f"while handling or caused by {type(cause).__module__}.{type(cause).__qualname__}"
+        )
+        frames = traceback.extract_tb(cause.__traceback__)
+        current = cause
+    return "\n".join(lines)
+
+
+# --- uncaught exceptions -------------------------------------------------------------
+
+
+class ErrorReporter(QObject):
+    """Logs uncaught exceptions and tells the user in plain words, on the UI thread."""
+
+    report = Signal()
+
+    def __init__(self, log_path: Path | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.log_path = log_path
+        self._showing = False
+        self._previous: tuple[Any, Any] | None = None
+        self.report.connect(self._show)
+
+    def install(self) -> None:
+        self._previous = (sys.excepthook, threading.excepthook)
+        sys.excepthook = self.excepthook
+        threading.excepthook = self.thread_excepthook
+
+    def uninstall(self) -> None:
+        """Put back the hooks that were there before ``install``."""
+        if self._previous is not None:
+            sys.excepthook, threading.excepthook = self._previous
+            self._previous = None
+
+    def excepthook(
+        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        log.critical(describe_exception(kind, error, tb))
+        self.report.emit()  # queued when raised in another thread
+
+    def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        self.excepthook(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+
+    def message(self) -> str:
+        where = str(self.log_path) if self.log_path else _("(no log file)")
+        return _(
+            "Something went wrong. Your data is safe; the last action may not have been saved. "
+            "Details were written to the log file: {path}"
+        ).format(path=where)
+
+    def _show(self) -> None:
+        if self._showing:  # one dialog at a time, even when errors come in bursts
+            return
+        self._showing = True
+        try:
+            parent = QApplication.activeWindow()
+            QMessageBox.critical(parent, APP_NAME, self.message())
+        finally:
+            self._showing = False
+
+
+# --- Qt's own strings -------------------------------------------------------------------
+
+
+def qt_translations_dir() -> Path:
+    return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+
+
+def install_qt_translator(
+    app: QApplication, language: str, current: QTranslator | None
+) -> QTranslator | None:
+    """Translate Qt's own buttons (OK, Cancel…) into ``language`` when Qt ships it."""
+    if current is not None:
+        app.removeTranslator(current)
+    if language not in ("fr", "nl"):
+        return None
+    path = qt_translations_dir() / f"qtbase_{language}.qm"
+    if not path.exists():
+        log.info("no Qt translation for %s", language)
+        return None
+    translator = QTranslator(app)
+    if not translator.load(str(path)):
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
+def apply_style(app: QApplication) -> None:
+    try:
+        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("style sheet not found")
+
+
+# --- the shell ----------------------------------------------------------------------------
+
+
+class Shell(QObject):
+    """Owns the main window; rebuilds it when the interface language changes."""
+
+    window_replaced = Signal(object)
+
+    def __init__(self, app: QApplication, store: Any, data_dir: Path) -> None:
+        super().__init__(app)
+        self.app = app
+        self.store = store
+        self.data_dir = data_dir
+        self.window: Any = None
+        self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
+
+    def show_main(self) -> Any:
+        from amudesk.ui.mainwindow import MainWindow
+
+        self.window = MainWindow(self.store, self.data_dir)
+        self.window.language_changed.connect(self.switch_language)
+        self.window.show()
+        return self.window
+
+    def switch_language(self, language: str) -> None:
+        """Build the window again in ``language``; what was shown stays shown."""
+        from amudesk.ui.mainwindow import MainWindow
+
+        i18n.set_locale(language)
+        self.qt_translator = install_qt_translator(self.app, language, self.qt_translator)
+        old = self.window
+        new = MainWindow(self.store, self.data_dir)
+        new.language_changed.connect(self.switch_language)
+        if old is not None:
+            new.restore_view_state(old.view_state())
+        self.window = new
+        if old is not None and old.isMaximized():
+            new.showMaximized()
+        else:
+            new.show()
+        if old is not None:
+            old.close()
+            old.deleteLater()
+        log.info("interface language changed to %s", language)
+        self.window_replaced.emit(new)
+
+
+def ensure_office(store: Any, parent: QWidget | None = None) -> bool:
+    """True when an office profile exists, asking for it on the first run."""
+    from amudesk.services.office import get_office
+
+    with store.session() as session:
+        if get_office(session=session) is not None:
+            return True
+    from amudesk.ui.officedialog import OfficeDialog
+
+    dialog = OfficeDialog(store, first_run=True, parent=parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    with store.session() as session:
+        return get_office(session=session) is not None
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("")
+    app.setQuitOnLastWindowClosed(True)
+    return app
+
+
+def run(data_dir: Path | None) -> int:
+    """Open the window on ``data_dir`` (default folder when None); the exit status.
+
+    The caller chooses the interface language first (``i18n.set_locale``), as
+    ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
+    """
+    from amudesk.paths import default_data_dir
+    from amudesk.store import StoreError, open_store
+
+    folder = Path(data_dir or default_data_dir()).expanduser()
+    app = application()
+    log_path = setup_logging(folder)
+    reporter = ErrorReporter(log_path, app)
+    reporter.install()
+    apply_style(app)
+    log.info("starting, language %s", i18n.get_locale())
+    try:
+        store = open_store(folder)
+    except StoreError as exc:
+        log.error("database could not be opened: %s", exc.__class__.__name__)
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            _("The database in {folder} cannot be opened.\n\n{reason}").format(
+                folder=folder, reason=exc
+            ),
+        )
+        reporter.uninstall()
+        close_logging()
+        return EXIT_STORE_ERROR
+    try:
+        shell = Shell(app, store, store.data_dir or folder)
+        if not ensure_office(store):
+            log.info("first run: office profile not given; closing")
+            return 0
+        try:
+            window = shell.show_main()
+        except Exception as exc:  # the window could not be built: say so, do not hang
+            reporter.excepthook(type(exc), exc, exc.__traceback__)
+            return 1
+        if os.environ.get(ENV_QUIT_WHEN_READY):
+            QTimer.singleShot(0, lambda: _ready(app, window))
+        status = app.exec()
+        log.info("closed with status %s", status)
+        return int(status)
+    finally:
+        store.close()
+        reporter.uninstall()
+        close_logging()
+
+
+def _ready(app: QApplication, window: Any) -> None:
+    """Bench hook: the window is shown and its first page is loaded."""
+    rows = window.model.rowCount()
+    print(f"ready {seconds_since_process_start():.3f}", flush=True)
+    log.info("ready with %s rows loaded", rows)
+    window.close()
+    app.exit(0)

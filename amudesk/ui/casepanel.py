@@ -1,0 +1,631 @@
+"""The right-hand panel: everything about the selected request and its person.
+
+It reads one case through ``cases.get_case`` and lays it out in sections (person,
+dependants, request, attestations, decisions, other requests, timeline), with the
+buttons that open the forms. After a form saved, it shows the case again and
+emits ``changed(request_id)`` so the list follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk import i18n
+from amudesk.i18n import N_, _, ngettext
+from amudesk.services import NotFound, cases
+from amudesk.ui.casemodel import person_display_name
+
+log = logging.getLogger(__name__)
+
+PHOTO_SIZE = QSize(90, 120)
+NOT_RECORDED = "—"
+
+SEX_LABELS: dict[str, str] = {
+    "F": N_("Female"),
+    "M": N_("Male"),
+    "X": N_("Other"),
+    "U": N_("Unknown"),
+}
+
+
+class SelectableLabel(QLabel):
+    """A wrapping label whose text can be selected and is never read as HTML.
+
+    Selectable labels are drawn through a text document that clips what rises above
+    its first line, cutting stacked accents (the tilde of Vietnamese "Ễ"); a margin
+    inside the document keeps them whole.
+    """
+
+    def __init__(self, text: str, *, name: str | None = None, object_name: str = "") -> None:
+        super().__init__()
+        self._plain = text
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setText(selectable_html(text))
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        if object_name:
+            self.setObjectName(object_name)
+        self.setAccessibleName(name or text)
+
+    def plain_text(self) -> str:
+        return self._plain
+
+
+def selectable_html(text: str) -> str:
+    body = html.escape(text).replace("\n", "<br>")
+    return (
+        '<table cellspacing="0" cellpadding="0" style="margin-top:3px">'
+        f"<tr><td>{body}</td></tr></table>"
+    )
+
+
+def plain_label(text: str, *, name: str | None = None, object_name: str = "") -> SelectableLabel:
+    return SelectableLabel(text, name=name, object_name=object_name)
+
+
+def action_button(
+    text: str, slot: Callable[[], None], *, object_name: str, name: str = ""
+) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(object_name)
+    button.setAccessibleName(name or text.replace("&", "").rstrip("…").strip())
+    button.setAutoDefault(False)
+    # clicked(bool) would fill the first default argument of a lambda: call the slot bare.
+    button.clicked.connect(lambda _checked=False: slot())
+    return button
+
+
+def local_time(moment: dt.datetime) -> str:
+    """'14:05', Brussels time (24-hour clock in all three languages)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(i18n.BRUSSELS)).strftime("%H:%M")
+
+
+def received_text(moment: dt.datetime) -> str:
+    return _("{date} at {time}").format(
+        date=i18n.format_date(cases.local_date(moment), "long"), time=local_time(moment)
+    )
+
+
+def birth_text(birth_date: str | None) -> str:
+    if not birth_date:
+        return _("Unknown")
+    from amudesk.services.people import age_on
+
+    written = i18n.format_partial_date(birth_date)
+    age = age_on(birth_date, dt.date.today())
+    if age is None or age < 0:
+        return written
+    years = ngettext("{n} year", "{n} years", age).format(n=age)
+    return _("{date} ({age})").format(date=written, age=years)
+
+
+def niss_text(niss: str | None) -> str:
+    if not niss:
+        return NOT_RECORDED
+    from amudesk.identifiers import IdentifierError, parse_niss
+
+    try:
+        return parse_niss(niss).formatted
+    except IdentifierError:
+        return niss
+
+
+def period_text(start: dt.date | None, end: dt.date | None) -> str:
+    if start and end:
+        return _("{start} to {end}").format(
+            start=i18n.format_date(start), end=i18n.format_date(end)
+        )
+    if start:
+        return _("from {start}").format(start=i18n.format_date(start))
+    if end:
+        return _("until {end}").format(end=i18n.format_date(end))
+    return ""
+
+
+def status_text(status: str) -> str:
+    label = cases.STATUS_LABELS.get(status)
+    return _(label) if label else status
+
+
+class CasePanel(QScrollArea):
+    """Shows one case; ``show_case(None)`` shows a hint instead."""
+
+    changed = Signal(int)
+    request_chosen = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._request_id: int | None = None
+        self._person_id: int | None = None
+        self._reference = ""
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(320)
+        # Tab goes from the list straight to the panel's buttons (the area scrolls to them).
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setObjectName("casePanel")
+        self.setAccessibleName(_("Selected request"))
+        self.show_case(None)
+
+    # --- public ------------------------------------------------------------------
+
+    def request_id(self) -> int | None:
+        return self._request_id
+
+    def person_id(self) -> int | None:
+        return self._person_id
+
+    def text(self) -> str:
+        """Every text shown, one per line (labels and buttons), for checks and copying."""
+        content = self.widget()
+        if content is None:
+            return ""
+        parts: list[str] = []
+        for child in content.findChildren(QWidget):
+            if isinstance(child, SelectableLabel):
+                parts.append(child.plain_text())
+            elif isinstance(child, QLabel) and child.text():
+                parts.append(child.text())
+            elif isinstance(child, QPushButton):
+                parts.append(child.text().replace("&", ""))
+        return "\n".join(parts)
+
+    def show_case(self, request_id: int | None) -> None:
+        """Show the case of ``request_id`` (read afresh from the database)."""
+        focused = self._focused_name()
+        detail = None
+        if request_id is not None:
+            try:
+                with self._store.session() as session:
+                    detail = cases.get_case(request_id, session=session)
+            except NotFound:
+                detail = None
+        self.setUpdatesEnabled(False)
+        try:
+            if detail is None:
+                self._request_id = self._person_id = None
+                self._reference = ""
+                self.setWidget(self._placeholder())
+            else:
+                self._request_id = detail.request.id
+                self._person_id = detail.person.id
+                self._reference = detail.request.reference
+                self.setWidget(self._content(detail))
+        finally:
+            self.setUpdatesEnabled(True)
+        self._restore_focus(focused)
+
+    # --- building ------------------------------------------------------------------
+
+    def _placeholder(self) -> QWidget:
+        widget = QWidget()
+        widget.setObjectName("caseContent")
+        layout = QVBoxLayout(widget)
+        hint = QLabel(_("Select a request in the list to see it here."))
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+        layout.addWidget(hint)
+        layout.addStretch(2)
+        return widget
+
+    def _content(self, detail: cases.CaseDetail) -> QWidget:
+        widget = QWidget()
+        widget.setObjectName("caseContent")
+        layout = QVBoxLayout(widget)
+        layout.setContentsMargins(12, 8, 12, 12)
+        layout.setSpacing(6)
+        layout.addLayout(self._header(detail))
+        layout.addLayout(self._main_actions())
+        self._person_section(layout, detail)
+        self._dependants_section(layout, detail)
+        self._request_section(layout, detail)
+        self._aamu_section(layout, detail)
+        self._decision_section(layout, detail)
+        if detail.other_requests:
+            self._other_requests_section(layout, detail)
+        self._timeline_section(layout, detail)
+        layout.addStretch(1)
+        return widget
+
+    def _header(self, detail: cases.CaseDetail) -> QHBoxLayout:
+        person = detail.person
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(self._photo(person.photo), 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        name = person_display_name(person.family_name, person.given_names)
+        column.addWidget(plain_label(name, object_name="personName"))
+        request = detail.request
+        summary = _("{reference} · {status}").format(
+            reference=request.reference, status=status_text(request.status)
+        )
+        column.addWidget(plain_label(summary, object_name="caseSummary"))
+        column.addWidget(plain_label(detail.cpas.display_name(i18n.get_locale())))
+        column.addStretch(1)
+        row.addLayout(column, 1)
+        return row
+
+    def _photo(self, photo: bytes | None) -> QLabel:
+        label = QLabel()
+        label.setFixedSize(PHOTO_SIZE)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pixmap = QPixmap()
+        if photo and pixmap.loadFromData(photo, "JPEG"):
+            label.setPixmap(
+                pixmap.scaled(
+                    PHOTO_SIZE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            label.setObjectName("photo")
+            label.setAccessibleName(_("Photo"))
+        else:
+            label.setText(_("No photo"))
+            label.setWordWrap(True)
+            label.setObjectName("photoPlaceholder")
+            label.setAccessibleName(_("No photo"))
+        return label
+
+    def _main_actions(self) -> QLayout:
+        from amudesk.ui.widgets import FlowLayout
+
+        row = FlowLayout(spacing=6)  # wraps when the panel is narrow
+        row.addWidget(action_button(_("Edit &person…"), self.edit_person, object_name="editPerson"))
+        row.addWidget(
+            action_button(_("Edit &request…"), self.edit_request, object_name="editRequest")
+        )
+        row.addWidget(
+            action_button(
+                _("New request for this person…"),
+                self.new_request_for_person,
+                object_name="newRequestForPerson",
+            )
+        )
+        return row
+
+    def _section(self, layout: QVBoxLayout, title: str) -> None:
+        heading = plain_label(title, object_name="sectionTitle")
+        heading.setAccessibleName(title)
+        layout.addSpacing(8)
+        layout.addWidget(heading)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setObjectName("sectionRule")
+        layout.addWidget(line)
+
+    def _form(self, layout: QVBoxLayout, rows: list[tuple[str, str]]) -> QFormLayout:
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(4)
+        for caption, value in rows:
+            shown = value or NOT_RECORDED
+            key = plain_label(caption, object_name="fieldName")
+            form.addRow(
+                key,
+                plain_label(shown, name=_("{label}: {value}").format(label=caption, value=shown)),
+            )
+        layout.addLayout(form)
+        return form
+
+    def _person_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        person = detail.person
+        self._section(layout, _("Person"))
+        languages = ", ".join(i18n.language_name(code) for code in person.language_list)
+        if person.no_fixed_abode:
+            residence = _("No fixed abode — usually at {place}").format(place=person.usual_place)
+        else:
+            residence = person.commune
+        sex = SEX_LABELS.get(person.sex)
+        self._form(
+            layout,
+            [
+                (_("Birth date"), birth_text(person.birth_date)),
+                (_("Sex"), _(sex) if sex else person.sex),
+                (_("NISS"), niss_text(person.niss)),
+                (_("Nationality"), i18n.country_name(person.nationality)),
+                (_("Languages"), languages),
+                (_("Phone"), person.phone),
+                (_("Residence"), residence),
+            ],
+        )
+
+    def _dependants_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        self._section(layout, _("Dependants"))
+        if not detail.dependants:
+            layout.addWidget(plain_label(_("No dependants recorded."), object_name="hint"))
+        for number, child in enumerate(detail.dependants):
+            name = person_display_name(child.family_name, child.given_names)
+            text = _("{name}, born {date}").format(
+                name=name, date=i18n.format_partial_date(child.birth_date) or _("date unknown")
+            )
+            layout.addLayout(
+                self._item_row(
+                    text,
+                    partial(self.edit_dependant, child.id),
+                    object_name=f"editDependant{number}",
+                    name=_("Edit dependant {name}").format(name=name),
+                )
+            )
+        layout.addLayout(self._button_row(_("Add &dependant…"), self.add_dependant, "addDependant"))
+
+    def _request_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        request = detail.request
+        self._section(layout, _("Request"))
+        channel = cases.CHANNEL_LABELS.get(request.channel)
+        rows = [
+            (_("Reference"), request.reference),
+            (_("CPAS"), detail.cpas.display_name(i18n.get_locale())),
+            (_("Received on"), received_text(request.received_at)),
+            (_("Channel"), _(channel) if channel else request.channel),
+            (_("Accompanied by"), request.accompanied_by),
+            (_("AAMU handed in"), _("Yes") if request.aamu_handed_in else _("No")),
+        ]
+        if request.care_started_on:
+            care = i18n.format_date(request.care_started_on)
+            kind = cases.CARE_KIND_LABELS.get(request.care_kind or "")
+            if kind:
+                care = _("{date} ({kind})").format(date=care, kind=_(kind))
+            rows.append((_("Care started on"), care))
+        self._form(layout, rows)
+
+    def _aamu_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        from amudesk.models import CARE_CATEGORIES
+
+        self._section(layout, _("Urgent medical aid attestations (AAMU)"))
+        if not detail.aamus:
+            layout.addWidget(plain_label(_("No attestation recorded."), object_name="hint"))
+        for number, aamu in enumerate(detail.aamus):
+            parts = [
+                _("Signed on {date} by {doctor}").format(
+                    date=i18n.format_date(aamu.issued_on), doctor=aamu.doctor_name
+                )
+            ]
+            if aamu.inami:
+                parts.append(_("INAMI {number}").format(number=self._inami(aamu.inami)))
+            validity = period_text(aamu.valid_from, aamu.valid_to)
+            if validity:
+                parts.append(_("Validity asked: {period}").format(period=validity))
+            categories = [_(CARE_CATEGORIES[c]) for c in aamu.category_list if c in CARE_CATEGORIES]
+            if categories:
+                parts.append(", ".join(categories))
+            layout.addLayout(
+                self._item_row(
+                    "\n".join(parts),
+                    partial(self.edit_aamu, aamu.id),
+                    object_name=f"editAamu{number}",
+                    name=_("Edit attestation of {date}").format(
+                        date=i18n.format_date(aamu.issued_on)
+                    ),
+                )
+            )
+        layout.addLayout(self._button_row(_("Record &AAMU…"), self.record_aamu, "recordAamu"))
+
+    @staticmethod
+    def _inami(number: str) -> str:
+        from amudesk.identifiers import IdentifierError, format_inami
+
+        try:
+            return format_inami(number)
+        except IdentifierError:
+            return number
+
+    def _decision_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        self._section(layout, _("Decisions"))
+        if not detail.decisions:
+            layout.addWidget(plain_label(_("No decision yet."), object_name="hint"))
+        for number, decision in enumerate(detail.decisions):
+            kind = cases.DECISION_LABELS.get(decision.kind)
+            kind_text = _(kind) if kind else decision.kind
+            parts = [
+                _("{kind}, decided on {date}").format(
+                    kind=kind_text, date=i18n.format_date(decision.decided_on)
+                )
+            ]
+            if decision.notified_on:
+                parts.append(
+                    _("Notified on {date}").format(date=i18n.format_date(decision.notified_on))
+                )
+            else:
+                parts.append(_("Not notified yet"))
+            validity = period_text(decision.valid_from, decision.valid_to)
+            if validity:
+                parts.append(_("Valid {period}").format(period=validity))
+            if decision.mediprima_number:
+                parts.append(
+                    _("MediPrima number {number}").format(number=decision.mediprima_number)
+                )
+            layout.addLayout(
+                self._item_row(
+                    "\n".join(parts),
+                    partial(self.edit_decision, decision.id),
+                    object_name=f"editDecision{number}",
+                    name=_("Edit decision of {date}").format(
+                        date=i18n.format_date(decision.decided_on)
+                    ),
+                )
+            )
+        layout.addLayout(
+            self._button_row(_("Record de&cision…"), self.record_decision, "recordDecision")
+        )
+
+    def _other_requests_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        self._section(layout, _("Other requests of this person"))
+        for number, other in enumerate(detail.other_requests):
+            text = _("{reference} · {date} · {status}").format(
+                reference=other.reference,
+                date=i18n.format_date(cases.local_date(other.received_at)),
+                status=status_text(other.status),
+            )
+            button = action_button(
+                text,
+                partial(self.request_chosen.emit, other.id),
+                object_name=f"otherRequest{number}",
+                name=_("Show request {reference}").format(reference=other.reference),
+            )
+            button.setFlat(True)
+            button.setProperty("link", True)
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            layout.addLayout(row)
+
+    def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        self._section(layout, _("Timeline"))
+        rows = []
+        for event in detail.timeline:
+            day = i18n.format_date(event.day)
+            if event.moment is not None:
+                day = _("{date}, {time}").format(date=day, time=local_time(event.moment))
+            rows.append((day, event.text))
+        self._form(layout, rows)
+
+    def _item_row(
+        self, text: str, slot: Callable[[], None], *, object_name: str, name: str
+    ) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(plain_label(text), 1)
+        button = action_button(_("Edit…"), slot, object_name=object_name, name=name)
+        row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _button_row(self, text: str, slot: Callable[[], None], object_name: str) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(action_button(text, slot, object_name=object_name))
+        row.addStretch(1)
+        return row
+
+    # --- focus across rebuilds -------------------------------------------------------
+
+    def _focused_name(self) -> str:
+        content = self.widget()
+        focus = self.focusWidget() if content is not None else None
+        if focus is not None and content is not None and content.isAncestorOf(focus):
+            return focus.objectName()
+        return ""
+
+    def _restore_focus(self, name: str) -> None:
+        content = self.widget()
+        if not name or content is None:
+            return
+        target = content.findChild(QWidget, name)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- actions (each opens a form; the forms are imported when first used) ----------
+
+    def edit_person(self) -> None:
+        if self._person_id is None:
+            return
+        from amudesk.ui.persondialog import PersonDialog
+
+        dialog = PersonDialog(self._store, person_id=self._person_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Person saved."))
+
+    def edit_dependant(self, person_id: int | None) -> None:
+        if person_id is None:
+            return
+        from amudesk.ui.persondialog import PersonDialog
+
+        dialog = PersonDialog(self._store, person_id=person_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Dependant saved."))
+
+    def add_dependant(self) -> None:
+        if self._person_id is None:
+            return
+        from amudesk.ui.persondialog import PersonDialog
+
+        dialog = PersonDialog(self._store, guardian_id=self._person_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Dependant saved."))
+
+    def edit_request(self) -> None:
+        if self._request_id is None:
+            return
+        from amudesk.ui.requestdialog import RequestDialog
+
+        dialog = RequestDialog(self._store, request_id=self._request_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, None)
+
+    def new_request_for_person(self) -> None:
+        if self._person_id is None:
+            return
+        from amudesk.ui.requestdialog import RequestDialog
+
+        dialog = RequestDialog(self._store, person_id=self._person_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(getattr(dialog, "request_id", None) or self._request_id, None)
+
+    def record_aamu(self) -> None:
+        self.edit_aamu(None)
+
+    def edit_aamu(self, aamu_id: int | None) -> None:
+        if self._request_id is None:
+            return
+        from amudesk.ui.aamudialog import AamuDialog
+
+        dialog = AamuDialog(self._store, request_id=self._request_id, aamu_id=aamu_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Attestation saved."))
+
+    def record_decision(self) -> None:
+        self.edit_decision(None)
+
+    def edit_decision(self, decision_id: int | None) -> None:
+        if self._request_id is None:
+            return
+        from amudesk.ui.decisiondialog import DecisionDialog
+
+        dialog = DecisionDialog(
+            self._store, request_id=self._request_id, decision_id=decision_id, parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Decision saved."))
+
+    def _saved(self, request_id: int | None, text: str | None) -> None:
+        """Show the (possibly new) case again and tell the window what changed."""
+        self.show_case(request_id)
+        if text is None and self._reference:
+            text = _("Request {reference} saved.").format(reference=self._reference)
+        if text:
+            self.message.emit(text)
+        if request_id is not None:
+            log.info("request %s changed from the case panel", request_id)
+            self.changed.emit(request_id)

@@ -1,0 +1,332 @@
+"""Import requests from a .csv or .xlsx file, off the UI thread, with progress and cancel.
+
+Every rejected row is listed (line, field, reason) so the user can fix the file.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk.i18n import _, ngettext
+from amudesk.ui.forms import ErrorLabel
+
+log = logging.getLogger(__name__)
+
+SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
+
+
+class ImportDialog(QDialog):
+    """Choose a file, import it, read the report. ``imported`` says how many requests came in."""
+
+    import_done = Signal(object)  # the report, or the error that stopped the import
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._task: Any = None
+        self._close_when_done = False
+        self.imported = 0
+        self.report: Any = None
+        self.setWindowTitle(_("Import requests"))
+        self.setObjectName("importDialog")
+        self.resize(760, 480)
+        self._build()
+
+    # --- building ------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            _(
+                "Choose a spreadsheet (.csv or .xlsx) with one request per row. "
+                "The first row must hold the column names."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        columns = QLabel(columns_hint())
+        columns.setObjectName("hint")
+        columns.setWordWrap(True)
+        columns.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(columns)
+
+        form = QFormLayout()
+        file_row = QHBoxLayout()
+        self.path_edit = QLineEdit()
+        self.path_edit.setObjectName("importPath")
+        self.path_edit.setAccessibleName(_("File to import"))
+        self.path_edit.textChanged.connect(self._update_buttons)
+        self.choose_button = QPushButton(_("&Choose…"))
+        self.choose_button.setAccessibleName(_("Choose the file to import"))
+        self.choose_button.setAutoDefault(False)
+        self.choose_button.clicked.connect(self.choose_file)
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(self.choose_button)
+        file_label = QLabel(_("&File:"))
+        file_label.setBuddy(self.path_edit)
+        form.addRow(file_label, file_row)
+        layout.addLayout(form)
+
+        self.skip_invalid = QCheckBox(_("Import the &good rows and skip the bad ones"))
+        self.skip_invalid.setAccessibleName(_("Import the good rows and skip the bad ones"))
+        self.skip_invalid.setToolTip(
+            _("Without this, nothing is imported while one row has a problem.")
+        )
+        layout.addWidget(self.skip_invalid)
+
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(_("Import progress"))
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+        self.summary = QLabel()
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setAccessibleName(_("Import result"))
+        self.summary.hide()
+        layout.addWidget(self.summary)
+
+        self.problems = QTableWidget(0, 3)
+        self.problems.setObjectName("importProblems")
+        self.problems.setAccessibleName(_("Rows with problems"))
+        self.problems.setHorizontalHeaderLabels([_("Line"), _("Field"), _("Problem")])
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problems.setTabKeyNavigation(False)
+        self.problems.setWordWrap(True)
+        self.problems.verticalHeader().hide()
+        header = self.problems.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.problems.hide()
+        layout.addWidget(self.problems, 1)
+        layout.addStretch(0)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.import_button = QPushButton(_("&Import"))
+        self.import_button.setObjectName("startImport")
+        self.import_button.setAccessibleName(_("Import"))
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.cancel_button.setObjectName("cancelImport")
+        self.cancel_button.setAccessibleName(_("Cancel the import"))
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        for button in (self.import_button, self.cancel_button):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    # --- state ---------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self._task is not None
+
+    def _update_buttons(self) -> None:
+        running = self.is_running()
+        self.import_button.setEnabled(
+            not running and not self.imported and bool(self.path_edit.text().strip())
+        )
+        self.path_edit.setEnabled(not running)
+        self.choose_button.setEnabled(not running)
+        self.skip_invalid.setEnabled(not running)
+
+    def choose_file(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the spreadsheet to import"),
+            self.path_edit.text() or str(Path.home()),
+            _("Spreadsheets (*.csv *.xlsx)"),
+        )
+        if chosen:
+            self.path_edit.setText(chosen)
+
+    # --- running -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Import the chosen file in the background."""
+        if self.is_running():
+            return
+        path = Path(self.path_edit.text().strip()).expanduser()
+        self.error.clear_message()
+        if not path.is_file():
+            self.error.show_message(_("File: this file does not exist."))
+            self.path_edit.setFocus()
+            return
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            self.error.show_message(_("File: choose a .csv or .xlsx file."))
+            self.path_edit.setFocus()
+            return
+        from amudesk.services.spreadsheet import import_file
+        from amudesk.ui.workers import Task
+
+        store = self._store
+        skip_invalid = self.skip_invalid.isChecked()
+
+        def work(progress: Any, cancelled: Any) -> Any:
+            return import_file(
+                path,
+                store=store,
+                skip_invalid=skip_invalid,
+                progress=progress,
+                cancelled=cancelled,
+            )
+
+        self.summary.hide()
+        self.problems.hide()
+        self.problems.setRowCount(0)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.setText(_("Cancel"))
+        self.cancel_button.setAccessibleName(_("Cancel the import"))
+        self._task = Task(work, self)
+        self._task.progress.connect(self._progress)
+        self._task.finished.connect(self._finished)
+        self._task.failed.connect(self._failed)
+        self._update_buttons()
+        self.cancel_button.setFocus()
+        log.info("import started")
+        self._task.start()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.progress.setFormat(_("Cancelling…"))
+
+    def _cancel_or_close(self) -> None:
+        """The button stops a running import (the dialog stays to say so), else closes."""
+        if self.is_running():
+            self.cancel()
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        """Cancel stops a running import first; the dialog closes when it has stopped."""
+        if self.is_running():
+            self._close_when_done = True
+            self.cancel()
+            return
+        self.done(QDialog.DialogCode.Accepted if self.imported else QDialog.DialogCode.Rejected)
+
+    def _progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+            self.progress.setFormat(_("Row %v of %m"))
+
+    def _stopped(self, outcome: object) -> None:
+        task = self._task
+        self._task = None
+        if task is not None:
+            task.deleteLater()
+        self.progress.hide()
+        self.progress.setFormat("%p%")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText(_("Close"))
+        self.cancel_button.setAccessibleName(_("Close"))
+        self._update_buttons()
+        self.import_done.emit(outcome)
+        if self._close_when_done:
+            self._close_when_done = False
+            self.reject()
+        else:
+            self.cancel_button.setFocus()
+
+    def _finished(self, report: Any) -> None:
+        self.report = report
+        self.imported += int(report.imported)
+        log.info(
+            "import finished: %s imported, %s bad lines", report.imported, len(report.bad_lines)
+        )
+        self._show_report(report)
+        self._stopped(report)
+
+    def _failed(self, error: object) -> None:
+        from amudesk.services.spreadsheet import ImportCancelled
+        from amudesk.ui.workers import Cancelled
+
+        if isinstance(error, ImportCancelled | Cancelled):
+            self.summary.setText(_("The import was cancelled; nothing was imported."))
+            self.summary.show()
+        elif _is_spreadsheet_error(error):
+            self.error.show_message(str(error))
+        else:
+            self.error.show_message(_("The import failed. Details were written to the log file."))
+        self._stopped(error)
+
+    def _show_report(self, report: Any) -> None:
+        bad = len(report.bad_lines)
+        if report.problems and not self.skip_invalid.isChecked():
+            text = ngettext(
+                "Nothing was imported: {n} row has a problem. Fix it in the file, "
+                "or tick “Import the good rows and skip the bad ones”.",
+                "Nothing was imported: {n} rows have problems. Fix them in the file, "
+                "or tick “Import the good rows and skip the bad ones”.",
+                bad,
+            ).format(n=bad)
+        else:
+            text = _("{n} requests imported ({people} new people), {bad} rows skipped.").format(
+                n=report.imported, people=report.new_people, bad=bad
+            )
+        self.summary.setText(text)
+        self.summary.show()
+        self._fill_problems(report.problems)
+
+    def _fill_problems(self, problems: list[Any]) -> None:
+        self.problems.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            line = QTableWidgetItem(str(problem.line))
+            line.setData(Qt.ItemDataRole.AccessibleTextRole, problem.describe())
+            self.problems.setItem(row, 0, line)
+            self.problems.setItem(row, 1, QTableWidgetItem(str(problem.field or "")))
+            reason = QTableWidgetItem(str(problem.message))
+            reason.setToolTip(problem.describe())
+            self.problems.setItem(row, 2, reason)
+        self.problems.setVisible(bool(problems))
+        self.problems.resizeRowsToContents()
+
+
+def columns_hint() -> str:
+    from amudesk.services.spreadsheet import COLUMNS, REQUIRED_COLUMNS
+
+    others = [c for c in COLUMNS if c not in REQUIRED_COLUMNS]
+    return _(
+        "Required columns: {required}. Other columns: {others}. "
+        "An export (File → Export…) gives a file with every column."
+    ).format(required=", ".join(REQUIRED_COLUMNS), others=", ".join(others))
+
+
+def _is_spreadsheet_error(error: object) -> bool:
+    from amudesk.services.spreadsheet import SpreadsheetError
+
+    return isinstance(error, SpreadsheetError)

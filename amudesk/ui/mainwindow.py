@@ -1,0 +1,692 @@
+"""The main window: the case list on the left, the selected case on the right.
+
+Every form is imported when it is first opened, so the window starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk import i18n
+from amudesk.i18n import _, ngettext
+from amudesk.services import cases
+from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
+from amudesk.ui.casepanel import CasePanel
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "AMU Desk"
+SEARCH_DELAY_MS = 120
+MESSAGE_MS = 10_000
+DEFAULT_SIZE = (1280, 720)
+MINIMUM_SIZE = (1000, 620)
+
+
+def format_count(n: int) -> str:
+    """'1 234 cases' with the locale's digit grouping."""
+    from babel.numbers import format_decimal
+
+    number = format_decimal(n, locale=i18n.babel_locale(None))
+    return ngettext("{count} case", "{count} cases", n).format(count=number)
+
+
+class MainWindow(QMainWindow):
+    """The desk: search, the case list, the selected case and every command."""
+
+    language_changed = Signal(str)
+    export_finished = Signal(object)
+
+    def __init__(self, store: Any, data_dir: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.data_dir = Path(data_dir) if data_dir is not None else store.data_dir
+        # After the next reload: (request to show, read it again, show it even if unlisted).
+        self._pending: tuple[int | None, bool, bool] | None = None
+        self._database_empty = False
+        self._export_task: Any = None
+        self.setObjectName("mainWindow")
+        self.setMinimumSize(*MINIMUM_SIZE)
+        self.resize(*self._default_size())
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_central()
+        self._build_status_bar()
+        self.update_title()
+        self.restore_layout()
+        self.model.reload()
+
+    @staticmethod
+    def _default_size() -> tuple[int, int]:
+        """1280×720, or less on a smaller screen (a 1366×768 laptop has room for it)."""
+        from PySide6.QtGui import QGuiApplication
+
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        room = screen.availableGeometry()
+        width = min(DEFAULT_SIZE[0], int(room.width() * 0.95))
+        height = min(DEFAULT_SIZE[1], int(room.height() * 0.92))
+        return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
+
+    # --- building ------------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Any, shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        plain = text.replace("&", "").rstrip("…").strip()
+        action.setToolTip(
+            f"{tip or plain} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            if shortcut
+            else tip or plain
+        )
+        action.setStatusTip(tip or plain)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_person_action = self._action(
+            _("New &person…"), self.new_person, "Ctrl+Shift+N", _("Register a new person")
+        )
+        self.new_request_action = self._action(
+            _("New &request…"), self.new_request, "Ctrl+N", _("Register a new AMU request")
+        )
+        self.import_action = self._action(
+            _("&Import…"),
+            self.import_spreadsheet,
+            "Ctrl+I",
+            _("Import requests from a spreadsheet"),
+        )
+        self.export_action = self._action(
+            _("&Export…"),
+            self.export_spreadsheet,
+            "Ctrl+E",
+            _("Export every request to a spreadsheet"),
+        )
+        self.directory_action = self._action(
+            _("&CPAS directory…"), self.edit_directory, tip=_("Edit the directory of CPAS")
+        )
+        self.office_action = self._action(
+            _("&Office profile…"),
+            self.edit_office,
+            tip=_("Name, address and signatory of your office"),
+        )
+        self.settings_action = self._action(
+            _("&Settings…"), self.edit_settings, tip=_("Language and other preferences")
+        )
+        self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
+        self.about_action = self._action(_("&About AMU Desk"), self.about)
+        self.find_action = self._action(_("&Find"), self.focus_search, "Ctrl+F")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu(_("&File"))
+        self.file_menu.addAction(self.new_person_action)
+        self.file_menu.addAction(self.new_request_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.find_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.import_action)
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.tools_menu = bar.addMenu(_("&Tools"))
+        self.tools_menu.addAction(self.directory_action)
+        self.tools_menu.addAction(self.office_action)
+        self.tools_menu.addSeparator()
+        self.tools_menu.addAction(self.settings_action)
+        self.help_menu = bar.addMenu(_("&Help"))
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(_("Main toolbar"), self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setAccessibleName(_("Main toolbar"))
+        for action in (self.new_person_action, self.new_request_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.import_action, self.export_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.directory_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 0)
+        layout.setSpacing(6)
+        layout.addLayout(self._build_search_row())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("caseSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_table())
+        self.stack.addWidget(self._build_empty_state())
+        self.splitter.addWidget(self.stack)
+        self.panel = CasePanel(self.store)
+        self.panel.changed.connect(self._panel_changed)
+        self.panel.request_chosen.connect(self.select_request)
+        self.panel.message.connect(self.show_message)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([730, 530])
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        QWidget.setTabOrder(self.search, self.status_filter)
+        QWidget.setTabOrder(self.status_filter, self.table)
+        QWidget.setTabOrder(self.table, self.panel)
+
+    def _build_search_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        label = QLabel(_("&Search:"))
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(_("Search by name, NISS or reference"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(_("Search by name, NISS or reference"))
+        self.search.setMinimumWidth(260)
+        label.setBuddy(self.search)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_entered)
+        self.search.installEventFilter(self)
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.search.clear)
+        status_label = QLabel(_("S&tatus:"))
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.setAccessibleName(_("Status"))
+        self.status_filter.addItem(_("All"), None)
+        for key, text in cases.STATUS_LABELS.items():
+            self.status_filter.addItem(_(text), str(key))
+        status_label.setBuddy(self.status_filter)
+        self.status_filter.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.count_label = QLabel()
+        self.count_label.setObjectName("caseCount")
+        self.count_label.setAccessibleName(_("Number of matching cases"))
+        row.addWidget(label)
+        row.addWidget(self.search, 3)
+        row.addSpacing(12)
+        row.addWidget(status_label)
+        row.addWidget(self.status_filter)
+        row.addSpacing(12)
+        row.addWidget(self.count_label)
+        row.addStretch(1)
+        return row
+
+    def _build_table(self) -> QTableView:
+        self.model = CaseTableModel(self.store, self)
+        self.model.reloaded.connect(self._model_reloaded)
+        table = QTableView()
+        table.setObjectName("caseTable")
+        table.setAccessibleName(_("Requests"))
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(False)
+        header.setMinimumSectionSize(60)
+        widths = {"reference": 120, "name": 240, "cpas": 170, "received_at": 110, "status": 100}
+        metrics = header.fontMetrics()
+        for key, width in widths.items():
+            column = COLUMN_OF_KEY[key]
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            # Room for the title in any language, and for the sort arrow.
+            table.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 32))
+        header.setSectionResizeMode(COLUMN_OF_KEY["name"], QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
+        table.setSortingEnabled(True)
+        table.activated.connect(self._row_activated)
+        table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.table = table
+        return table
+
+    def _build_empty_state(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("emptyState")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        hint = QLabel(
+            _(
+                "No requests yet. Create a person and register their request, "
+                "or import a spreadsheet."
+            )
+        )
+        hint.setObjectName("emptyHint")
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.empty_hint = hint
+        layout.addWidget(hint)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for text, slot, name in (
+            (_("New &person…"), self.new_person, "emptyNewPerson"),
+            (_("&Import a spreadsheet…"), self.import_spreadsheet, "emptyImport"),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.setAccessibleName(text.replace("&", "").rstrip("…"))
+            button.clicked.connect(lambda _checked=False, slot=slot: slot())
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    def _build_status_bar(self) -> None:
+        folder = str(self.data_dir) if self.data_dir else ""
+        self.folder_label = QLabel(_("Data folder: {path}").format(path=folder))
+        self.folder_label.setObjectName("dataFolder")
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addPermanentWidget(self.folder_label)
+
+    # --- title, layout, state ---------------------------------------------------------
+
+    def update_title(self) -> None:
+        from amudesk.services.office import get_office
+
+        with self.store.session() as session:
+            office = get_office(session=session)
+        if office is not None and office.name:
+            self.setWindowTitle(f"{APP_TITLE} — {office.name}")
+        else:
+            self.setWindowTitle(APP_TITLE)
+
+    def restore_layout(self) -> None:
+        from amudesk.settings import load_settings
+
+        settings = load_settings(self.data_dir)
+        if settings.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode("ascii")))
+        if settings.splitter_state:
+            self.splitter.restoreState(
+                QByteArray.fromBase64(settings.splitter_state.encode("ascii"))
+            )
+
+    def save_layout(self) -> None:
+        from amudesk.settings import load_settings, save_settings
+
+        try:
+            settings = load_settings(self.data_dir)
+            settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+            if self.panel.isVisible():  # hidden while the database is empty: keep the old one
+                state = self.splitter.saveState().toBase64().data()
+                settings.splitter_state = bytes(state).decode("ascii")
+            save_settings(settings, self.data_dir)
+        except OSError as exc:
+            log.warning("window layout not saved: %s", exc.__class__.__name__)
+
+    def view_state(self) -> dict[str, Any]:
+        """What the user is looking at, to carry over to a rebuilt window."""
+        return {
+            "search": self.search.text(),
+            "status": self.status_filter.currentIndex(),
+            "request_id": self.panel.request_id(),
+            "geometry": self.saveGeometry(),
+            "splitter": self.splitter.saveState(),
+            "maximized": self.isMaximized(),
+        }
+
+    def restore_view_state(self, state: dict[str, Any]) -> None:
+        self.restoreGeometry(state["geometry"])
+        self.splitter.restoreState(state["splitter"])
+        self.search.blockSignals(True)
+        self.search.setText(state["search"])
+        self.search.blockSignals(False)
+        self.status_filter.blockSignals(True)
+        self.status_filter.setCurrentIndex(state["status"])
+        self.status_filter.blockSignals(False)
+        self._pending = (state["request_id"], False, True)
+        self.apply_filter(force=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._export_task is not None:
+            self._export_task.cancel()
+            self._export_task.wait()
+        self.save_layout()
+        super().closeEvent(event)
+
+    # --- search and list ---------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self._search_entered()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_entered(self) -> None:
+        self._search_timer.stop()
+        self.apply_filter()
+        if self.model.rowCount() > 0 and self.stack.currentWidget() is self.table:
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def apply_filter(self, force: bool = False) -> None:
+        """Filter the list by the search words and the status now."""
+        self._search_timer.stop()
+        query = self.search.text().strip()
+        status = self.status_filter.currentData()
+        if not force and (query, status) == (self.model.query, self.model.status):
+            return
+        if self._pending is None:
+            self._pending = (self.panel.request_id(), False, False)
+        self.model.set_filter(query, status)
+
+    def refresh(self, select_request_id: int | None = None, *, reread: bool = True) -> None:
+        """Read the list again (after a form saved) and show ``select_request_id``.
+
+        The case stays shown even when the filter hides it from the list.
+        """
+        self._pending = (select_request_id or self.panel.request_id(), reread, True)
+        self.model.reload()
+
+    def _model_reloaded(self) -> None:
+        total = self.model.total
+        self.count_label.setText(format_count(total))
+        if total == 0 and (self.model.query or self.model.status):
+            with self.store.session() as session:
+                self._database_empty = cases.count_cases(session=session) == 0
+        else:
+            self._database_empty = total == 0
+        self.stack.setCurrentIndex(1 if self._database_empty else 0)
+        self.panel.setVisible(not self._database_empty)
+        wanted, reread, keep_unlisted = self._pending or (None, False, False)
+        self._pending = None
+        row = self.model.row_of(wanted)
+        if row is not None:
+            self._select_row(row, reread=reread)
+        elif wanted is not None and keep_unlisted:
+            self.table.selectionModel().clear()
+            self.panel.show_case(wanted)
+        elif self.model.rowCount() > 0:
+            self._select_row(0)
+        else:
+            self.panel.show_case(None)
+
+    def _select_row(self, row: int, *, reread: bool = False) -> None:
+        index = self.model.index(row, 0)
+        request_id = self.model.request_id_at(row)
+        if reread and request_id == self.panel.request_id():
+            self.panel.show_case(request_id)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        if request_id != self.panel.request_id():
+            self.panel.show_case(request_id)
+
+    def select_request(self, request_id: int) -> None:
+        """Show ``request_id``: select it in the list when it is loaded, else just show it."""
+        row = self.model.row_of(request_id)
+        if row is not None:
+            self._select_row(row)
+        else:
+            self.table.clearSelection()
+            self.panel.show_case(request_id)
+
+    def _current_row_changed(self, current: Any, _previous: Any) -> None:
+        if not current.isValid():
+            return
+        request_id = self.model.request_id_at(current.row())
+        if request_id is not None and request_id != self.panel.request_id():
+            self.panel.show_case(request_id)
+
+    def _row_activated(self, index: Any) -> None:
+        request_id = self.model.request_id_at(index.row())
+        if request_id is not None:
+            self.edit_request(request_id)
+
+    def _panel_changed(self, request_id: int) -> None:
+        # The panel has shown the case again already; the list follows.
+        self.refresh(request_id, reread=False)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, MESSAGE_MS)
+
+    def _reference(self, request_id: int) -> str:
+        with self.store.session() as session:
+            return cases.get_request(request_id, session=session).reference
+
+    def _request_saved(self, request_id: int | None) -> None:
+        if request_id is None:
+            self.refresh()
+            return
+        self.refresh(request_id)
+        self.show_message(
+            _("Request {reference} saved.").format(reference=self._reference(request_id))
+        )
+
+    # --- commands ------------------------------------------------------------------------
+
+    def new_person(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
+        dialog = PersonDialog(self.store, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        person_id = getattr(dialog, "person_id", None)
+        self.show_message(_("Person saved."))
+        if person_id is None:
+            return
+        from amudesk.ui.requestdialog import RequestDialog
+
+        request_dialog = RequestDialog(self.store, person_id=person_id, parent=self)
+        if request_dialog.exec() == QDialog.DialogCode.Accepted:
+            self._request_saved(getattr(request_dialog, "request_id", None))
+        else:
+            self.show_message(_("Person saved. Register their request later with “New request…”."))
+
+    def new_request(self) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
+        dialog = RequestDialog(self.store, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._request_saved(getattr(dialog, "request_id", None))
+
+    def edit_request(self, request_id: int) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
+        dialog = RequestDialog(self.store, request_id=request_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._request_saved(getattr(dialog, "request_id", None) or request_id)
+
+    def import_spreadsheet(self) -> None:
+        from amudesk.ui.importdialog import ImportDialog
+
+        dialog = ImportDialog(self.store, self)
+        dialog.exec()
+        if dialog.imported:
+            self.refresh()
+            self.show_message(
+                ngettext("{n} request imported.", "{n} requests imported.", dialog.imported).format(
+                    n=dialog.imported
+                )
+            )
+
+    def export_spreadsheet(self) -> None:
+        name = _("amu-requests-{date}.csv").format(date=dt.date.today().isoformat())
+        start = str(Path.home() / name)
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
+            self,
+            _("Export the requests"),
+            start,
+            _("CSV spreadsheet (*.csv)") + ";;" + _("Excel workbook (*.xlsx)"),
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            suffix = ".xlsx" if "xlsx" in chosen_filter else ".csv"
+            path = path.with_name(path.name + suffix)
+        self.run_export(path)
+
+    def run_export(self, path: Path) -> None:
+        """Write every request to ``path`` off the UI thread, with progress and cancel."""
+        from amudesk.services.spreadsheet import export_file
+        from amudesk.ui.workers import Cancelled, Task
+
+        store = self.store
+
+        def work(progress: Any, cancelled: Any) -> int:
+            def report(done: int, total: int) -> None:
+                if cancelled():
+                    raise Cancelled()  # export_file removes its unfinished file
+                progress(done, total)
+
+            return int(export_file(path, store=store, progress=report))
+
+        dialog = QProgressDialog(_("Exporting the requests…"), _("Cancel"), 0, 0, self)
+        dialog.setWindowTitle(_("Export"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        task = Task(work, self)
+        dialog.canceled.connect(task.cancel)
+
+        def on_progress(done: int, total: int) -> None:
+            dialog.setMaximum(max(total, 1))
+            dialog.setValue(min(done, max(total, 1)))
+
+        def end() -> None:
+            self._export_task = None
+            dialog.canceled.disconnect(task.cancel)
+            dialog.close()
+            dialog.deleteLater()
+            task.deleteLater()
+
+        def on_finished(count: object) -> None:
+            end()
+            n = count if isinstance(count, int) else 0
+            self.show_message(
+                ngettext(
+                    "{n} request exported to {file}.", "{n} requests exported to {file}.", n
+                ).format(n=n, file=path.name)
+            )
+            log.info("export finished: %s requests", count)
+            self.export_finished.emit(count)
+
+        def on_failed(error: object) -> None:
+            end()
+            self._export_failed(error)
+            self.export_finished.emit(error)
+
+        task.progress.connect(on_progress)
+        task.finished.connect(on_finished)
+        task.failed.connect(on_failed)
+        self._export_task = task
+        task.start()
+
+    def _export_failed(self, error: object) -> None:
+        from amudesk.ui.workers import Cancelled
+
+        if isinstance(error, Cancelled):
+            self.show_message(_("Export cancelled; no file was written."))
+            return
+        from amudesk.services.spreadsheet import SpreadsheetError
+
+        if isinstance(error, SpreadsheetError):
+            message = str(error)
+        elif isinstance(error, OSError):
+            message = _("The file could not be written: {reason}").format(
+                reason=error.strerror or error.__class__.__name__
+            )
+        else:
+            message = _("The export failed. Details were written to the log file.")
+        QMessageBox.warning(self, _("Export"), message)
+
+    def edit_directory(self) -> None:
+        from amudesk.ui.directorydialog import DirectoryDialog
+
+        DirectoryDialog(self.store, parent=self).exec()
+        self.refresh()
+
+    def edit_office(self) -> None:
+        from amudesk.ui.officedialog import OfficeDialog
+
+        dialog = OfficeDialog(self.store, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.update_title()
+            self.show_message(_("Office profile saved."))
+
+    def edit_settings(self) -> None:
+        from amudesk.ui.settingsdialog import SettingsDialog
+
+        chosen: list[str] = []
+        dialog = SettingsDialog(self.data_dir, parent=self)
+        dialog.language_changed.connect(chosen.append)
+        dialog.exec()
+        if chosen and chosen[-1] != i18n.get_locale():
+            # Emitted once the dialog is closed: the window may then be rebuilt safely.
+            self.language_changed.emit(chosen[-1])
+
+    def about(self) -> None:
+        from amudesk import __version__
+
+        text = _(
+            "AMU Desk {version}\n\n"
+            "An offline desk for urgent medical aid (AMU) requests.\n\n"
+            "Free software under the European Union Public Licence (EUPL) 1.2."
+        ).format(version=__version__)
+        box = QMessageBox(QMessageBox.Icon.Information, _("About AMU Desk"), text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()

@@ -1,0 +1,255 @@
+"""Screenshots of the window and the forms, in French, Dutch and English.
+
+    python scripts/screenshots.py OUTDIR
+
+A temporary data folder is filled with fictional people (the demo, plus a few
+names that test the fonts: Vietnamese, Cyrillic, long names with diacritics),
+then every window is rendered offscreen at 1366×768 and saved as
+``OUTDIR/<what>-<language>.png`` (``main-fr.png``, ``person-nl.png`` …).
+Forms whose module does not exist yet are skipped with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SCREEN = (1366, 768)
+LANGUAGES = ("fr", "nl", "en")
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def fill(store: Any) -> dict[str, int]:
+    """The demo (300 people) and the showcase cases; returns the ids the shots need."""
+    try:
+        from amudesk.services.demo import fill_demo
+    except ImportError:
+        say("demo not available: only the showcase people are added")
+    else:
+        fill_demo(store=store, count=300)
+    return add_showcase(store)
+
+
+def add_showcase(store: Any) -> dict[str, int]:
+    from amudesk.services import cases, directory, office, people
+
+    today = dt.date.today()
+    received = dt.datetime.combine(today - dt.timedelta(days=20), dt.time(9, 40))
+    with store.transaction() as session:
+        if office.get_office(session=session) is None:
+            office.save_office(session=session, kind="association", name="Maison Médicale du Midi")
+        cpas = directory.list_cpas(session=session)
+        long_person = people.save_person(
+            people.PersonData(
+                family_name="Đặng-Ngô de la Fuente-Müller",
+                given_names="Maria-Antónia Phương Thảo Łucja",
+                sex="F",
+                birth_date="1987-11",
+                nationality="VN",
+                languages=["vi", "fr", "pt"],
+                phone="+32 470 12 34 56",
+                no_fixed_abode=True,
+                usual_place="Gare du Midi, hall sud, près des guichets",
+            ),
+            session=session,
+        )
+        people.save_person(
+            people.PersonData(
+                family_name="Đặng-Ngô",
+                given_names="Minh Ễ",
+                sex="M",
+                birth_date=f"{today.year - 6}-04-02",
+                guardian_id=long_person.id,
+            ),
+            session=session,
+        )
+        request = cases.register_request(
+            cases.RequestData(
+                person_id=long_person.id,
+                cpas_id=cpas[min(6, len(cpas) - 1)].id,
+                received_at=received,
+                channel="service",
+                accompanied_by="Médecins du Monde",
+                care_started_on=today - dt.timedelta(days=22),
+                care_kind="mediprima",
+            ),
+            session=session,
+        )
+        assert request.id is not None
+        cases.record_aamu(
+            request.id,
+            cases.AamuData(
+                issued_on=today - dt.timedelta(days=21),
+                doctor_name="Dr Amélie Van den Broeck",
+                valid_from=today - dt.timedelta(days=21),
+                valid_to=today + dt.timedelta(days=340),
+                care_categories=["ambulatory", "gp", "pharmacy"],
+            ),
+            session=session,
+        )
+        cases.record_decision(
+            request.id,
+            cases.DecisionData(
+                kind="guarantee",
+                decided_on=today - dt.timedelta(days=5),
+                notified_on=today - dt.timedelta(days=3),
+                valid_from=today - dt.timedelta(days=20),
+                valid_to=today + dt.timedelta(days=70),
+            ),
+            session=session,
+        )
+        cyrillic = people.save_person(
+            people.PersonData(
+                family_name="Иванова",
+                given_names="Ольга Сергеевна",
+                sex="F",
+                birth_date="1979-02-14",
+                nationality="UA",
+                languages=["uk", "ru"],
+                commune="Schaerbeek",
+            ),
+            session=session,
+        )
+        cyrillic_request = cases.register_request(
+            cases.RequestData(
+                person_id=cyrillic.id,
+                cpas_id=cpas[0].id,
+                received_at=received + dt.timedelta(days=2),
+            ),
+            session=session,
+        )
+        nguyen = people.save_person(
+            people.PersonData(family_name="Nguyễn", given_names="Văn An", birth_date="1990"),
+            session=session,
+        )
+        cases.register_request(
+            cases.RequestData(person_id=nguyen.id, cpas_id=cpas[1].id, received_at=received),
+            session=session,
+        )
+    return {
+        "request": request.id,
+        "cyrillic_person": cyrillic.id or 0,
+        "cyrillic_request": cyrillic_request.id or 0,
+    }
+
+
+def settle(app: Any) -> None:
+    for _round in range(3):
+        app.processEvents()
+
+
+def save(widget: Any, path: Path) -> None:
+    if widget.grab().save(str(path)):
+        say(f"wrote {path}")
+    else:
+        say(f"could not write {path}")
+
+
+def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, Callable[..., Any]]:
+    """Screenshot name → how to build that form from its class."""
+    return {
+        "person": lambda cls: cls(store, person_id=ids["cyrillic_person"]),
+        "request": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
+        "aamu": lambda cls: cls(store, request_id=ids["request"]),
+        "decision": lambda cls: cls(store, request_id=ids["request"]),
+        "directory": lambda cls: cls(store),
+        "office": lambda cls: cls(store),
+        "settings": lambda cls: cls(data_dir),
+        "import": lambda cls: cls(store),
+    }
+
+
+DIALOG_CLASSES = {
+    "person": ("amudesk.ui.persondialog", "PersonDialog"),
+    "request": ("amudesk.ui.requestdialog", "RequestDialog"),
+    "aamu": ("amudesk.ui.aamudialog", "AamuDialog"),
+    "decision": ("amudesk.ui.decisiondialog", "DecisionDialog"),
+    "directory": ("amudesk.ui.directorydialog", "DirectoryDialog"),
+    "office": ("amudesk.ui.officedialog", "OfficeDialog"),
+    "settings": ("amudesk.ui.settingsdialog", "SettingsDialog"),
+    "import": ("amudesk.ui.importdialog", "ImportDialog"),
+}
+
+
+def shoot_language(
+    app: Any, store: Any, data_dir: Path, ids: dict[str, int], language: str, out: Path
+) -> None:
+    from amudesk.ui.mainwindow import MainWindow
+
+    window = MainWindow(store, data_dir)
+    window.resize(*SCREEN)
+    window.show()
+    window.select_request(ids["request"])
+    settle(app)
+    save(window, out / f"main-{language}.png")
+    window.search.setText("nguyen")
+    window.apply_filter()
+    settle(app)
+    save(window, out / f"search-{language}.png")
+    window.search.clear()
+    window.apply_filter()
+    makers = dialog_makers(store, data_dir, ids)
+    for name, (module_name, class_name) in DIALOG_CLASSES.items():
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            say(f"skipped {name}: {module_name}.{class_name} does not exist yet")
+            continue
+        try:
+            dialog = makers[name](cls)
+        except Exception as exc:  # a form being written may not open yet: say so, go on
+            say(f"skipped {name}: {exc.__class__.__name__}: {exc}")
+            continue
+        dialog.show()
+        settle(app)
+        save(dialog, out / f"{name}-{language}.png")
+        dialog.close()
+        dialog.deleteLater()
+    window.close()
+    window.deleteLater()
+    settle(app)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        say(__doc__ or "")
+        return 2
+    out = Path(argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    from PySide6.QtWidgets import QApplication
+
+    from amudesk import i18n
+    from amudesk.store import open_store
+    from amudesk.ui.app import application, apply_style, install_qt_translator
+
+    app: QApplication = application()
+    apply_style(app)
+    with tempfile.TemporaryDirectory(prefix="amudesk-shots-") as folder:
+        data_dir = Path(folder) / "data"
+        store = open_store(data_dir)
+        try:
+            ids = fill(store)
+            translator = None
+            for language in LANGUAGES:
+                i18n.set_locale(language)
+                translator = install_qt_translator(app, language, translator)
+                shoot_language(app, store, data_dir, ids, language, out)
+        finally:
+            store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

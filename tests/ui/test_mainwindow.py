@@ -1,0 +1,848 @@
+"""The main window, the case panel, the import dialog and the application shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
+
+from amudesk import i18n
+from amudesk.ui.casemodel import COLUMN_OF_KEY
+from tests.ui.conftest import bulk_cases
+
+REPO = Path(__file__).resolve().parents[2]
+NAME = COLUMN_OF_KEY["name"]
+STATUS = COLUMN_OF_KEY["status"]
+Accepted = QDialog.DialogCode.Accepted
+Rejected = QDialog.DialogCode.Rejected
+
+
+def row_names(window: Any) -> list[str]:
+    model = window.model
+    return [model.data(model.index(row, NAME)) for row in range(model.rowCount())]
+
+
+def cell_text(table: Any, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None
+    return str(item.text())
+
+
+def panel_button(window: Any, object_name: str) -> QPushButton:
+    content = window.panel.widget()
+    assert content is not None
+    button = content.findChild(QPushButton, object_name)
+    assert button is not None, object_name
+    return button
+
+
+class FakeForm:
+    """Stands in for a modal form: records how it was opened, runs ``on_exec``, accepts."""
+
+    opened: list[dict[str, Any]]
+    on_exec: Callable[[FakeForm], int] | None = None
+
+    def __init__(self, store: Any, **kwargs: Any) -> None:
+        self.store = store
+        self.kwargs = kwargs
+        type(self).opened.append(kwargs)
+        self.person_id = kwargs.get("person_id")
+        self.request_id = kwargs.get("request_id")
+
+    def exec(self) -> int:
+        action = type(self).on_exec
+        return action(self) if action else Rejected
+
+
+def fake_form(on_exec: Callable[[Any], int] | None = None) -> type[FakeForm]:
+    return type(
+        "Fake", (FakeForm,), {"opened": [], "on_exec": staticmethod(on_exec) if on_exec else None}
+    )
+
+
+# --- the window -----------------------------------------------------------------------
+
+
+def test_empty_database_shows_the_friendly_hint(main_window: Any) -> None:
+    window = main_window
+    assert window.windowTitle() == "AMU Desk — Maison Médicale du Midi"
+    assert window.stack.currentWidget().objectName() == "emptyState"
+    assert "No requests yet" in window.empty_hint.text()
+    assert window.count_label.text() == "0 cases"
+    assert not window.panel.isVisible()
+    assert str(window.data_dir) in window.folder_label.text()
+    width, height = window.minimumSize().width(), window.minimumSize().height()
+    assert width <= 1024 and height <= 640
+
+
+def test_case_count_is_written_for_the_locale() -> None:
+    from amudesk.ui.mainwindow import format_count
+
+    assert format_count(1) == "1 case"
+    assert format_count(1234) == "1,234 cases"
+    i18n.set_locale("fr")
+    assert format_count(1234).replace("\u202f", " ").replace("\xa0", " ").startswith("1 234 ")
+
+
+def test_typing_filters_the_list(qtbot: Any, three_cases: dict[str, Any], main_window: Any) -> None:
+    window = main_window
+    assert window.stack.currentWidget() is window.table
+    assert window.model.rowCount() == 3
+    assert window.count_label.text() == "3 cases"
+    qtbot.keyClicks(window.search, "nguyen")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    assert row_names(window) == ["NGUYỄN Văn An"]
+    assert window.count_label.text() == "1 case"
+    # The only match is shown in the panel.
+    assert three_cases["nguyen"][1] in window.panel.text()
+    window.search.clear()
+    qtbot.keyClicks(window.search, "ozturk")
+    qtbot.waitUntil(lambda: row_names(window) == ["ÖZTÜRK Ayşe"])
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+
+
+def test_search_by_reference_and_no_match(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any
+) -> None:
+    window = main_window
+    window.search.setText(three_cases["dupont"][1])
+    qtbot.waitUntil(lambda: row_names(window) == ["DUPONT Marie"])
+    window.search.setText("zzzz")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    # Not the empty-database hint: the database has cases, none matches.
+    assert window.stack.currentWidget() is window.table
+    assert window.count_label.text() == "0 cases"
+    assert window.panel.request_id() is None
+
+
+def test_status_filter(
+    qtbot: Any, store: Any, three_cases: dict[str, Any], main_window: Any
+) -> None:
+    from amudesk.services.cases import DecisionData, record_decision
+
+    with store.transaction() as session:
+        record_decision(
+            three_cases["ozturk"][0],
+            DecisionData(kind="refusal", decided_on=dt.date(2026, 1, 20)),
+            session=session,
+        )
+    window = main_window
+    combo = window.status_filter
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "All",
+        "Open",
+        "Decided",
+        "Refused",
+        "Transferred",
+    ]
+    combo.setCurrentIndex(combo.findData("refused"))
+    assert row_names(window) == ["ÖZTÜRK Ayşe"]
+    combo.setCurrentIndex(combo.findData("open"))
+    assert sorted(row_names(window)) == ["DUPONT Marie", "NGUYỄN Văn An"]
+    combo.setCurrentIndex(combo.findData("decided"))
+    assert row_names(window) == []
+    combo.setCurrentIndex(0)
+    assert window.model.rowCount() == 3
+
+
+def test_selecting_a_row_shows_the_case(three_cases: dict[str, Any], main_window: Any) -> None:
+    window = main_window
+    for key in ("ozturk", "nguyen"):
+        request_id, reference = three_cases[key]
+        window.table.selectRow(window.model.row_of(request_id))
+        assert window.panel.request_id() == request_id
+        assert reference in window.panel.text()
+    assert "NGUYỄN Văn An" in window.panel.text()
+
+
+def test_list_is_paged_in_the_window(
+    qtbot: Any, store: Any, cpas_ids: list[int], office: Any, data_dir: Path
+) -> None:
+    from amudesk.ui.mainwindow import MainWindow
+
+    bulk_cases(store, cpas_ids[0], 450)
+    window = MainWindow(store, data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.count_label.text() == "450 cases"
+    assert window.model.rowCount() == 200
+    window.table.scrollToBottom()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 400)
+    window.table.scrollToBottom()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 450)
+
+
+def test_clicking_the_name_header_sorts_by_name(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any
+) -> None:
+    window = main_window
+    assert row_names(window) == ["DUPONT Marie", "ÖZTÜRK Ayşe", "NGUYỄN Văn An"]  # newest first
+    header = window.table.horizontalHeader()
+    where = QPoint(header.sectionViewportPosition(NAME) + 20, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert row_names(window) == ["DUPONT Marie", "NGUYỄN Văn An", "ÖZTÜRK Ayşe"]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert row_names(window) == ["ÖZTÜRK Ayşe", "NGUYỄN Văn An", "DUPONT Marie"]
+
+
+def test_keyboard_paths(qtbot: Any, three_cases: dict[str, Any], main_window: Any) -> None:
+    window = main_window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.table.setFocus()
+    window.find_action.trigger()
+    assert window.search.hasFocus()
+    assert window.find_action.shortcut().toString() == "Ctrl+F"
+    # Down from the search field goes to the list; Tab from the list reaches the panel.
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert window.table.hasFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.table.currentIndex().row() == 1
+    assert window.panel.request_id() == window.model.request_id_at(1)
+    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert isinstance(focused, QPushButton)
+    assert window.panel.isAncestorOf(focused)
+    shortcuts = {
+        window.new_person_action: "Ctrl+Shift+N",
+        window.new_request_action: "Ctrl+N",
+        window.import_action: "Ctrl+I",
+        window.export_action: "Ctrl+E",
+    }
+    for action, keys in shortcuts.items():
+        assert action.shortcut().toString() == keys
+
+
+def test_new_request_selects_the_saved_case(
+    qtbot: Any,
+    store: Any,
+    three_cases: dict[str, Any],
+    main_window: Any,
+    fake_dialog: Any,
+    cpas_ids: list[int],
+) -> None:
+    from tests.ui.conftest import make_case
+
+    def save(form: Any) -> int:
+        with form.store.transaction() as session:
+            form.request_id, _reference = make_case(
+                session, cpas_ids[1], "Иванова", "Ольга", received_at=dt.datetime(2025, 6, 1)
+            )
+        return Accepted
+
+    form = fake_form(save)
+    fake_dialog("amudesk.ui.requestdialog", "RequestDialog", form)
+    window = main_window
+    window.new_request_action.trigger()
+    assert form.opened == [{"parent": window}]
+    assert window.model.rowCount() == 4
+    selected = window.model.request_id_at(window.table.currentIndex().row())
+    assert selected == window.panel.request_id()
+    assert "ИВАНОВА Ольга" in window.panel.text()
+    assert "saved" in window.statusBar().currentMessage()
+
+
+def test_new_person_goes_on_to_their_request(
+    qtbot: Any, store: Any, main_window: Any, fake_dialog: Any, cpas_ids: list[int]
+) -> None:
+    from amudesk.services.cases import RequestData, register_request
+    from amudesk.services.people import PersonData, save_person
+
+    def save_person_form(form: Any) -> int:
+        with form.store.transaction() as session:
+            form.person_id = save_person(
+                PersonData(family_name="Öztürk", given_names="Ayşe"), session=session
+            ).id
+        return Accepted
+
+    def save_request_form(form: Any) -> int:
+        with form.store.transaction() as session:
+            data = RequestData(
+                person_id=form.kwargs["person_id"],
+                cpas_id=cpas_ids[0],
+                received_at=dt.datetime(2026, 1, 2),
+            )
+            form.request_id = register_request(data, session=session).id
+        return Accepted
+
+    person_form, request_form = fake_form(save_person_form), fake_form(save_request_form)
+    fake_dialog("amudesk.ui.persondialog", "PersonDialog", person_form)
+    fake_dialog("amudesk.ui.requestdialog", "RequestDialog", request_form)
+    window = main_window
+    assert window.stack.currentWidget().objectName() == "emptyState"
+    window.new_person_action.trigger()
+    assert len(person_form.opened) == 1
+    assert request_form.opened[0]["person_id"] is not None
+    assert window.stack.currentWidget() is window.table
+    assert row_names(window) == ["ÖZTÜRK Ayşe"]
+    assert window.panel.request_id() == window.model.request_id_at(0)
+    assert window.statusBar().currentMessage() == "Request AMU-2026-0001 saved."
+
+
+def test_enter_opens_the_request_for_editing(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any, fake_dialog: Any
+) -> None:
+    form = fake_form(lambda f: Accepted)
+    fake_dialog("amudesk.ui.requestdialog", "RequestDialog", form)
+    window = main_window
+    request_id = three_cases["ozturk"][0]
+    window.table.setFocus()
+    window.table.setCurrentIndex(window.model.index(window.model.row_of(request_id), 0))
+    qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    assert [opened["request_id"] for opened in form.opened] == [request_id]
+    assert window.panel.request_id() == request_id
+    assert three_cases["ozturk"][1] in window.statusBar().currentMessage()
+
+
+def test_panel_decision_updates_the_list(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any, fake_dialog: Any
+) -> None:
+    from amudesk.services.cases import DecisionData, record_decision
+
+    def decide(form: Any) -> int:
+        with form.store.transaction() as session:
+            record_decision(
+                form.kwargs["request_id"],
+                DecisionData(kind="refusal", decided_on=dt.date(2026, 1, 20)),
+                session=session,
+            )
+        return Accepted
+
+    form = fake_form(decide)
+    fake_dialog("amudesk.ui.decisiondialog", "DecisionDialog", form)
+    window = main_window
+    request_id = three_cases["nguyen"][0]
+    window.select_request(request_id)
+    with qtbot.waitSignal(window.panel.changed):
+        qtbot.mouseClick(panel_button(window, "recordDecision"), Qt.MouseButton.LeftButton)
+    assert form.opened == [{"request_id": request_id, "decision_id": None, "parent": window.panel}]
+    row = window.model.row_of(request_id)
+    assert window.model.data(window.model.index(row, STATUS)) == "Refused"
+    assert window.table.currentIndex().row() == row
+    assert "Refusal, decided on" in window.panel.text()
+    assert window.statusBar().currentMessage() == "Decision saved."
+
+
+def test_other_request_of_the_person_can_be_shown(
+    store: Any, cpas_ids: list[int], main_window: Any
+) -> None:
+    from amudesk.services.cases import RequestData, get_request, register_request
+    from tests.ui.conftest import make_case
+
+    with store.transaction() as session:
+        first, reference = make_case(session, cpas_ids[0], "Nguyễn", "Văn An")
+        person_id = get_request(first, session=session).person_id
+        data = RequestData(
+            person_id=person_id, cpas_id=cpas_ids[2], received_at=dt.datetime(2026, 2, 1)
+        )
+        second = register_request(data, session=session).id
+    window = main_window
+    window.refresh()
+    window.select_request(second)
+    assert reference in window.panel.text()
+    panel_button(window, "otherRequest0").click()
+    assert window.panel.request_id() == first
+    assert window.model.request_id_at(window.table.currentIndex().row()) == first
+
+
+def test_panel_shows_the_whole_case(
+    qtbot: Any, store: Any, cpas_ids: list[int], office: Any, data_dir: Path
+) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+    from PySide6.QtWidgets import QLabel
+
+    from amudesk.services import cases, people
+    from amudesk.ui.casepanel import CasePanel
+
+    picture = BytesIO()
+    Image.new("RGB", (300, 400), (120, 140, 160)).save(picture, "JPEG")
+    with store.transaction() as session:
+        adult = people.save_person(
+            people.PersonData(
+                family_name="Иванова",
+                given_names="Ольга",
+                sex="F",
+                birth_date="1979-02",
+                nationality="UA",
+                languages=["uk", "ru"],
+                no_fixed_abode=True,
+                usual_place="Gare du Nord",
+                photo=picture.getvalue(),
+            ),
+            session=session,
+        )
+        people.save_person(
+            people.PersonData(
+                family_name="Иванов",
+                given_names="Миша",
+                birth_date="2019-05-02",
+                guardian_id=adult.id,
+            ),
+            session=session,
+        )
+        request = cases.register_request(
+            cases.RequestData(
+                person_id=adult.id, cpas_id=cpas_ids[0], received_at=dt.datetime(2026, 1, 5, 14, 5)
+            ),
+            session=session,
+        )
+        assert request.id is not None
+        cases.record_aamu(
+            request.id,
+            cases.AamuData(
+                issued_on=dt.date(2026, 1, 6),
+                doctor_name="Dr Claire Dubois",
+                care_categories=["gp"],
+            ),
+            session=session,
+        )
+        cases.record_decision(
+            request.id,
+            cases.DecisionData(kind="principle", decided_on=dt.date(2026, 1, 20)),
+            session=session,
+        )
+    panel = CasePanel(store)
+    qtbot.addWidget(panel)
+    panel.show_case(request.id)
+    text = panel.text()
+    for expected in (
+        "ИВАНОВА Ольга",
+        request.reference,
+        "February 1979",
+        "Female",
+        "Ukraine",
+        "Ukrainian, Russian",
+        "No fixed abode — usually at Gare du Nord",
+        "ИВАНОВ Миша, born 2 May 2019",
+        "5 January 2026 at 14:05",
+        "Signed on 6 Jan 2026 by Dr Claire Dubois",
+        "General practitioner",
+        "Decision in principle, decided on 20 Jan 2026",
+        "Not notified yet",
+        "Urgent medical aid attestation signed by Dr Claire Dubois.",
+    ):
+        assert expected in text, expected
+    content = panel.widget()
+    assert content is not None
+    photo = content.findChild(QLabel, "photo")
+    assert photo is not None and not photo.pixmap().isNull()
+    panel.show_case(None)
+    assert "Select a request" in panel.text()
+    assert panel.request_id() is None
+
+
+def test_real_forms_open_with_the_arguments_they_expect(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command builds the real form (closed at once), so signatures stay in step."""
+    opened: list[str] = []
+
+    def exec_(dialog: QDialog) -> int:
+        opened.append(type(dialog).__name__)
+        return Rejected
+
+    monkeypatch.setattr(QDialog, "exec", exec_)
+    window = main_window
+    window.select_request(three_cases["nguyen"][0])
+    window.new_person_action.trigger()
+    window.new_request_action.trigger()
+    window.edit_request(three_cases["nguyen"][0])
+    window.directory_action.trigger()
+    window.office_action.trigger()
+    window.settings_action.trigger()
+    for name in ("editPerson", "addDependant", "editRequest", "newRequestForPerson"):
+        panel_button(window, name).click()
+    for name in ("recordAamu", "recordDecision"):
+        panel_button(window, name).click()
+    assert opened == [
+        "PersonDialog",
+        "RequestDialog",
+        "RequestDialog",
+        "DirectoryDialog",
+        "OfficeDialog",
+        "SettingsDialog",
+        "PersonDialog",
+        "PersonDialog",
+        "RequestDialog",
+        "RequestDialog",
+        "AamuDialog",
+        "DecisionDialog",
+    ]
+
+
+def test_settings_language_change_is_announced_after_the_dialog(
+    qtbot: Any, main_window: Any, fake_dialog: Any
+) -> None:
+    from PySide6.QtCore import QObject, Signal
+
+    class Settings(QObject):
+        language_changed = Signal(str)
+
+        def __init__(self, data_dir: Any, parent: Any = None) -> None:
+            super().__init__()
+
+        def exec(self) -> int:
+            self.language_changed.emit("nl")
+            return Accepted
+
+    fake_dialog("amudesk.ui.settingsdialog", "SettingsDialog", Settings)
+    with qtbot.waitSignal(main_window.language_changed) as signal:
+        main_window.settings_action.trigger()
+    assert signal.args == ["nl"]
+
+
+def test_layout_is_saved_on_close(
+    qtbot: Any, store: Any, data_dir: Path, office: Any, three_cases: dict[str, Any]
+) -> None:
+    from amudesk.settings import load_settings
+    from amudesk.ui.mainwindow import MainWindow
+
+    window = MainWindow(store, data_dir)
+    qtbot.addWidget(window)
+    # The offscreen screen is 800 pixels wide: restoring clamps to the minimum width.
+    window.resize(window.minimumWidth(), 650)
+    window.show()
+    window.splitter.setSizes([300, 700])
+    size, sizes = window.size(), window.splitter.sizes()
+    window.close()
+    settings = load_settings(data_dir)
+    assert settings.window_geometry and settings.splitter_state
+    again = MainWindow(store, data_dir)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.size() == size
+    assert again.splitter.sizes() == sizes
+    assert sizes[0] < sizes[1]  # not the default proportions
+
+
+def test_about_names_version_and_licence(main_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from amudesk import __version__
+
+    shown: list[str] = []
+
+    def exec_(box: QMessageBox) -> int:
+        shown.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    main_window.about_action.trigger()
+    assert __version__ in shown[0] and "EUPL" in shown[0]
+
+
+# --- import and export ------------------------------------------------------------------
+
+
+def test_import_shows_every_bad_row(
+    qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.services import spreadsheet
+    from amudesk.ui.importdialog import ImportDialog
+
+    calls: list[dict[str, Any]] = []
+
+    def import_file(path: Path, **kwargs: Any) -> Any:
+        calls.append({"path": path, **kwargs})
+        for done in range(1, 4):
+            kwargs["progress"](done, 3)
+        problems = [
+            spreadsheet.RowProblem(3, "niss", "NISS: the check digits do not match"),
+            spreadsheet.RowProblem(5, "filed_on", "the date is in the future"),
+        ]
+        return spreadsheet.ImportReport(
+            imported=2, new_people=1, problems=problems, bad_lines=[3, 5]
+        )
+
+    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    source = tmp_path / "people.csv"
+    source.write_text("family_name\n", encoding="utf-8")
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.import_button.isEnabled()
+    dialog.path_edit.setText(str(source))
+    dialog.skip_invalid.setChecked(True)
+    with qtbot.waitSignal(dialog.import_done, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert calls[0]["path"] == source and calls[0]["skip_invalid"] is True
+    assert dialog.imported == 2
+    assert dialog.summary.text() == "2 requests imported (1 new people), 2 rows skipped."
+    table = dialog.problems
+    assert table.rowCount() == 2
+    assert [cell_text(table, 0, c) for c in range(3)] == [
+        "3",
+        "niss",
+        "NISS: the check digits do not match",
+    ]
+    assert cell_text(table, 1, 0) == "5"
+    assert not dialog.import_button.isEnabled()  # no second import of the same rows by mistake
+    assert dialog.cancel_button.text() == "Close"
+
+
+def test_import_without_skip_imports_nothing(
+    qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.services import spreadsheet
+    from amudesk.ui.importdialog import ImportDialog
+
+    def import_file(path: Path, **kwargs: Any) -> Any:
+        problem = spreadsheet.RowProblem(2, "family_name", "this field is required")
+        return spreadsheet.ImportReport(imported=0, new_people=0, problems=[problem], bad_lines=[2])
+
+    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    source = tmp_path / "people.xlsx"
+    source.write_bytes(b"x")
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(source))
+    with qtbot.waitSignal(dialog.import_done, timeout=10_000):
+        dialog.start()
+    assert dialog.imported == 0
+    assert dialog.summary.text().startswith("Nothing was imported: 1 row has a problem.")
+    assert dialog.problems.rowCount() == 1
+    assert dialog.import_button.isEnabled()
+
+
+def test_import_can_be_cancelled(
+    qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.services import spreadsheet
+    from amudesk.ui.importdialog import ImportDialog
+
+    stop = threading.Event()
+
+    def import_file(path: Path, **kwargs: Any) -> Any:
+        kwargs["progress"](1, 1000)
+        while not kwargs["cancelled"]():
+            stop.wait(0.005)
+        raise spreadsheet.ImportCancelled("cancelled")
+
+    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    source = tmp_path / "people.csv"
+    source.write_text("x\n", encoding="utf-8")
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path_edit.setText(str(source))
+    dialog.start()
+    assert dialog.is_running()
+    assert not dialog.import_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.progress.maximum() == 1000, timeout=10_000)
+    with qtbot.waitSignal(dialog.import_done, timeout=10_000):
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.is_running()
+    assert dialog.isVisible()
+    assert "cancelled" in dialog.summary.text()
+    assert dialog.imported == 0
+
+
+def test_import_refuses_a_missing_file(qtbot: Any, store: Any, tmp_path: Path) -> None:
+    from amudesk.ui.importdialog import ImportDialog
+
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.path_edit.setText(str(tmp_path / "nowhere.csv"))
+    dialog.start()
+    assert not dialog.is_running()
+    assert dialog.error.text() == "File: this file does not exist."
+
+
+def test_export_writes_every_request(
+    qtbot: Any,
+    three_cases: dict[str, Any],
+    main_window: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "out"
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *args, **kwargs: (str(target), "CSV spreadsheet (*.csv)")),
+    )
+    window = main_window
+    with qtbot.waitSignal(window.export_finished, timeout=20_000) as signal:
+        window.export_action.trigger()
+    assert signal.args == [3]
+    written = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    for _request_id, reference in three_cases.values():
+        assert reference in written
+    assert "out.csv" in window.statusBar().currentMessage()
+
+
+# --- the application shell ------------------------------------------------------------
+
+
+def test_quit_when_ready_prints_ready(store: Any, office: Any, data_dir: Path) -> None:
+    store.close()
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        AMUDESK_QUIT_WHEN_READY="1",
+        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "amudesk", "--data-dir", str(data_dir), "--lang", "en"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ready ")
+    seconds = float(done.stdout.split()[1])
+    assert 0 < seconds < 60
+    assert (data_dir / "logs" / "amudesk.log").exists()
+
+
+def test_run_stops_when_the_database_cannot_be_opened(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import amudesk.store
+    from amudesk.ui.app import run
+
+    def broken(data_dir: Path) -> Any:
+        raise amudesk.store.StoreError("The database cannot be read: file is not a database")
+
+    shown: list[str] = []
+    monkeypatch.setattr(amudesk.store, "open_store", broken)
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
+    assert run(tmp_path / "data") == 2
+    assert "cannot be opened" in shown[0] and "not a database" in shown[0]
+
+
+def test_run_reports_a_window_that_cannot_be_built(
+    qtbot: Any, store: Any, office: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import amudesk.ui.mainwindow
+    from amudesk.ui.app import run
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("no window today")
+
+    shown: list[str] = []
+    monkeypatch.setattr(amudesk.ui.mainwindow, "MainWindow", broken)
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
+    assert run(data_dir) == 1
+    assert "Something went wrong" in shown[0]
+
+
+def test_first_run_without_office_profile_closes_cleanly(
+    qtbot: Any, store: Any, data_dir: Path, fake_dialog: Any
+) -> None:
+    from amudesk.ui.app import run
+
+    form = fake_form(lambda f: Rejected)
+    fake_dialog("amudesk.ui.officedialog", "OfficeDialog", form)
+    hook, thread_hook = sys.excepthook, threading.excepthook
+    assert run(data_dir) == 0
+    assert form.opened == [{"first_run": True, "parent": None}]
+    # The error hooks are put back as they were.
+    assert (sys.excepthook, threading.excepthook) == (hook, thread_hook)
+
+
+def test_excepthook_shows_a_dialog_and_logs_no_personal_data(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.ui.app import ErrorReporter, close_logging, setup_logging
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    log_path = setup_logging(tmp_path)
+    assert log_path == tmp_path / "logs" / "amudesk.log"
+    reporter = ErrorReporter(log_path)
+    reporter.install()
+    try:
+        try:
+            try:
+                raise KeyError("85.07.30-033.28")
+            except KeyError as inner:
+                raise ValueError("Nguyễn Văn An, born 1985") from inner
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+        assert len(shown) == 1
+        assert "Your data is safe" in shown[0] and str(log_path) in shown[0]
+
+        def crash() -> None:
+            raise RuntimeError("Иванова Ольга")
+
+        worker = threading.Thread(target=crash)
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: len(shown) == 2)
+    finally:
+        reporter.uninstall()
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        close_logging()
+    text = log_path.read_text(encoding="utf-8")
+    assert "builtins.ValueError" in text and "builtins.KeyError" in text
+    assert "builtins.RuntimeError" in text and "test_mainwindow.py" in text
+    for secret in ("Nguy", "Văn", "1985", "85.07.30", "Иванова"):
+        assert secret not in text
+
+
+def test_language_switch_rebuilds_the_window(
+    qtbot: Any,
+    store: Any,
+    data_dir: Path,
+    office: Any,
+    three_cases: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from amudesk.ui.app import Shell, install_qt_translator
+
+    catalog = tmp_path / "translations" / "fr" / "LC_MESSAGES"
+    catalog.mkdir(parents=True)
+    (catalog / "amudesk.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "&File"\nmsgstr "&Fichier"\n\n'
+        'msgid "Status"\nmsgstr "Statut"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", tmp_path / "translations")
+    i18n.translator.cache_clear()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    shell = Shell(app, store, data_dir)
+    try:
+        old = shell.show_main()
+        qtbot.addWidget(old)
+        assert old.file_menu.title() == "&File"
+        old.search.setText("ozturk")
+        old.apply_filter()
+        with qtbot.waitSignal(shell.window_replaced):
+            old.language_changed.emit("fr")
+        new = shell.window
+        qtbot.addWidget(new)
+        assert new is not old
+        assert i18n.get_locale() == "fr"
+        assert new.file_menu.title() == "&Fichier"
+        assert new.model.headerData(STATUS, Qt.Orientation.Horizontal) == "Statut"
+        assert new.search.text() == "ozturk"
+        assert row_names(new) == ["ÖZTÜRK Ayşe"]
+        assert new.panel.request_id() == three_cases["ozturk"][0]
+        assert new.isVisible() and not old.isVisible()
+        assert shell.qt_translator is not None  # Qt's own buttons in French too
+    finally:
+        install_qt_translator(app, "en", shell.qt_translator)
+        i18n.translator.cache_clear()
