@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from amudesk import __version__
-from amudesk.i18n import _
+from amudesk.i18n import _, ngettext
 
 DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a shared server
 EXIT_OK = 0
@@ -159,7 +159,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
-    print(_("{n} fictional people and their requests added.").format(n=count))
+    print(
+        ngettext(
+            "{n} fictional person and their requests added.",
+            "{n} fictional people and their requests added.",
+            count,
+        ).format(n=count)
+    )
     return EXIT_OK
 
 
@@ -183,17 +189,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     if report.problems and not args.skip_invalid:
         print(
             "amudesk: "
-            + _("nothing was imported: {n} bad rows; fix them or use --skip-invalid").format(
-                n=len(report.bad_lines)
-            ),
+            + ngettext(
+                "nothing was imported: {n} bad row; fix it or use --skip-invalid",
+                "nothing was imported: {n} bad rows; fix them or use --skip-invalid",
+                len(report.bad_lines),
+            ).format(n=len(report.bad_lines)),
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    print(
-        _("{n} requests imported ({people} new people), {bad} rows rejected.").format(
-            n=report.imported, people=report.new_people, bad=len(report.bad_lines)
-        )
+    imported = ngettext("{n} request imported", "{n} requests imported", report.imported).format(
+        n=report.imported
     )
+    people = ngettext("{n} new person", "{n} new people", report.new_people).format(
+        n=report.new_people
+    )
+    rejected = ngettext("{n} row rejected", "{n} rows rejected", len(report.bad_lines)).format(
+        n=len(report.bad_lines)
+    )
+    print(f"{imported} ({people}), {rejected}.")
     return EXIT_BAD_INPUT if report.bad_lines else EXIT_OK
 
 
@@ -207,7 +220,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
-    print(_("{n} requests exported.").format(n=count))
+    print(ngettext("{n} request exported.", "{n} requests exported.", count).format(n=count))
     return EXIT_OK
 
 

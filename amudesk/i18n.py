@@ -127,9 +127,7 @@ def format_partial_date(text: str | None, locale: str | None = None) -> str:
     if len(parts) == 3:
         return format_date(dt.date(*parts), locale=locale)
     if len(parts) == 2:
-        return format_skeleton(
-            "yMMMM", dt.date(parts[0], parts[1], 1), locale=babel_locale(locale)
-        )
+        return format_skeleton("yMMMM", dt.date(parts[0], parts[1], 1), locale=babel_locale(locale))
     return str(parts[0])
 
 

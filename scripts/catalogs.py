@@ -25,7 +25,13 @@ def template() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / "amudesk", method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        catalog.add(message, None, [(f"amudesk/{filename}", lineno)], auto_comments=comments, context=context)
+        catalog.add(
+            message,
+            None,
+            [(f"amudesk/{filename}", lineno)],
+            auto_comments=comments,
+            context=context,
+        )
     return catalog
 
 
@@ -48,7 +54,9 @@ def update(language: str, pot: Catalog) -> tuple[int, int]:
         if not _translated(message.string):
             missing += 1
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False)
+        write_po(
+            handle, catalog, width=100, omit_header=False, sort_output=True, include_lineno=False
+        )
     return len(catalog), missing
 
 

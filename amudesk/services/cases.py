@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from amudesk.i18n import BRUSSELS, N_, _
+from amudesk.i18n import BRUSSELS, N_, _, get_locale
 from amudesk.models import (
     CARE_CATEGORIES,
     Aamu,
@@ -400,7 +400,7 @@ def _sort_columns(sort: str) -> list[Any]:
     columns: dict[str, list[Any]] = {
         "reference": [col(Request.reference)],
         "name": [col(Person.search_text)],
-        "cpas": [col(Cpas.name_fr)],
+        "cpas": [col(Cpas.name_nl) if get_locale() == "nl" else col(Cpas.name_fr)],
         "received_at": [col(Request.received_at)],
         "status": [col(Request.status)],
     }
@@ -518,7 +518,8 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
             request.received_at,
             "received",
             _("Request received by {cpas} ({channel}).").format(
-                cpas=detail.cpas.name_fr, channel=_(CHANNEL_LABELS[request.channel])
+                cpas=detail.cpas.display_name(get_locale()),
+                channel=_(CHANNEL_LABELS[request.channel]),
             ),
         )
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from amudesk.i18n import _
+from amudesk.i18n import N_, _
 from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound
@@ -17,6 +17,12 @@ from amudesk.services import validation as v
 from amudesk.text import fold
 
 ADULT_AGE = 18
+SEX_LABELS: dict[str, str] = {
+    Sex.FEMALE: N_("Female"),
+    Sex.MALE: N_("Male"),
+    Sex.OTHER: N_("X (neither F nor M)"),
+    Sex.UNKNOWN: N_("Unknown"),
+}
 
 
 @dataclass
@@ -55,7 +61,10 @@ def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[st
     sex = (data.sex or Sex.UNKNOWN).strip().upper()
     if sex not in {s.value for s in Sex}:
         raise FieldError(
-            "sex", _("Sex: use F, M, X or leave it unknown (got “{value}”).").format(value=data.sex)
+            "sex",
+            _("Sex: use F, M, X or U (unknown), or leave it empty (got “{value}”).").format(
+                value=data.sex
+            ),
         )
     values["sex"] = sex
     values["birth_date"] = v.partial_date(

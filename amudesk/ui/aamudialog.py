@@ -181,7 +181,7 @@ class AamuDialog(FormDialog):
         self.suggest_button = QPushButton(_("&Suggest one year"))
         self.suggest_button.setAccessibleName(_("Suggest one year from the attestation date"))
         self.suggest_button.setToolTip(
-            _("From the date of the attestation until the day before, one year later.")
+            _("From the attestation date to the day before the same date one year later.")
         )
         row = QHBoxLayout()
         row.addWidget(self.suggest_button)

@@ -25,6 +25,7 @@ from amudesk.services import cases
 
 log = logging.getLogger(__name__)
 
+COUNT_CAP = 1000
 PAGE_SIZE = 200
 
 # (sort key of the service, header text); the order is the column order.
@@ -79,8 +80,13 @@ class CaseTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        """How many cases match the filter (all of them, loaded or not)."""
+        """How many cases match the filter, loaded or not; at most COUNT_CAP + 1 for words."""
         return self._total
+
+    @property
+    def total_is_capped(self) -> bool:
+        """True when more cases match than were counted ("more than 1,000")."""
+        return bool(self._query) and self._total > COUNT_CAP
 
     @property
     def query(self) -> str:
@@ -111,8 +117,13 @@ class CaseTableModel(QAbstractTableModel):
         self._date_texts.clear()
         try:
             with self._store.session() as session:
+                # Counting every match of one typed letter would cost more than the page
+                # itself; past COUNT_CAP the list only says "more than".
                 self._total = cases.count_cases(
-                    session=session, query=self._query, status=self._status
+                    session=session,
+                    query=self._query,
+                    status=self._status,
+                    limit=COUNT_CAP + 1 if self._query else None,
                 )
                 rows = self._page(session, 0)
         except Exception:
@@ -120,7 +131,9 @@ class CaseTableModel(QAbstractTableModel):
             self.endResetModel()
             raise
         self._lines = [self._line(row) for row in rows]
-        self._exhausted = len(rows) < PAGE_SIZE or len(self._lines) >= self._total
+        self._exhausted = len(rows) < PAGE_SIZE or (
+            not self.total_is_capped and len(self._lines) >= self._total
+        )
         self.endResetModel()
         self.reloaded.emit()
 
@@ -170,7 +183,7 @@ class CaseTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
         self._lines.extend(self._line(row) for row in rows)
         self.endInsertRows()
-        if len(self._lines) >= self._total:
+        if not self.total_is_capped and len(self._lines) >= self._total:
             self._exhausted = True
 
     # --- Qt model ----------------------------------------------------------------

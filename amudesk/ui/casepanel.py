@@ -33,21 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
-from amudesk.i18n import N_, _, ngettext
+from amudesk.i18n import _, ngettext
 from amudesk.services import NotFound, cases
+from amudesk.services.people import SEX_LABELS
 from amudesk.ui.casemodel import person_display_name
 
 log = logging.getLogger(__name__)
 
 PHOTO_SIZE = QSize(90, 120)
 NOT_RECORDED = "—"
-
-SEX_LABELS: dict[str, str] = {
-    "F": N_("Female"),
-    "M": N_("Male"),
-    "X": N_("Other"),
-    "U": N_("Unknown"),
-}
 
 
 class SelectableLabel(QLabel):

@@ -48,10 +48,15 @@ DEFAULT_SIZE = (1280, 720)
 MINIMUM_SIZE = (1000, 620)
 
 
-def format_count(n: int) -> str:
-    """'1 234 cases' with the locale's digit grouping."""
+def format_count(n: int, *, capped: bool = False) -> str:
+    """'1 234 cases' with the locale's digit grouping; 'more than 1 000 cases' when capped."""
     from babel.numbers import format_decimal
 
+    from amudesk.ui.casemodel import COUNT_CAP
+
+    if capped:
+        number = format_decimal(COUNT_CAP, locale=i18n.babel_locale(None))
+        return _("more than {count} cases").format(count=number)
     number = format_decimal(n, locale=i18n.babel_locale(None))
     return ngettext("{count} case", "{count} cases", n).format(count=number)
 
@@ -443,7 +448,7 @@ class MainWindow(QMainWindow):
 
     def _model_reloaded(self) -> None:
         total = self.model.total
-        self.count_label.setText(format_count(total))
+        self.count_label.setText(format_count(total, capped=self.model.total_is_capped))
         if total == 0 and (self.model.query or self.model.status):
             with self.store.session() as session:
                 self._database_empty = cases.count_cases(session=session) == 0

@@ -130,7 +130,7 @@ class OfficeDialog(QDialog):
             office = office_service.get_office(session=session)
         self._load(office)
         # A new profile starts at its one required field; an existing one at the top.
-        start = self.name if office is None else self.kind_group.checkedButton()
+        start = (office and self.kind_group.checkedButton()) or self.name
         start.setFocus(Qt.FocusReason.OtherFocusReason)
         # Room for a two-line error message, so showing one never squeezes the form.
         hint_size = self.sizeHint()

@@ -29,7 +29,7 @@ from amudesk.identifiers import IdentifierError, NissInfo, birth_date_text, pars
 from amudesk.models import Person, Sex
 from amudesk.services import FieldError
 from amudesk.services import people as people_service
-from amudesk.services.people import PersonData
+from amudesk.services.people import SEX_LABELS, PersonData
 from amudesk.ui.forms import ErrorLabel, add_row, show_field_error
 from amudesk.ui.widgets import (
     BAD_STYLE,
@@ -49,12 +49,6 @@ from amudesk.ui.widgets import (
     warning_label,
 )
 
-SEX_LABELS: dict[str, str] = {
-    Sex.FEMALE: i18n.N_("Female"),
-    Sex.MALE: i18n.N_("Male"),
-    Sex.OTHER: i18n.N_("X"),
-    Sex.UNKNOWN: i18n.N_("Unknown"),
-}
 SEX_IN_WORDS: dict[str, str] = {
     Sex.FEMALE: i18n.N_("female"),
     Sex.MALE: i18n.N_("male"),

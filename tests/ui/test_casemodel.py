@@ -144,3 +144,21 @@ def test_sorting_resets_paging(store: Any, cpas_ids: list[int]) -> None:
     model.sort(NAME, Qt.SortOrder.AscendingOrder)
     assert model.rowCount() == 200
     assert model.data(model.index(0, NAME)) == "PERSON0000 Test"
+
+
+def test_a_broad_search_counts_up_to_the_cap_and_still_pages_to_the_end(
+    store: Any, cpas_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.ui import casemodel
+    from amudesk.ui.mainwindow import format_count
+
+    monkeypatch.setattr(casemodel, "COUNT_CAP", 250)
+    bulk_cases(store, cpas_ids[0], 450)
+    model = loaded(store, query="p")  # every bulk person's name starts with P
+    assert model.total_is_capped
+    assert "250" in format_count(model.total, capped=True)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 450
+    unfiltered = loaded(store)
+    assert not unfiltered.total_is_capped and unfiltered.total == 450

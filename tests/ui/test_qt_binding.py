@@ -21,5 +21,7 @@ assert len(received) == 5000
 
 
 def test_emitting_signals_many_times_does_not_abort_the_interpreter() -> None:
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]

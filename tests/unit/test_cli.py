@@ -114,7 +114,7 @@ def test_import_skip_invalid(
     )
     code, out, err = run(capsys, data_dir, "import", "--skip-invalid", str(path))
     assert code == 2  # some rows were rejected
-    assert out.strip() == "1 requests imported (1 new people), 1 rows rejected."
+    assert out.strip() == "1 request imported (1 new person), 1 row rejected."
     assert err.strip() == "amudesk: line 3: cpas: no CPAS of the directory is called “Atlantis”."
 
 
@@ -126,10 +126,10 @@ def test_import_good_file_then_export(
     )
     code, out, err = run(capsys, data_dir, "import", str(path))
     assert (code, err) == (0, "")
-    assert out.strip() == "1 requests imported (1 new people), 0 rows rejected."
+    assert out.strip() == "1 request imported (1 new person), 0 rows rejected."
     target = tmp_path / "export.csv"
     code, out, _err = run(capsys, data_dir, "export", str(target))
-    assert (code, out.strip()) == (0, "1 requests exported.")
+    assert (code, out.strip()) == (0, "1 request exported.")
     rows = list(csv.DictReader(target.read_text(encoding="utf-8-sig").splitlines()))
     assert [(r["reference"], r["family_name"], r["filed_on"]) for r in rows] == [
         ("AMU-2025-0001", "Nguyễn", "2025-01-02 10:00")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from amudesk import i18n
+from amudesk.text import fold
+
+
+def test_fold_ignores_case_accents_and_script() -> None:
+    assert fold("Nguyễn Văn") == "nguyen van"
+    assert fold("ÖZTÜRK") == "ozturk"
+    assert fold("Łukasiewicz-Ștefănescu") == "lukasiewicz stefanescu"
+    assert fold("Иванова") == "ivanova"
+    assert fold("  El-Idrissi, ʿAbd  ") == "el idrissi abd"
+    assert fold(None) == ""
+
+
+def test_dates_follow_the_locale_per_call() -> None:
+    day = dt.date(2026, 8, 15)
+    assert i18n.format_date(day, "long", locale="fr") == "15 août 2026"
+    assert i18n.format_date(day, "long", locale="nl") == "15 augustus 2026"
+    assert i18n.format_date(day, "long", locale="en") == "15 August 2026"
+    assert i18n.format_partial_date("1984", locale="fr") == "1984"
+    assert "1984" in i18n.format_partial_date("1984-03", locale="nl")
+    assert "maart" in i18n.format_partial_date("1984-03", locale="nl")
+
+
+def test_moments_are_shown_in_brussels_time() -> None:
+    moment = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+    assert "10:00" in i18n.format_datetime(moment, locale="fr")
+
+
+def test_country_and_language_names_are_localised() -> None:
+    assert i18n.country_name("BE", "fr") == "Belgique"
+    assert i18n.country_name("BE", "nl") == "België"
+    assert i18n.language_name("ar", "fr") == "arabe"
+    codes = dict(i18n.countries("fr"))
+    assert "XK" in codes or "MA" in codes
+    assert "EU" not in codes and "001" not in codes
+    assert i18n.is_country("cd") and not i18n.is_country("XY")
+    assert i18n.is_language("ln") and not i18n.is_language("zz")
+
+
+def test_translation_can_differ_from_the_interface_language() -> None:
+    i18n.set_locale("en")
+    assert i18n.gettext_for("fr", "Refusal") != "Refusal"
+    assert i18n.gettext_for("nl", "Refusal") != "Refusal"
+    assert i18n._("Refusal") == "Refusal"
+    i18n.set_locale("fr")
+    assert i18n._("Refusal") == i18n.gettext_for("fr", "Refusal")
