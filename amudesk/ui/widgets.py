@@ -266,6 +266,13 @@ def numeric_date_pattern(locale: str | None = None) -> str:
     return re.sub(r"y+", "yyyy", pattern)
 
 
+def date_placeholder(pattern: str) -> str:
+    """'dd/MM/yyyy' written with the reader's letters: JJ/MM/AAAA, DD/MM/JJJJ, DD/MM/YYYY."""
+    return (
+        pattern.replace("dd", _("DD")).replace("MM", _("MM")).replace("yyyy", _("YYYY"))
+    )
+
+
 def _age_text(birth: str) -> str:
     from amudesk.services.people import age_on
 
@@ -405,7 +412,7 @@ class OptionalDateEdit(QWidget):
         self._label = label
         self.edit = _DateLineEdit()
         self.edit.setMaxLength(20)
-        self.edit.setPlaceholderText(self._pattern().replace("y", "Y").replace("d", "D"))
+        self.edit.setPlaceholderText(date_placeholder(self._pattern()))
         self.edit.setToolTip(_("Type the date (e.g. 2/3/2026) or press Alt+Down for a calendar."))
         self.calendar_button = QToolButton()
         self.calendar_button.setArrowType(Qt.ArrowType.DownArrow)
