@@ -153,7 +153,7 @@ def country_name(code: str | None, locale: str | None = None) -> str:
         return ""
     from babel import Locale
 
-    return Locale.parse(babel_locale(locale)).territories.get(code.upper(), code.upper())
+    return str(Locale.parse(babel_locale(locale)).territories.get(code.upper(), code.upper()))
 
 
 @functools.cache
@@ -171,7 +171,7 @@ def language_name(code: str | None, locale: str | None = None) -> str:
         return ""
     from babel import Locale
 
-    return Locale.parse(babel_locale(locale)).languages.get(code.lower(), code)
+    return str(Locale.parse(babel_locale(locale)).languages.get(code.lower(), code))
 
 
 def is_country(code: str) -> bool:

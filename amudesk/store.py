@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+from amudesk.i18n import _
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,12 @@ def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store
                 seed_brussels(session=session)
     except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the damage
         engine.dispose()
-        raise StoreError(f"The database cannot be read: {exc}") from exc
+        raise StoreError(_("The database cannot be read: {detail}").format(detail=exc)) from exc
     except DatabaseError as exc:
         engine.dispose()
-        raise StoreError(f"The database cannot be read: {exc.orig}") from exc
+        raise StoreError(
+            _("The database cannot be read: {detail}").format(detail=exc.orig)
+        ) from exc
     return store
 
 
@@ -167,7 +170,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 def copy_database(store: Store, target: Path) -> Path:
     """A consistent copy made with SQLite's backup API, never a plain file copy."""
     if not store.is_sqlite:
-        raise StoreError("Copies are made only of SQLite databases.")
+        raise StoreError(_("Copies are made only of SQLite databases."))
     target.parent.mkdir(parents=True, exist_ok=True)
     private_file(target)
     raw = store.engine.raw_connection()
@@ -191,20 +194,26 @@ def integrity_problems(store: Store) -> list[str]:
             try:
                 rows = [r[0] for r in connection.execute(text("PRAGMA integrity_check"))]
                 if rows != ["ok"]:
-                    problems.extend(f"integrity: {row}" for row in rows)
+                    problems.extend(_("integrity: {detail}").format(detail=row) for row in rows)
                 for row in connection.execute(text("PRAGMA foreign_key_check")):
                     problems.append(
-                        f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}"
+                        _("foreign key: row {row} of {table} points to a missing {target}").format(
+                            row=row[1], table=row[0], target=row[2]
+                        )
                     )
             except DatabaseError as exc:  # a damaged page can stop the check itself
-                problems.append(f"integrity: {exc.orig}")
+                problems.append(_("integrity: {detail}").format(detail=exc.orig))
             try:
                 connection.execute(
                     text("INSERT INTO person_fts(person_fts, rank) VALUES('integrity-check', 1)")
                 )
             except DatabaseError as exc:  # the search index disagrees with the table
-                problems.append(f"search index: {exc.orig}")
+                problems.append(_("search index: {detail}").format(detail=exc.orig))
     revision = current_revision(store.engine)
     if revision != SCHEMA_REVISION:
-        problems.append(f"schema: revision {revision}, expected {SCHEMA_REVISION}")
+        problems.append(
+            _("schema: version {found}, expected {expected}").format(
+                found=revision, expected=SCHEMA_REVISION
+            )
+        )
     return problems

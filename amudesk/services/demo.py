@@ -27,6 +27,7 @@ from amudesk.models import (
     CARE_CATEGORIES,
     Aamu,
     CareKind,
+    CaseStatus,
     Channel,
     Counter,
     Cpas,
@@ -518,7 +519,7 @@ class _Generator:
                 "aamu_handed_in": aamu,
                 "care_started_on": care_started_on,
                 "care_kind": care_kind,
-                "status": str(cases.CaseStatus.OPEN),
+                "status": str(CaseStatus.OPEN),
                 "created_at": self.now,
                 "updated_at": self.now,
             }

@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
 from amudesk.i18n import BRUSSELS, _
-from amudesk.models import CaseStatus, Cpas, Decision, DecisionKind, Person, Request
+from amudesk.models import CaseStatus, Channel, Cpas, Decision, DecisionKind, Person, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, cases, people
 from amudesk.services import validation as v
@@ -591,7 +591,7 @@ def _request_row(row: _GoodRow, person_id: int, now: dt.datetime) -> dict[str, A
         "person_id": person_id,
         "cpas_id": row.cpas_id,
         "received_at": row.received_at,
-        "channel": cases.Channel.IN_PERSON.value,
+        "channel": Channel.IN_PERSON.value,
         "accompanied_by": "",
         "aamu_handed_in": False,
         "care_started_on": row.care_started_on,

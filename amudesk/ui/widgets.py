@@ -268,9 +268,7 @@ def numeric_date_pattern(locale: str | None = None) -> str:
 
 def date_placeholder(pattern: str) -> str:
     """'dd/MM/yyyy' written with the reader's letters: JJ/MM/AAAA, DD/MM/JJJJ, DD/MM/YYYY."""
-    return (
-        pattern.replace("dd", _("DD")).replace("MM", _("MM")).replace("yyyy", _("YYYY"))
-    )
+    return pattern.replace("dd", _("DD")).replace("MM", _("MM")).replace("yyyy", _("YYYY"))
 
 
 def _age_text(birth: str) -> str:
