@@ -88,3 +88,9 @@ class _Worker(QObject):
             self.error.emit(exc)
         else:
             self.done.emit(result)
+        finally:
+            # End the thread's event loop from inside, so that Task.wait() on the UI thread
+            # returns as soon as the work is over instead of waiting for that thread to stop it.
+            thread = QThread.currentThread()
+            if thread is not None:
+                thread.quit()

@@ -1,0 +1,51 @@
+"""Background tasks: progress, a cancel that stops the work, and a wait that returns."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from amudesk.ui.workers import Cancelled, Task
+
+
+def test_a_task_reports_progress_and_its_result(qtbot: Any) -> None:
+    def work(progress: Any, cancelled: Any) -> int:
+        for step in range(1, 4):
+            progress(step, 3)
+        return 42
+
+    task = Task(work)
+    steps: list[tuple[int, int]] = []
+    task.progress.connect(lambda done, total: steps.append((done, total)))
+    with qtbot.waitSignal(task.finished, timeout=10_000) as result:
+        task.start()
+    assert result.args == [42]
+    qtbot.waitUntil(lambda: steps == [(1, 3), (2, 3), (3, 3)])
+
+
+def test_cancel_stops_the_work_and_reports_it(qtbot: Any) -> None:
+    started = threading.Event()
+
+    def work(progress: Any, cancelled: Any) -> None:
+        started.set()
+        while not cancelled():
+            pass
+        raise Cancelled
+
+    task = Task(work)
+    with qtbot.waitSignal(task.failed, timeout=10_000) as failure:
+        task.start()
+        assert started.wait(10)
+        task.cancel()
+    assert isinstance(failure.args[0], Cancelled)
+
+
+def test_wait_returns_once_the_work_is_over_even_on_the_ui_thread(qtbot: Any) -> None:
+    release = threading.Event()
+    task = Task(lambda progress, cancelled: release.wait(10) and "done")
+    task.start()
+    release.set()
+    assert task.wait(10_000)  # it used to block for the whole timeout, then abort
+    with qtbot.waitSignal(task.finished, timeout=10_000) as result:
+        pass  # the result was queued for the UI thread meanwhile
+    assert result.args == ["done"]
