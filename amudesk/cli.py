@@ -8,15 +8,20 @@ and exits with status 2; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from amudesk import __version__
 from amudesk.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from amudesk.deadlines import Deadline
 
 DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a shared server
 EXIT_OK = 0
@@ -63,6 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     niss.add_argument("--json", action="store_true", help=_("answer in JSON"))
 
     commands.add_parser("check", help=_("check the integrity of the data folder"))
+
+    clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
+    output = clock.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    output.add_argument(
+        "--ics",
+        type=Path,
+        metavar="FILE",
+        help=_("write the running time limits to an iCalendar (.ics) file"),
+    )
+    clock.add_argument(
+        "--within",
+        metavar="DAYS",
+        help=_("only running time limits due within DAYS days, overdue ones included"),
+    )
+    clock.add_argument("--on", metavar="YYYY-MM-DD", help=_("evaluate as if today were this day"))
     return parser
 
 
@@ -79,12 +100,13 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from amudesk import i18n
+
+    i18n.set_locale(_early_language(argv))  # the help texts are written in it too
     parser = build_parser()
     args = parser.parse_args(argv)
     if os.name == "posix":
         os.umask(0o077)  # every file the desk writes (logs, exports, copies) is private
-    from amudesk import i18n
-
     i18n.set_locale(args.lang or _settings_language(args.data_dir) or i18n.default_locale())
     if args.command is None:
         from amudesk.ui.app import run
@@ -96,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         "niss": cmd_niss,
         "check": cmd_check,
+        "deadlines": cmd_deadlines,
     }
     try:
         return handlers[args.command](args)
@@ -108,6 +131,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+def _early_language(argv: Sequence[str] | None) -> str:
+    """The language asked for (--lang, the data folder's settings, the system's), read before
+    the parser is built; a bad value is left for the parser to report."""
+    from amudesk import i18n
+
+    early = _QuietParser(add_help=False)
+    early.add_argument("--lang")
+    early.add_argument("--data-dir", type=Path)
+    try:
+        known, _rest = early.parse_known_args(argv)
+    except UsageError:
+        return i18n.default_locale()
+    if known.lang in i18n.LANGUAGES:
+        return str(known.lang)
+    return _settings_language(known.data_dir) or i18n.default_locale()
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
 
 
 def _settings_language(data_dir: Path | None) -> str | None:
@@ -283,6 +328,147 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(_("The data folder is sound."))
     return EXIT_OK
+
+
+WITHIN_MAX_DAYS = 3650
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _evaluation_day(text: str | None) -> dt.date:
+    """``--on``: the day the deadlines are evaluated on; today in Brussels when absent."""
+    from amudesk.services.clock import today_in_brussels
+
+    if text is None:
+        return today_in_brussels()
+    try:
+        if not ISO_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            _("--on: “{value}” is not a date; write it as YYYY-MM-DD").format(value=text)
+        ) from None
+    if not 1900 <= day.year <= 2999:
+        raise UsageError(_("--on: choose a day between the years 1900 and 2999"))
+    return day
+
+
+def _within(text: str | None) -> int | None:
+    """``--within``: a number of days from 0 to WITHIN_MAX_DAYS, or None when absent."""
+    if text is None:
+        return None
+    try:
+        days = int(text.strip())
+    except ValueError:
+        raise UsageError(
+            _("--within: “{value}” is not a whole number of days").format(value=text)
+        ) from None
+    if not 0 <= days <= WITHIN_MAX_DAYS:
+        raise UsageError(
+            _("--within: give a number of days from 0 to {most}").format(most=WITHIN_MAX_DAYS)
+        )
+    return days
+
+
+def _calendar_path(path: Path | None) -> Path | None:
+    """``--ics``: refused before anything is computed when it cannot be written."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise UsageError(_("--ics: {path} is a folder; give a file name").format(path=path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(_("--ics: the folder {folder} does not exist").format(folder=folder))
+    return path
+
+
+def _sorted(items: list[Deadline]) -> list[Deadline]:
+    """By due day (not started ones last), then reference, then the rule table's order."""
+    from amudesk.deadlines import RULES
+
+    order = {rule: number for number, rule in enumerate(RULES)}
+    return sorted(items, key=lambda d: (d.due or dt.date.max, d.reference, order[d.rule]))
+
+
+def _deadline_table(items: Sequence[Deadline]) -> list[str]:
+    """A compact table: reference, rule, due day (weekday included), who acts, state."""
+    import functools
+
+    from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS
+    from amudesk.i18n import format_date
+
+    @functools.cache
+    def day(value: dt.date | None) -> str:
+        return format_date(value, "EEE d MMM y") if value else "—"
+
+    header = (_("Reference"), _("Rule"), _("Due"), _("Who acts"), _("State"))
+    rows = [
+        (
+            d.reference,
+            d.rule,
+            day(d.due),
+            _(ACTOR_LABELS[d.actor]),
+            _(STATE_LABELS[d.state]),
+        )
+        for d in items
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]
+
+
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    from amudesk import i18n
+    from amudesk.services import clock
+    from amudesk.settings import load_settings
+
+    on = _evaluation_day(args.on)
+    within = _within(args.within)
+    calendar = _calendar_path(args.ics)
+    settings = load_settings(args.data_dir).clock_settings()
+    store = _open(args)
+    try:
+        with store.session() as session:
+            items = clock.deadlines(
+                session=session, today=on, language=i18n.get_locale(), settings=settings
+            )
+    finally:
+        store.close()
+    if within is not None:
+        items = [d for d in items if d.needs_attention(on, within)]
+    items = _sorted(items)
+    if calendar is not None:
+        try:
+            count = clock.write_ics(items, calendar)
+        except OSError as exc:
+            raise UsageError(
+                _("--ics: {path} cannot be written: {reason}").format(
+                    path=calendar, reason=exc.strerror or exc
+                )
+            ) from None
+        print(
+            ngettext(
+                "{n} deadline written to {path}", "{n} deadlines written to {path}", count
+            ).format(n=count, path=calendar)
+        )
+    elif args.json:
+        _print_listing([json.dumps([d.as_json() for d in items], ensure_ascii=False)])
+    elif items:
+        _print_listing(_deadline_table(items))
+    return EXIT_OK
+
+
+def _print_listing(lines: Sequence[str]) -> None:
+    """Print a long listing; a reader that stops early (``| head``) is not an error."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -86,6 +86,10 @@ def gettext_for(code: str, message: str) -> str:
     return translator(code).gettext(message)
 
 
+def ngettext_for(code: str, singular: str, plural: str, n: int) -> str:
+    return translator(code).ngettext(singular, plural, n)
+
+
 def babel_locale(code: str | None = None) -> str:
     """The Babel locale used for ``code`` (fr_BE, nl_BE, en_GB)."""
     code = code or _current

@@ -11,8 +11,12 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amudesk.paths import default_data_dir, private_file
+
+if TYPE_CHECKING:
+    from amudesk.services.clock import ClockSettings
 
 SETTINGS_NAME = "settings.json"
 log = logging.getLogger(__name__)
@@ -23,7 +27,22 @@ class Settings:
     language: str | None = None
     window_geometry: str = ""
     splitter_state: str = ""
+    # The CPAS's administrative time limits move off a non-working day too (Code judiciaire
+    # art. 53 is written for procedural acts; off by default). Judicial ones always move.
+    move_administrative_deadlines: bool = False
+    # Alerts: deadlines overdue or due within this many days are brought to attention.
+    alert_within_days: int = 7
+    # How often the running app looks again, in minutes; 0 turns the alerts off.
+    alert_interval_minutes: int = 60
     extra: dict[str, object] = field(default_factory=dict)
+
+    def clock_settings(self) -> ClockSettings:
+        from amudesk.services.clock import ClockSettings
+
+        return ClockSettings(
+            move_administrative=self.move_administrative_deadlines,
+            alert_within_days=self.alert_within_days,
+        )
 
 
 def settings_path(data_dir: Path | None) -> Path:
@@ -39,12 +58,24 @@ def load_settings(data_dir: Path | None) -> Settings:
     except (OSError, ValueError) as exc:
         log.warning("settings ignored: %s", exc)
         return Settings()
-    known = {
-        k: raw[k] for k in ("language", "window_geometry", "splitter_state", "extra") if k in raw
-    }
-    settings = Settings(**known)
+    settings = Settings()
+    if not isinstance(raw, dict):
+        return settings
+    for name, default in asdict(Settings()).items():
+        value = raw.get(name, default)
+        if isinstance(default, bool):
+            value = value if isinstance(value, bool) else default
+        elif isinstance(default, int):
+            value = value if isinstance(value, int) and not isinstance(value, bool) else default
+        elif isinstance(default, str):
+            value = value if isinstance(value, str) else default
+        elif isinstance(default, dict):
+            value = value if isinstance(value, dict) else default
+        setattr(settings, name, value)
     if settings.language not in (None, "fr", "nl", "en"):
         settings.language = None
+    settings.alert_within_days = min(max(settings.alert_within_days, 0), 90)
+    settings.alert_interval_minutes = min(max(settings.alert_interval_minutes, 0), 24 * 60)
     return settings
 
 

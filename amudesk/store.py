@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 10_000
 
 

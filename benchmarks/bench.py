@@ -2,12 +2,15 @@
 
 Fills a temporary data folder with 100,000 fictional people through the command
 line, then measures what a front-desk worker feels: cold start of the window,
-search while typing, opening a case, and importing a 10,000-row spreadsheet.
-A missed target is marked MISSED; the exit status is 0 either way.
+search while typing, opening a case, the legal clock (every deadline of 100,000
+open requests, and the deadlines board's first screen), and importing a
+10,000-row spreadsheet. A missed target is marked MISSED; the exit status is 0
+either way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import os
 import platform
@@ -25,6 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 PEOPLE = 100_000
 IMPORT_ROWS = 10_000
+OPEN_REQUESTS = 100_000
+CLOCK_RUNS = 5
+HISTORY_DAYS = 548  # requests received over the last 18 months
+BOARD_TIMEOUT_S = 120
 START_RUNS = 5
 CASE_OPENINGS = 200
 TYPED = [
@@ -188,6 +195,156 @@ def bench_open_case(data_dir: Path) -> None:
     record(f"opening a case p95 ({len(durations)} cases)", ms(p95), "≤ 50 ms", p95 <= 0.050)
 
 
+def open_case_facts(count: int, today: dt.date) -> list[object]:
+    """``count`` open requests (no decision) received over 18 months; a third with care started."""
+    from amudesk.deadlines import CaseFacts
+
+    rng = random.Random(3)
+    facts: list[object] = []
+    for number in range(1, count + 1):
+        received = today - dt.timedelta(days=rng.randint(0, HISTORY_DAYS))
+        care = number % 3 == 0
+        facts.append(
+            CaseFacts(
+                request_id=number,
+                reference=f"AMU-{received.year}-{number:05d}",
+                received_on=received,
+                care_started_on=received - dt.timedelta(days=rng.randint(0, 20)) if care else None,
+                care_kind=rng.choice(("mediprima", "other")) if care else None,
+                channel=rng.choice(("in_person", "service", "hospital", "online")),
+                cpas_id=rng.randint(1, 19),
+            )
+        )
+    return facts
+
+
+def bench_deadlines_in_memory() -> None:
+    """The counting alone: every deadline of 100,000 open requests (median of a few runs)."""
+    from amudesk.deadlines import compute_all
+    from amudesk.services.clock import today_in_brussels
+
+    today = today_in_brussels()
+    facts = open_case_facts(OPEN_REQUESTS, today)
+    durations = []
+    found = 0
+    for _run in range(CLOCK_RUNS):
+        started = time.perf_counter()
+        found = len(compute_all(facts, today=today))  # type: ignore[arg-type]
+        durations.append(time.perf_counter() - started)
+    median = statistics.median(durations)
+    record(
+        f"deadlines of {OPEN_REQUESTS:,} open requests",
+        f"{median:.2f} s",
+        "≤ 1 s",
+        median <= 1,
+    )
+    record("  fastest run", f"{min(durations):.2f} s", "", None)
+    record("  deadlines computed", f"{found:,}", "", None)
+
+
+def bench_deadlines_database(data_dir: Path) -> None:
+    """For information: the same with the facts and marks read from the demo database."""
+    from amudesk.deadlines import compute_all
+    from amudesk.services import clock
+    from amudesk.store import open_store
+
+    store = open_store(data_dir)
+    try:
+        started = time.perf_counter()
+        with store.session() as session:
+            facts = clock.case_facts(session=session)
+            marks = clock.marks(session=session)
+        loaded = time.perf_counter() - started
+        found = compute_all(facts, today=clock.today_in_brussels(), marks=marks)
+        total = time.perf_counter() - started
+    finally:
+        store.close()
+    record("  the demo's, read from its database", f"{total:.2f} s", "", None)
+    record("    of which reading facts and marks", f"{loaded:.2f} s", "", None)
+    record("    requests", f"{len(facts):,}", "", None)
+    record("    deadlines computed", f"{len(found):,}", "", None)
+
+
+def bench_board(data_dir: Path) -> None:
+    """From building the deadlines board to its first rows on screen (its ``loaded`` signal).
+
+    Measured in a process of its own: the search figure made a QCoreApplication here,
+    and a window needs a QApplication.
+    """
+    label = "deadline board first screen"
+    if importlib.util.find_spec("amudesk.ui.deadlineboard") is None:
+        record(label, "n/a", "≤ 0.5 s", None)
+        print("    (board not available)")
+        return
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        result = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--board", str(data_dir)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BOARD_TIMEOUT_S + 60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        record(label, "timeout", "≤ 0.5 s", False)
+        return
+    figures = [line.split() for line in result.stdout.splitlines() if line.startswith("board ")]
+    if result.returncode != 0 or not figures:
+        record(label, "n/a", "≤ 0.5 s", None)
+        reason = (result.stderr.strip().splitlines() or ["no figures"])[-1]
+        print(f"    (board not available: {reason})")
+        return
+    _word, elapsed_text, window_text, rows_text = figures[-1]
+    elapsed, window, shown = float(elapsed_text), float(window_text), int(rows_text)
+    if shown < 0:
+        record(label, "timeout", "≤ 0.5 s", False)
+        print(f"    (no rows after {BOARD_TIMEOUT_S} s)")
+        return
+    record(label, f"{elapsed:.2f} s", "≤ 0.5 s", elapsed <= 0.5)
+    record("  window shown, before the rows", ms(window), "", None)
+    record("  rows in the first screen's groups", f"{shown:,}", "> 0", shown > 0)
+
+
+def measure_board(data_dir: Path) -> None:
+    """In the child process: print ``board <seconds to rows> <seconds to window> <rows>``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from amudesk.store import open_store
+    from amudesk.ui.deadlineboard import DeadlineBoard
+
+    app = QApplication.instance() or QApplication([])
+    store = open_store(data_dir)
+    try:
+        loop = QEventLoop()
+        shown: list[int] = []
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        started = time.perf_counter()
+        board = DeadlineBoard(store, data_dir)
+
+        def first_rows(count: int) -> None:
+            shown.append(count)
+            loop.quit()
+
+        board.loaded.connect(first_rows)
+        board.open()
+        window = time.perf_counter() - started
+        timer.start(BOARD_TIMEOUT_S * 1000)
+        if not shown:
+            loop.exec()
+        elapsed = time.perf_counter() - started
+        board.stop()
+        board.close()
+        app.processEvents()
+    finally:
+        store.close()
+    print(f"board {elapsed:.4f} {window:.4f} {shown[0] if shown else -1}", flush=True)
+
+
 def bench_import(work: Path) -> None:
     from amudesk.services.demo import fill_demo
     from amudesk.services.spreadsheet import export_file, import_file
@@ -218,6 +375,9 @@ def bench_import(work: Path) -> None:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--board"]:  # the child process of bench_board
+        measure_board(Path(sys.argv[2]))
+        return 0
     print(
         f"AMU Desk benchmark — {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
@@ -225,10 +385,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="amudesk-bench-") as temporary:
         work = Path(temporary)
         data_dir = work / "data"
-        if bench_demo(data_dir):
+        demo = bench_demo(data_dir)
+        if demo:
             bench_cold_start(data_dir)
             bench_search(data_dir)
             bench_open_case(data_dir)
+        bench_deadlines_in_memory()
+        if demo:
+            bench_deadlines_database(data_dir)
+            bench_board(data_dir)
         bench_import(work)
     missed = [label for label, _value, _target, ok in rows if ok is False]
     print()

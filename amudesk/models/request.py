@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from amudesk.i18n import N_
@@ -63,6 +64,10 @@ class Request(SQLModel, table=True):
     care_kind: str | None = Field(default=None, max_length=20)
     # Follows the latest decision; kept here so the case list filters without a join.
     status: str = Field(default=CaseStatus.OPEN, max_length=20, index=True)
+    # A CPAS that held itself not competent sent the request on to another CPAS.
+    transferred_on: dt.date | None = Field(default=None)
+    # The claimant appealed to the labour court.
+    appealed_on: dt.date | None = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -95,4 +100,31 @@ class Decision(SQLModel, table=True):
     valid_from: dt.date | None = Field(default=None)
     valid_to: dt.date | None = Field(default=None)
     mediprima_number: str = Field(default="", max_length=40)
+    # How the decision was notified: hand, registered or ordinary (deadlines.NotificationMethod).
+    notification_method: str | None = Field(default=None, max_length=20)
+    # Posting date of a registered letter; notified_on is then the day it took effect.
+    posted_on: dt.date | None = Field(default=None)
+    # Mandatory mentions the notification lacks (deadlines.MENTIONS codes, comma separated).
+    missing_mentions: str = Field(default="", max_length=200)
+    # The day the decision was encoded in MediPrima.
+    encoded_on: dt.date | None = Field(default=None)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def missing_mention_list(self) -> list[str]:
+        return [code for code in self.missing_mentions.split(",") if code]
+
+
+class DeadlineMark(SQLModel, table=True):
+    """A user's note on one deadline of a case: handled, or snoozed until a day, and why."""
+
+    __tablename__ = "deadline_mark"
+    __table_args__ = (UniqueConstraint("request_id", "rule", name="uq_deadline_mark"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    rule: str = Field(max_length=30)
+    kind: str = Field(max_length=10)  # handled or snoozed
+    until: dt.date | None = Field(default=None)
+    reason: str = Field(default="", max_length=300)
     created_at: dt.datetime = Field(default_factory=utcnow)

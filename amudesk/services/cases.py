@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from amudesk.i18n import BRUSSELS, N_, _, get_locale
+from amudesk.deadlines import (
+    DECISION_MAX_MONTHS,
+    MENTIONS,
+    NOTIFICATION_LABELS,
+    NotificationMethod,
+    add_months,
+    registered_letter_effect,
+)
+from amudesk.i18n import BRUSSELS, N_, _, format_date, get_locale
 from amudesk.models import (
     CARE_CATEGORIES,
     Aamu,
@@ -259,6 +267,10 @@ class DecisionData:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     mediprima_number: str = ""
+    notification_method: str | None = None
+    posted_on: dt.date | None = None
+    missing_mentions: list[str] = field(default_factory=list)
+    encoded_on: dt.date | None = None
 
 
 def check_decision(
@@ -276,6 +288,7 @@ def check_decision(
         raise FieldError(
             "decided_on", _("Decided on: the decision cannot come before the request.")
         )
+    check_notification(data, today=today)
     if data.notified_on is not None:
         if data.notified_on < data.decided_on:
             raise FieldError(
@@ -289,8 +302,26 @@ def check_decision(
             "valid_from", _("Validity: only a positive decision has a validity period.")
         )
     v.date_order(data.valid_from, data.valid_to, "valid_to", _("Validity"))
-    if data.valid_from and data.valid_to and data.valid_to > _add_months(data.valid_from, 12):
-        raise FieldError("valid_to", _("Validity: a decision lasts at most 12 months."))
+    if data.valid_from and data.valid_to:
+        longest = add_months(data.valid_from - dt.timedelta(days=1), DECISION_MAX_MONTHS)
+        if data.valid_to > longest:
+            raise FieldError(
+                "valid_to",
+                _("Validity: a decision lasts at most 12 months, here until {date}.").format(
+                    date=format_date(longest)
+                ),
+            )
+    if data.encoded_on is not None:
+        if data.kind not in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE):
+            raise FieldError(
+                "encoded_on", _("Encoded in MediPrima on: only positive decisions are encoded.")
+            )
+        if data.encoded_on < data.decided_on:
+            raise FieldError(
+                "encoded_on",
+                _("Encoded in MediPrima on: the encoding cannot come before the decision."),
+            )
+        v.not_in_future(data.encoded_on, "encoded_on", _("Encoded in MediPrima on"), today=today)
     if data.valid_from and data.valid_from < data.decided_on - dt.timedelta(days=60):
         raise FieldError(
             "valid_from",
@@ -298,12 +329,41 @@ def check_decision(
         )
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    import calendar
-
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def check_notification(data: DecisionData, *, today: dt.date) -> None:
+    """How the decision was notified. A registered letter whose posting day alone is known
+    takes effect on the third working day after posting (Code judiciaire art. 53bis):
+    ``notified_on`` is filled in from ``posted_on`` then."""
+    method = data.notification_method or None
+    if method is not None and method not in NOTIFICATION_LABELS:
+        raise FieldError(
+            "notification_method", _("Notified by: choose how the decision was notified.")
+        )
+    if data.posted_on is not None:
+        if method != NotificationMethod.REGISTERED:
+            raise FieldError(
+                "posted_on", _("Posted on: only a registered letter has a posting date.")
+            )
+        if data.decided_on and data.posted_on < data.decided_on:
+            raise FieldError(
+                "posted_on", _("Posted on: the letter cannot be posted before the decision.")
+            )
+        v.not_in_future(data.posted_on, "posted_on", _("Posted on"), today=today)
+        effect = registered_letter_effect(data.posted_on)
+        if data.notified_on is None and effect <= today:
+            data.notified_on = effect
+        elif data.notified_on is not None and data.notified_on < data.posted_on:
+            raise FieldError(
+                "notified_on",
+                _("Notified on: a registered letter cannot take effect before it is posted."),
+            )
+    unknown = [code for code in data.missing_mentions if code not in MENTIONS]
+    if unknown:
+        raise FieldError(
+            "missing_mentions",
+            _("Missing mentions: unknown mention {code}.").format(code=unknown[0]),
+        )
+    if data.missing_mentions and data.notified_on is None:
+        raise FieldError("missing_mentions", _("Missing mentions: record the notification first."))
 
 
 def record_decision(
@@ -327,6 +387,10 @@ def record_decision(
     decision.mediprima_number = v.clean(
         data.mediprima_number, "mediprima_number", _("MediPrima number"), max_length=40
     )
+    decision.notification_method = data.notification_method or None
+    decision.posted_on = data.posted_on
+    decision.missing_mentions = ",".join(c for c in MENTIONS if c in data.missing_mentions)
+    decision.encoded_on = data.encoded_on
     session.add(decision)
     session.flush()
     refresh_status(request, session=session)

@@ -22,6 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlmodel import Session, SQLModel, col
 
+from amudesk import deadlines
 from amudesk.i18n import _
 from amudesk.models import (
     CARE_CATEGORIES,
@@ -52,6 +53,15 @@ CHUNK = 5000
 MINOR_SHARE = 0.10
 BIS_SHARE = 0.70
 HISTORY_DAYS = 548  # about 18 months
+MENTION_CODES = tuple(deadlines.MENTIONS)
+POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
+NEGATIVE_KINDS = (DecisionKind.REFUSAL, DecisionKind.INCOMPETENT)
+NOTIFICATION_METHODS = (
+    deadlines.NotificationMethod.HAND,
+    deadlines.NotificationMethod.REGISTERED,
+    deadlines.NotificationMethod.ORDINARY,
+)
+NOTIFICATION_WEIGHTS = (40, 40, 20)
 
 
 class DemoError(Exception):
@@ -364,10 +374,23 @@ class _Plan:
 
 
 class _Generator:
+    """People and requests from ``rng``; the legal clock's facts from ``clock_rng``.
+
+    The clock's facts (how decisions were notified, encodings, transfers, appeals) are
+    drawn from a stream of their own: adding to them does not shift the draws of the
+    people, requests and decisions of a seed.
+    """
+
     def __init__(
-        self, rng: random.Random, today: dt.date, cpas: Sequence[Cpas], now: dt.datetime
+        self,
+        rng: random.Random,
+        today: dt.date,
+        cpas: Sequence[Cpas],
+        now: dt.datetime,
+        clock_rng: random.Random | None = None,
     ) -> None:
         self.rng = rng
+        self.clock_rng = clock_rng or random.Random(rng.random())
         self.today = today
         self.cpas = list(cpas)
         self.now = now
@@ -504,6 +527,8 @@ class _Generator:
         if rng.random() < 0.35:
             care_started_on = day - dt.timedelta(days=rng.randint(0, 20))
             care_kind = str(CareKind.MEDIPRIMA if rng.random() < 0.6 else CareKind.OTHER)
+            if self.clock_rng.random() < 0.08:
+                care_kind = None  # not recorded: the clock counts the shorter limit
         index = len(plan.requests)
         aamu = rng.random() < 0.55
         if aamu:
@@ -520,6 +545,8 @@ class _Generator:
                 "care_started_on": care_started_on,
                 "care_kind": care_kind,
                 "status": str(CaseStatus.OPEN),
+                "transferred_on": None,
+                "appealed_on": None,
                 "created_at": self.now,
                 "updated_at": self.now,
             }
@@ -529,6 +556,8 @@ class _Generator:
         open_share = 0.65 if age <= 30 else 0.12
         if rng.random() >= open_share:
             self._decide(index, day, plan)
+        else:
+            self._appeal_without_decision(plan.requests[index], day)
 
     def _aamu(self, day: dt.date) -> dict[str, Any]:
         rng = self.rng
@@ -558,8 +587,14 @@ class _Generator:
             plan.decisions.append(
                 (index, self._decision(DecisionKind.PRINCIPLE, earlier, with_validity=False))
             )
-        plan.decisions.append((index, self._decision(kind, decided, with_validity=True)))
-        plan.requests[index]["status"] = str(cases.STATUS_OF_DECISION[kind])
+        decision = self._decision(kind, decided, with_validity=True)
+        plan.decisions.append((index, decision))
+        request = plan.requests[index]
+        request["status"] = str(cases.STATUS_OF_DECISION[kind])
+        if kind == DecisionKind.INCOMPETENT:
+            request["transferred_on"] = self._transfer(day, decided)
+        if kind in NEGATIVE_KINDS:
+            request["appealed_on"] = self._appeal(decision)
 
     def _decision(
         self, kind: DecisionKind, decided: dt.date, *, with_validity: bool
@@ -572,21 +607,99 @@ class _Generator:
         mediprima = ""
         if with_validity and kind == DecisionKind.GUARANTEE:
             valid_from = decided - dt.timedelta(days=rng.randint(0, 60))
-            valid_to = add_months(valid_from, rng.choice((1, 3, 6, 12))) - dt.timedelta(days=1)
+            valid_to = _valid_to(valid_from, rng.choice((1, 3, 6, 12)))
             mediprima = f"{decided.year}{rng.randint(0, 9999999):07d}"
         elif with_validity and kind == DecisionKind.PRINCIPLE:
             valid_from = decided - dt.timedelta(days=rng.randint(0, 30))
-            valid_to = add_months(valid_from, 12) - dt.timedelta(days=1)
+            valid_to = _valid_to(valid_from, deadlines.DECISION_MAX_MONTHS)
         return {
             "request_id": 0,
             "kind": str(kind),
             "decided_on": decided,
-            "notified_on": notified,
             "valid_from": valid_from,
             "valid_to": valid_to,
             "mediprima_number": mediprima,
+            **self._notification(decided, notified),
+            "encoded_on": self._encoding(decided) if kind in POSITIVE_KINDS else None,
             "created_at": self.now,
         }
+
+    # the legal clock's facts
+
+    def _not_after_today(self, day: dt.date) -> dt.date | None:
+        return day if day <= self.today else None
+
+    def _notification(self, decided: dt.date, notified: dt.date | None) -> dict[str, Any]:
+        """By hand, by registered letter (effect on the 3rd working day) or by ordinary letter.
+
+        About one notification in eight lacks mandatory mentions; a few registered letters
+        posted lately have not taken effect yet.
+        """
+        rng = self.clock_rng
+        method: str | None = None
+        posted: dt.date | None = None
+        if notified is not None:
+            method = rng.choices(NOTIFICATION_METHODS, weights=NOTIFICATION_WEIGHTS)[0]
+        elif (self.today - decided).days <= 8 and rng.random() < 0.5:
+            method = deadlines.NotificationMethod.REGISTERED
+        if method == deadlines.NotificationMethod.REGISTERED:
+            latest = min((self.today - decided).days, 12)
+            posted = decided + dt.timedelta(days=rng.randint(0, max(latest, 0)))
+            notified = self._not_after_today(deadlines.registered_letter_effect(posted))
+        missing = ""
+        if notified is not None and rng.random() < 0.12:
+            lacking = rng.sample(MENTION_CODES, k=rng.randint(1, 2))
+            missing = ",".join(code for code in MENTION_CODES if code in lacking)
+        return {
+            "notified_on": notified,
+            "notification_method": str(method) if method else None,
+            "posted_on": posted,
+            "missing_mentions": missing,
+        }
+
+    def _encoding(self, decided: dt.date) -> dt.date | None:
+        """Most positive decisions are encoded in MediPrima within 8 days, some later, some not."""
+        rng = self.clock_rng
+        roll = rng.random()
+        if roll < 0.65:
+            delay = rng.randint(0, deadlines.RULES["mediprima"].days)
+        elif roll < 0.85:
+            delay = rng.randint(deadlines.RULES["mediprima"].days + 1, 45)
+        else:
+            return None
+        return self._not_after_today(decided + dt.timedelta(days=delay))
+
+    def _transfer(self, received: dt.date, decided: dt.date) -> dt.date | None:
+        """An incompetent CPAS sends the request on: mostly within 5 days, sometimes late."""
+        rng = self.clock_rng
+        roll = rng.random()
+        if roll < 0.55:
+            sent = max(decided, received + dt.timedelta(days=rng.randint(1, 5)))
+        elif roll < 0.8:
+            sent = received + dt.timedelta(days=rng.randint(6, 25))
+        else:
+            return None
+        return self._not_after_today(sent)
+
+    def _appeal(self, decision: dict[str, Any]) -> dt.date | None:
+        """Some claimants appeal a notified negative decision to the labour court."""
+        notified: dt.date | None = decision["notified_on"]
+        if notified is None or self.clock_rng.random() >= 0.2:
+            return None
+        return self._not_after_today(notified + dt.timedelta(days=self.clock_rng.randint(5, 120)))
+
+    def _appeal_without_decision(self, request: dict[str, Any], received: dt.date) -> None:
+        """Some claimants appeal when the CPAS has not decided within a month."""
+        month_end = deadlines.add_months(received, 1)
+        if month_end >= self.today or self.clock_rng.random() >= 0.15:
+            return
+        appealed = month_end + dt.timedelta(days=self.clock_rng.randint(1, 90))
+        request["appealed_on"] = self._not_after_today(appealed)
+
+
+def _valid_to(valid_from: dt.date, months: int) -> dt.date:
+    """The last day of a validity of ``months`` months starting on ``valid_from`` (art. 54)."""
+    return deadlines.add_months(valid_from - dt.timedelta(days=1), months)
 
 
 def _plan(
@@ -595,8 +708,9 @@ def _plan(
     today: dt.date,
     cpas: Sequence[Cpas],
     tick: Callable[[int, int], None],
+    clock_rng: random.Random | None = None,
 ) -> _Plan:
-    generator = _Generator(rng, today, cpas, utcnow())
+    generator = _Generator(rng, today, cpas, utcnow(), clock_rng)
     minors = min(round(count * MINOR_SHARE), count - 1)
     plan = _Plan()
     origins: list[Origin] = []
@@ -756,7 +870,12 @@ def fill_demo(
     ``today`` give the same data. Each adult has one or two requests received in
     the last 18 months, at every stage: open (recent or overdue), decided in
     principle, guaranteed, refused, transferred; with attestations, notifications
-    and care dates. An office profile is created when there is none. Returns ``count``.
+    and care dates. Every rule of the legal clock has cases: decisions notified by
+    hand, by registered letter (posting day and the day it took effect) or by ordinary
+    letter, some notifications lacking mandatory mentions, positive decisions encoded
+    in MediPrima in time, late or not at all, transfers in time, late or missing, and
+    appeals after a decision or after a month without one. An office profile is
+    created when there is none. Returns ``count``.
     """
     if count < 1:
         raise DemoError(_("The number of people must be at least 1."))
@@ -771,7 +890,14 @@ def fill_demo(
         if not directory:
             raise DemoError(_("The CPAS directory is empty; the demo needs the Brussels CPAS."))
         meter = _Meter(progress, count)
-        plan = _plan(rng, count, today, sorted(directory, key=lambda c: c.id or 0), meter.planned)
+        plan = _plan(
+            rng,
+            count,
+            today,
+            sorted(directory, key=lambda c: c.id or 0),
+            meter.planned,
+            random.Random(f"amudesk-demo-clock-{seed}"),
+        )
         meter.start_writing(
             len(plan.adults)
             + len(plan.minors)

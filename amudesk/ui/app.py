@@ -220,6 +220,7 @@ class Shell(QObject):
         self.store = store
         self.data_dir = data_dir
         self.window: Any = None
+        self.alerts: Any = None
         self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
 
     def show_main(self) -> Any:
@@ -229,6 +230,30 @@ class Shell(QObject):
         self.window.language_changed.connect(self.switch_language)
         self.window.show()
         return self.window
+
+    def start_alerts(self) -> None:
+        """Count the deadlines needing attention now and then (tray icon, status bar);
+        ``stop_alerts`` before the store closes."""
+        from amudesk.ui.alerts import DeadlineAlerts
+
+        if self.alerts is None:
+            self.alerts = DeadlineAlerts(self.store, self.data_dir, self)
+            self.alerts.open_requested.connect(self._open_deadlines)
+            self.alerts.quit_requested.connect(self._quit)
+            self.alerts.start()
+        self.window.attach_alerts(self.alerts)
+
+    def stop_alerts(self) -> None:
+        if self.alerts is not None:
+            self.alerts.stop()
+
+    def _open_deadlines(self) -> None:
+        if self.window is not None:
+            self.window.open_deadlines()
+
+    def _quit(self) -> None:
+        if self.window is not None:
+            self.window.close()  # saves the layout; the application ends with its last window
 
     def switch_language(self, language: str) -> None:
         """Build the window again in ``language``; what was shown stays shown."""
@@ -242,6 +267,9 @@ class Shell(QObject):
         if old is not None:
             new.restore_view_state(old.view_state())
         self.window = new
+        if self.alerts is not None:
+            new.attach_alerts(self.alerts)
+            self.alerts.retranslate()
         if old is not None and old.isMaximized():
             new.showMaximized()
         else:
@@ -310,6 +338,7 @@ def run(data_dir: Path | None) -> int:
         reporter.uninstall()
         close_logging()
         return EXIT_STORE_ERROR
+    shell: Shell | None = None
     try:
         shell = Shell(app, store, store.data_dir or folder)
         if not ensure_office(store):
@@ -320,12 +349,15 @@ def run(data_dir: Path | None) -> int:
         except Exception as exc:  # the window could not be built: say so, do not hang
             reporter.excepthook(type(exc), exc, exc.__traceback__)
             return 1
+        shell.start_alerts()
         if os.environ.get(ENV_QUIT_WHEN_READY):
             QTimer.singleShot(0, lambda: _ready(app, window))
         status = app.exec()
         log.info("closed with status %s", status)
         return int(status)
     finally:
+        if shell is not None:
+            shell.stop_alerts()
         store.close()
         reporter.uninstall()
         close_logging()

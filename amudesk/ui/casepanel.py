@@ -1,9 +1,12 @@
 """The right-hand panel: everything about the selected request and its person.
 
 It reads one case through ``cases.get_case`` and lays it out in sections (person,
-dependants, request, attestations, decisions, other requests, timeline), with the
-buttons that open the forms. After a form saved, it shows the case again and
+dependants, request, attestations, decisions, other requests, time limits, timeline),
+with the buttons that open the forms. After a form saved, it shows the case again and
 emits ``changed(request_id)`` so the list follows.
+
+The time limits are the legal clocks of the case (``services.clock``), counted with the
+settings of the data folder and explained in the interface language.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import html
 import logging
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -33,15 +37,39 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.deadlines import (
+    ACTOR_LABELS,
+    MENTIONS,
+    NEGATIVE,
+    NOTIFICATION_LABELS,
+    STATE_LABELS,
+    Deadline,
+    NotificationMethod,
+    State,
+)
 from amudesk.i18n import _, ngettext
-from amudesk.services import NotFound, cases
+from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
+from amudesk.settings import load_settings
 from amudesk.ui.casemodel import person_display_name
 
 log = logging.getLogger(__name__)
 
 PHOTO_SIZE = QSize(90, 120)
 NOT_RECORDED = "—"
+WEEKDAY_DATE = "EEE d MMM y"  # 'Tue 18 Aug 2026', as in the clock's explanations
+
+# Badge colours of a deadline's state (text on background at least 4.5:1).
+BADGE_BASE = "border-radius: 3px; padding: 1px 6px; font-weight: 600;"
+STATE_STYLES: dict[str, str] = {
+    State.OVERDUE: "background: #a4000f; color: #ffffff; border: 1px solid #a4000f;",
+    State.DUE: "background: #ffd9a8; color: #5c2c00; border: 1px solid #d9822b;",
+    State.UPCOMING: "background: #e8f0fa; color: #1d3a5f; border: 1px solid #a9bfd9;",
+    State.DONE: "background: #dff0e1; color: #1d5a2a; border: 1px solid #9fcaa7;",
+    State.NOT_STARTED: "background: #eef0f2; color: #3d4249; border: 1px solid #b5bac1;",
+}
+HANDLED_STYLE = STATE_STYLES[State.NOT_STARTED]
+RUNNING_STATES = (State.OVERDUE, State.DUE, State.UPCOMING)
 
 
 class SelectableLabel(QLabel):
@@ -146,6 +174,86 @@ def status_text(status: str) -> str:
     return _(label) if label else status
 
 
+def notification_lines(decision: Any) -> list[str]:
+    """'Notified on 18 Aug 2026 — Registered letter', the posting day, the missing mentions."""
+    method = NOTIFICATION_LABELS.get(decision.notification_method or "")
+    if decision.notified_on:
+        line = _("Notified on {date}").format(date=i18n.format_date(decision.notified_on))
+        if method:
+            line = _("{notified} — {method}").format(notified=line, method=_(method))
+    else:
+        line = _("Not notified yet")
+    lines = [line]
+    if decision.posted_on and decision.notification_method == NotificationMethod.REGISTERED:
+        lines.append(
+            _("Registered letter posted on {date}.").format(
+                date=i18n.format_date(decision.posted_on)
+            )
+        )
+    missing = [_(MENTIONS[code]) for code in decision.missing_mention_list if code in MENTIONS]
+    if missing:
+        lines.append(_("The notification lacks: {mentions}.").format(mentions="; ".join(missing)))
+    return lines
+
+
+def weekday_date(day: dt.date) -> str:
+    return i18n.format_date(day, WEEKDAY_DATE)
+
+
+def state_text(deadline: Deadline, today: dt.date) -> str:
+    """'Overdue', 'Due today' … and whether a user marked it handled or snoozed it."""
+    label = STATE_LABELS.get(deadline.state)
+    text = _(label) if label else str(deadline.state)
+    if deadline.state in RUNNING_STATES and deadline.handled:
+        return _("{state}, marked handled").format(state=text)
+    if deadline.state in RUNNING_STATES and deadline.snoozed(today) and deadline.mark:
+        until = deadline.mark.until
+        assert until is not None
+        return _("{state}, snoozed until {date}").format(state=text, date=weekday_date(until))
+    return text
+
+
+def state_style(deadline: Deadline) -> str:
+    """The badge's colours: red overdue, orange due today, green done, grey not started."""
+    if deadline.state in RUNNING_STATES and deadline.handled:
+        return HANDLED_STYLE + BADGE_BASE
+    return STATE_STYLES.get(deadline.state, HANDLED_STYLE) + BADGE_BASE
+
+
+def state_badge(deadline: Deadline, today: dt.date) -> QLabel:
+    text = state_text(deadline, today)
+    badge = QLabel(text)
+    badge.setTextFormat(Qt.TextFormat.PlainText)
+    badge.setStyleSheet("QLabel { " + state_style(deadline) + " }")
+    badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+    badge.setAccessibleName(_("State: {state}").format(state=text))
+    badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # As wide as the widest state, so that the rules' names line up.
+    bold = QFont(badge.font())
+    bold.setWeight(QFont.Weight.DemiBold)
+    widest = max(QFontMetrics(bold).horizontalAdvance(_(label)) for label in STATE_LABELS.values())
+    badge.setMinimumWidth(widest + 16)
+    badge.setObjectName(f"deadlineState-{deadline.rule}")
+    badge.setProperty("state", str(deadline.state))
+    return badge
+
+
+def due_text(deadline: Deadline) -> str:
+    """'Due Tue 18 Aug 2026 · done on … · to be done by: CPAS'."""
+    parts = []
+    if deadline.due is not None:
+        parts.append(_("Due {date}").format(date=weekday_date(deadline.due)))
+    else:
+        parts.append(_("Not running yet"))
+    if deadline.done_on is not None:
+        parts.append(_("done on {date}").format(date=weekday_date(deadline.done_on)))
+    actor = ACTOR_LABELS.get(deadline.actor)
+    parts.append(
+        _("to be done by: {actor}").format(actor=_(actor) if actor else str(deadline.actor))
+    )
+    return " · ".join(parts)
+
+
 class CasePanel(QScrollArea):
     """Shows one case; ``show_case(None)`` shows a hint instead."""
 
@@ -153,9 +261,15 @@ class CasePanel(QScrollArea):
     request_chosen = Signal(int)
     message = Signal(str)
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Any, parent: QWidget | None = None, *, data_dir: Path | None = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
+        # Where settings.json lives (how the clock counts); the store's folder by default.
+        self._data_dir = data_dir if data_dir is not None else getattr(store, "data_dir", None)
+        self._deadlines: list[Deadline] = []
+        self._today = clock.today_in_brussels()
         self._request_id: int | None = None
         self._person_id: int | None = None
         self._reference = ""
@@ -192,14 +306,20 @@ class CasePanel(QScrollArea):
                 parts.append(child.text().replace("&", ""))
         return "\n".join(parts)
 
+    def deadlines(self) -> list[Deadline]:
+        """The time limits of the case shown (empty when none is)."""
+        return list(self._deadlines)
+
     def show_case(self, request_id: int | None) -> None:
         """Show the case of ``request_id`` (read afresh from the database)."""
         focused = self._focused_name()
         detail = None
+        self._deadlines = []
         if request_id is not None:
             try:
                 with self._store.session() as session:
                     detail = cases.get_case(request_id, session=session)
+                    self._deadlines = self._read_deadlines(request_id, session)
             except NotFound:
                 detail = None
         self.setUpdatesEnabled(False)
@@ -216,6 +336,17 @@ class CasePanel(QScrollArea):
         finally:
             self.setUpdatesEnabled(True)
         self._restore_focus(focused)
+
+    def _read_deadlines(self, request_id: int, session: Any) -> list[Deadline]:
+        settings = load_settings(self._data_dir).clock_settings()
+        self._today = clock.today_in_brussels()
+        return clock.deadlines(
+            session=session,
+            today=self._today,
+            request_ids=[request_id],
+            settings=settings,
+            language=i18n.get_locale(),
+        )
 
     # --- building ------------------------------------------------------------------
 
@@ -247,6 +378,7 @@ class CasePanel(QScrollArea):
         self._decision_section(layout, detail)
         if detail.other_requests:
             self._other_requests_section(layout, detail)
+        self._clock_section(layout, detail)
         self._timeline_section(layout, detail)
         layout.addStretch(1)
         return widget
@@ -450,18 +582,19 @@ class CasePanel(QScrollArea):
                     kind=kind_text, date=i18n.format_date(decision.decided_on)
                 )
             ]
-            if decision.notified_on:
-                parts.append(
-                    _("Notified on {date}").format(date=i18n.format_date(decision.notified_on))
-                )
-            else:
-                parts.append(_("Not notified yet"))
+            parts.extend(notification_lines(decision))
             validity = period_text(decision.valid_from, decision.valid_to)
             if validity:
                 parts.append(_("Valid {period}").format(period=validity))
             if decision.mediprima_number:
                 parts.append(
                     _("MediPrima number {number}").format(number=decision.mediprima_number)
+                )
+            if decision.encoded_on:
+                parts.append(
+                    _("Encoded in MediPrima on {date}.").format(
+                        date=i18n.format_date(decision.encoded_on)
+                    )
                 )
             layout.addLayout(
                 self._item_row(
@@ -497,6 +630,70 @@ class CasePanel(QScrollArea):
             row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
+
+    def _clock_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        self._section(layout, _("Time limits"))
+        if not self._deadlines:
+            layout.addWidget(
+                plain_label(_("No time limit runs for this case."), object_name="hint")
+            )
+        for deadline in self._deadlines:
+            layout.addWidget(self._deadline_row(deadline))
+        buttons = QHBoxLayout()
+        if self._can_record_transfer(detail):
+            buttons.addWidget(
+                action_button(
+                    _("Record tra&nsfer…"), self.record_transfer, object_name="recordTransfer"
+                )
+            )
+        if self._can_record_appeal(detail):
+            buttons.addWidget(
+                action_button(_("Record appea&l…"), self.record_appeal, object_name="recordAppeal")
+            )
+        if buttons.count():
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
+
+    def _deadline_row(self, deadline: Deadline) -> QWidget:
+        """Badge and rule, the due day and who acts, then how it was counted."""
+        row = QWidget()
+        row.setObjectName(f"deadline-{deadline.rule}")
+        column = QVBoxLayout(row)
+        column.setContentsMargins(0, 4, 0, 4)
+        column.setSpacing(1)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(state_badge(deadline, self._today), 0, Qt.AlignmentFlag.AlignTop)
+        title = plain_label(deadline.title, object_name="deadlineTitle")
+        title.setStyleSheet("font-weight: 600;")
+        top.addWidget(title, 1)
+        column.addLayout(top)
+        column.addWidget(plain_label(due_text(deadline), object_name="deadlineDue"))
+        explanation = plain_label(deadline.explanation, object_name="deadlineExplanation")
+        basis = _("Legal basis: {basis}").format(basis=deadline.basis)
+        explanation.setToolTip(basis)
+        explanation.setAccessibleDescription(basis)
+        explanation.setStyleSheet("color: #50565e;")
+        column.addWidget(explanation)
+        return row
+
+    def _can_record_transfer(self, detail: cases.CaseDetail) -> bool:
+        incompetent = any(d.kind == "incompetent" for d in detail.decisions)
+        return incompetent or detail.request.transferred_on is not None
+
+    def _can_record_appeal(self, detail: cases.CaseDetail) -> bool:
+        if detail.request.appealed_on is not None:
+            return True
+        if any(d.kind in NEGATIVE for d in detail.decisions):
+            return True
+        # Without a decision, the claimant may appeal once the month to decide has passed.
+        return any(
+            d.rule == "appeal-no-decision"
+            and d.state in RUNNING_STATES
+            and d.event_on is not None
+            and d.event_on < self._today
+            for d in self._deadlines
+        )
 
     def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         self._section(layout, _("Timeline"))
@@ -612,6 +809,28 @@ class CasePanel(QScrollArea):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(self._request_id, _("Decision saved."))
+
+    def record_transfer(self) -> None:
+        if self._request_id is None:
+            return
+        from amudesk.ui.eventdialog import TransferDialog
+
+        dialog = TransferDialog(
+            self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Transfer saved."))
+
+    def record_appeal(self) -> None:
+        if self._request_id is None:
+            return
+        from amudesk.ui.eventdialog import AppealDialog
+
+        dialog = AppealDialog(
+            self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Appeal saved."))
 
     def _saved(self, request_id: int | None, text: str | None) -> None:
         """Show the (possibly new) case again and tell the window what changed."""

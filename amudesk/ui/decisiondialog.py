@@ -1,4 +1,9 @@
-"""The CPAS decision on a request: kind, dates, validity and MediPrima number."""
+"""The CPAS decision on a request: kind, dates, validity, MediPrima, and how it was notified.
+
+Two columns so the whole form fits a 1366×768 screen without scrolling: the decision
+itself (kind, date, and what only a positive decision has) on the left, the
+notification (how, when it took effect, which mandatory mentions it lacked) on the right.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -17,6 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk import i18n
+from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, NotificationMethod
+from amudesk.deadlines import registered_letter_effect as letter_effect
 from amudesk.i18n import _
 from amudesk.models import Decision, DecisionKind
 from amudesk.services import NotFound, cases
@@ -30,9 +41,29 @@ from amudesk.ui.widgets import (
     align_label_columns,
     hint_label,
     problem_of,
+    set_hint,
 )
 
 POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
+WEEKDAY_DATE = "EEE d MMM y"  # 'Tue 18 Aug 2026', as in the clock's explanations
+
+
+def effect_sentence(posted_on: dt.date, *, today: dt.date | None = None) -> str:
+    """When a registered letter posted on ``posted_on`` takes effect, and why (art. 53bis)."""
+    effect = letter_effect(posted_on)
+    text = _(
+        "Takes effect on {date} — the third working day after posting (Code judiciaire art. 53bis)."
+    ).format(date=i18n.format_date(effect, WEEKDAY_DATE))
+    if effect > (today or dt.date.today()):
+        text += " " + _(
+            "That day has not come yet: leave “Notified on” empty and fill it in once it has."
+        )
+    return text
+
+
+def keep_date_readable(edit: OptionalDateEdit) -> None:
+    """The typed date stays whole when two columns share the width."""
+    edit.edit.setMinimumWidth(edit.edit.maximumWidth())
 
 
 class DecisionDialog(FormDialog):
@@ -50,6 +81,9 @@ class DecisionDialog(FormDialog):
         self.setObjectName("decisionDialog")
         self.request_id = request_id
         self.decision_id = decision_id
+        # The "Notified on" day this form filled in from the posting date (a registered
+        # letter), so that it follows the posting date until the user types another.
+        self._filled_notified_on: dt.date | None = None
         heading, decision = self._load()
         self.setWindowTitle(_("Edit decision") if decision is not None else _("New decision"))
         body = QWidget()
@@ -59,28 +93,56 @@ class DecisionDialog(FormDialog):
         self.heading.setStyleSheet("font-weight: 600;")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.heading)
-        forms: list[QFormLayout] = []
-        layout.addWidget(self._build_decision(forms))
-        layout.addWidget(self._build_validity(forms))
-        layout.addStretch(1)
-        align_label_columns(forms)
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        left = QVBoxLayout()
+        left_forms: list[QFormLayout] = []
+        left.addWidget(self._build_decision(left_forms))
+        left.addWidget(self._build_validity(left_forms))
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right_forms: list[QFormLayout] = []
+        right.addWidget(self._build_notification(right_forms))
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns, 1)
+        align_label_columns(left_forms)
+        align_label_columns(right_forms)
         self.finish_layout(body)
+        self._set_tab_order()
+        for edit in self.findChildren(OptionalDateEdit):
+            keep_date_readable(edit)
         first_kind = next(iter(self.kinds.values()))
         self.fields = {
             "kind": first_kind,
             "decided_on": problem_of(self.decided_on, self.decided_on.edit),
+            "notification_method": self.notification_method,
+            "posted_on": problem_of(self.posted_on, self.posted_on.edit),
             "notified_on": problem_of(self.notified_on, self.notified_on.edit),
+            "missing_mentions": next(iter(self.mentions.values())),
             "valid_from": problem_of(self.valid_from, self.valid_from.edit),
             "valid_to": problem_of(self.valid_to, self.valid_to.edit),
             "mediprima_number": self.mediprima_number,
+            "encoded_on": problem_of(self.encoded_on, self.encoded_on.edit),
         }
         if decision is not None:
             self._fill(decision)
         else:
             self.decided_on.set_value(dt.date.today())
         self._on_kind_changed()
-        self.fit_to_screen(700, 560)
+        self._on_notification_changed()
+        self.posted_on.changed.connect(self._on_posted_changed)
+        self.notified_on.changed.connect(self._on_notification_changed)
+        self.fit_to_screen(1080, 540)
+        self._fit_height()
         (self.kind_group.checkedButton() or first_kind).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fit_height(self) -> None:
+        """Tall enough for the wrapped hints at this width (a minimum size ignores them)."""
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), min(needed, self.MAX_HEIGHT))
 
     def _load(self) -> tuple[str, Decision | None]:
         with self.store.session() as session:
@@ -98,10 +160,21 @@ class DecisionDialog(FormDialog):
         if button is not None:
             button.setChecked(True)
         self.decided_on.set_value(decision.decided_on)
+        index = self.notification_method.findData(decision.notification_method or None)
+        self.notification_method.setCurrentIndex(max(index, 0))
+        self.posted_on.set_value(decision.posted_on)
         self.notified_on.set_value(decision.notified_on)
+        if decision.posted_on is not None and decision.notified_on == letter_effect(
+            decision.posted_on
+        ):
+            self._filled_notified_on = decision.notified_on
+        for code in decision.missing_mention_list:
+            if code in self.mentions:
+                self.mentions[code].setChecked(True)
         self.valid_from.set_value(decision.valid_from)
         self.valid_to.set_value(decision.valid_to)
         self.mediprima_number.setText(decision.mediprima_number)
+        self.encoded_on.set_value(decision.encoded_on)
 
     # --- building ----------------------------------------------------------------------
 
@@ -127,8 +200,6 @@ class DecisionDialog(FormDialog):
         self.kind_group.buttonToggled.connect(self._on_kind_changed)
         self.decided_on = OptionalDateEdit(label=_("Decided on"))
         add_row(form, _("&Decided on *"), self.decided_on, name=_("Decided on (required)"))
-        self.notified_on = OptionalDateEdit(label=_("Notified on"))
-        add_row(form, _("&Notified on"), self.notified_on)
         return box
 
     def _build_validity(self, forms: list[QFormLayout]) -> QGroupBox:
@@ -149,11 +220,82 @@ class DecisionDialog(FormDialog):
         self.mediprima_number = QLineEdit()
         self.mediprima_number.setMaxLength(40)
         self.mediprima_label = add_row(form, _("&MediPrima number"), self.mediprima_number)
+        self.encoded_on = OptionalDateEdit(label=_("Encoded in MediPrima on"))
+        self.encoded_label = add_row(form, _("&Encoded in MediPrima on"), self.encoded_on)
+        self.encoded_hint = hint_label(
+            _("Within 8 days of the decision; until then the costs fall on the CPAS.")
+        )
+        add_hint_row(form, self.encoded_hint)
         self.positive_hint = hint_label(
             _("Only a decision in principle or a coverage guarantee has a validity period.")
         )
         add_hint_row(form, self.positive_hint)
         return self.validity_box
+
+    def _build_notification(self, forms: list[QFormLayout]) -> QGroupBox:
+        box = QGroupBox(_("Notification"))
+        form = QFormLayout(box)
+        forms.append(form)
+        self.notification_method = QComboBox()
+        self.notification_method.addItem(_("Not recorded"), None)
+        for code, label in NOTIFICATION_LABELS.items():
+            self.notification_method.addItem(_(label), str(code))
+        add_row(form, _("Notified &by"), self.notification_method, name=_("Notified by"))
+        self.notification_method.currentIndexChanged.connect(self._on_method_changed)
+        self.posted_on = OptionalDateEdit(label=_("Posted on"))
+        self.posted_label = add_row(
+            form, _("&Posted on"), self.posted_on, name=_("Registered letter posted on")
+        )
+        self.notified_on = OptionalDateEdit(label=_("Notified on"))
+        add_row(form, _("&Notified on"), self.notified_on)
+        self.notification_hint = hint_label()
+        self.notification_hint.setObjectName("notificationHint")
+        self.notification_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        add_hint_row(form, self.notification_hint)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        self.mentions: dict[str, QCheckBox] = {}
+        for code, label in MENTIONS.items():
+            checkbox = QCheckBox(_(label))
+            checkbox.setAccessibleName(_("Missing mention: {mention}").format(mention=_(label)))
+            self.mentions[code] = checkbox
+            column.addWidget(checkbox)
+        self.mentions_label = QLabel(_("The notification &lacks these mandatory mentions:"))
+        self.mentions_label.setWordWrap(True)
+        self.mentions_label.setBuddy(next(iter(self.mentions.values())))
+        form.addRow(self.mentions_label)
+        form.addRow(holder)
+        holder.setContentsMargins(12, 0, 0, 0)
+        self.mentions_holder = holder
+        self.mentions_hint = hint_label(
+            _(
+                "Leave them unticked when you don't know: the claimant's clock is then shown "
+                "as running. Once one is ticked, the appeal time limit is shown as not "
+                "started (Charte de l'assuré social, art. 14)."
+            )
+        )
+        form.addRow(self.mentions_hint)
+        return box
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            *self.kinds.values(),
+            self.decided_on.edit,
+            self.valid_from.edit,
+            self.valid_to.edit,
+            self.mediprima_number,
+            self.encoded_on.edit,
+            self.notification_method,
+            self.posted_on.edit,
+            self.notified_on.edit,
+            *self.mentions.values(),
+            self.ok_button,
+            self.cancel_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     # --- behaviour ---------------------------------------------------------------------
 
@@ -163,28 +305,106 @@ class DecisionDialog(FormDialog):
                 return code
         return ""
 
+    def method(self) -> str | None:
+        data = self.notification_method.currentData()
+        return str(data) if data else None
+
+    def _registered(self) -> bool:
+        return self.method() == NotificationMethod.REGISTERED
+
     def _on_kind_changed(self, *_args: object) -> None:
         positive = self.kind() in POSITIVE_KINDS
         for widget in (
             self.valid_from,
             self.valid_to,
             self.mediprima_number,
+            self.encoded_on,
             self.valid_from_label,
             self.valid_to_label,
             self.mediprima_label,
+            self.encoded_label,
             self.validity_hint,
+            self.encoded_hint,
         ):
             widget.setEnabled(positive)
         self.validity_form.setRowVisible(self.positive_hint, not positive)
 
+    def _on_method_changed(self, *_args: object) -> None:
+        registered = self._registered()
+        self.posted_on.setEnabled(registered)
+        self.posted_label.setEnabled(registered)
+        if not registered and self._filled_notified_on is not None:
+            # The day came from the posting date, which no longer counts: take it back.
+            if self.notified_on.value() == self._filled_notified_on:
+                self.notified_on.set_value(None)
+            self._filled_notified_on = None
+        elif registered:
+            self._on_posted_changed()
+        self._on_notification_changed()
+
+    def _on_posted_changed(self, *_args: object) -> None:
+        """Fill "Notified on" with the day a registered letter took effect (art. 53bis)."""
+        posted = self.posted_on.value() if self._registered() else None
+        effect = letter_effect(posted) if posted is not None else None
+        typed = self.notified_on.edit.text().strip()
+        current = self.notified_on.value()
+        ours = not typed or (
+            self._filled_notified_on is not None and current == self._filled_notified_on
+        )
+        if ours:
+            if effect is not None and effect <= dt.date.today():
+                self._filled_notified_on = effect
+                self.notified_on.set_value(effect)
+            elif typed:
+                self._filled_notified_on = None
+                self.notified_on.set_value(None)
+        self._on_notification_changed()
+
+    def _on_notification_changed(self, *_args: object) -> None:
+        method = self.method()
+        posted = self.posted_on.value()
+        if method == NotificationMethod.REGISTERED and posted is not None:
+            text = effect_sentence(posted)
+        elif method == NotificationMethod.REGISTERED:
+            text = _(
+                "Give the posting date: a registered letter takes effect on the third working "
+                "day after posting (Code judiciaire art. 53bis)."
+            )
+        elif method == NotificationMethod.HAND:
+            text = _("Notified on: the day the decision was handed over against a receipt.")
+        elif method == NotificationMethod.ORDINARY:
+            text = _("Notified on: the day the claimant received the letter.")
+        else:
+            text = _(
+                "Notified on: the day the notification took effect. "
+                "Leave it empty while the decision is not notified."
+            )
+        set_hint(self.notification_hint, text)
+        notified = bool(self.notified_on.edit.text().strip()) or method in (
+            NotificationMethod.HAND,
+            NotificationMethod.ORDINARY,
+        )
+        if method == NotificationMethod.REGISTERED and posted is not None:
+            notified = notified or letter_effect(posted) <= dt.date.today()
+        self.mentions_label.setEnabled(notified)
+        self.mentions_holder.setEnabled(notified)
+        self.mentions_hint.setEnabled(notified)
+
     # --- saving ------------------------------------------------------------------------
 
     def fields_to_check(self) -> dict[str, QWidget]:
-        if self.kind() in POSITIVE_KINDS:
-            return self.fields
         # Disabled inputs are neither checked nor saved.
-        skipped = ("valid_from", "valid_to", "mediprima_number")
+        skipped: set[str] = set()
+        if self.kind() not in POSITIVE_KINDS:
+            skipped |= {"valid_from", "valid_to", "mediprima_number", "encoded_on"}
+        if not self._registered():
+            skipped.add("posted_on")
         return {key: widget for key, widget in self.fields.items() if key not in skipped}
+
+    def missing_mentions(self) -> list[str]:
+        if not self.mentions_holder.isEnabled():
+            return []
+        return [code for code, box in self.mentions.items() if box.isChecked()]
 
     def data(self) -> DecisionData:
         positive = self.kind() in POSITIVE_KINDS
@@ -195,6 +415,10 @@ class DecisionDialog(FormDialog):
             valid_from=self.valid_from.value() if positive else None,
             valid_to=self.valid_to.value() if positive else None,
             mediprima_number=self.mediprima_number.text() if positive else "",
+            notification_method=self.method(),
+            posted_on=self.posted_on.value() if self._registered() else None,
+            missing_mentions=self.missing_mentions(),
+            encoded_on=self.encoded_on.value() if positive else None,
         )
 
     def save(self, session: Any) -> int | None:

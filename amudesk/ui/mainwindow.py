@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self._pending: tuple[int | None, bool, bool] | None = None
         self._database_empty = False
         self._export_task: Any = None
+        self.board: Any = None  # the deadlines board, made when first opened
+        self.alerts: Any = None  # DeadlineAlerts, attached by the application shell
         self.setObjectName("mainWindow")
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
@@ -152,6 +154,9 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
         self.about_action = self._action(_("&About AMU Desk"), self.about)
         self.find_action = self._action(_("&Find"), self.focus_search, "Ctrl+F")
+        self.deadlines_action = self._action(
+            _("&Deadlines"), self.open_deadlines, "Ctrl+D", _("Open the deadlines board")
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -166,6 +171,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.tools_menu = bar.addMenu(_("&Tools"))
+        self.tools_menu.addAction(self.deadlines_action)
+        self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.directory_action)
         self.tools_menu.addAction(self.office_action)
         self.tools_menu.addSeparator()
@@ -185,6 +192,7 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.export_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
+        toolbar.addAction(self.deadlines_action)
         toolbar.addAction(self.directory_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
@@ -202,7 +210,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self._build_table())
         self.stack.addWidget(self._build_empty_state())
         self.splitter.addWidget(self.stack)
-        self.panel = CasePanel(self.store)
+        self.panel = CasePanel(self.store, data_dir=self.data_dir)
         self.panel.changed.connect(self._panel_changed)
         self.panel.request_chosen.connect(self.select_request)
         self.panel.message.connect(self.show_message)
@@ -334,6 +342,14 @@ class MainWindow(QMainWindow):
         self.folder_label.setObjectName("dataFolder")
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.folder_label)
+        # Deadlines needing attention, for desktops without a tray (and for everyone).
+        self.deadline_badge = QPushButton()
+        self.deadline_badge.setObjectName("deadlineBadge")
+        self.deadline_badge.setProperty("link", True)
+        self.deadline_badge.setStyleSheet("color: #a4000f; font-weight: 600;")
+        self.deadline_badge.clicked.connect(lambda _checked=False: self.open_deadlines())
+        self.deadline_badge.hide()
+        self.statusBar().addPermanentWidget(self.deadline_badge)
 
     # --- title, layout, state ---------------------------------------------------------
 
@@ -395,6 +411,9 @@ class MainWindow(QMainWindow):
         self.apply_filter(force=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.board is not None:
+            self.board.stop()  # its worker ends before the window (and the board) go
+            self.board.close()
         if self._export_task is not None:
             self._export_task.cancel()
             self._export_task.wait()
@@ -445,6 +464,7 @@ class MainWindow(QMainWindow):
         """
         self._pending = (select_request_id or self.panel.request_id(), reread, True)
         self.model.reload()
+        self._deadlines_may_have_changed()
 
     def _model_reloaded(self) -> None:
         total = self.model.total
@@ -679,7 +699,16 @@ class MainWindow(QMainWindow):
         chosen: list[str] = []
         dialog = SettingsDialog(self.data_dir, parent=self)
         dialog.language_changed.connect(chosen.append)
+        clock_changed: list[bool] = []
+        dialog.clock_settings_changed.connect(lambda: clock_changed.append(True))
         dialog.exec()
+        if clock_changed:
+            # How deadlines are counted or alerted changed: every view of them follows.
+            if self.alerts is not None:
+                self.alerts.apply_settings()
+            if self.board is not None and self.board.isVisible():
+                self.board.refresh()
+            self.panel.show_case(self.panel.request_id())
         if chosen and chosen[-1] != i18n.get_locale():
             # Emitted once the dialog is closed: the window may then be rebuilt safely.
             self.language_changed.emit(chosen[-1])
@@ -695,3 +724,64 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Information, _("About AMU Desk"), text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
+
+    # --- deadlines -------------------------------------------------------------------
+
+    def open_deadlines(self) -> None:
+        """Show the deadlines board (made on first use), in front, with fresh figures."""
+        if self.board is None:
+            from amudesk.ui.deadlineboard import DeadlineBoard
+
+            self.board = DeadlineBoard(self.store, self.data_dir, self)
+            self.board.open_case.connect(self._open_case_from_board)
+            self.board.marks_changed.connect(self._deadline_marked)
+        self.board.open()
+
+    def _open_case_from_board(self, request_id: int) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.select_request(request_id)
+        self.show_message(
+            _("Case {reference} shown.").format(reference=self._reference(request_id))
+        )
+
+    def _deadline_marked(self, request_id: int) -> None:
+        if self.panel.request_id() == request_id:
+            self.panel.show_case(request_id)  # its running clocks follow the mark
+        if self.alerts is not None:
+            self.alerts.schedule_check()
+
+    def _deadlines_may_have_changed(self) -> None:
+        """A form saved: the open board and the alert count follow."""
+        if self.board is not None and self.board.isVisible():
+            self.board.refresh()
+        if self.alerts is not None:
+            self.alerts.schedule_check()
+
+    def attach_alerts(self, alerts: Any) -> None:
+        """Show the count of ``alerts`` (DeadlineAlerts) in the status bar."""
+        self.alerts = alerts
+        alerts.counted.connect(self.show_deadline_count)
+        if alerts.count:
+            self.show_deadline_count(alerts.overdue, alerts.soon)
+
+    def show_deadline_count(self, overdue: int, soon: int) -> None:
+        """The status bar says "⚠ 5 deadlines" (hidden when none needs attention)."""
+        total = overdue + soon
+        self.deadline_badge.setVisible(total > 0)
+        if total <= 0:
+            return
+        from amudesk.ui.deadlinemodel import format_number
+
+        text = ngettext("⚠ {n} deadline", "⚠ {n} deadlines", total).format(n=format_number(total))
+        self.deadline_badge.setText(text)
+        tip = _("Open the deadlines board (Ctrl+D)")
+        if self.alerts is not None:
+            tip = _("{summary} — open the deadlines board (Ctrl+D)").format(
+                summary=self.alerts.summary()
+            )
+        self.deadline_badge.setToolTip(tip)
+        self.deadline_badge.setAccessibleName(text.replace("⚠", "").strip())
+        self.deadline_badge.setAccessibleDescription(tip)

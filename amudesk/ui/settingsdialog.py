@@ -1,4 +1,5 @@
-"""Preferences of this computer: the interface language, and where the data lives."""
+"""Preferences of this computer: the interface language, where the data lives, and how
+the legal clock counts and alerts."""
 
 from __future__ import annotations
 
@@ -6,21 +7,30 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QSizePolicy,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from amudesk import i18n
-from amudesk.i18n import _
+from amudesk.i18n import _, ngettext
 from amudesk.paths import default_data_dir
-from amudesk.settings import load_settings, save_settings
+from amudesk.settings import Settings, load_settings, save_settings
 from amudesk.ui.forms import ErrorLabel, add_row
+from amudesk.ui.widgets import hint_label
+
+# The shared style sheet frames spin boxes but squeezes their arrow buttons: size them.
+SPIN_STYLE = "QSpinBox::up-button, QSpinBox::down-button { width: 18px; }"
+CLOCK_SETTINGS = ("move_administrative_deadlines", "alert_within_days", "alert_interval_minutes")
 
 # Each language is named in itself, so anyone can find theirs whatever the interface says.
 LANGUAGE_AUTONYMS: tuple[tuple[str, str], ...] = (
@@ -40,9 +50,12 @@ def fill_language_combo(combo: QComboBox, selected: str | None) -> None:
 
 
 class SettingsDialog(QDialog):
-    """Interface language (applied at once) and the data folder's location."""
+    """Interface language (applied at once), the data folder's location, and the clock:
+    whether administrative time limits move off non-working days, and the alerts."""
 
     language_changed = Signal(str)
+    # Emitted after OK when the counting or the alerts changed (the board and tray follow).
+    clock_settings_changed = Signal()
 
     def __init__(self, data_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,10 +79,9 @@ class SettingsDialog(QDialog):
         add_row(self.form, _("Data &folder"), self.data_folder)
         folder_hint = _("Where this computer keeps the database, backups and logs.")
         self.data_folder.setAccessibleDescription(folder_hint)
-        self.folder_hint = QLabel(folder_hint)
-        self.folder_hint.setWordWrap(True)
-        self.folder_hint.setStyleSheet("color: #555555;")
+        self.folder_hint = hint_label(folder_hint)
         self.form.addRow("", self.folder_hint)
+        self.clock_box = self._build_clock(settings)
         self.error_label = ErrorLabel()
 
         self.buttons = QDialogButtonBox(
@@ -84,22 +96,126 @@ class SettingsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
+        layout.addWidget(self.clock_box)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
-        QWidget.setTabOrder(self.language, self.data_folder)
-        QWidget.setTabOrder(self.data_folder, ok)
-        QWidget.setTabOrder(ok, cancel)
+        chain: list[QWidget] = [
+            self.language,
+            self.data_folder,
+            self.move_administrative,
+            self.alert_within_days,
+            self.alert_interval,
+            ok,
+            cancel,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self._align_forms()
         ok.setDefault(True)  # once it belongs to the dialog
         self.language.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_clock(self, settings: Settings) -> QGroupBox:
+        box = QGroupBox(_("Time limits and alerts"))
+        self.clock_form = QFormLayout(box)
+        self.clock_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.move_administrative = QCheckBox(
+            _("Administrative time limits also move to the next &working day")
+        )
+        self.move_administrative.setAccessibleName(
+            _("Administrative time limits also move to the next working day")
+        )
+        self.move_administrative.setChecked(settings.move_administrative_deadlines)
+        move_hint = _(
+            "Only procedural acts move by law (Code judiciaire art. 53); the appeal always moves."
+        )
+        self.move_administrative.setAccessibleDescription(move_hint)
+        self.clock_form.addRow(self.move_administrative)
+        self.move_hint = hint_label(move_hint)
+        self.clock_form.addRow(self.move_hint)
+        self.alert_within_days = QSpinBox()
+        self.alert_within_days.setRange(0, 90)
+        self.alert_within_days.setValue(settings.alert_within_days)
+        self.alert_within_days.setSpecialValueText(_("overdue and due today only"))
+        self.alert_within_days.valueChanged.connect(self._update_units)
+        add_row(
+            self.clock_form,
+            _("&Alert for deadlines due within"),
+            self.alert_within_days,
+            name=_("Alert for deadlines due within, in days"),
+        )
+        self.alert_interval = QSpinBox()
+        self.alert_interval.setRange(0, 24 * 60)
+        self.alert_interval.setSingleStep(15)
+        self.alert_interval.setValue(settings.alert_interval_minutes)
+        self.alert_interval.setSpecialValueText(_("never (no alerts)"))
+        self.alert_interval.valueChanged.connect(self._update_units)
+        add_row(
+            self.clock_form,
+            _("Check &every"),
+            self.alert_interval,
+            name=_("Check for deadlines every, in minutes (0 = no alerts)"),
+        )
+        interval_hint = _("0 = no alerts. Alerts name case references and rules, never people.")
+        self.alert_interval.setAccessibleDescription(interval_hint)
+        self.clock_form.addRow("", hint_label(interval_hint))
+        for spin in (self.alert_within_days, self.alert_interval):
+            spin.lineEdit().setAccessibleName(spin.accessibleName())
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            spin.setStyleSheet(SPIN_STYLE)
+            spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._update_units()
+        return box
+
+    def _update_units(self, *_args: object) -> None:
+        """'7 days', '1 day', '60 minutes': the unit follows the number."""
+        days = self.alert_within_days.value()
+        self.alert_within_days.setSuffix(" " + ngettext("day", "days", days))
+        minutes = self.alert_interval.value()
+        self.alert_interval.setSuffix(" " + ngettext("minute", "minutes", minutes))
+        width = max(
+            spin.fontMetrics().horizontalAdvance(text)
+            for spin in (self.alert_within_days, self.alert_interval)
+            for text in (spin.specialValueText(), f"{spin.maximum()}{spin.suffix()}")
+        )
+        for spin in (self.alert_within_days, self.alert_interval):
+            spin.setFixedWidth(width + 56)
+
+    def _align_forms(self) -> None:
+        """The two forms share one label column."""
+        labels = [
+            item.widget()
+            for form in (self.form, self.clock_form)
+            for row in range(form.rowCount())
+            if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+            and isinstance(item.widget(), QLabel)
+        ]
+        width = max(label.sizeHint().width() for label in labels if label is not None)
+        # The box's frame and margins push its fields right: widen the outer labels as much.
+        indent = self.clock_box.contentsMargins().left() + self.clock_form.contentsMargins().left()
+        for label in labels:
+            if label is not None:
+                outer = self.form.indexOf(label) >= 0
+                label.setMinimumWidth(width + indent if outer else width)
 
     def selected_language(self) -> str:
         return str(self.language.currentData())
 
+    def clock_values(self) -> dict[str, object]:
+        return {
+            "move_administrative_deadlines": self.move_administrative.isChecked(),
+            "alert_within_days": self.alert_within_days.value(),
+            "alert_interval_minutes": self.alert_interval.value(),
+        }
+
     def accept(self) -> None:
         code = self.selected_language()
         settings = load_settings(self._data_dir)
+        before = {name: getattr(settings, name) for name in CLOCK_SETTINGS}
         settings.language = code
+        for name, value in self.clock_values().items():
+            setattr(settings, name, value)
+        clock_changed = self.clock_values() != before
         try:
             save_settings(settings, self._data_dir)
         except OSError as exc:
@@ -111,5 +227,7 @@ class SettingsDialog(QDialog):
         if changed:
             i18n.set_locale(code)
         super().accept()
+        if clock_changed:
+            self.clock_settings_changed.emit()
         if changed:
             self.language_changed.emit(code)

@@ -616,5 +616,13 @@ def test_settings_shows_the_data_folder_read_only(qtbot: Any, data_dir: Path) ->
     assert_fits_screen(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    expected = [dialog.language, dialog.data_folder, ok, cancel]
-    assert tab_chain(qtbot, dialog, dialog.language, 3) == expected
+    expected = [
+        dialog.language,
+        dialog.data_folder,
+        dialog.move_administrative,
+        dialog.alert_within_days,
+        dialog.alert_interval,
+        ok,
+        cancel,
+    ]
+    assert tab_chain(qtbot, dialog, dialog.language, 6) == expected

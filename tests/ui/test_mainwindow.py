@@ -491,6 +491,7 @@ def test_settings_language_change_is_announced_after_the_dialog(
 
     class Settings(QObject):
         language_changed = Signal(str)
+        clock_settings_changed = Signal()
 
         def __init__(self, data_dir: Any, parent: Any = None) -> None:
             super().__init__()

@@ -1,0 +1,379 @@
+"""The legal clock over the database: facts read in bulk, deadlines computed, marks kept.
+
+``amudesk.deadlines`` counts; this module reads what it needs (two queries for any
+number of cases), remembers which deadlines a user marked handled or snoozed, and
+writes the calendar file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlmodel import Session, col
+
+from amudesk.deadlines import (
+    RULES,
+    CaseFacts,
+    Deadline,
+    DecisionFacts,
+    Mark,
+    State,
+    compute_all,
+    paused_gc,
+)
+from amudesk.i18n import BRUSSELS, _
+from amudesk.models import DeadlineMark, Decision, Request
+from amudesk.models.base import utcnow
+from amudesk.services import FieldError, NotFound
+from amudesk.services import validation as v
+
+MARK_KINDS = ("handled", "snoozed")
+
+
+def today_in_brussels() -> dt.date:
+    return dt.datetime.now(ZoneInfo(BRUSSELS)).date()
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """The choices that change how deadlines are counted or shown (from settings.json)."""
+
+    move_administrative: bool = False
+    alert_within_days: int = 7
+
+
+def case_facts(
+    *, session: Session, request_ids: Sequence[int] | None = None, cpas_id: int | None = None
+) -> list[CaseFacts]:
+    """What the clock needs about the given requests (all of them when None), in two queries."""
+    with paused_gc():
+        if session.get_bind().dialect.name == "sqlite":
+            return _sqlite_case_facts(session, request_ids, cpas_id)
+        return _portable_case_facts(session, request_ids, cpas_id)
+
+
+_DECISION_COLUMNS = (
+    "d.request_id, d.kind, d.decided_on, d.notified_on, d.notification_method, d.posted_on, "
+    "d.missing_mentions, d.valid_from, d.valid_to, d.encoded_on"
+)
+_REQUEST_COLUMNS = (
+    "r.id, r.reference, r.received_at, r.care_started_on, r.care_kind, r.channel, "
+    "r.transferred_on, r.appealed_on, r.cpas_id"
+)
+
+
+def _sqlite_case_facts(
+    session: Session, request_ids: Sequence[int] | None, cpas_id: int | None
+) -> list[CaseFacts]:
+    """The same facts read as plain text from SQLite and parsed with the C date parsers:
+    about four times faster than going through the ORM's type processing for 100,000 rows."""
+    where = ""
+    params: tuple[int, ...] = ()
+    if request_ids is not None:
+        ids = sorted({int(i) for i in request_ids})
+        where = f" WHERE r.id IN ({','.join(map(str, ids)) or 'NULL'})"
+    elif cpas_id is not None:
+        where, params = " WHERE r.cpas_id = ?", (int(cpas_id),)
+    day = _iso_date
+    connection = session.connection()
+    by_request: dict[int, list[DecisionFacts]] = {}
+    decisions = connection.exec_driver_sql(
+        f"SELECT {_DECISION_COLUMNS} FROM decision d JOIN request r ON r.id = d.request_id"
+        f"{where} ORDER BY d.request_id, d.decided_on, d.id",
+        params,
+    ).all()
+    for row in decisions:
+        by_request.setdefault(row[0], []).append(
+            DecisionFacts(
+                row[1],
+                day(row[2]),  # type: ignore[arg-type]
+                day(row[3]),
+                row[4],
+                day(row[5]),
+                tuple(row[6].split(",")) if row[6] else (),
+                day(row[7]),
+                day(row[8]),
+                day(row[9]),
+            )
+        )
+    brussels = ZoneInfo(BRUSSELS)
+    utc = dt.UTC
+    parse = dt.datetime.fromisoformat
+    facts = []
+    requests = connection.exec_driver_sql(
+        f"SELECT {_REQUEST_COLUMNS} FROM request r{where} ORDER BY r.id", params
+    ).all()
+    for row in requests:
+        received = parse(row[2])
+        if received.tzinfo is None:
+            received = received.replace(tzinfo=utc)
+        facts.append(
+            CaseFacts(
+                row[0],
+                row[1],
+                received.astimezone(brussels).date(),
+                tuple(by_request.get(row[0], ())),
+                day(row[3]),
+                row[4],
+                row[5],
+                day(row[6]),
+                day(row[7]),
+                row[8],
+            )
+        )
+    return facts
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _portable_case_facts(
+    session: Session, request_ids: Sequence[int] | None, cpas_id: int | None
+) -> list[CaseFacts]:
+    requests = select(
+        col(Request.id),
+        col(Request.reference),
+        col(Request.received_at),
+        col(Request.care_started_on),
+        col(Request.care_kind),
+        col(Request.channel),
+        col(Request.transferred_on),
+        col(Request.appealed_on),
+        col(Request.cpas_id),
+    ).order_by(col(Request.id))
+    decisions = select(
+        col(Decision.request_id),
+        col(Decision.kind),
+        col(Decision.decided_on),
+        col(Decision.notified_on),
+        col(Decision.notification_method),
+        col(Decision.posted_on),
+        col(Decision.missing_mentions),
+        col(Decision.valid_from),
+        col(Decision.valid_to),
+        col(Decision.encoded_on),
+    ).order_by(col(Decision.request_id), col(Decision.decided_on), col(Decision.id))
+    if request_ids is not None:
+        requests = requests.where(col(Request.id).in_(request_ids))
+        decisions = decisions.where(col(Decision.request_id).in_(request_ids))
+    if cpas_id is not None:
+        requests = requests.where(col(Request.cpas_id) == cpas_id)
+        decisions = decisions.join(Request, col(Request.id) == col(Decision.request_id)).where(
+            col(Request.cpas_id) == cpas_id
+        )
+    by_request: dict[int, list[DecisionFacts]] = {}
+    for row in session.execute(decisions):
+        by_request.setdefault(row[0], []).append(
+            DecisionFacts(
+                kind=row[1],
+                decided_on=row[2],
+                notified_on=row[3],
+                notification_method=row[4],
+                posted_on=row[5],
+                missing_mentions=tuple(code for code in (row[6] or "").split(",") if code),
+                valid_from=row[7],
+                valid_to=row[8],
+                encoded_on=row[9],
+            )
+        )
+    brussels = ZoneInfo(BRUSSELS)
+    facts = []
+    for row in session.execute(requests):
+        received: dt.datetime = row[2]
+        if received.tzinfo is None:
+            received = received.replace(tzinfo=dt.UTC)
+        facts.append(
+            CaseFacts(
+                request_id=row[0],
+                reference=row[1],
+                received_on=received.astimezone(brussels).date(),
+                decisions=tuple(by_request.get(row[0], ())),
+                care_started_on=row[3],
+                care_kind=row[4],
+                channel=row[5],
+                transferred_on=row[6],
+                appealed_on=row[7],
+                cpas_id=row[8],
+            )
+        )
+    return facts
+
+
+def marks(
+    *, session: Session, request_ids: Sequence[int] | None = None
+) -> dict[tuple[int, str], Mark]:
+    statement = select(DeadlineMark)
+    if request_ids is not None:
+        statement = statement.where(col(DeadlineMark.request_id).in_(request_ids))
+    return {
+        (mark.request_id, mark.rule): Mark(kind=mark.kind, reason=mark.reason, until=mark.until)
+        for mark in session.scalars(statement)
+    }
+
+
+def deadlines(
+    *,
+    session: Session,
+    today: dt.date | None = None,
+    language: str = "en",
+    settings: ClockSettings | None = None,
+    request_ids: Sequence[int] | None = None,
+    cpas_id: int | None = None,
+) -> list[Deadline]:
+    """Every deadline of the given requests (all when None), evaluated on ``today``."""
+    settings = settings or ClockSettings()
+    return compute_all(
+        case_facts(session=session, request_ids=request_ids, cpas_id=cpas_id),
+        today=today or today_in_brussels(),
+        language=language,
+        move_administrative=settings.move_administrative,
+        marks=marks(session=session, request_ids=request_ids),
+    )
+
+
+def mark_deadline(
+    request_id: int,
+    rule: str,
+    *,
+    session: Session,
+    kind: str,
+    reason: str = "",
+    until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> DeadlineMark:
+    """Mark a deadline handled, or snooze it until a day; one mark per deadline, the last wins."""
+    if session.get(Request, request_id) is None:
+        raise NotFound(_("This request is not in the database."))
+    if rule not in RULES:
+        raise FieldError("rule", _("Time limit: unknown rule {rule}.").format(rule=rule))
+    if kind not in MARK_KINDS:
+        raise FieldError("kind", _("Mark: choose handled or snoozed."))
+    reason = v.clean(reason, "reason", _("Reason"), max_length=300)
+    if kind == "snoozed":
+        if until is None:
+            raise FieldError("until", _("Snooze until: give the day the reminder comes back."))
+        if until <= (today or today_in_brussels()):
+            raise FieldError("until", _("Snooze until: choose a day after today."))
+        if not reason:
+            raise FieldError("reason", _("Reason: say why the reminder is snoozed."))
+    else:
+        until = None
+    mark = session.scalar(
+        select(DeadlineMark).where(
+            col(DeadlineMark.request_id) == request_id, col(DeadlineMark.rule) == rule
+        )
+    ) or DeadlineMark(request_id=request_id, rule=rule, kind=kind)
+    mark.kind, mark.reason, mark.until, mark.created_at = kind, reason, until, utcnow()
+    session.add(mark)
+    session.flush()
+    return mark
+
+
+def clear_mark(request_id: int, rule: str, *, session: Session) -> None:
+    session.execute(
+        delete(DeadlineMark).where(
+            col(DeadlineMark.request_id) == request_id, col(DeadlineMark.rule) == rule
+        )
+    )
+    session.flush()
+
+
+def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -> Request:
+    """The day the request was sent on to the competent CPAS (None to clear)."""
+    request = _request(request_id, session)
+    if day is not None:
+        v.not_in_future(day, "transferred_on", _("Transferred on"))
+        if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
+            raise FieldError(
+                "transferred_on", _("Transferred on: the transfer cannot come before the request.")
+            )
+    request.transferred_on = day
+    session.add(request)
+    session.flush()
+    return request
+
+
+def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> Request:
+    """The day the claimant appealed to the labour court (None to clear)."""
+    request = _request(request_id, session)
+    if day is not None:
+        v.not_in_future(day, "appealed_on", _("Appealed on"))
+        if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
+            raise FieldError(
+                "appealed_on", _("Appealed on: the appeal cannot come before the request.")
+            )
+    request.appealed_on = day
+    session.add(request)
+    session.flush()
+    return request
+
+
+def _request(request_id: int, session: Session) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFound(_("This request is not in the database."))
+    return request
+
+
+def open_items(items: Iterable[Deadline]) -> list[Deadline]:
+    """Deadlines still running (overdue, due or upcoming), soonest first."""
+    running = (State.OVERDUE, State.DUE, State.UPCOMING)
+    return sorted(
+        (d for d in items if d.state in running and d.due is not None),
+        key=lambda d: (d.due, d.reference, d.rule),
+    )
+
+
+def write_ics(items: Iterable[Deadline], path: Path, *, reminder_days: int = 2) -> int:
+    """An iCalendar file of the running deadlines, with references and rule names only.
+
+    Calendars are synced to servers: no name, NISS or CPAS decision detail goes in,
+    only the case reference, the rule and the due day. Written atomically.
+    """
+    import os
+    import tempfile
+
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//AMU Desk//deadlines//EN")
+    calendar.add("version", "2.0")
+    count = 0
+    stamp = utcnow()
+    for deadline in open_items(items):
+        if deadline.handled:
+            continue
+        assert deadline.due is not None
+        event = Event()
+        event.add("uid", f"{deadline.reference}-{deadline.rule}@amudesk")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", deadline.due)
+        event.add("dtend", deadline.due + dt.timedelta(days=1))
+        event.add("summary", f"{deadline.reference} — {deadline.title}")
+        event.add("description", f"{deadline.reference}: {deadline.title} ({deadline.rule})")
+        event.add("categories", ["AMU"])
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{deadline.reference} — {deadline.title}")
+        alarm.add("trigger", dt.timedelta(days=-reminder_days))
+        event.add_component(alarm)
+        calendar.add_component(event)
+        count += 1
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent or Path("."), prefix=".amudesk-", suffix=".ics"
+    )
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(calendar.to_ical())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count

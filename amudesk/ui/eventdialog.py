@@ -1,0 +1,155 @@
+"""Record the day a request was sent on to the competent CPAS, or the day the claimant
+appealed to the labour court: the events that stop the transfer and appeal clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from amudesk import i18n
+from amudesk.deadlines import STATE_LABELS, Deadline
+from amudesk.i18n import N_, _
+from amudesk.models import Request
+from amudesk.services import cases, clock
+from amudesk.settings import load_settings
+from amudesk.ui.aamudialog import request_heading
+from amudesk.ui.forms import add_row
+from amudesk.ui.widgets import FormDialog, OptionalDateEdit, hint_label, problem_of
+
+
+class EventDateDialog(FormDialog):
+    """One date of a request (empty clears it), saved through the clock service.
+
+    Subclasses say which date (``field``), how it is labelled, which clocks it stops
+    (``rules``) and which service records it.
+    """
+
+    field = ""
+    object_name = ""
+    title = ""
+    label = ""  # with an & mnemonic
+    explanation = ""
+    rules: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        request_id: int,
+        data_dir: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(store, parent)
+        self.setObjectName(self.object_name)
+        self.setWindowTitle(_(self.title))
+        self.request_id = request_id
+        self._data_dir = data_dir if data_dir is not None else getattr(store, "data_dir", None)
+        heading, current, running = self._load()
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-weight: 600;")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.heading)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        plain_label = _(self.label).replace("&", "")
+        self.date = OptionalDateEdit(label=plain_label)
+        self.date.setObjectName("eventDate")
+        add_row(form, _(self.label), self.date, name=plain_label)
+        layout.addLayout(form)
+        self.explanation_label = hint_label(
+            _(self.explanation) + " " + _("Leave the date empty to clear it.")
+        )
+        self.explanation_label.setObjectName("eventExplanation")
+        layout.addWidget(self.explanation_label)
+        self.clock_label = hint_label("\n\n".join(running))
+        self.clock_label.setObjectName("eventClock")
+        self.clock_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.clock_label.setVisible(bool(running))
+        layout.addWidget(self.clock_label)
+        layout.addStretch(1)
+        self.finish_layout(body)
+        self.fields = {self.field: problem_of(self.date, self.date.edit)}
+        self.date.set_value(current if current is not None else dt.date.today())
+        self.date.edit.selectAll()
+        QWidget.setTabOrder(self.date.edit, self.ok_button)
+        QWidget.setTabOrder(self.ok_button, self.cancel_button)
+        self.fit_to_screen(620, 320)
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), min(needed, self.MAX_HEIGHT))
+        self.date.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _load(self) -> tuple[str, dt.date | None, list[str]]:
+        """The heading, the date recorded so far, and how the clocks it stops stand."""
+        settings = load_settings(self._data_dir).clock_settings()
+        with self.store.session() as session:
+            heading = request_heading(self.request_id, session=session)
+            request = cases.get_request(self.request_id, session=session)
+            found = clock.deadlines(
+                session=session,
+                request_ids=[self.request_id],
+                settings=settings,
+                language=i18n.get_locale(),
+            )
+        running = [self._clock_text(d) for d in found if d.rule in self.rules]
+        return heading, self.recorded(request), running
+
+    @staticmethod
+    def _clock_text(deadline: Deadline) -> str:
+        state = STATE_LABELS.get(deadline.state)
+        return _("{title} ({state}): {explanation}").format(
+            title=deadline.title,
+            state=_(state) if state else deadline.state,
+            explanation=deadline.explanation,
+        )
+
+    def recorded(self, request: Request) -> dt.date | None:
+        value = getattr(request, self.field, None)
+        return value if isinstance(value, dt.date) else None
+
+    def value(self) -> dt.date | None:
+        return self.date.value()
+
+    def record(self) -> Callable[..., Request]:
+        raise NotImplementedError
+
+    def save(self, session: Any) -> int | None:
+        request = self.record()(self.request_id, self.value(), session=session)
+        return request.id
+
+
+class TransferDialog(EventDateDialog):
+    """The day the request was sent in writing to the CPAS held competent."""
+
+    field = "transferred_on"
+    object_name = "transferDialog"
+    title = N_("Record the transfer")
+    label = N_("&Transferred on")
+    explanation = N_("A transfer stops the 5-day transfer clock.")
+    rules = ("transfer",)
+
+    def record(self) -> Callable[..., Request]:
+        return clock.record_transfer
+
+
+class AppealDialog(EventDateDialog):
+    """The day the claimant appealed to the labour court."""
+
+    field = "appealed_on"
+    object_name = "appealDialog"
+    title = N_("Record the appeal")
+    label = N_("&Appealed on")
+    explanation = N_("A recorded appeal stops the appeal clocks.")
+    rules = ("appeal", "appeal-no-decision")
+
+    def record(self) -> Callable[..., Request]:
+        return clock.record_appeal

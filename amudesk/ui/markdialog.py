@@ -1,0 +1,113 @@
+"""Mark a deadline handled, or snooze it until a day, with a reason (kept in the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from amudesk import i18n
+from amudesk.deadlines import Deadline
+from amudesk.i18n import _
+from amudesk.services import clock
+from amudesk.ui.forms import add_row
+from amudesk.ui.widgets import FormDialog, OptionalDateEdit, hint_label, problem_of
+
+HANDLED, SNOOZED = "handled", "snoozed"
+DEFAULT_SNOOZE_DAYS = 7
+REASON_MAX = 300
+
+
+class MarkDialog(FormDialog):
+    """Reason (and, to snooze, the day the reminder comes back); saved by the clock service."""
+
+    def __init__(
+        self,
+        store: Any,
+        deadline: Deadline,
+        kind: str,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(store, parent)
+        if kind not in (HANDLED, SNOOZED):
+            raise ValueError(f"unknown mark {kind!r}")
+        self.deadline = deadline
+        self.kind = kind
+        self.today = today or clock.today_in_brussels()
+        self.mark_id: int | None = None
+        self.setObjectName("markDialog")
+        self.setWindowTitle(_("Mark as handled") if kind == HANDLED else _("Snooze the reminder"))
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        summary = QLabel(self._summary())
+        summary.setObjectName("markSummary")
+        summary.setWordWrap(True)
+        summary.setStyleSheet("font-weight: 600;")
+        layout.addWidget(summary)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.until: OptionalDateEdit | None = None
+        if kind == SNOOZED:
+            self.until = OptionalDateEdit(label=_("Snooze until"))
+            self.until.setObjectName("snoozeUntil")
+            self.until.set_value(self.today + dt.timedelta(days=DEFAULT_SNOOZE_DAYS))
+            add_row(form, _("Snooze &until"), self.until, name=_("Snooze until"))
+            self.fields["until"] = problem_of(self.until, self.until.edit)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("markReason")
+        self.reason.setMaxLength(REASON_MAX)
+        self.reason.setMinimumWidth(380)
+        self.reason.setPlaceholderText(
+            _("e.g. appeal lodged by the lawyer")
+            if kind == HANDLED
+            else _("e.g. waiting for the CPAS's answer")
+        )
+        add_row(
+            form, _("&Reason") if kind == HANDLED else _("&Reason *"), self.reason, name=_("Reason")
+        )
+        self.fields["reason"] = self.reason
+        layout.addLayout(form)
+        hint = hint_label(
+            _("The deadline leaves the open lists; the mark and its reason stay with the case.")
+            if kind == HANDLED
+            else _("The reminder leaves the open lists until that day, then comes back.")
+        )
+        layout.addWidget(hint)
+        self.finish_layout(body)
+        self.ok_button.setText(_("Mark as handled") if kind == HANDLED else _("Snooze"))
+        self.ok_button.setAccessibleName(self.ok_button.text())
+        first = self.until.edit if self.until is not None else self.reason
+        first.setFocus()
+        if self.until is not None:
+            QWidget.setTabOrder(self.until.edit, self.reason)
+        QWidget.setTabOrder(self.reason, self.ok_button)
+        QWidget.setTabOrder(self.ok_button, self.cancel_button)
+
+    def _summary(self) -> str:
+        deadline = self.deadline
+        text = _("{reference} — {rule}").format(
+            reference=deadline.case.reference, rule=deadline.title
+        )
+        if deadline.due is not None:
+            text += "\n" + _("Last day: {date}").format(date=i18n.format_date(deadline.due, "full"))
+        return text
+
+    def save(self, session: Any) -> int | None:
+        mark = clock.mark_deadline(
+            self.deadline.case.request_id,
+            self.deadline.rule,
+            session=session,
+            kind=self.kind,
+            reason=self.reason.text(),
+            until=self.until.value() if self.until is not None else None,
+            today=self.today,
+        )
+        return mark.id
+
+    def saved(self, record_id: int | None) -> None:
+        self.mark_id = record_id
