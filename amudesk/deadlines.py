@@ -257,6 +257,18 @@ def _holidays(year: int, language: str) -> Mapping[dt.date, str]:
 _HOLIDAY_LANGUAGE = {"fr": "fr", "nl": "nl", "en": "en_US"}
 
 
+def holidays_loaded() -> bool:
+    """True once the holiday calendar was read (the first read imports ``holidays``,
+    about a tenth of a second that start-up does not wait for)."""
+    return _holidays.cache_info().currsize > 0
+
+
+def load_holidays(today: dt.date, language: str = "en") -> None:
+    """Read the calendar of the years around ``today`` (meant for a background thread)."""
+    for year in (today.year - 1, today.year, today.year + 1):
+        _holidays(year, language)
+
+
 def legal_holiday(day: dt.date, language: str = "en") -> str | None:
     """The name of the Belgian legal holiday on ``day``, or None."""
     return _holidays(day.year, language).get(day)
@@ -360,7 +372,12 @@ class CaseFacts:
 
     @property
     def first_decided_on(self) -> dt.date | None:
-        return min((d.decided_on for d in self.decisions), default=None)
+        decisions = self.decisions
+        if not decisions:
+            return None
+        if len(decisions) == 1:
+            return decisions[0].decided_on
+        return min(d.decided_on for d in decisions)
 
 
 @dataclass(frozen=True)
@@ -487,6 +504,9 @@ class Clock:
         self.language = language
         self.move_administrative = move_administrative
         self._date = functools.lru_cache(maxsize=4096)(self._format_date)
+        # Many cases share dates: a month count and a move are worked out once per date.
+        self._month_ends: dict[tuple[dt.date, int], dt.date] = {}
+        self._moved: dict[dt.date, dt.date] = {}
 
     # --- words in the clock's language ---------------------------------------------------
 
@@ -553,7 +573,7 @@ class Clock:
         return self._period(
             case,
             "appeal-no-decision",
-            add_months(case.received_on, 1),
+            self._month_end(case.received_on, 1),
             N_("End of the one-month decision period"),
             done_on=stopped_on,
             done_text=text,
@@ -691,7 +711,7 @@ class Clock:
         """A period counted from the day after ``event_on`` (art. 52)."""
         rule = RULES[rule_id]
         if rule.months:
-            last, count, span = add_months(event_on, rule.months), "months", rule.months
+            last, count, span = self._month_end(event_on, rule.months), "months", rule.months
         else:
             span = rule.days if days is None else days
             last, count = event_on + dt.timedelta(days=span), "days"
@@ -731,8 +751,11 @@ class Clock:
         **words: Any,
     ) -> Deadline:
         due = last
-        if (rule.judicial or self.move_administrative) and not is_working_day(last):
-            due = next_working_day(last)
+        if rule.judicial or self.move_administrative:
+            moved = self._moved.get(last)
+            if moved is None:
+                moved = self._moved[last] = next_working_day(last)
+            due = moved
         if done_on is not None and done_on > self.today:
             done_on = None  # evaluated as of an earlier day: the closing event had not happened
         if done_on is not None:
@@ -744,6 +767,14 @@ class Clock:
         else:
             state = State.UPCOMING
         return Deadline(case, rule.id, event_on, last, due, state, self, done_on, None, **words)
+
+    def _month_end(self, event_on: dt.date, months: int) -> dt.date:
+        """``add_months``, remembered per date."""
+        key = (event_on, months)
+        last = self._month_ends.get(key)
+        if last is None:
+            last = self._month_ends[key] = add_months(event_on, months)
+        return last
 
     # --- explaining --------------------------------------------------------------------
 
