@@ -349,9 +349,11 @@ def run(data_dir: Path | None) -> int:
         except Exception as exc:  # the window could not be built: say so, do not hang
             reporter.excepthook(type(exc), exc, exc.__traceback__)
             return 1
-        shell.start_alerts()
         if os.environ.get(ENV_QUIT_WHEN_READY):
             QTimer.singleShot(0, lambda: _ready(app, window))
+        # The alerts (tray icon, first count a few seconds later) start once the window
+        # is on screen: start-up does not wait for their modules to load.
+        QTimer.singleShot(0, shell.start_alerts)
         status = app.exec()
         log.info("closed with status %s", status)
         return int(status)

@@ -46,6 +46,8 @@ from amudesk.deadlines import (
     Deadline,
     NotificationMethod,
     State,
+    holidays_loaded,
+    load_holidays,
 )
 from amudesk.i18n import _, ngettext
 from amudesk.services import NotFound, cases, clock
@@ -260,6 +262,7 @@ class CasePanel(QScrollArea):
     changed = Signal(int)
     request_chosen = Signal(int)
     message = Signal(str)
+    clocks_ready = Signal()  # the holiday calendar was read: clocks are shown
 
     def __init__(
         self, store: Any, parent: QWidget | None = None, *, data_dir: Path | None = None
@@ -269,6 +272,10 @@ class CasePanel(QScrollArea):
         # Where settings.json lives (how the clock counts); the store's folder by default.
         self._data_dir = data_dir if data_dir is not None else getattr(store, "data_dir", None)
         self._deadlines: list[Deadline] = []
+        # The holiday calendar is read in the background the first time (start-up does
+        # not wait for it); meanwhile the clocks say they are being counted.
+        self._clocks_pending = False
+        self._calendar_task: Any = None
         self._today = clock.today_in_brussels()
         self._request_id: int | None = None
         self._person_id: int | None = None
@@ -315,13 +322,19 @@ class CasePanel(QScrollArea):
         focused = self._focused_name()
         detail = None
         self._deadlines = []
+        self._clocks_pending = False
         if request_id is not None:
             try:
                 with self._store.session() as session:
                     detail = cases.get_case(request_id, session=session)
-                    self._deadlines = self._read_deadlines(request_id, session)
+                    if holidays_loaded():
+                        self._deadlines = self._read_deadlines(request_id, session)
+                    else:
+                        self._clocks_pending = True
             except NotFound:
                 detail = None
+        if self._clocks_pending:
+            self._load_calendar()
         self.setUpdatesEnabled(False)
         try:
             if detail is None:
@@ -336,6 +349,37 @@ class CasePanel(QScrollArea):
         finally:
             self.setUpdatesEnabled(True)
         self._restore_focus(focused)
+
+    def _load_calendar(self) -> None:
+        """Read the holiday calendar off the UI thread, then show the clocks."""
+        if self._calendar_task is not None:
+            return
+        from amudesk.ui.workers import Task
+
+        today, language = clock.today_in_brussels(), i18n.get_locale()
+        task = Task(lambda progress, cancelled: load_holidays(today, language), self)
+        task.finished.connect(self._calendar_loaded)
+        task.failed.connect(self._calendar_failed)
+        self._calendar_task = task
+        task.start()
+
+    def _calendar_loaded(self, _result: object = None) -> None:
+        self._calendar_task = None
+        if self._clocks_pending:
+            self.show_case(self._request_id)
+        self.clocks_ready.emit()
+
+    def _calendar_failed(self, error: object) -> None:
+        # Not expected (the calendar is a library's table); counting on the UI thread
+        # then raises the same error where the crash reporter shows it.
+        log.error("holiday calendar could not be read: %s", error.__class__.__name__)
+        self._calendar_task = None
+        load_holidays(clock.today_in_brussels(), i18n.get_locale())
+
+    def wait_for_clocks(self) -> bool:
+        """Block until the background calendar read is over (for closing and tests)."""
+        task = self._calendar_task
+        return task.wait() if task is not None else True
 
     def _read_deadlines(self, request_id: int, session: Any) -> list[Deadline]:
         settings = load_settings(self._data_dir).clock_settings()
@@ -633,7 +677,9 @@ class CasePanel(QScrollArea):
 
     def _clock_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         self._section(layout, _("Time limits"))
-        if not self._deadlines:
+        if self._clocks_pending:
+            layout.addWidget(plain_label(_("Counting the time limits…"), object_name="hint"))
+        elif not self._deadlines:
             layout.addWidget(
                 plain_label(_("No time limit runs for this case."), object_name="hint")
             )

@@ -732,21 +732,26 @@ class DeadlineBoard(QWidget):
         title = _("{reference} — {rule}").format(
             reference=deadline.case.reference, rule=deadline.title
         )
+        # Labels are taken out of the f-strings below so that the catalog extractor sees them.
+        last_day_label = _("Last day:")
+        actor_label = _("Who acts:")
+        state_label = _("State:")
+        basis_label = _("Legal basis")
         lines = []
         if deadline.due is not None:
             when = self.model.when_text(deadline.due) if deadline.state != State.DONE else ""
             due = i18n.format_date(deadline.due, "full")
-            lines.append(f"<b>{e(_('Last day:'))}</b> {e(due)}" + (f" ({e(when)})" if when else ""))
-        lines.append(f"<b>{e(_('Who acts:'))}</b> {e(_(ACTOR_LABELS[deadline.actor]))}")
+            lines.append(f"<b>{e(last_day_label)}</b> {e(due)}" + (f" ({e(when)})" if when else ""))
+        lines.append(f"<b>{e(actor_label)}</b> {e(_(ACTOR_LABELS[deadline.actor]))}")
         lines.append(
-            f"<b>{e(_('State:'))}</b> "
+            f"<b>{e(state_label)}</b> "
             f"<span style='color:{colour}'>{e(self.model.state_text(deadline))}</span>"
         )
         return (
             f"<h3>{e(title)}</h3>"
             f"<p>{'<br>'.join(lines)}</p>"
             f"<p>{e(deadline.explanation)}</p>"
-            f"<p><b>{e(_('Legal basis'))}</b><br>{e(deadline.basis)}</p>"
+            f"<p><b>{e(basis_label)}</b><br>{e(deadline.basis)}</p>"
         )
 
     def _group_html(self, group: Group) -> str:

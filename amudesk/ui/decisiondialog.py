@@ -223,7 +223,10 @@ class DecisionDialog(FormDialog):
         self.encoded_on = OptionalDateEdit(label=_("Encoded in MediPrima on"))
         self.encoded_label = add_row(form, _("&Encoded in MediPrima on"), self.encoded_on)
         self.encoded_hint = hint_label(
-            _("Within 8 days of the decision; until then the costs fall on the CPAS.")
+            _(
+                "Within 8 days of the decision; if later, care from day 9 until encoding "
+                "is at the CPAS's expense."
+            )
         )
         add_hint_row(form, self.encoded_hint)
         self.positive_hint = hint_label(

@@ -417,6 +417,7 @@ class MainWindow(QMainWindow):
         if self._export_task is not None:
             self._export_task.cancel()
             self._export_task.wait()
+        self.panel.wait_for_clocks()
         self.save_layout()
         super().closeEvent(event)
 

@@ -14,6 +14,16 @@ import pytest
 RECEIVED = dt.datetime(2026, 1, 5, 10, 0)
 
 
+@pytest.fixture(autouse=True)
+def holiday_calendar() -> None:
+    """The case panel reads the holiday calendar in the background the first time; the
+    window tests start with it read, so that clocks show at once (tests/ui/test_mainwindow
+    checks the background path itself)."""
+    from amudesk.deadlines import load_holidays
+
+    load_holidays(dt.date.today())
+
+
 @pytest.fixture
 def office(store: Any) -> Any:
     """An office profile, so that the first-run form is not asked for."""

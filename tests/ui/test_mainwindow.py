@@ -167,6 +167,30 @@ def test_selecting_a_row_shows_the_case(three_cases: dict[str, Any], main_window
     assert "NGUYỄN Văn An" in window.panel.text()
 
 
+def test_first_case_clocks_wait_for_the_calendar_off_the_ui_thread(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any
+) -> None:
+    """Start-up does not wait for the holiday calendar: the panel says the time limits are
+    being counted, reads the calendar in the background, then shows them."""
+    from amudesk import deadlines
+
+    window = main_window
+    request_id, _reference = three_cases["ozturk"]
+    deadlines._holidays.cache_clear()
+    try:
+        window.panel.show_case(request_id)  # the calendar is read in another thread
+        assert "Counting the time limits…" in window.panel.text()
+        assert window.panel.deadlines() == []
+        with qtbot.waitSignal(window.panel.clocks_ready, timeout=10_000):
+            pass
+    finally:
+        window.panel.wait_for_clocks()
+    assert deadlines.holidays_loaded()
+    assert "Counting the time limits…" not in window.panel.text()
+    assert window.panel.request_id() == request_id
+    assert {d.rule for d in window.panel.deadlines()} >= {"decision"}
+
+
 def test_list_is_paged_in_the_window(
     qtbot: Any, store: Any, cpas_ids: list[int], office: Any, data_dir: Path
 ) -> None:
