@@ -109,9 +109,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.umask(0o077)  # every file the desk writes (logs, exports, copies) is private
     i18n.set_locale(args.lang or _settings_language(args.data_dir) or i18n.default_locale())
     if args.command is None:
-        from amudesk.ui.app import run
+        import gc
 
-        return run(data_dir=args.data_dir)
+        # Start-up makes tens of thousands of objects that live as long as the app; full
+        # collections over them cost tenths of seconds before the window shows. The app
+        # freezes them once the window is up and collects as usual from then on.
+        gc.disable()
+        try:
+            from amudesk.ui.app import run
+
+            return run(data_dir=args.data_dir)
+        finally:
+            gc.enable()
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "demo": cmd_demo,
         "import": cmd_import,

@@ -354,6 +354,7 @@ def run(data_dir: Path | None) -> int:
         # The alerts (tray icon, first count a few seconds later) start once the window
         # is on screen: start-up does not wait for their modules to load.
         QTimer.singleShot(0, shell.start_alerts)
+        QTimer.singleShot(0, _started)
         status = app.exec()
         log.info("closed with status %s", status)
         return int(status)
@@ -363,6 +364,16 @@ def run(data_dir: Path | None) -> int:
         store.close()
         reporter.uninstall()
         close_logging()
+
+
+def _started() -> None:
+    """The window is up: what start-up made is set aside from the garbage collector's scans
+    (``gc.freeze``), and collection, paused by ``amudesk.cli.main`` for start-up, resumes."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _ready(app: QApplication, window: Any) -> None:

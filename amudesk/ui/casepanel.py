@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -334,7 +334,9 @@ class CasePanel(QScrollArea):
             except NotFound:
                 detail = None
         if self._clocks_pending:
-            self._load_calendar()
+            # Once the event loop runs (the window is on screen at start-up): the read
+            # holds the interpreter lock for a while and would slow what comes before.
+            QTimer.singleShot(0, self._load_calendar)
         self.setUpdatesEnabled(False)
         try:
             if detail is None:

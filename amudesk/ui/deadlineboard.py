@@ -733,7 +733,7 @@ class DeadlineBoard(QWidget):
             reference=deadline.case.reference, rule=deadline.title
         )
         # Labels are taken out of the f-strings below so that the catalog extractor sees them.
-        last_day_label = _("Last day:")
+        due_label = _("Due date:")
         actor_label = _("Who acts:")
         state_label = _("State:")
         basis_label = _("Legal basis")
@@ -741,7 +741,7 @@ class DeadlineBoard(QWidget):
         if deadline.due is not None:
             when = self.model.when_text(deadline.due) if deadline.state != State.DONE else ""
             due = i18n.format_date(deadline.due, "full")
-            lines.append(f"<b>{e(last_day_label)}</b> {e(due)}" + (f" ({e(when)})" if when else ""))
+            lines.append(f"<b>{e(due_label)}</b> {e(due)}" + (f" ({e(when)})" if when else ""))
         lines.append(f"<b>{e(actor_label)}</b> {e(_(ACTOR_LABELS[deadline.actor]))}")
         lines.append(
             f"<b>{e(state_label)}</b> "
