@@ -183,6 +183,41 @@ DIALOG_CLASSES = {
 }
 
 
+def shoot_clocks(app: Any, window: Any, path: Path) -> None:
+    """The case panel scrolled to the running clocks of the case shown."""
+    from PySide6.QtWidgets import QLabel
+
+    from amudesk.i18n import _
+
+    panel = window.panel
+    heading = _("Time limits")
+    for label in panel.widget().findChildren(QLabel, "sectionTitle"):
+        if label.accessibleName() == heading:
+            bar = panel.verticalScrollBar()
+            bar.setValue(label.mapTo(panel.widget(), label.rect().topLeft()).y() - 8)
+            break
+    settle(app)
+    save(panel, path)
+    panel.verticalScrollBar().setValue(0)
+
+
+def shoot_board(app: Any, window: Any, path: Path) -> None:
+    """The deadlines board once every request is counted, with a time limit selected."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    window.open_deadlines()
+    board = window.board
+    board.completed.connect(loop.quit)
+    QTimer.singleShot(60_000, loop.quit)  # never hang the script on a board that fails
+    loop.exec()
+    board.completed.disconnect(loop.quit)
+    board.resize(*SCREEN)
+    settle(app)
+    save(board, path)
+    board.close()
+
+
 def shoot_language(
     app: Any, store: Any, data_dir: Path, ids: dict[str, int], language: str, out: Path
 ) -> None:
@@ -192,14 +227,17 @@ def shoot_language(
     window.resize(*SCREEN)
     window.show()
     window.select_request(ids["request"])
+    window.panel.wait_for_clocks()  # the first case's clocks wait for the holiday calendar
     settle(app)
     save(window, out / f"main-{language}.png")
+    shoot_clocks(app, window, out / f"clocks-{language}.png")
     window.search.setText("nguyen")
     window.apply_filter()
     settle(app)
     save(window, out / f"search-{language}.png")
     window.search.clear()
     window.apply_filter()
+    shoot_board(app, window, out / f"deadlines-{language}.png")
     makers = dialog_makers(store, data_dir, ids)
     for name, (module_name, class_name) in DIALOG_CLASSES.items():
         try:
