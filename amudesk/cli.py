@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a shared server
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+PASSPHRASE_ENV = "AMUDESK_PASSPHRASE"
 
 
 class UsageError(Exception):
@@ -171,13 +172,45 @@ def _settings_language(data_dir: Path | None) -> str | None:
 
 
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from amudesk.paths import default_data_dir
-    from amudesk.store import StoreError, open_store
+    from amudesk.paths import default_data_dir, prepare_data_dir
+    from amudesk.store import StoreError, folder_state, open_store
 
+    url = os.environ.get(DATABASE_URL_ENV)
+    folder = args.data_dir or default_data_dir()
     try:
-        return open_store(args.data_dir or default_data_dir(), url=os.environ.get(DATABASE_URL_ENV))
+        passphrase = None
+        if url is None:
+            passphrase = _passphrase(folder_state(prepare_data_dir(folder)))
+        return open_store(folder, url=url, passphrase=passphrase)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _passphrase(state: str) -> str:
+    """From $AMUDESK_PASSPHRASE, else asked at the terminal (twice for a new one)."""
+    from amudesk.store import StoreError
+
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given is not None:
+        if not given:
+            raise StoreError(_("{name} is empty").format(name=PASSPHRASE_ENV))
+        return given
+    if not sys.stdin.isatty():
+        raise StoreError(
+            _("no passphrase: set {name} or run the command in a terminal").format(
+                name=PASSPHRASE_ENV
+            )
+        )
+    import getpass
+
+    if state == "encrypted":
+        return getpass.getpass(_("Passphrase: "))
+    first = getpass.getpass(_("Choose a passphrase for this data folder: "))
+    if not first:
+        raise StoreError(_("the passphrase cannot be empty"))
+    if getpass.getpass(_("The same passphrase again: ")) != first:
+        raise StoreError(_("the two passphrases differ; nothing was created"))
+    return first
 
 
 class _TerminalProgress:

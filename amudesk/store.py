@@ -4,6 +4,13 @@ The engine is built from a URL (SQLite in the data folder by default, PostgreSQL
 when a team outgrows one laptop), migrated to the current schema with Alembic
 (a copy of the file is taken first), and handed to whoever needs it. Nothing
 here runs at import time.
+
+A SQLite database is encrypted with SQLCipher: the key is derived from the passphrase
+with Argon2id (``amudesk.crypto``) and handed over raw. ``folder_state`` tells what a data
+folder holds before anything is opened: nothing yet, an encrypted database, or an
+unencrypted one from an earlier version (converted in place, safely, when opened).
+A database file that was set up before and is now missing or empty is an error, never
+silently replaced by a new one.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +29,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+from amudesk import crypto
+from amudesk.crypto import DEFAULT_KDF, KdfParams, Key
 from amudesk.i18n import _
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
 
@@ -36,10 +46,19 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message is for people."""
 
 
+class WrongPassphrase(StoreError):
+    """The key does not open the file: a wrong passphrase, or a damaged file."""
+
+
+class PassphraseNeeded(StoreError):
+    """A SQLite database is opened only with its passphrase."""
+
+
 @dataclass
 class Store:
     engine: Engine
     data_dir: Path | None
+    key: Key | None = None
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -60,7 +79,10 @@ class Store:
         return self.engine.dialect.name == "sqlite"
 
     def close(self) -> None:
+        """Close every connection and overwrite the key in memory."""
         self.engine.dispose()
+        if self.key is not None:
+            self.key.wipe()
 
 
 def database_path(data_dir: Path) -> Path:
@@ -73,37 +95,139 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never hit the disk
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def _sqlcipher() -> Any:
+    import sqlcipher3.dbapi2
+
+    return sqlcipher3.dbapi2
+
+
+def keyed_connection(path: Path, key: Key, *, check: bool = True) -> Any:
+    """A SQLCipher connection to ``path`` opened with ``key``; raises WrongPassphrase when the
+    key does not open it (and ``check`` is on)."""
+    module = _sqlcipher()
+    connection = module.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")  # no decryption noise on stderr
+        connection.execute(key.pragma())
+        if check:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except module.DatabaseError as exc:
+        connection.close()
+        raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged.")) from exc
+    return connection
+
+
+def make_engine(url: str, *, key: Key | None = None) -> Engine:
+    """An engine for ``url``; a SQLite file with ``key`` is opened through SQLCipher."""
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        )
+        if key is not None:
+            path = Path(url.removeprefix("sqlite:///"))
+            engine = create_engine(
+                url,
+                module=_sqlcipher(),
+                creator=lambda: keyed_connection(path, key, check=False),
+            )
+        else:
+            engine = create_engine(
+                url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store:
-    """Open (creating and migrating as needed) the database of ``data_dir`` or ``url``."""
+# --- what a data folder holds ---------------------------------------------------------
+
+
+def folder_state(data_dir: Path) -> str:
+    """``new`` (no database yet: a passphrase is chosen), ``encrypted`` (its passphrase is
+    asked for) or ``plain`` (an unencrypted database of an earlier version: a passphrase is
+    chosen and the data encrypted with it). Raises StoreError when the folder cannot be used.
+    """
+    path = database_path(data_dir)
+    key_path = crypto.key_file_path(data_dir)
+    kind = crypto.file_kind(path)
+    if key_path.exists():
+        try:
+            key_file = crypto.read_key_file(key_path)
+        except crypto.KeyFileError as exc:
+            raise StoreError(
+                _("The key file {name} cannot be read ({detail}).").format(
+                    name=key_path.name, detail=exc
+                )
+            ) from exc
+        if not key_file.initialised:
+            return "new"  # the first start stopped before the database was made
+        if kind == "missing":
+            raise StoreError(
+                _(
+                    "The database file {name} is missing from {folder}, which was set up "
+                    "before. It is not re-created empty: restore a backup."
+                ).format(name=path.name, folder=data_dir)
+            )
+    if kind == "missing":
+        return "new"
+    if kind == "empty":
+        raise StoreError(
+            _("The database file {name} is empty (0 bytes). It is left as it is.").format(
+                name=path.name
+            )
+        )
+    if kind == "plain":
+        return "plain"
+    if not key_path.exists():
+        raise StoreError(
+            _("{name} is not an AMU Desk database, or its key file {key} is missing.").format(
+                name=path.name, key=key_path.name
+            )
+        )
+    return "encrypted"
+
+
+def open_store(
+    data_dir: Path | None = None,
+    *,
+    url: str | None = None,
+    passphrase: str | None = None,
+    kdf: KdfParams = DEFAULT_KDF,
+) -> Store:
+    """Open (creating and migrating as needed) the database of ``data_dir`` or ``url``.
+
+    A data folder's SQLite database needs ``passphrase``: a new one is created encrypted
+    with it (Argon2id costs ``kdf``), an unencrypted one of an earlier version is encrypted
+    with it first. A ``url`` (PostgreSQL) is protected by its server, not here.
+    """
     import amudesk.models  # noqa: F401  (registers the tables)
 
     created = False
+    key: Key | None = None
     if data_dir is not None:
         data_dir = prepare_data_dir(data_dir)  # logs and backups live there even with a URL
     if url is None:
         if data_dir is None:
             raise ValueError("open_store needs a data folder or a URL")
-        path = database_path(data_dir)
-        created = not path.exists()
-        private_file(path)
-        url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    store = Store(engine=engine, data_dir=data_dir)
+        if passphrase is None:
+            raise PassphraseNeeded(_("The database is opened only with its passphrase."))
+        retire_leftovers(data_dir)
+        state = folder_state(data_dir)
+        if state == "new":
+            key = _prepare_new(data_dir, passphrase, kdf)
+            created = True
+        elif state == "plain":
+            key = _encrypt_plain_folder(data_dir, passphrase, kdf)
+        else:
+            key = _unlock(data_dir, passphrase)
+        url = f"sqlite:///{database_path(data_dir)}"
+    engine = make_engine(url, key=key)
+    store = Store(engine=engine, data_dir=data_dir, key=key)
     try:
         revision = current_revision(engine)
+        if revision is None and not created and key is not None:
+            raise StoreError(_("{name} is not an AMU Desk database.").format(name=DATABASE_NAME))
         if revision != SCHEMA_REVISION:
             if revision is not None and data_dir is not None:
                 copy_database(
@@ -116,15 +240,200 @@ def open_store(data_dir: Path | None = None, *, url: str | None = None) -> Store
 
             with store.transaction() as session:
                 seed_brussels(session=session)
+        if key is not None and data_dir is not None:
+            _mark_initialised(data_dir)
+    except StoreError:
+        store.close()
+        raise
     except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the damage
-        engine.dispose()
+        store.close()
         raise StoreError(_("The database cannot be read: {detail}").format(detail=exc)) from exc
     except DatabaseError as exc:
-        engine.dispose()
+        store.close()
         raise StoreError(
             _("The database cannot be read: {detail}").format(detail=exc.orig)
         ) from exc
     return store
+
+
+def _prepare_new(data_dir: Path, passphrase: str, kdf: KdfParams) -> Key:
+    """Write the key file (marked not yet initialised) and clear what an interrupted first
+    start may have left; the database itself is made by the engine."""
+    path = database_path(data_dir)
+    for leftover in _database_files(path):
+        leftover.unlink(missing_ok=True)
+    salt = crypto.new_salt()
+    crypto.write_key_file(
+        crypto.key_file_path(data_dir),
+        crypto.KeyFile(salt=salt, params=kdf, initialised=False),
+    )
+    private_file(path)  # empty and private: SQLCipher writes its first page (and salt) into it
+    return crypto.derive_key(passphrase, salt, kdf)
+
+
+def _mark_initialised(data_dir: Path) -> None:
+    key_path = crypto.key_file_path(data_dir)
+    key_file = crypto.read_key_file(key_path)
+    if not key_file.initialised:
+        crypto.write_key_file(
+            key_path,
+            crypto.KeyFile(salt=key_file.salt, params=key_file.params, initialised=True),
+        )
+
+
+def _unlock(data_dir: Path, passphrase: str) -> Key:
+    path = database_path(data_dir)
+    key_file = crypto.read_key_file(crypto.key_file_path(data_dir))
+    if crypto.file_salt(path) != key_file.salt:
+        raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
+    key = crypto.derive_key(passphrase, key_file.salt, key_file.params)
+    try:
+        keyed_connection(database_path(data_dir), key).close()
+    except WrongPassphrase:
+        key.wipe()
+        raise
+    log.info("database unlocked")
+    return key
+
+
+def _database_files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+# --- encrypting a database of an earlier version ------------------------------------------
+
+
+def _encrypt_plain_folder(data_dir: Path, passphrase: str, kdf: KdfParams) -> Key:
+    """Encrypt the folder's unencrypted database and copies, safely: copy, verify, swap.
+
+    Each file is exported into a new encrypted file, which is checked (it opens, passes
+    the integrity check and holds as many rows in every table) before it replaces the
+    original; the original's bytes are then overwritten and the file removed. A stop at
+    any point leaves either the plain file (converted again at the next start) or the
+    encrypted one.
+    """
+    path = database_path(data_dir)
+    salt = crypto.new_salt()
+    key = crypto.derive_key(passphrase, salt, kdf)
+    _check_is_amudesk(path)
+    crypto.write_key_file(
+        crypto.key_file_path(data_dir), crypto.KeyFile(salt=salt, params=kdf, initialised=True)
+    )
+    encrypt_file(path, key)
+    for copy in sorted((data_dir / "backups").glob("*.sqlite3")):
+        if crypto.file_kind(copy) == "plain":
+            encrypt_file(copy, key)
+    log.info("unencrypted database converted")
+    return key
+
+
+def _check_is_amudesk(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_("The database cannot be read: {detail}").format(detail=exc)) from exc
+    finally:
+        connection.close()
+    if not found:
+        raise StoreError(_("{name} is not an AMU Desk database.").format(name=path.name))
+
+
+def encrypt_file(path: Path, key: Key) -> None:
+    """Replace the unencrypted SQLite file ``path`` by an encrypted copy made with ``key``."""
+    encrypted = path.with_name(path.name + ".encrypting")
+    retired = path.with_name(path.name + ".plain")
+    encrypted.unlink(missing_ok=True)
+    module = _sqlcipher()
+    source = module.connect(str(path))
+    try:
+        source.execute("PRAGMA cipher_log_level = NONE")
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        counts = _row_counts(source)
+        private_file(encrypted)
+        key_literal = key.pragma().removeprefix("PRAGMA key = ")
+        source.execute(f"ATTACH DATABASE ? AS encrypted KEY {key_literal}", (str(encrypted),))
+        source.execute("SELECT sqlcipher_export('encrypted')")
+        source.execute("DETACH DATABASE encrypted")
+    finally:
+        source.close()
+    check = keyed_connection(encrypted, key)
+    try:
+        problems = [row[0] for row in check.execute("PRAGMA integrity_check")]
+        if problems != ["ok"] or _row_counts(check) != counts:
+            raise StoreError(
+                _("The encrypted copy of {name} did not match it; nothing was changed.").format(
+                    name=path.name
+                )
+            )
+    finally:
+        check.close()
+    private_file(encrypted)
+    _fsync(encrypted)
+    retired.unlink(missing_ok=True)
+    os.link(path, retired)  # keep a name on the plain bytes to overwrite them after the swap
+    os.replace(encrypted, path)
+    crypto.fsync_folder(path.parent)
+    for side in _database_files(path)[1:]:
+        side.unlink(missing_ok=True)
+    shred(retired)
+
+
+def _row_counts(connection: Any) -> dict[str, int]:
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        for table in tables
+    }
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def shred(path: Path) -> None:
+    """Overwrite ``path`` with zeros, then remove it. On SSDs and copy-on-write file systems
+    the old blocks may survive elsewhere on the device: full-disk encryption covers that."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    with path.open("r+b") as handle:
+        chunk = bytes(1 << 20)
+        written = 0
+        while written < size:
+            step = min(len(chunk), size - written)
+            handle.write(chunk[:step])
+            written += step
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.unlink()
+
+
+def retire_leftovers(data_dir: Path) -> None:
+    """Clear what an interrupted conversion left behind: a half-made ``*.encrypting`` copy,
+    and a ``*.plain`` name kept on the old bytes (overwritten once the encrypted file is in
+    place; merely unlinked while it is still the live file's other name)."""
+    for folder in (data_dir, data_dir / "backups"):
+        for half_made in folder.glob("*.sqlite3.encrypting"):
+            half_made.unlink()
+        for retired in folder.glob("*.sqlite3.plain"):
+            original = retired.with_name(retired.name.removesuffix(".plain"))
+            if original.exists() and os.path.samefile(original, retired):
+                retired.unlink()
+            else:
+                shred(retired)
 
 
 def _stamp() -> str:
@@ -176,7 +485,10 @@ def copy_database(store: Store, target: Path) -> Path:
     raw = store.engine.raw_connection()
     try:
         source = raw.driver_connection
-        destination = sqlite3.connect(target)
+        if store.key is not None:  # encrypted with the same key and salt as the database
+            destination = keyed_connection(target, store.key, check=False)
+        else:
+            destination = sqlite3.connect(target)
         try:
             source.backup(destination)  # type: ignore[union-attr]
         finally:
@@ -190,6 +502,12 @@ def integrity_problems(store: Store) -> list[str]:
     """What is wrong with the database; an empty list when it is sound."""
     problems: list[str] = []
     with store.engine.connect() as connection:
+        if store.key is not None:  # every page's authentication code (SQLCipher)
+            try:
+                for row in connection.execute(text("PRAGMA cipher_integrity_check")):
+                    problems.append(_("encryption: {detail}").format(detail=row[0]))
+            except DatabaseError as exc:
+                problems.append(_("encryption: {detail}").format(detail=exc.orig))
         if store.is_sqlite:
             try:
                 rows = [r[0] for r in connection.execute(text("PRAGMA integrity_check"))]

@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +35,9 @@ HISTORY_DAYS = 548  # requests received over the last 18 months
 BOARD_TIMEOUT_S = 120
 START_RUNS = 5
 CASE_OPENINGS = 200
+UNLOCK_RUNS = 5
+# Fictional data only; the demo and the app read it from $AMUDESK_PASSPHRASE.
+BENCH_PASSPHRASE = "bench: fictional people only"
 TYPED = [
     "nguyen",
     "ozturk",
@@ -57,6 +61,32 @@ def record(label: str, value: str, target: str, ok: bool | None) -> None:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+def open_bench_store(data_dir: Path) -> Any:
+    from amudesk.store import open_store
+
+    return open_store(data_dir, passphrase=BENCH_PASSPHRASE)
+
+
+def open_plain_copy(data_dir: Path, target: Path) -> Any:
+    """A decrypted copy of the demo database, opened without encryption (for the ratio)."""
+    from amudesk.store import open_store
+
+    store = open_bench_store(data_dir)
+    try:
+        raw = store.engine.raw_connection()
+        try:
+            raw.driver_connection.execute(  # type: ignore[union-attr]
+                "ATTACH DATABASE ? AS plain KEY ''", (str(target),)
+            )
+            raw.driver_connection.execute("SELECT sqlcipher_export('plain')")  # type: ignore[union-attr]
+            raw.driver_connection.execute("DETACH DATABASE plain")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+    finally:
+        store.close()
+    return open_store(url=f"sqlite:///{target}")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -150,31 +180,45 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def bench_search(data_dir: Path) -> None:
-    """Each keystroke as the case list does it: capped count, first page, formatted rows."""
+def type_into(store: Any) -> tuple[list[float], list[float]]:
+    """Every prefix of the typed words into the real case model; durations (all, 2nd letter on)."""
     from PySide6.QtCore import QCoreApplication
 
-    from amudesk.services.cases import count_cases
-    from amudesk.store import open_store
     from amudesk.ui.casemodel import CaseTableModel
 
     _app = QCoreApplication.instance() or QCoreApplication([])
-    store = open_store(data_dir)
+    model = CaseTableModel(store)
+    model.set_filter("", None)  # the window shows its first page before anyone types
+    durations: list[float] = []
+    later: list[float] = []  # from the second letter on
+    for word in TYPED:
+        for end in range(1, len(word) + 1):
+            prefix = word[:end]
+            durations.append(timed(lambda prefix=prefix: model.set_filter(prefix, None)))
+            if end > 1:
+                later.append(durations[-1])
+    return durations, later
+
+
+def bench_search(data_dir: Path, work: Path) -> None:
+    """Each keystroke as the case list does it: capped count, first page, formatted rows;
+    then the same on a decrypted copy, for the cost of encryption."""
+    from amudesk.services.cases import count_cases
+
+    store = open_bench_store(data_dir)
     try:
-        model = CaseTableModel(store)
-        model.set_filter("", None)  # the window shows its first page before anyone types
-        durations: list[float] = []
-        later: list[float] = []  # from the second letter on
-        for word in TYPED:
-            for end in range(1, len(word) + 1):
-                prefix = word[:end]
-                durations.append(timed(lambda prefix=prefix: model.set_filter(prefix, None)))
-                if end > 1:
-                    later.append(durations[-1])
+        type_into(store)  # warm the cache, as after a moment of use
+        durations, later = type_into(store)
         with store.session() as session:
             found = count_cases(session=session, query="nguyen")
     finally:
         store.close()
+    plain = open_plain_copy(data_dir, work / "plain-copy.sqlite3")
+    try:
+        type_into(plain)
+        plain_durations, _later = type_into(plain)
+    finally:
+        plain.close()
     p95 = percentile(durations, 0.95)
     record(
         f"search per keystroke p50 ({len(durations)} keys)",
@@ -186,6 +230,25 @@ def bench_search(data_dir: Path) -> None:
     record("search per keystroke max", ms(max(durations)), "", None)
     record("  p95 from the 2nd letter on", ms(percentile(later, 0.95)), "", None)
     record("  cases found for “nguyen”", f"{found:,}", "> 0", found > 0)
+    ratio = sum(durations) / sum(plain_durations)
+    record("  p95 on a plain SQLite copy", ms(percentile(plain_durations, 0.95)), "", None)
+    record("  search time, encrypted / plain", f"{ratio:.2f}×", "≤ 1.2×", ratio <= 1.2)
+
+
+def bench_unlock(data_dir: Path) -> None:
+    """Argon2id over the passphrase, opening the encrypted database and its first read."""
+    from sqlalchemy import text
+
+    durations = []
+    for _run in range(UNLOCK_RUNS):
+        started = time.perf_counter()
+        store = open_bench_store(data_dir)
+        with store.engine.connect() as connection:
+            connection.execute(text("SELECT count(*) FROM cpas")).scalar()
+        durations.append(time.perf_counter() - started)
+        store.close()
+    median = statistics.median(durations)
+    record("unlock (Argon2id + open, median)", f"{median:.2f} s", "≤ 0.5 s", median <= 0.5)
 
 
 def bench_open_case(data_dir: Path) -> None:
@@ -193,9 +256,8 @@ def bench_open_case(data_dir: Path) -> None:
 
     from amudesk.models import Request
     from amudesk.services.cases import get_case
-    from amudesk.store import open_store
 
-    store = open_store(data_dir)
+    store = open_bench_store(data_dir)
     try:
         with store.session() as session:
             ids = list(session.scalars(select(Request.id)))
@@ -265,9 +327,8 @@ def bench_deadlines_database(data_dir: Path) -> None:
     """For information: the same with the facts and marks read from the demo database."""
     from amudesk.deadlines import compute_all
     from amudesk.services import clock
-    from amudesk.store import open_store
 
-    store = open_store(data_dir)
+    store = open_bench_store(data_dir)
     try:
         started = time.perf_counter()
         with store.session() as session:
@@ -331,11 +392,10 @@ def measure_board(data_dir: Path) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from amudesk.store import open_store
     from amudesk.ui.deadlineboard import DeadlineBoard
 
     app = QApplication.instance() or QApplication([])
-    store = open_store(data_dir)
+    store = open_bench_store(data_dir)
     try:
         loop = QEventLoop()
         shown: list[int] = []
@@ -366,10 +426,10 @@ def measure_board(data_dir: Path) -> None:
 
 def bench_import(work: Path) -> None:
     from amudesk.services.demo import fill_demo
-    from amudesk.services.spreadsheet import export_file, import_file
+    from amudesk.services.spreadsheet import export_file
     from amudesk.store import open_store
 
-    source = open_store(work / "import-source")
+    source = open_bench_store(work / "import-source")
     try:
         fill_demo(store=source, count=IMPORT_ROWS)
         export_file(work / "requests.csv", store=source)
@@ -380,17 +440,28 @@ def bench_import(work: Path) -> None:
     with (work / "requests.csv").open(encoding="utf-8-sig") as handle:
         kept = [next(handle) for _line in range(min(lines, IMPORT_ROWS) + 1)]
     (work / "requests.csv").write_text("".join(kept), encoding="utf-8")
-    target = open_store(work / "import-target")
-    try:
-        started = time.perf_counter()
-        report = import_file(work / "requests.csv", store=target)
-        elapsed = time.perf_counter() - started
-    finally:
-        target.close()
+    elapsed, report = timed_import(work / "requests.csv", open_bench_store(work / "import-target"))
+    plain_elapsed, _plain_report = timed_import(
+        work / "requests.csv", open_store(url=f"sqlite:///{work / 'import-plain.sqlite3'}")
+    )
     ok = elapsed <= 5 and not report.problems and report.imported == len(kept) - 1
     record(f"import {report.imported:,} rows (.csv)", f"{elapsed:.2f} s", "≤ 5 s", ok)
     if report.problems:
         print(f"    ({len(report.problems)} rows refused, first: {report.problems[0].describe()})")
+    record("  the same, plain SQLite", f"{plain_elapsed:.2f} s", "", None)
+    ratio = elapsed / plain_elapsed
+    record("  import time, encrypted / plain", f"{ratio:.2f}×", "≤ 1.2×", ratio <= 1.2)
+
+
+def timed_import(path: Path, store: Any) -> tuple[float, Any]:
+    from amudesk.services.spreadsheet import import_file
+
+    try:
+        started = time.perf_counter()
+        report = import_file(path, store=store)
+        return time.perf_counter() - started, report
+    finally:
+        store.close()
 
 
 def main() -> int:
@@ -401,13 +472,15 @@ def main() -> int:
         f"AMU Desk benchmark — {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print()
+    os.environ["AMUDESK_PASSPHRASE"] = BENCH_PASSPHRASE  # the demo and the app's start read it
     with tempfile.TemporaryDirectory(prefix="amudesk-bench-") as temporary:
         work = Path(temporary)
         data_dir = work / "data"
         demo = bench_demo(data_dir)
         if demo:
             bench_cold_start(data_dir)
-            bench_search(data_dir)
+            bench_unlock(data_dir)
+            bench_search(data_dir, work)
             bench_open_case(data_dir)
         bench_deadlines_in_memory()
         if demo:

@@ -276,7 +276,7 @@ def main(argv: list[str]) -> int:
     apply_style(app)
     with tempfile.TemporaryDirectory(prefix="amudesk-shots-") as folder:
         data_dir = Path(folder) / "data"
-        store = open_store(data_dir)
+        store = open_store(data_dir, passphrase="screenshots: fictional people only")
         try:
             ids = fill(store)
             translator = None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.keys import FAST_KDF, PASSPHRASE
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -21,6 +23,7 @@ def _isolated(
     monkeypatch.setenv("AMUDESK_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))
+    monkeypatch.setenv("AMUDESK_PASSPHRASE", PASSPHRASE)  # the command line and the app use it
     before = i18n.get_locale()
     i18n.set_locale("en")
     yield
@@ -36,7 +39,7 @@ def data_dir(tmp_path: Path) -> Path:
 def store(data_dir: Path):  # type: ignore[no-untyped-def]
     from amudesk.store import open_store
 
-    opened = open_store(data_dir)
+    opened = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     yield opened
     opened.close()
 

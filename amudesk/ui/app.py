@@ -281,6 +281,42 @@ class Shell(QObject):
         self.window_replaced.emit(new)
 
 
+def unlock_store(folder: Path) -> Any:
+    """The store of ``folder``, opened with a passphrase: chosen on the first run (or to
+    encrypt a database of an earlier version), asked for otherwise. None when the person
+    closed the screen. ``$AMUDESK_PASSPHRASE`` stands in for the screens (scripts, bench).
+    Raises StoreError when the folder cannot be used at all.
+    """
+    from amudesk.paths import prepare_data_dir
+    from amudesk.store import folder_state, open_store
+
+    folder = prepare_data_dir(folder)
+    state = folder_state(folder)
+    given = os.environ.get("AMUDESK_PASSPHRASE")
+    if given:
+        return open_store(folder, passphrase=given)
+
+    def opener(passphrase: str) -> Any:
+        return open_store(folder, passphrase=passphrase)
+
+    from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
+
+    if state in ("new", "plain"):
+        choose = PassphraseDialog(mode="new" if state == "new" else "convert")
+        if choose.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = choose.passphrase()
+        # The same screen that opens an existing database opens (or converts) this one,
+        # off the UI thread; the passphrase just chosen is tried at once.
+        unlock = UnlockDialog(opener, reference=str(folder))
+        unlock.submit(chosen)
+    else:
+        unlock = UnlockDialog(opener, reference=str(folder))
+    if unlock.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return unlock.store
+
+
 def ensure_office(store: Any, parent: QWidget | None = None) -> bool:
     """True when an office profile exists, asking for it on the first run."""
     from amudesk.services.office import get_office
@@ -315,7 +351,7 @@ def run(data_dir: Path | None) -> int:
     ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
     """
     from amudesk.paths import default_data_dir
-    from amudesk.store import StoreError, open_store
+    from amudesk.store import StoreError
 
     folder = Path(data_dir or default_data_dir()).expanduser()
     app = application()
@@ -325,7 +361,12 @@ def run(data_dir: Path | None) -> int:
     apply_style(app)
     log.info("starting, language %s", i18n.get_locale())
     try:
-        store = open_store(folder)
+        store = unlock_store(folder)
+        if store is None:
+            log.info("closed at the passphrase screen")
+            reporter.uninstall()
+            close_logging()
+            return 0
     except StoreError as exc:
         log.error("database could not be opened: %s", exc.__class__.__name__)
         QMessageBox.critical(

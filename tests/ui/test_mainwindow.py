@@ -739,17 +739,19 @@ def test_quit_when_ready_prints_ready(store: Any, office: Any, data_dir: Path) -
 def test_run_stops_when_the_database_cannot_be_opened(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import amudesk.store
+    """A data folder whose database file was emptied: a message, exit 2, the file untouched."""
+    from amudesk.store import open_store
     from amudesk.ui.app import run
+    from tests.keys import FAST_KDF, PASSPHRASE
 
-    def broken(data_dir: Path) -> Any:
-        raise amudesk.store.StoreError("The database cannot be read: file is not a database")
-
+    data_dir = tmp_path / "data"
+    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    (data_dir / "amudesk.sqlite3").write_bytes(b"")
     shown: list[str] = []
-    monkeypatch.setattr(amudesk.store, "open_store", broken)
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
-    assert run(tmp_path / "data") == 2
-    assert "cannot be opened" in shown[0] and "not a database" in shown[0]
+    assert run(data_dir) == 2
+    assert "cannot be opened" in shown[0] and "empty (0 bytes)" in shown[0]
+    assert (data_dir / "amudesk.sqlite3").read_bytes() == b""
 
 
 def test_run_reports_a_window_that_cannot_be_built(

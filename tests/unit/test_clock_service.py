@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import sqlite3
 from collections import Counter as Tally
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +22,7 @@ from amudesk.services.cases import DecisionData, RequestData
 from amudesk.services.demo import bis_number, fill_demo
 from amudesk.services.people import PersonData
 from amudesk.store import Store, current_revision, make_engine, migrate, open_store
+from tests.keys import FAST_KDF, PASSPHRASE, keyed
 
 D = dt.date
 FAMILY = "Ștefănescu-Иванова"
@@ -429,7 +430,7 @@ def test_a_0001_database_is_upgraded_keeping_its_rows_and_a_copy(data_dir: Path)
     assert current_revision(engine) == "0001"
     engine.dispose()
 
-    store = open_store(data_dir)
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert current_revision(store.engine) == "0002"
         with store.session() as session:
@@ -452,7 +453,7 @@ def test_a_0001_database_is_upgraded_keeping_its_rows_and_a_copy(data_dir: Path)
         store.close()
     copies = list((data_dir / "backups").glob("before-migration-0001-*.sqlite3"))
     assert len(copies) == 1
-    with sqlite3.connect(copies[0]) as copy:
+    with contextlib.closing(keyed(copies[0], data_dir)) as copy:
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
         assert copy.execute("SELECT family_name FROM person").fetchone() == (FAMILY,)
         columns = {row[1] for row in copy.execute("PRAGMA table_info(decision)")}

@@ -16,6 +16,7 @@ from amudesk.services import cases, people
 from amudesk.services.demo import DemoError, add_months, bis_number, fill_demo
 from amudesk.services.spreadsheet import export_file
 from amudesk.store import integrity_problems, open_store
+from tests.keys import FAST_KDF, PASSPHRASE
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -197,7 +198,7 @@ def test_refuses_a_count_below_one(store) -> None:  # type: ignore[no-untyped-de
 
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     def export(folder: str, seed: int) -> bytes:
-        store = open_store(tmp_path / folder)
+        store = open_store(tmp_path / folder, passphrase=PASSPHRASE, kdf=FAST_KDF)
         try:
             fill_demo(store=store, count=120, seed=seed, today=TODAY)
             export_file(tmp_path / f"{folder}.csv", store=store)

@@ -27,6 +27,7 @@ from amudesk.services.spreadsheet import (
     import_file,
 )
 from amudesk.store import open_store
+from tests.keys import FAST_KDF, PASSPHRASE
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NISS_M = bis_number("1985-07-30", "M", 1)  # 85473000149
@@ -663,7 +664,7 @@ def round_trip(source_store, tmp_path: Path, suffix: str) -> tuple[bytes, bytes]
     first = tmp_path / f"first{suffix}"
     second = tmp_path / f"second{suffix}"
     export_file(first, store=source_store)
-    other = open_store(tmp_path / "other-data")
+    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         report = import_file(first, store=other)
         assert report.problems == []

@@ -13,6 +13,7 @@ from amudesk.store import (
     integrity_problems,
     open_store,
 )
+from tests.keys import FAST_KDF, PASSPHRASE
 
 
 def test_schema_revision_constant_is_the_migration_head() -> None:
@@ -22,7 +23,7 @@ def test_schema_revision_constant_is_the_migration_head() -> None:
 
 
 def test_new_data_folder_is_private_and_migrated(data_dir: Path) -> None:
-    store = open_store(data_dir)
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert current_revision(store.engine) == SCHEMA_REVISION
         assert integrity_problems(store) == []
@@ -54,15 +55,15 @@ def test_migration_matches_the_models(store) -> None:  # type: ignore[no-untyped
 
 
 def test_reopening_keeps_data_and_does_not_seed_twice(data_dir: Path) -> None:
-    open_store(data_dir).close()
-    store = open_store(data_dir)
+    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM cpas")).scalar() == 19
     store.close()
 
 
 def test_older_database_is_copied_before_migrating(data_dir: Path) -> None:
-    store = open_store(data_dir)
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'base-test'"))
     store.close()
@@ -72,7 +73,7 @@ def test_older_database_is_copied_before_migrating(data_dir: Path) -> None:
     original = store_module.migrate
     store_module.migrate = lambda engine, revision="head": calls.append(revision)  # type: ignore[assignment]
     try:
-        reopened = open_store(data_dir)
+        reopened = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
         reopened.close()
     finally:
         store_module.migrate = original

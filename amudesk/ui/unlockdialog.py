@@ -1,0 +1,582 @@
+"""The two dialogs shown before the main window once the database is encrypted.
+
+- ``PassphraseDialog``: choose the passphrase (first run, or when an unencrypted database
+  from an earlier version is converted), with a strength meter.
+- ``UnlockDialog``: type the passphrase at start; the store is opened off the UI thread
+  (deriving the key takes a fraction of a second) and each wrong attempt makes the next
+  one wait longer.
+
+The passphrase is never logged, and it is kept only as long as the field holds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk.i18n import N_, _
+from amudesk.services import FieldError
+from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
+from amudesk.ui.widgets import (
+    GOOD_STYLE,
+    HINT_STYLE,
+    add_composite_row,
+    hint_label,
+    set_hint,
+    warning_label,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_LENGTH = 10
+MIN_SCORE = 3
+MAX_SCORE = 4
+# zxcvbn gets slow on long inputs (about 50 ms at 100 characters): it never sees more.
+MAX_CHECKED = 100
+MAX_PASSPHRASE = 1000
+MAX_RETRY_DELAY = 60
+MIN_WIDTH = 420
+_STRAY_TASKS: list[Any] = []
+# Words zxcvbn should count as guessable in a passphrase chosen for this program.
+GUESSABLE_WORDS = ("amudesk", "amu", "desk", "aide médicale urgente", "cpas", "ocmw")
+
+# Our own words for zxcvbn's score 0..4 (its English feedback is never shown).
+STRENGTH_WORDS = (
+    N_("very weak"),
+    N_("weak"),
+    N_("fair"),
+    N_("strong"),
+    N_("very strong"),
+)
+STRENGTH_COLOURS = ("#a4000f", "#a4000f", "#b35c00", "#1d6b2a", "#1d6b2a")
+METER_STYLE = (
+    "QProgressBar {{ border: 1px solid #8a8a8a; border-radius: 3px; background: #f4f4f4; }}"
+    " QProgressBar::chunk {{ background: {colour}; }}"
+)
+
+
+def passphrase_strength(passphrase: str) -> int:
+    """zxcvbn's score, 0 (very weak) .. 4 (very strong), of the first 100 characters."""
+    if not passphrase:
+        return 0
+    from zxcvbn import zxcvbn  # about 0.1 s to import its word lists: only when needed
+
+    checked = passphrase[:MAX_CHECKED]
+    try:
+        result = zxcvbn(checked, user_inputs=list(GUESSABLE_WORDS), max_length=MAX_CHECKED)
+    except TypeError:  # zxcvbn before 4.5 has neither the argument nor the 72-character limit
+        result = zxcvbn(checked, user_inputs=list(GUESSABLE_WORDS))
+    return max(0, min(MAX_SCORE, int(result["score"])))
+
+
+def strength_word(score: int) -> str:
+    """'very weak' … 'very strong', translated."""
+    return _(STRENGTH_WORDS[max(0, min(MAX_SCORE, score))])
+
+
+def retry_delay_seconds(failures: int) -> int:
+    """How long the field stays locked after ``failures`` wrong passphrases in a row:
+    0, then 1, 2, 4, 8 … seconds, never more than a minute."""
+    if failures <= 0:
+        return 0
+    doubled: int = 2 ** min(failures - 1, 6)
+    return min(MAX_RETRY_DELAY, doubled)
+
+
+def _password_edit() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(MAX_PASSPHRASE)
+    # No input method suggestions, no prediction: the text must stay out of any dictionary.
+    edit.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhSensitiveData
+        | Qt.InputMethodHint.ImhNoPredictiveText
+        | Qt.InputMethodHint.ImhNoAutoUppercase
+    )
+    return edit
+
+
+def _intro_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet("font-size: 11pt;")
+    return label
+
+
+def _chain(widgets: list[QWidget]) -> None:
+    for first, second in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+# --- choosing a passphrase ----------------------------------------------------------------
+
+
+class PassphraseDialog(QDialog):
+    """A new passphrase, typed twice; accepted only when long and strong enough.
+
+    ``mode`` is ``"new"`` (first run) or ``"convert"`` (an unencrypted database from an
+    earlier version is about to be encrypted with it).
+    """
+
+    MODES = ("new", "convert")
+
+    def __init__(self, mode: str = "new", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if mode not in self.MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        self.mode = mode
+        self._passphrase = ""
+        self._score = 0
+        self.setObjectName("passphraseDialog")
+        if mode == "convert":
+            self.setWindowTitle(_("AMU Desk — Encrypt the database"))
+            intro = _(
+                "This desk's database was made by an earlier version of AMU Desk and is not "
+                "encrypted. Its data will now be encrypted with the passphrase you choose "
+                "here, and the passphrase will be asked each time AMU Desk starts."
+            )
+        else:
+            self.setWindowTitle(_("AMU Desk — Choose a passphrase"))
+            intro = _(
+                "Choose a passphrase to protect this desk's data. It will be asked each time "
+                "AMU Desk starts."
+            )
+        self.intro = _intro_label(intro)
+        self.warning = warning_label(
+            _(
+                "If the passphrase is lost, nobody can recover it or the data, not even the "
+                "AMU Desk developers. Write it down and keep it somewhere safe."
+            )
+        )
+
+        self.passphrase_edit = _password_edit()
+        self.confirmation_edit = _password_edit()
+        self.show_check = QCheckBox(_("&Show the passphrase"))
+        self.show_check.setAccessibleName(_("Show the passphrase"))
+        self.meter = QProgressBar()
+        self.meter.setRange(0, MAX_SCORE)
+        self.meter.setTextVisible(False)
+        self.meter.setFixedHeight(self.fontMetrics().height() // 2 + 4)
+        self.meter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.strength_label = QLabel()
+        self.strength_label.setTextFormat(Qt.TextFormat.PlainText)
+        # As wide as the longest word, so that the bar keeps its length while typing.
+        self.strength_label.setMinimumWidth(
+            max(self.fontMetrics().horizontalAdvance(strength_word(n)) for n in range(5)) + 4
+        )
+        self.meter.setAccessibleName(_("Passphrase strength"))
+        strength = QWidget()
+        strength_layout = QHBoxLayout(strength)
+        strength_layout.setContentsMargins(0, 0, 0, 0)
+        strength_layout.addWidget(self.meter, 1)
+        strength_layout.addWidget(self.strength_label)
+
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        add_row(form, _("&Passphrase"), self.passphrase_edit)
+        rule = _(
+            "At least {n} characters. Several unrelated words are strong and easy to remember."
+        ).format(n=MIN_LENGTH)
+        self.passphrase_edit.setAccessibleDescription(rule)
+        form.addRow("", hint_label(rule))
+        add_composite_row(form, _("Strength"), strength, self.meter)
+        add_row(form, _("Con&firmation"), self.confirmation_edit)
+        self.confirmation_edit.setAccessibleDescription(_("Type the same passphrase again."))
+        form.addRow("", self.show_check)
+
+        self.error_label = ErrorLabel()
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton(
+            _("&Continue"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.ok_button.setAccessibleName(
+            _("Encrypt the database with this passphrase")
+            if mode == "convert"
+            else _("Protect the data with this passphrase")
+        )
+        self.quit_button = self.buttons.addButton(
+            _("&Quit"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.quit_button.setAccessibleName(_("Quit AMU Desk"))
+        self.quit_button.setAutoDefault(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.warning)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.fields: dict[str, QWidget] = {
+            "passphrase": self.passphrase_edit,
+            "confirmation": self.confirmation_edit,
+        }
+        _chain(
+            [
+                self.passphrase_edit,
+                self.confirmation_edit,
+                self.show_check,
+                self.ok_button,
+                self.quit_button,
+            ]
+        )
+        self.passphrase_edit.textChanged.connect(self._update_strength)
+        self.show_check.toggled.connect(self._show_text)
+        self._update_strength("")
+        self.ok_button.setDefault(True)  # once it belongs to the dialog
+        self.setMinimumWidth(MIN_WIDTH)
+        self.resize(max(480, self.sizeHint().width()), self.sizeHint().height())
+        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- strength ------------------------------------------------------------------
+
+    def score(self) -> int:
+        """The strength shown: zxcvbn's score, at most 'fair' while the text is too short."""
+        return self._score
+
+    def _update_strength(self, text: str) -> None:
+        score = passphrase_strength(text)
+        if len(text) < MIN_LENGTH:
+            score = min(score, MIN_SCORE - 1)
+        self._score = score
+        self.meter.setValue(score if text else 0)
+        self.meter.setStyleSheet(METER_STYLE.format(colour=STRENGTH_COLOURS[score]))
+        level = strength_word(score) if text else "—"
+        self.strength_label.setText(level)
+        description = _("Passphrase strength: {level}").format(level=level)
+        self.meter.setAccessibleDescription(description)
+        self.strength_label.setAccessibleDescription(description)
+        self.strength_label.setStyleSheet(GOOD_STYLE if text and score >= MIN_SCORE else HINT_STYLE)
+
+    def _show_text(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.passphrase_edit.setEchoMode(mode)
+        self.confirmation_edit.setEchoMode(mode)
+
+    # --- result ----------------------------------------------------------------------
+
+    def problem(self) -> FieldError | None:
+        """What keeps the passphrase from being accepted, on its field; None when fine."""
+        text = self.passphrase_edit.text()
+        if not text:
+            return FieldError("passphrase", _("Passphrase: type a passphrase."))
+        if len(text) < MIN_LENGTH:
+            return FieldError(
+                "passphrase",
+                _("Passphrase: too short — use at least {n} characters.").format(n=MIN_LENGTH),
+            )
+        if passphrase_strength(text) < MIN_SCORE:
+            return FieldError("passphrase", _("Passphrase: too weak — add words or length."))
+        if self.confirmation_edit.text() != text:
+            return FieldError("confirmation", _("Confirmation: does not match the passphrase."))
+        return None
+
+    def accept(self) -> None:
+        clear_field_errors(self.fields, self.error_label)
+        error = self.problem()
+        if error is not None:
+            show_field_error(error, self.fields, self.error_label)
+            if error.field == "confirmation":
+                self.confirmation_edit.selectAll()
+            return
+        self._passphrase = self.passphrase_edit.text()
+        super().accept()
+
+    def passphrase(self) -> str:
+        """The accepted passphrase ('' until the dialog was accepted)."""
+        return self._passphrase
+
+
+# --- unlocking ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    """What the opener did, carried from its thread: a store, or the exception it raised."""
+
+    store: Any = None
+    error: Exception | None = None
+
+
+class UnlockDialog(QDialog):
+    """The passphrase at start. ``opener(passphrase)`` returns the opened store or raises
+    ``WrongPassphrase`` / another ``StoreError``; it runs off the UI thread. On success the
+    store is in ``self.store`` and the dialog is accepted."""
+
+    def __init__(
+        self,
+        opener: Callable[[str], Any],
+        parent: QWidget | None = None,
+        *,
+        reference: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self._opener = opener
+        self.store: Any = None
+        self.failures = 0
+        self._remaining = 0
+        self._task: Any = None
+        self._pending: list[_Outcome] = []
+        self.setObjectName("unlockDialog")
+        self.setWindowTitle(_("AMU Desk — Unlock"))
+
+        self.intro = _intro_label(
+            _("This desk's data is encrypted. Type the passphrase to open it.")
+        )
+        self.reference_label = hint_label(
+            _("Database: {reference}").format(reference=reference) if reference else ""
+        )
+        self.reference_label.setVisible(bool(reference))
+        self.passphrase_edit = _password_edit()
+        self.show_check = QCheckBox(_("&Show the passphrase"))
+        self.show_check.setAccessibleName(_("Show the passphrase"))
+        self.show_check.toggled.connect(self._show_text)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        add_row(form, _("&Passphrase"), self.passphrase_edit)
+        form.addRow("", self.show_check)
+        self.status_label = hint_label()
+        self.status_label.setAccessibleName(_("Status"))
+        self.status_label.hide()
+        self.error_label = ErrorLabel()
+
+        self.buttons = QDialogButtonBox()
+        self.unlock_button: QPushButton = self.buttons.addButton(
+            _("&Unlock"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.unlock_button.setAccessibleName(_("Unlock the database"))
+        self.quit_button: QPushButton = self.buttons.addButton(
+            _("&Quit"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.quit_button.setAccessibleName(_("Quit AMU Desk"))
+        self.quit_button.setAutoDefault(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(1000)
+        self.retry_timer.timeout.connect(self._tick)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.reference_label)
+        layout.addLayout(form)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_label)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        _chain([self.passphrase_edit, self.show_check, self.unlock_button, self.quit_button])
+        self.unlock_button.setDefault(True)  # once it belongs to the dialog
+        self.setMinimumWidth(MIN_WIDTH)
+        self.resize(max(460, self.sizeHint().width()), self.sizeHint().height())
+        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- state -----------------------------------------------------------------------
+
+    def accept(self) -> None:
+        """Enter or Unlock: try the passphrase (the dialog closes once the store is open)."""
+        self.unlock()
+
+    @property
+    def busy(self) -> bool:
+        """True while the opener runs."""
+        return self._task is not None
+
+    @property
+    def waiting(self) -> bool:
+        """True while the field is locked after a wrong passphrase."""
+        return self._remaining > 0
+
+    def _set_input_enabled(self, enabled: bool) -> None:
+        for widget in (self.passphrase_edit, self.show_check, self.unlock_button):
+            widget.setEnabled(enabled)
+
+    def _show_status(self, text: str) -> None:
+        set_hint(self.status_label, text)
+
+    def _show_text(self, shown: bool) -> None:
+        self.passphrase_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+
+    # --- opening ---------------------------------------------------------------------
+
+    def submit(self, passphrase: str) -> None:
+        """Try ``passphrase`` at once (one just chosen in the passphrase dialog); the dialog
+        then shows the progress, and the field if it fails."""
+        self.passphrase_edit.setText(passphrase)
+        self.unlock()
+
+    def unlock(self) -> None:
+        """Run the opener with the typed passphrase, off the UI thread."""
+        if self.busy or self.waiting:
+            return
+        passphrase = self.passphrase_edit.text()
+        if not passphrase:
+            self.error_label.show_message(_("Passphrase: type the passphrase."))
+            self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        from amudesk.ui.workers import Task
+
+        self.error_label.clear_message()
+        self._set_input_enabled(False)
+        self._show_status(_("Opening…"))
+        self.setCursor(Qt.CursorShape.BusyCursor)
+        opener = self._opener
+        pending: list[_Outcome] = []
+        self._pending = pending
+
+        def work(progress: Any, cancelled: Any) -> _Outcome:
+            # The outcome, not the exception, goes back: a wrong passphrase is no crash to
+            # log with its traceback. It is also kept for a dialog closed in the meantime.
+            try:
+                outcome = _Outcome(store=opener(passphrase))
+            except Exception as exc:
+                outcome = _Outcome(error=exc)
+            pending.append(outcome)
+            return outcome
+
+        task = Task(work, self)
+        self._task = task
+        task.finished.connect(lambda outcome: self._finished(task, outcome))
+        task.failed.connect(lambda error: self._finished(task, _Outcome(error=error)))
+        task.start()
+
+    def wait_for_task(self, milliseconds: int = 30_000) -> bool:
+        """Wait until the opener is done and its outcome shown (for tests and closing)."""
+        task = self._task
+        if task is None:
+            return True
+        if not task.wait(milliseconds):
+            return False
+        deadline = QDeadlineTimer(milliseconds)
+        while self._task is task and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return self._task is not task
+
+    def _finished(self, task: Any, outcome: _Outcome) -> None:
+        if task is not self._task:  # the dialog was closed meanwhile (see done())
+            return
+        self._task = None
+        self._pending = []
+        self.unsetCursor()
+        self._show_status("")
+        if outcome.error is None:
+            self.store = outcome.store
+            super().accept()
+            return
+        self._show_error(outcome.error)
+
+    def _show_error(self, error: Exception) -> None:
+        from amudesk.store import StoreError, WrongPassphrase
+
+        if isinstance(error, WrongPassphrase):
+            self.failures += 1
+            log.warning("failed unlock attempt %d", self.failures)
+            self.error_label.show_message(_("Wrong passphrase, or the database file is damaged."))
+            self.passphrase_edit.clear()
+            self._start_countdown(retry_delay_seconds(self.failures))
+            return
+        if isinstance(error, StoreError):
+            self.error_label.show_message(str(error))
+        else:
+            log.error("unlock failed: %s", error.__class__.__name__)
+            self.error_label.show_message(
+                _(
+                    "The database could not be opened because of an unexpected error. "
+                    "Try again; if it happens again, the log file says more."
+                )
+            )
+        self._set_input_enabled(True)
+        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.passphrase_edit.selectAll()
+
+    # --- waiting after a wrong passphrase ----------------------------------------------
+
+    def _start_countdown(self, seconds: int) -> None:
+        self._remaining = seconds
+        if seconds <= 0:
+            self._end_countdown()
+            return
+        self._set_input_enabled(False)
+        self._show_countdown()
+        self.retry_timer.start()
+
+    def _show_countdown(self) -> None:
+        self._show_status(_("Try again in {n} s").format(n=self._remaining))
+
+    def _tick(self) -> None:
+        """One second of the wait is over."""
+        if self._remaining <= 0:
+            self.retry_timer.stop()
+            return
+        self._remaining -= 1
+        if self._remaining > 0:
+            self._show_countdown()
+        else:
+            self._end_countdown()
+
+    def _end_countdown(self) -> None:
+        self.retry_timer.stop()
+        self._remaining = 0
+        self._show_status("")
+        self._set_input_enabled(True)
+        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def remaining_seconds(self) -> int:
+        """Seconds before the field is unlocked again (0 when it is usable)."""
+        return self._remaining
+
+    # --- closing ---------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        """Quit, Esc or the window's close button: wait for a running opener; a store it
+        opened meanwhile is closed, since nobody will use it."""
+        self.retry_timer.stop()
+        task = self._task
+        if task is not None:
+            self._task = None  # its signals, still queued, are ignored
+            if not task.wait():
+                # Still running after 30 s: keep it alive, or Qt aborts on a running thread.
+                log.warning("the unlock task outlived its dialog")
+                task.setParent(None)
+                _STRAY_TASKS.append(task)
+            outcome = self._pending[0] if self._pending else None
+            self._pending = []
+            self.unsetCursor()
+            if outcome is not None and outcome.error is None:
+                if result == QDialog.DialogCode.Accepted:
+                    self.store = outcome.store
+                else:
+                    _close_quietly(outcome.store)
+        super().done(result)
+
+
+def _close_quietly(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception as exc:  # closing an unused store must not stop the program
+            log.warning("closing the unused store failed: %s", exc.__class__.__name__)
