@@ -27,6 +27,7 @@ DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 PASSPHRASE_ENV = "AMUDESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "AMUDESK_NEW_PASSPHRASE"
 
 
 class UsageError(Exception):
@@ -69,6 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     niss.add_argument("--json", action="store_true", help=_("answer in JSON"))
 
     commands.add_parser("check", help=_("check the integrity of the data folder"))
+
+    backup = commands.add_parser("backup", help=_("make an encrypted, checked backup now"))
+    backup.add_argument(
+        "--to",
+        type=Path,
+        metavar="DIR",
+        help=_("folder to write it to (a USB stick); default: the data folder's backups"),
+    )
+    restore = commands.add_parser(
+        "restore", help=_("replace the database by a backup, after checking the backup")
+    )
+    restore.add_argument("file", type=Path)
+    commands.add_parser(
+        "rekey", help=_("change the passphrase (the new one from $AMUDESK_NEW_PASSPHRASE)")
+    )
 
     clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
     output = clock.add_mutually_exclusive_group()
@@ -128,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         "niss": cmd_niss,
         "check": cmd_check,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+        "rekey": cmd_rekey,
         "deadlines": cmd_deadlines,
     }
     try:
@@ -171,15 +190,14 @@ def _settings_language(data_dir: Path | None) -> str | None:
     return load_settings(data_dir).language
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, passphrase: str | None = None):  # type: ignore[no-untyped-def]
     from amudesk.paths import default_data_dir, prepare_data_dir
     from amudesk.store import StoreError, folder_state, open_store
 
     url = os.environ.get(DATABASE_URL_ENV)
     folder = args.data_dir or default_data_dir()
     try:
-        passphrase = None
-        if url is None:
+        if url is None and passphrase is None:
             passphrase = _passphrase(folder_state(prepare_data_dir(folder)))
         return open_store(folder, url=url, passphrase=passphrase)
     except StoreError as exc:
@@ -370,6 +388,86 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(_("The data folder is sound."))
     return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from amudesk.backups import make_backup
+    from amudesk.store import StoreError
+
+    store = _open(args)
+    try:
+        backup = make_backup(store, args.to, progress=_TerminalProgress(_("Backing up")))
+    except (StoreError, OSError) as exc:
+        raise UsageError(_("backup: {reason}").format(reason=exc)) from None
+    finally:
+        store.close()
+    print(_("Backup written: {path}").format(path=backup.path))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from amudesk.backups import restore_backup
+    from amudesk.paths import default_data_dir, prepare_data_dir
+    from amudesk.store import StoreError
+
+    if os.environ.get(DATABASE_URL_ENV):
+        raise UsageError(_("restore: only a data folder's own database can be restored"))
+    folder = prepare_data_dir(args.data_dir or default_data_dir())
+    try:
+        passphrase = _passphrase("encrypted")
+        kept = restore_backup(folder, args.file, passphrase)
+    except (StoreError, OSError) as exc:
+        raise UsageError(_("restore: {reason}").format(reason=exc)) from None
+    print(_("Backup restored from {path}.").format(path=args.file))
+    if kept is not None:
+        print(_("The database in use before was kept as {path}.").format(path=kept))
+    return EXIT_OK
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from amudesk.paths import default_data_dir, prepare_data_dir
+    from amudesk.store import StoreError, change_passphrase, folder_state
+
+    try:
+        if folder_state(prepare_data_dir(args.data_dir or default_data_dir())) != "encrypted":
+            raise StoreError(_("this data folder has no encrypted database yet"))
+        old = _passphrase("encrypted")
+    except StoreError as exc:
+        raise UsageError(_("rekey: {reason}").format(reason=exc)) from None
+    store = _open(args, old)
+    try:
+        new = _new_passphrase()
+        store = change_passphrase(store, old, new)
+    except StoreError as exc:
+        raise UsageError(_("rekey: {reason}").format(reason=exc)) from None
+    finally:
+        store.close()
+    print(_("The passphrase was changed. Backups made before keep the old one."))
+    return EXIT_OK
+
+
+def _new_passphrase() -> str:
+    from amudesk.store import StoreError
+
+    given = os.environ.get(NEW_PASSPHRASE_ENV)
+    if given is not None:
+        if not given:
+            raise StoreError(_("{name} is empty").format(name=NEW_PASSPHRASE_ENV))
+        return given
+    if not sys.stdin.isatty():
+        raise StoreError(
+            _("no new passphrase: set {name} or run the command in a terminal").format(
+                name=NEW_PASSPHRASE_ENV
+            )
+        )
+    import getpass
+
+    first = getpass.getpass(_("New passphrase: "))
+    if not first:
+        raise StoreError(_("the passphrase cannot be empty"))
+    if getpass.getpass(_("The same passphrase again: ")) != first:
+        raise StoreError(_("the two passphrases differ; nothing was changed"))
+    return first
 
 
 WITHIN_MAX_DAYS = 3650

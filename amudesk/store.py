@@ -213,6 +213,7 @@ def open_store(
         if passphrase is None:
             raise PassphraseNeeded(_("The database is opened only with its passphrase."))
         retire_leftovers(data_dir)
+        settle_key_file(data_dir)
         state = folder_state(data_dir)
         if state == "new":
             key = _prepare_new(data_dir, passphrase, kdf)
@@ -341,16 +342,19 @@ def _check_is_amudesk(path: Path) -> None:
         raise StoreError(_("{name} is not an AMU Desk database.").format(name=path.name))
 
 
-def encrypt_file(path: Path, key: Key) -> None:
-    """Replace the unencrypted SQLite file ``path`` by an encrypted copy made with ``key``."""
+def encrypt_file(path: Path, key: Key, *, old_key: Key | None = None) -> None:
+    """Replace the SQLite file ``path`` (unencrypted, or encrypted with ``old_key``) by a
+    copy encrypted with ``key``: exported, checked, swapped in, old bytes overwritten."""
     encrypted = path.with_name(path.name + ".encrypting")
-    retired = path.with_name(path.name + ".plain")
+    retired = path.with_name(path.name + ".retired")
     encrypted.unlink(missing_ok=True)
-    module = _sqlcipher()
-    source = module.connect(str(path))
-    try:
+    if old_key is None:
+        source = _sqlcipher().connect(str(path))
         source.execute("PRAGMA cipher_log_level = NONE")
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
+        source = keyed_connection(path, old_key)
+    try:
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the journal holds nothing after
         counts = _row_counts(source)
         private_file(encrypted)
         key_literal = key.pragma().removeprefix("PRAGMA key = ")
@@ -373,12 +377,59 @@ def encrypt_file(path: Path, key: Key) -> None:
     private_file(encrypted)
     _fsync(encrypted)
     retired.unlink(missing_ok=True)
-    os.link(path, retired)  # keep a name on the plain bytes to overwrite them after the swap
+    os.link(path, retired)  # keep a name on the old bytes to overwrite them after the swap
+    for side in _database_files(path)[1:]:
+        side.unlink(missing_ok=True)  # empty since the checkpoint; they belong to the old file
     os.replace(encrypted, path)
     crypto.fsync_folder(path.parent)
-    for side in _database_files(path)[1:]:
-        side.unlink(missing_ok=True)
     shred(retired)
+
+
+def settle_key_file(data_dir: Path) -> None:
+    """Finish a key change cut short: of ``amudesk.key`` and ``amudesk.key.new``, keep the
+    one whose salt is the database's (its first 16 bytes)."""
+    key_path = crypto.key_file_path(data_dir)
+    new = key_path.with_name(key_path.name + ".new")
+    if not new.exists():
+        return
+    database = database_path(data_dir)
+    try:
+        fresh = crypto.read_key_file(new)
+    except crypto.KeyFileError:
+        new.unlink()
+        return
+    if crypto.file_kind(database) == "sealed" and crypto.file_salt(database) == fresh.salt:
+        os.replace(new, key_path)
+        crypto.fsync_folder(data_dir)
+    else:
+        new.unlink()
+
+
+def change_passphrase(
+    store: Store, old_passphrase: str, new_passphrase: str, kdf: KdfParams = DEFAULT_KDF
+) -> Store:
+    """Re-encrypt the database of ``store`` under a key from ``new_passphrase`` (new salt);
+    ``store`` is closed, and the store reopened with the new passphrase is returned."""
+    data_dir = store.data_dir
+    if store.key is None or data_dir is None:
+        raise StoreError(_("Only the encrypted database of a data folder has a passphrase."))
+    old_key = _unlock(data_dir, old_passphrase)  # the current passphrase, asked again
+    store.close()
+    salt = crypto.new_salt()
+    new_key = crypto.derive_key(new_passphrase, salt, kdf)
+    key_path = crypto.key_file_path(data_dir)
+    crypto.write_key_file(
+        key_path.with_name(key_path.name + ".new"),
+        crypto.KeyFile(salt=salt, params=kdf, initialised=True),
+    )
+    try:
+        encrypt_file(database_path(data_dir), new_key, old_key=old_key)
+    finally:
+        old_key.wipe()
+        new_key.wipe()
+        settle_key_file(data_dir)
+    log.info("passphrase changed")
+    return open_store(data_dir, passphrase=new_passphrase)
 
 
 def _row_counts(connection: Any) -> dict[str, int]:
@@ -422,14 +473,17 @@ def shred(path: Path) -> None:
 
 
 def retire_leftovers(data_dir: Path) -> None:
-    """Clear what an interrupted conversion left behind: a half-made ``*.encrypting`` copy,
-    and a ``*.plain`` name kept on the old bytes (overwritten once the encrypted file is in
-    place; merely unlinked while it is still the live file's other name)."""
-    for folder in (data_dir, data_dir / "backups"):
-        for half_made in folder.glob("*.sqlite3.encrypting"):
-            half_made.unlink()
-        for retired in folder.glob("*.sqlite3.plain"):
-            original = retired.with_name(retired.name.removesuffix(".plain"))
+    """Clear what an interrupted conversion, key change, backup or restore left behind:
+    half-made copies, and a ``*.retired`` name kept on old bytes
+    (overwritten once the new file is in place; merely unlinked while it is still the live
+    file's other name)."""
+    backups = data_dir / "backups"
+    for folder in (data_dir, backups):
+        for pattern in ("*.sqlite3.encrypting", "*.sqlite3.restoring", "*.sqlite3.partial"):
+            for half_made in folder.glob(pattern):
+                half_made.unlink()
+        for retired in folder.glob("*.sqlite3.retired"):
+            original = retired.with_name(retired.name.rsplit(".", 1)[0])
             if original.exists() and os.path.samefile(original, retired):
                 retired.unlink()
             else:

@@ -213,6 +213,7 @@ class Shell(QObject):
     """Owns the main window; rebuilds it when the interface language changes."""
 
     window_replaced = Signal(object)
+    backup_finished = Signal(str)  # what the status bar was told
 
     def __init__(self, app: QApplication, store: Any, data_dir: Path) -> None:
         super().__init__(app)
@@ -221,6 +222,7 @@ class Shell(QObject):
         self.data_dir = data_dir
         self.window: Any = None
         self.alerts: Any = None
+        self.backup_task: Any = None
         self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
 
     def show_main(self) -> Any:
@@ -246,6 +248,45 @@ class Shell(QObject):
     def stop_alerts(self) -> None:
         if self.alerts is not None:
             self.alerts.stop()
+        self.wait_for_backup()
+
+    def start_backup(self) -> None:
+        """The daily backup: when the newest one is older than a day, one is made off the
+        UI thread and the status bar says how it went."""
+        from amudesk.backups import backup_due
+
+        if self.backup_task is not None or not backup_due(self.data_dir):
+            return
+        from amudesk.backups import make_backup
+        from amudesk.ui.workers import Task
+
+        store = self.store
+
+        def work(progress: Any, cancelled: Any) -> Any:
+            return make_backup(store, progress=progress, cancelled=cancelled)
+
+        task = Task(work, self)
+        task.finished.connect(lambda _backup: self._backup_done(_("Daily backup made.")))
+        task.failed.connect(self._backup_failed)
+        self.backup_task = task
+        task.start()
+
+    def _backup_failed(self, error: object) -> None:
+        log.error("daily backup failed: %s", error.__class__.__name__)
+        self._backup_done(_("The daily backup could not be made: {reason}").format(reason=error))
+
+    def _backup_done(self, text: str) -> None:
+        self.backup_task = None
+        if self.window is not None:
+            self.window.show_message(text)
+        self.backup_finished.emit(text)
+
+    def wait_for_backup(self) -> None:
+        """Let a running backup end before the store closes (it is cancelled first)."""
+        task = self.backup_task
+        if task is not None:
+            task.cancel()
+            task.wait()
 
     def _open_deadlines(self) -> None:
         if self.window is not None:
@@ -395,6 +436,7 @@ def run(data_dir: Path | None) -> int:
         # The alerts (tray icon, first count a few seconds later) start once the window
         # is on screen: start-up does not wait for their modules to load.
         QTimer.singleShot(0, shell.start_alerts)
+        QTimer.singleShot(0, shell.start_backup)
         QTimer.singleShot(0, _started)
         status = app.exec()
         log.info("closed with status %s", status)

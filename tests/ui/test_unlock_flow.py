@@ -118,3 +118,19 @@ def test_an_unencrypted_database_is_converted_with_the_chosen_passphrase(
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert b"Zzyzx" not in path.read_bytes(), path.name
+
+
+def test_the_daily_backup_is_made_in_the_background_once_a_day(
+    qtbot: Any, store: Any, data_dir: Path
+) -> None:
+    from amudesk.backups import list_backups
+    from amudesk.ui.app import Shell, application
+
+    shell = Shell(application(), store, data_dir)
+    with qtbot.waitSignal(shell.backup_finished, timeout=20_000) as finished:
+        shell.start_backup()
+    assert finished.args == ["Daily backup made."]
+    assert len(list_backups(data_dir / "backups")) == 1
+    shell.start_backup()  # not due again today: nothing runs
+    assert shell.backup_task is None
+    shell.stop_alerts()

@@ -11,7 +11,7 @@ import pytest
 from amudesk import __version__
 from amudesk.cli import main
 from amudesk.services.demo import bis_number
-from tests.keys import keyed
+from tests.keys import PASSPHRASE, keyed
 
 NISS = bis_number("1985-07-30", "M", 1)
 
@@ -284,3 +284,38 @@ def test_a_new_folder_asks_twice_at_the_terminal(
     assert run(capsys, data_dir, "check")[0] == 0
     assert run(capsys, data_dir, "check")[0] == 0  # asked once for an existing folder
     assert (data_dir / "amudesk.key").exists()
+
+
+# --- backups and the passphrase change --------------------------------------------------------
+
+
+def test_backup_restore_and_rekey_from_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run(capsys, data_dir, "demo", "--count", "12")[0] == 0
+    code, out, err = run(capsys, data_dir, "backup", "--to", str(tmp_path / "usb"))
+    assert (code, err) == (0, "")
+    (backup,) = (tmp_path / "usb").glob("amudesk-*.sqlite3")
+    assert out.strip() == f"Backup written: {backup}"
+    assert backup.with_suffix(".key").exists()
+    run(capsys, data_dir, "export", str(tmp_path / "before.csv"))
+
+    monkeypatch.setenv("AMUDESK_NEW_PASSPHRASE", "a new phrase for the rekey")
+    code, out, err = run(capsys, data_dir, "rekey")
+    assert (code, err) == (0, "")
+    assert run(capsys, data_dir, "check")[0] == 2  # the old passphrase no longer opens it
+    monkeypatch.setenv("AMUDESK_PASSPHRASE", "a new phrase for the rekey")
+    assert run(capsys, data_dir, "check")[0] == 0
+
+    code, out, err = run(capsys, data_dir, "restore", str(backup))
+    assert (code, out) == (2, "")
+    assert err == "amudesk: restore: Wrong passphrase, or the database file is damaged.\n"
+    monkeypatch.setenv("AMUDESK_PASSPHRASE", PASSPHRASE)  # the backup's passphrase
+    code, out, err = run(capsys, data_dir, "restore", str(backup))
+    assert (code, err) == (0, "")
+    assert "before-restore-" in out
+    run(capsys, data_dir, "export", str(tmp_path / "after.csv"))
+    assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()

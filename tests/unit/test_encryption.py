@@ -268,7 +268,7 @@ def test_an_unencrypted_folder_is_converted_keeping_every_row(data_dir: Path) ->
         store.close()
     assert folder_state(data_dir) == "encrypted"
     files = [path for path in data_dir.rglob("*") if path.is_file()]
-    assert not [path for path in files if path.name.endswith((".plain", ".encrypting"))]
+    assert not [path for path in files if path.name.endswith((".retired", ".encrypting"))]
     for path in files:
         assert b"Zzyzxov" not in path.read_bytes(), path.name
         assert crypto.file_kind(path) != "plain", path.name
@@ -279,12 +279,12 @@ def test_a_conversion_cut_short_before_the_swap_loses_nothing(data_dir: Path) ->
     """A stop after the plain file got its second name but before the swap: the live file
     keeps its bytes (the second name is only unlinked) and is converted at the next start."""
     database = plain_database(data_dir)
-    os.link(database, data_dir / (DATABASE + ".plain"))
+    os.link(database, data_dir / (DATABASE + ".retired"))
     (data_dir / (DATABASE + ".encrypting")).write_bytes(b"half-made")
     before = database.read_bytes()
     retire_leftovers(data_dir)
     assert database.read_bytes() == before
-    assert not (data_dir / (DATABASE + ".plain")).exists()
+    assert not (data_dir / (DATABASE + ".retired")).exists()
     assert not (data_dir / (DATABASE + ".encrypting")).exists()
     store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.session() as session:
@@ -294,7 +294,7 @@ def test_a_conversion_cut_short_before_the_swap_loses_nothing(data_dir: Path) ->
 
 def test_a_conversion_cut_short_after_the_swap_overwrites_the_old_bytes(data_dir: Path) -> None:
     database = plain_database(data_dir)
-    retired = data_dir / (DATABASE + ".plain")
+    retired = data_dir / (DATABASE + ".retired")
     retired.write_bytes(database.read_bytes())  # the old bytes under their second name
     make_store(data_dir / "other")  # any encrypted file stands for the swapped-in one
     database.write_bytes((data_dir / "other" / DATABASE).read_bytes())

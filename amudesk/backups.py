@@ -1,0 +1,307 @@
+"""Encrypted backups: made with SQLite's backup API, checked, kept 7 daily + 4 weekly.
+
+A backup is a pair of files: ``amudesk-YYYYMMDD-HHMMSS.sqlite3``, an encrypted copy made
+page by page from the open database (never a plain file copy of a live database), and
+``amudesk-YYYYMMDD-HHMMSS.key``, the key file it opens with (salt and Argon2id costs, as in
+the data folder). With the passphrase in force when it was made, the pair restores
+anywhere. A copy is written under a ``.partial`` name, checked (it opens with the key and
+passes SQLCipher's and SQLite's integrity checks), then renamed: a backup that exists is
+whole.
+
+Restoring checks the backup the same way, moves the database in use aside (untouched, as
+``backups/before-restore-…``), and swaps the copy in. The key file is replaced in two steps (``amudesk.key.new``), and the one whose
+salt matches the database's first bytes wins after a crash (``store.settle_key_file``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from amudesk import crypto
+from amudesk.i18n import _
+from amudesk.paths import private_file
+from amudesk.store import (
+    Store,
+    StoreError,
+    WrongPassphrase,
+    _database_files,
+    _fsync,
+    database_path,
+    keyed_connection,
+    settle_key_file,
+)
+
+log = logging.getLogger(__name__)
+
+PREFIX = "amudesk-"
+SUFFIX = ".sqlite3"
+KEY_SUFFIX = ".key"
+STAMP = "%Y%m%d-%H%M%S"
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+Progress = Callable[[int, int], None]
+
+
+class BackupError(StoreError):
+    """A backup could not be made, checked or restored; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made_at: dt.datetime
+
+    @property
+    def key_path(self) -> Path:
+        return key_path_for(self.path)
+
+
+def key_path_for(path: Path) -> Path:
+    return path.with_suffix(KEY_SUFFIX)
+
+
+def backups_dir(data_dir: Path) -> Path:
+    return data_dir / "backups"
+
+
+def backup_name(now: dt.datetime) -> str:
+    return f"{PREFIX}{now.strftime(STAMP)}{SUFFIX}"
+
+
+def list_backups(folder: Path) -> list[Backup]:
+    """The backups in ``folder`` (pairs whose name carries their time), oldest first."""
+    found = []
+    for path in folder.glob(f"{PREFIX}*{SUFFIX}"):
+        try:
+            made_at = dt.datetime.strptime(path.name[len(PREFIX) : -len(SUFFIX)], STAMP)
+        except ValueError:
+            continue
+        if key_path_for(path).exists():
+            found.append(Backup(path=path, made_at=made_at))
+    return sorted(found, key=lambda backup: backup.made_at)
+
+
+def latest_backup(folder: Path) -> Backup | None:
+    backups = list_backups(folder)
+    return backups[-1] if backups else None
+
+
+def backup_due(data_dir: Path, now: dt.datetime | None = None) -> bool:
+    """True when the newest automatic backup is older than a day (or there is none)."""
+    latest = latest_backup(backups_dir(data_dir))
+    now = now or dt.datetime.now()
+    return latest is None or now - latest.made_at >= dt.timedelta(days=1)
+
+
+def make_backup(
+    store: Store,
+    folder: Path | None = None,
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Backup:
+    """An encrypted, checked copy of the open database in ``folder`` (default: the data
+    folder's ``backups``); older automatic ones are pruned (``prune``) only there."""
+    if store.key is None or store.data_dir is None:
+        raise BackupError(_("Backups are made of the encrypted database of a data folder."))
+    folder = folder or backups_dir(store.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = now or dt.datetime.now()
+    target = folder / backup_name(now)
+    if target.exists():
+        raise BackupError(_("A backup named {name} already exists.").format(name=target.name))
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    private_file(partial)
+    try:
+        _copy_pages(store, partial, progress=progress, cancelled=cancelled)
+        _check_copy(partial, store.key)
+        _fsync(partial)
+        shutil.copyfile(crypto.key_file_path(store.data_dir), key_path_for(target))
+        os.chmod(key_path_for(target), 0o600)
+        os.replace(partial, target)
+        crypto.fsync_folder(folder)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    log.info("backup made")
+    if folder == backups_dir(store.data_dir):
+        prune(folder, now=now)
+    return Backup(path=target, made_at=now.replace(microsecond=0))
+
+
+def _copy_pages(
+    store: Store,
+    target: Path,
+    *,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    assert store.key is not None
+    raw = store.engine.raw_connection()
+    try:
+        source = raw.driver_connection
+        destination = keyed_connection(target, store.key, check=False)
+        try:
+
+            def step(_status: int, remaining: int, total: int) -> None:
+                if cancelled is not None and cancelled():
+                    raise BackupError(_("The backup was cancelled; nothing was kept."))
+                if progress is not None:
+                    progress(total - remaining, total)
+
+            if cancelled is not None and cancelled():
+                raise BackupError(_("The backup was cancelled; nothing was kept."))
+            # One step: a single read transaction, so the copy is one consistent moment even
+            # while others write (with WAL they are not blocked). Copied in several steps,
+            # every write by another connection would make SQLite start the copy again.
+            source.backup(destination, pages=-1, progress=step)  # type: ignore[union-attr]
+        finally:
+            destination.close()
+    finally:
+        raw.close()
+
+
+def _check_copy(path: Path, key: crypto.Key) -> None:
+    """The copy opens with ``key`` and passes SQLCipher's and SQLite's checks."""
+    try:
+        connection = keyed_connection(path, key)
+    except WrongPassphrase as exc:
+        raise BackupError(
+            _("The backup {name} does not open with its key.").format(name=path.name)
+        ) from exc
+    try:
+        cipher = [row[0] for row in connection.execute("PRAGMA cipher_integrity_check")]
+        sqlite = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        tables = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+        ).fetchone()[0]
+    except Exception as exc:  # a damaged page can stop the check itself
+        raise BackupError(
+            _("The backup {name} is damaged: {detail}").format(name=path.name, detail=exc)
+        ) from exc
+    finally:
+        connection.close()
+    if cipher or sqlite != ["ok"]:
+        detail = "; ".join([*cipher, *[row for row in sqlite if row != "ok"]][:3])
+        raise BackupError(
+            _("The backup {name} is damaged: {detail}").format(name=path.name, detail=detail)
+        )
+    if not tables:
+        raise BackupError(_("{name} is not an AMU Desk database.").format(name=path.name))
+
+
+def prune(folder: Path, *, now: dt.datetime | None = None) -> list[Path]:
+    """Keep the newest backup of each of the last 7 days that have one and of each of the
+    last 4 weeks before those; remove the others (both files). Returns what was removed."""
+    backups = list_backups(folder)
+    kept = set(kept_backups(backups))
+    removed = []
+    for backup in backups:
+        if backup.path not in kept:
+            for path in (backup.path, backup.key_path):
+                path.unlink(missing_ok=True)
+            removed.append(backup.path)
+    return removed
+
+
+def kept_backups(backups: Iterable[Backup]) -> list[Path]:
+    newest_first = sorted(backups, key=lambda backup: backup.made_at, reverse=True)
+    days: dict[dt.date, Path] = {}
+    for backup in newest_first:
+        day = backup.made_at.date()
+        if day not in days and len(days) < KEEP_DAILY:
+            days[day] = backup.path
+    oldest_day = min(days) if days else None
+    weeks: dict[tuple[int, int], Path] = {}
+    for backup in newest_first:
+        if backup.path in days.values():
+            continue
+        if oldest_day is not None and backup.made_at.date() >= oldest_day:
+            continue  # a second backup of a day kept as daily
+        week = backup.made_at.isocalendar()[:2]
+        if week not in weeks and len(weeks) < KEEP_WEEKLY:
+            weeks[(week[0], week[1])] = backup.path
+    return [*days.values(), *weeks.values()]
+
+
+# --- restoring -------------------------------------------------------------------------------
+
+
+def open_backup_key(path: Path, passphrase: str) -> crypto.Key:
+    """The key of the backup ``path`` (its own key file), checked against the file."""
+    key_path = key_path_for(path)
+    if crypto.file_kind(path) in ("missing", "empty"):
+        raise BackupError(_("{name} is missing or empty.").format(name=path.name))
+    try:
+        key_file = crypto.read_key_file(key_path)
+    except crypto.KeyFileError as exc:
+        raise BackupError(
+            _("The key file {name} of this backup cannot be read ({detail}).").format(
+                name=key_path.name, detail=exc
+            )
+        ) from exc
+    if crypto.file_salt(path) != key_file.salt:
+        raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
+    key = crypto.derive_key(passphrase, key_file.salt, key_file.params)
+    keyed_connection(path, key).close()
+    return key
+
+
+def restore_backup(data_dir: Path, path: Path, passphrase: str) -> Path | None:
+    """Replace the data folder's database by the backup ``path``, opened with ``passphrase``.
+
+    The backup is checked first; nothing changes when it does not open or is damaged. The
+    database in use is moved, untouched, into ``backups`` as ``before-restore-…`` (with its
+    journal and key file). Returns where it was kept (None when there was none). The store
+    of ``data_dir`` must be closed.
+    """
+    path = Path(path)
+    key = open_backup_key(path, passphrase)
+    try:
+        _check_copy(path, key)
+    finally:
+        key.wipe()
+    database = database_path(data_dir)
+    stamp = dt.datetime.now().strftime(STAMP)
+    kept: Path | None = None
+    if database.exists():
+        kept = _set_aside(data_dir, database, stamp)
+    incoming = database.with_name(database.name + ".restoring")
+    incoming.unlink(missing_ok=True)
+    private_file(incoming)
+    shutil.copyfile(path, incoming)
+    _fsync(incoming)
+    new_key = crypto.key_file_path(data_dir).with_name(crypto.KEY_FILE_NAME + ".new")
+    shutil.copyfile(key_path_for(path), new_key)
+    os.chmod(new_key, 0o600)
+    os.replace(incoming, database)
+    crypto.fsync_folder(data_dir)
+    settle_key_file(data_dir)
+    log.info("backup restored")
+    return kept
+
+
+def _set_aside(data_dir: Path, database: Path, stamp: str) -> Path:
+    """Move the database in use (with its journal and key file) into ``backups`` as
+    ``before-restore-…``: nothing is opened or changed, so a damaged file stays as it is."""
+    folder = backups_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"before-restore-{stamp}{SUFFIX}"
+    key_path = crypto.key_file_path(data_dir)
+    if key_path.exists():
+        shutil.copyfile(key_path, key_path_for(kept))
+        os.chmod(key_path_for(kept), 0o600)
+    for source, side in zip(_database_files(database), _database_files(kept), strict=True):
+        if source.exists():
+            os.replace(source, side)
+    crypto.fsync_folder(folder)
+    crypto.fsync_folder(data_dir)
+    return kept
