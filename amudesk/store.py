@@ -54,14 +54,41 @@ class PassphraseNeeded(StoreError):
     """A SQLite database is opened only with its passphrase."""
 
 
+class StoreLocked(StoreError):
+    """The store was locked: nothing is read or written until it is unlocked."""
+
+
 @dataclass
 class Store:
     engine: Engine
     data_dir: Path | None
     key: Key | None = None
+    url: str | None = None
+    locked: bool = False
 
     def session(self) -> Session:
+        if self.locked:
+            raise StoreLocked(_("AMU Desk is locked."))
         return Session(self.engine, expire_on_commit=False)
+
+    def lock(self) -> None:
+        """Close every connection and overwrite the key; ``unlock`` opens the database again.
+        A connection attempted meanwhile fails (the key is gone), never reads anything."""
+        self.engine.dispose()
+        if self.key is not None:
+            self.key.wipe()
+        self.locked = True
+        log.info("locked")
+
+    def unlock(self, passphrase: str) -> None:
+        """Open again with ``passphrase``; raises WrongPassphrase (and stays locked)."""
+        if not self.locked:
+            return
+        if self.data_dir is None or self.url is None:
+            raise StoreError(_("Only the encrypted database of a data folder is locked."))
+        self.key = _unlock(self.data_dir, passphrase)
+        self.engine = make_engine(self.url, key=self.key)
+        self.locked = False
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -224,7 +251,7 @@ def open_store(
             key = _unlock(data_dir, passphrase)
         url = f"sqlite:///{database_path(data_dir)}"
     engine = make_engine(url, key=key)
-    store = Store(engine=engine, data_dir=data_dir, key=key)
+    store = Store(engine=engine, data_dir=data_dir, key=key, url=url)
     try:
         revision = current_revision(engine)
         if revision is None and not created and key is not None:

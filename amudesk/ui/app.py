@@ -31,6 +31,7 @@ LOG_BACKUPS = 5
 ENV_QUIT_WHEN_READY = "AMUDESK_QUIT_WHEN_READY"
 STYLE_SHEET = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
 EXIT_STORE_ERROR = 2
+LOCK_MINUTES = 5  # until the settings say otherwise
 
 _IMPORTED_AT = time.perf_counter()
 
@@ -214,6 +215,7 @@ class Shell(QObject):
 
     window_replaced = Signal(object)
     backup_finished = Signal(str)  # what the status bar was told
+    locked_changed = Signal(bool)
 
     def __init__(self, app: QApplication, store: Any, data_dir: Path) -> None:
         super().__init__(app)
@@ -223,15 +225,113 @@ class Shell(QObject):
         self.window: Any = None
         self.alerts: Any = None
         self.backup_task: Any = None
+        self.idle: Any = None
+        self.screen_watch: Any = None
+        self.locked = False
+        self.hidden: list[QWidget] = []
+        self.closed_forms = 0
+        self.unlock_dialog: Any = None
         self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
 
     def show_main(self) -> Any:
         from amudesk.ui.mainwindow import MainWindow
 
         self.window = MainWindow(self.store, self.data_dir)
-        self.window.language_changed.connect(self.switch_language)
+        self._connect_window(self.window)
         self.window.show()
         return self.window
+
+    def _connect_window(self, window: Any) -> None:
+        window.language_changed.connect(self.switch_language)
+        changed = getattr(window, "lock_settings_changed", None)
+        if changed is not None:
+            changed.connect(self.apply_lock_settings)
+
+    # --- locking -----------------------------------------------------------------------
+
+    def start_locking(self) -> None:
+        """Lock after the chosen minutes without use, and when the screen locks."""
+        from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
+
+        if self.store.key is None or self.idle is not None:
+            return  # a server database (PostgreSQL) holds no key here
+        self.idle = IdleWatcher(self.app, self._lock_minutes(), self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        self.screen_watch = ScreenLockWatcher(self)
+        self.screen_watch.screen_locked.connect(self.lock)
+
+    def _lock_minutes(self) -> int:
+        from amudesk.settings import load_settings
+
+        return int(getattr(load_settings(self.data_dir), "lock_after_minutes", LOCK_MINUTES))
+
+    def apply_lock_settings(self) -> None:
+        if self.idle is not None:
+            self.idle.set_minutes(self._lock_minutes())
+
+    def lock(self) -> None:
+        """Close open forms (nothing half-written: they save whole or not at all), stop the
+        background work, hide every window, close the database and overwrite its key; the
+        unlock screen is all that shows until the passphrase is given again."""
+        if self.locked or self.store.key is None:
+            return
+        self.locked = True
+        if self.idle is not None:
+            self.idle.stop()
+        closed = 0
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible() and widget.isModal():
+                widget.reject()
+                closed += 1
+        # The forms' exec() calls return first; then the store closes under nobody.
+        QTimer.singleShot(0, lambda: self._lock_now(closed))
+
+    def _lock_now(self, closed_forms: int) -> None:
+        if self.alerts is not None:
+            self.alerts.stop()
+        self.wait_for_backup()
+        if self.window is not None:
+            _stop_window_work(self.window)
+        self.hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        for widget in self.hidden:
+            widget.hide()
+        self.store.lock()
+        self.closed_forms = closed_forms
+        from amudesk.ui.unlockdialog import UnlockDialog
+
+        store = self.store
+
+        def opener(passphrase: str) -> Any:
+            store.unlock(passphrase)
+            return store
+
+        self.unlock_dialog = UnlockDialog(opener, reference=str(self.data_dir))
+        self.unlock_dialog.finished.connect(self._unlock_finished)
+        self.unlock_dialog.open()
+        self.locked_changed.emit(True)
+
+    def _unlock_finished(self, result: int) -> None:
+        dialog, self.unlock_dialog = self.unlock_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted or self.store.locked:
+            log.info("closed at the unlock screen")
+            self.app.quit()
+            return
+        self.locked = False
+        for widget in self.hidden:
+            widget.show()
+        self.hidden = []
+        if self.alerts is not None:
+            self.alerts.start()
+        if self.idle is not None:
+            self.idle.start()
+        if self.window is not None and self.closed_forms:
+            self.window.show_message(
+                _("The form that was open when AMU Desk locked was closed without saving.")
+            )
+        self.locked_changed.emit(False)
 
     def start_alerts(self) -> None:
         """Count the deadlines needing attention now and then (tray icon, status bar);
@@ -289,7 +389,7 @@ class Shell(QObject):
             task.wait()
 
     def _open_deadlines(self) -> None:
-        if self.window is not None:
+        if self.window is not None and not self.locked:
             self.window.open_deadlines()
 
     def _quit(self) -> None:
@@ -304,7 +404,7 @@ class Shell(QObject):
         self.qt_translator = install_qt_translator(self.app, language, self.qt_translator)
         old = self.window
         new = MainWindow(self.store, self.data_dir)
-        new.language_changed.connect(self.switch_language)
+        self._connect_window(new)
         if old is not None:
             new.restore_view_state(old.view_state())
         self.window = new
@@ -320,6 +420,17 @@ class Shell(QObject):
             old.deleteLater()
         log.info("interface language changed to %s", language)
         self.window_replaced.emit(new)
+
+
+def _stop_window_work(window: Any) -> None:
+    """End the window's background work that reads the database (board, export)."""
+    board = getattr(window, "board", None)
+    if board is not None:
+        board.stop()
+    export = getattr(window, "_export_task", None)
+    if export is not None:
+        export.cancel()
+        export.wait()
 
 
 def unlock_store(folder: Path) -> Any:
@@ -437,6 +548,7 @@ def run(data_dir: Path | None) -> int:
         # is on screen: start-up does not wait for their modules to load.
         QTimer.singleShot(0, shell.start_alerts)
         QTimer.singleShot(0, shell.start_backup)
+        QTimer.singleShot(0, shell.start_locking)
         QTimer.singleShot(0, _started)
         status = app.exec()
         log.info("closed with status %s", status)
