@@ -375,11 +375,17 @@ def cmd_niss(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from amudesk.services import audit
     from amudesk.store import integrity_problems
 
     store = _open(args)
     try:
         problems = integrity_problems(store)
+        if not problems:
+            with store.session() as session:
+                trail = audit.verify(session=session)
+            if not trail.intact:
+                problems.append(_("audit trail: {reason}").format(reason=trail.message))
     finally:
         store.close()
     if problems:
@@ -401,6 +407,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise UsageError(_("backup: {reason}").format(reason=exc)) from None
     finally:
         store.close()
+    _audit(args, "backup", f"file={backup.path.name}")
     print(_("Backup written: {path}").format(path=backup.path))
     return EXIT_OK
 
@@ -418,6 +425,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         kept = restore_backup(folder, args.file, passphrase)
     except (StoreError, OSError) as exc:
         raise UsageError(_("restore: {reason}").format(reason=exc)) from None
+    _audit(args, "restore", f"file={_backup_label(args.file)}", passphrase)
     print(_("Backup restored from {path}.").format(path=args.file))
     if kept is not None:
         print(_("The database in use before was kept as {path}.").format(path=kept))
@@ -444,6 +452,29 @@ def cmd_rekey(args: argparse.Namespace) -> int:
         store.close()
     print(_("The passphrase was changed. Backups made before keep the old one."))
     return EXIT_OK
+
+
+def _audit(
+    args: argparse.Namespace, action: str, detail: str, passphrase: str | None = None
+) -> None:
+    """One entry in the audit trail of the data folder (its own short transaction)."""
+    from amudesk.services import audit
+
+    store = _open(args, passphrase)
+    try:
+        with store.transaction() as session:
+            audit.record(action, session=session, detail=detail)
+    finally:
+        store.close()
+
+
+def _backup_label(path: Path) -> str:
+    """A backup's own name (a time stamp); "external" for any other file name, which might
+    say something about a person."""
+    from amudesk.backups import PREFIX, SUFFIX
+
+    name = Path(path).name
+    return name if name.startswith(PREFIX) and name.endswith(SUFFIX) else "external"
 
 
 def _new_passphrase() -> str:

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -456,7 +456,12 @@ def change_passphrase(
         new_key.wipe()
         settle_key_file(data_dir)
     log.info("passphrase changed")
-    return open_store(data_dir, passphrase=new_passphrase)
+    store = open_store(data_dir, passphrase=new_passphrase)
+    from amudesk.services import audit
+
+    with store.transaction() as session:
+        audit.record("rekey", session=session)
+    return store
 
 
 def _row_counts(connection: Any) -> dict[str, int]:

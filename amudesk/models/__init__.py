@@ -1,5 +1,6 @@
 """The tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from amudesk.models.audit import GENESIS_HASH, AuditEntry
 from amudesk.models.counter import Counter
 from amudesk.models.cpas import Cpas
 from amudesk.models.office import Office, OfficeKind
@@ -18,7 +19,9 @@ from amudesk.models.request import (
 
 __all__ = [
     "CARE_CATEGORIES",
+    "GENESIS_HASH",
     "Aamu",
+    "AuditEntry",
     "CareKind",
     "CaseStatus",
     "Channel",

@@ -35,7 +35,7 @@ from amudesk.models import (
     Request,
 )
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound
+from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 
 REFERENCE_PREFIX = "AMU"
@@ -190,8 +190,17 @@ def register_request(
     request.aamu_handed_in = data.aamu_handed_in
     request.care_started_on = data.care_started_on
     request.care_kind = data.care_kind
+    created, fields = request.id is None, audit.changed_fields(request)
     session.add(request)
     session.flush()
+    audit.record_saved(
+        "request",
+        request.id,
+        session=session,
+        created=created,
+        fields=fields,
+        reference=request.reference,
+    )
     return request
 
 
@@ -254,8 +263,17 @@ def record_aamu(
     aamu.valid_to = data.valid_to
     aamu.care_categories = ",".join(c for c in CARE_CATEGORIES if c in data.care_categories)
     request.aamu_handed_in = True
+    created, fields = aamu.id is None, audit.changed_fields(aamu)
     session.add_all([aamu, request])
     session.flush()
+    audit.record_saved(
+        "aamu",
+        aamu.id,
+        session=session,
+        created=created,
+        fields=fields,
+        reference=request.reference,
+    )
     return aamu
 
 
@@ -391,9 +409,18 @@ def record_decision(
     decision.posted_on = data.posted_on
     decision.missing_mentions = ",".join(c for c in MENTIONS if c in data.missing_mentions)
     decision.encoded_on = data.encoded_on
+    created, fields = decision.id is None, audit.changed_fields(decision)
     session.add(decision)
     session.flush()
     refresh_status(request, session=session)
+    audit.record_saved(
+        "decision",
+        decision.id,
+        session=session,
+        created=created,
+        fields=fields,
+        reference=request.reference,
+    )
     return decision
 
 

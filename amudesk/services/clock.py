@@ -29,7 +29,7 @@ from amudesk.deadlines import (
 from amudesk.i18n import BRUSSELS, _
 from amudesk.models import DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound
+from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 
 MARK_KINDS = ("handled", "snoozed")
@@ -270,18 +270,40 @@ def mark_deadline(
         )
     ) or DeadlineMark(request_id=request_id, rule=rule, kind=kind)
     mark.kind, mark.reason, mark.until, mark.created_at = kind, reason, until, utcnow()
+    created, fields = mark.id is None, audit.changed_fields(mark)
     session.add(mark)
     session.flush()
+    audit.record_saved(
+        "deadline_mark",
+        mark.id,
+        session=session,
+        created=created,
+        fields=fields,
+        reference=_reference_of(request_id, session),
+    )
     return mark
 
 
 def clear_mark(request_id: int, rule: str, *, session: Session) -> None:
-    session.execute(
+    removed = session.execute(
         delete(DeadlineMark).where(
             col(DeadlineMark.request_id) == request_id, col(DeadlineMark.rule) == rule
         )
     )
     session.flush()
+    if getattr(removed, "rowcount", 0):
+        audit.record(
+            "delete",
+            session=session,
+            entity="deadline_mark",
+            reference=_reference_of(request_id, session),
+            detail=f"rule={rule}",
+        )
+
+
+def _reference_of(request_id: int, session: Session) -> str:
+    request = session.get(Request, request_id)
+    return request.reference if request is not None else ""
 
 
 def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -> Request:
@@ -294,8 +316,17 @@ def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -
                 "transferred_on", _("Transferred on: the transfer cannot come before the request.")
             )
     request.transferred_on = day
+    fields = audit.changed_fields(request)
     session.add(request)
     session.flush()
+    audit.record_saved(
+        "request",
+        request.id,
+        session=session,
+        created=False,
+        fields=fields,
+        reference=request.reference,
+    )
     return request
 
 
@@ -309,8 +340,17 @@ def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> 
                 "appealed_on", _("Appealed on: the appeal cannot come before the request.")
             )
     request.appealed_on = day
+    fields = audit.changed_fields(request)
     session.add(request)
     session.flush()
+    audit.record_saved(
+        "request",
+        request.id,
+        session=session,
+        created=False,
+        fields=fields,
+        reference=request.reference,
+    )
     return request
 
 

@@ -40,7 +40,7 @@ from amudesk.models import (
     Sex,
 )
 from amudesk.models.base import utcnow
-from amudesk.services import cases
+from amudesk.services import audit, cases
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import get_office, save_office
 from amudesk.services.people import search_text
@@ -907,6 +907,12 @@ def fill_demo(
         )
         _write(plan, session, meter)
         _office(session)
+        audit.record(
+            "import",
+            session=session,
+            entity="person",
+            detail=f"demo;people={len(plan.adults) + len(plan.minors)};requests={len(plan.requests)}",
+        )
     log.info(
         "demo: %d people, %d requests, %d decisions, %d attestations",
         count,

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from amudesk.i18n import _
 from amudesk.models import Cpas
-from amudesk.services import FieldError, NotFound
+from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.text import fold
 
@@ -123,8 +123,10 @@ def save_cpas(
             )
     for key, value in values.items():
         setattr(cpas, key, value)
+    created, fields = cpas.id is None, audit.changed_fields(cpas)
     session.add(cpas)
     session.flush()
+    audit.record_saved("cpas", cpas.id, session=session, created=created, fields=fields)
     return cpas
 
 
@@ -138,3 +140,4 @@ def delete_cpas(cpas_id: int, *, session: Session) -> None:
         )
     session.delete(cpas)
     session.flush()
+    audit.record("delete", session=session, entity="cpas", entity_id=cpas_id)

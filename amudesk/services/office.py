@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from amudesk.i18n import LANGUAGES, _
 from amudesk.models import Office, OfficeKind
-from amudesk.services import FieldError
+from amudesk.services import FieldError, audit
 from amudesk.services import validation as v
 
 
@@ -60,6 +60,8 @@ def save_office(
         max_length=500,
         multiline=True,
     )
+    created, fields = office.id is None, audit.changed_fields(office)
     session.add(office)
     session.flush()
+    audit.record_saved("office", office.id, session=session, created=created, fields=fields)
     return office

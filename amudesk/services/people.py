@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from amudesk.i18n import N_, _
 from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound
+from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.text import fold
 
@@ -133,8 +133,10 @@ def save_person(data: PersonData, *, session: Session, person_id: int | None = N
         for key, value in values.items():
             setattr(person, key, value)
         person.updated_at = utcnow()
+    created, fields = person.id is None, audit.changed_fields(person)
     session.add(person)
     session.flush()
+    audit.record_saved("person", person.id, session=session, created=created, fields=fields)
     return person
 
 
@@ -181,6 +183,7 @@ def attach_dependant(minor_id: int, adult_id: int, *, session: Session) -> Perso
     minor.updated_at = utcnow()
     session.add(minor)
     session.flush()
+    audit.record_saved("person", minor.id, session=session, created=False, fields=["guardian_id"])
     return minor
 
 
@@ -190,6 +193,7 @@ def detach_dependant(minor_id: int, *, session: Session) -> None:
     minor.updated_at = utcnow()
     session.add(minor)
     session.flush()
+    audit.record_saved("person", minor.id, session=session, created=False, fields=["guardian_id"])
 
 
 def find_people(

@@ -48,7 +48,7 @@ from sqlmodel import Session, SQLModel, col
 from amudesk.i18n import BRUSSELS, _
 from amudesk.models import CaseStatus, Channel, Cpas, Decision, DecisionKind, Person, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, cases, people
+from amudesk.services import FieldError, audit, cases, people
 from amudesk.services import validation as v
 from amudesk.services.directory import CpasMatcher, list_cpas
 from amudesk.store import Store
@@ -738,6 +738,12 @@ def import_file(
         try:
             with store.transaction() as session:
                 new_people = _write(good, context, session, meter, cancelled)
+                audit.record(
+                    "import",
+                    session=session,
+                    entity="request",
+                    detail=f"rows={len(good)};new_people={new_people};refused={len(bad_lines)}",
+                )
         except IntegrityError:
             # Someone saved a request or a person between the check and the write.
             raise SpreadsheetError(
@@ -890,6 +896,8 @@ def export_file(path: Path, *, store: Store, progress: Progress | None = None) -
                 _("Cannot write {path} ({reason}).").format(path=path, reason=exc.strerror)
             ) from None
         raise
+    with store.transaction() as session:
+        audit.record("export", session=session, entity="request", detail=f"rows={len(rows)}")
     meter.finish()
     log.info("export: %d requests", len(rows))
     return len(rows)

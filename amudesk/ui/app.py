@@ -320,6 +320,8 @@ class Shell(QObject):
             self.app.quit()
             return
         self.locked = False
+        if dialog is not None:
+            _audit_unlock(self.store, dialog.failed_at)
         for widget in self.hidden:
             widget.show()
         self.hidden = []
@@ -466,7 +468,15 @@ def unlock_store(folder: Path) -> Any:
         unlock = UnlockDialog(opener, reference=str(folder))
     if unlock.exec() != QDialog.DialogCode.Accepted:
         return None
+    _audit_unlock(unlock.store, unlock.failed_at)
     return unlock.store
+
+
+def _audit_unlock(store: Any, failed_at: list[Any]) -> None:
+    from amudesk.services import audit
+
+    with store.transaction() as session:
+        audit.record_unlock(session=session, failed_at=failed_at)
 
 
 def ensure_office(store: Any, parent: QWidget | None = None) -> bool:

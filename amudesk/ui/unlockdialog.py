@@ -11,6 +11,7 @@ The passphrase is never logged, and it is kept only as long as the field holds i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import N_, _
+from amudesk.models.base import utcnow
 from amudesk.services import FieldError
 from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
 from amudesk.ui.widgets import (
@@ -335,6 +337,7 @@ class UnlockDialog(QDialog):
         self._opener = opener
         self.store: Any = None
         self.failures = 0
+        self.failed_at: list[dt.datetime] = []  # written to the audit trail once unlocked
         self._remaining = 0
         self._task: Any = None
         self._pending: list[_Outcome] = []
@@ -493,6 +496,7 @@ class UnlockDialog(QDialog):
 
         if isinstance(error, WrongPassphrase):
             self.failures += 1
+            self.failed_at.append(utcnow())
             log.warning("failed unlock attempt %d", self.failures)
             self.error_label.show_message(_("Wrong passphrase, or the database file is damaged."))
             self.passphrase_edit.clear()

@@ -21,7 +21,7 @@ from amudesk.services import FieldError, NotFound, cases, clock, directory, peop
 from amudesk.services.cases import DecisionData, RequestData
 from amudesk.services.demo import bis_number, fill_demo
 from amudesk.services.people import PersonData
-from amudesk.store import Store, current_revision, make_engine, migrate, open_store
+from amudesk.store import SCHEMA_REVISION, Store, current_revision, make_engine, migrate, open_store
 from tests.keys import FAST_KDF, PASSPHRASE, keyed
 
 D = dt.date
@@ -432,7 +432,7 @@ def test_a_0001_database_is_upgraded_keeping_its_rows_and_a_copy(data_dir: Path)
 
     store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == SCHEMA_REVISION
         with store.session() as session:
             person = session.get(Person, 1)
             assert person is not None and person.family_name == FAMILY

@@ -1,0 +1,434 @@
+"""The audit trail: append an entry for each action, browse the trail, check its chain.
+
+Each entry's ``hash`` is the SHA-256 (hex) of the UTF-8 bytes of this JSON array, written
+with no spaces (``separators=(",", ":")``) and non-ASCII characters kept as they are::
+
+    [prev_hash, at, actor, action, entity, entity_id, reference, detail]
+
+where ``at`` is the UTC moment in ISO 8601 with microseconds
+(``2026-11-24T09:15:02.123456+00:00``), ``entity_id`` a number or ``null``, and
+``prev_hash`` the hash of the entry before (64 zeros for the first one). Changing an entry
+afterwards changes its hash; removing, inserting or moving one breaks the link of the next.
+Anyone can check a copy of the table with these few lines, without AMU Desk.
+
+What the chain cannot show is entries cut off at the end: keep the ``head`` that
+:func:`verify` reports (on paper, in a backup log) to notice that.
+
+Appending is safe when several processes (the window, the command line, a second
+desk on the same file) write at once: :func:`record` takes the database's write lock
+*before* it reads the latest hash, inside the caller's transaction, and keeps it until
+that transaction commits. SQLite has one writer at a time, so a second process waits
+(busy timeout) until the first has committed, then reads the hash just written. The
+``prev_hash`` column is also unique: should two entries ever follow the same one, the
+database refuses the second instead of forking the chain.
+
+Entries hold codes, ids, references and names of changed fields, never a claimant's name,
+NISS or health data; :func:`record` refuses a detail that holds what looks like a NISS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, func, select, text, type_coerce
+from sqlalchemy.sql import Select
+from sqlmodel import Session, col
+
+from amudesk.i18n import N_, _, ngettext
+from amudesk.models import GENESIS_HASH, AuditEntry
+from amudesk.models.base import utcnow
+
+# The actions the application records, and their names for people (translated when shown).
+# Other codes are accepted and shown as they are.
+ACTIONS: dict[str, str] = {
+    "create": N_("Created"),
+    "edit": N_("Changed"),
+    "delete": N_("Deleted"),
+    "print": N_("Printed"),
+    "export": N_("Exported"),
+    "import": N_("Imported"),
+    "unlock": N_("Unlocked"),
+    "failed-unlock": N_("Unlock refused"),
+    "backup": N_("Backed up"),
+    "restore": N_("Restored"),
+    "erase": N_("Erased"),
+    "rekey": N_("Passphrase changed"),
+}
+
+# The records an entry can be about, for people.
+ENTITIES: dict[str, str] = {
+    "person": N_("Person"),
+    "request": N_("Request"),
+    "decision": N_("Decision"),
+    "aamu": N_("AAMU attestation"),
+    "document": N_("Document"),
+    "deadline_mark": N_("Deadline mark"),
+    "cpas": N_("CPAS"),
+    "office": N_("Office"),
+}
+
+ACTOR_FALLBACK = "user"
+VERIFY_BATCH = 2000
+
+_ACTION_CODE = re.compile(r"[a-z][a-z0-9_-]{0,29}")
+_ENTITY_CODE = re.compile(r"[a-z][a-z0-9_]{0,29}")
+# Eleven digits in the layouts a NISS or BIS number is written in (85073003328,
+# 85.07.30-033.28, 850730 033 28 …), not part of a longer number or word.
+_NISS_LIKE = re.compile(
+    r"(?<![0-9A-Za-z])\d{2}(?:[ ./-]?\d{2}){2}[ ./-]?\d{3}[ ./-]?\d{2}(?![0-9A-Za-z])"
+)
+
+# Changed and broken link: the two ways an entry can fail the check.
+CHANGED = "changed"
+BROKEN_LINK = "link"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What :func:`verify` found: the whole trail intact, or the first broken link."""
+
+    intact: bool
+    checked: int  # entries read, up to and including the broken one
+    entry_id: int | None = None  # the first entry that fails, when one does
+    problem: str = ""  # CHANGED or BROKEN_LINK
+    reason: str = ""  # a sentence for people (translated)
+    # The hash of the last entry of an intact trail: noted down, it shows later whether
+    # entries were cut off at the end (the one thing the chain alone cannot show).
+    head: str = GENESIS_HASH
+
+    @property
+    def message(self) -> str:
+        if self.intact:
+            return ngettext(
+                "The chain is intact ({n} entry).",
+                "The chain is intact ({n} entries).",
+                self.checked,
+            ).format(n=self.checked)
+        return self.reason
+
+
+def entry_hash(
+    prev_hash: str,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    reference: str,
+    detail: str,
+) -> str:
+    """The SHA-256 (hex) of an entry's canonical form (see the module's documentation)."""
+    canonical = json.dumps(
+        [prev_hash, _iso(at), actor, action, entity, entity_id, reference, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _iso(at: dt.datetime) -> str:
+    """The moment in UTC, ISO 8601 with microseconds; a naive value (as SQLite gives the
+    stored moments back) is UTC already."""
+    moment = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
+def current_actor() -> str:
+    """The operating system's user name, or "user" when it cannot be told."""
+    try:
+        name = getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no password database entry (containers, services)
+        return ACTOR_FALLBACK
+    return name.strip()[:100] or ACTOR_FALLBACK
+
+
+def looks_like_niss(value: str) -> bool:
+    """True when ``value`` holds eleven digits written like a NISS or BIS number."""
+    return _NISS_LIKE.search(value) is not None
+
+
+def record(
+    action: str,
+    *,
+    session: Session,
+    entity: str = "",
+    entity_id: int | None = None,
+    reference: str = "",
+    detail: str = "",
+    actor: str | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Append an entry to the trail, in the caller's transaction (it is kept only if that
+    transaction commits, with the change it tells about).
+
+    ``detail`` is machine text: ids, counts, names of the fields that changed. A value that
+    looks like a NISS is refused (ValueError), as are malformed codes and a naive ``at``.
+    """
+    action = action.strip()
+    if not _ACTION_CODE.fullmatch(action):
+        raise ValueError(f"audit action must be a short lower-case code, not {action!r}")
+    entity = entity.strip()
+    if entity and not _ENTITY_CODE.fullmatch(entity):
+        raise ValueError(f"audit entity must be a table name, not {entity!r}")
+    if entity_id is not None and (isinstance(entity_id, bool) or not isinstance(entity_id, int)):
+        raise ValueError("audit entity_id must be a whole number")
+    reference = reference.strip()
+    detail = detail.strip()
+    if len(reference) > 30:
+        raise ValueError("audit reference is longer than 30 characters")
+    if len(detail) > 500:
+        raise ValueError("audit detail is longer than 500 characters")
+    for name, value in (("detail", detail), ("reference", reference)):
+        if looks_like_niss(value):
+            # The value itself is not repeated: the message may reach a log.
+            raise ValueError(f"audit {name} holds a number that looks like a NISS")
+    actor = (actor.strip()[:100] if actor is not None else "") or current_actor()
+    if at is None:
+        at = utcnow()
+    elif at.tzinfo is None:
+        raise ValueError("audit moment must be timezone-aware")
+    at = at.astimezone(dt.UTC)
+
+    _hold_write_lock(session)
+    previous = session.scalar(
+        select(col(AuditEntry.hash)).order_by(col(AuditEntry.id).desc()).limit(1)
+    )
+    prev_hash = previous or GENESIS_HASH
+    entry = AuditEntry(
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        reference=reference,
+        detail=detail,
+        prev_hash=prev_hash,
+        hash=entry_hash(prev_hash, at, actor, action, entity, entity_id, reference, detail),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _hold_write_lock(session: Session) -> None:
+    """Take the database's write lock now, until the caller's transaction ends, so that
+    no other process appends between reading the latest hash and inserting after it."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # A write statement takes SQLite's single write lock even when it changes no row
+        # (and so fires no trigger). The driver opens the transaction before it.
+        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
+    elif dialect == "postgresql":  # pragma: no cover - exercised against a server only
+        # Conflicts with itself, not with readers.
+        session.execute(text("LOCK TABLE audit_entry IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def verify(*, session: Session, progress: Callable[[int, int], None] | None = None) -> VerifyResult:
+    """Walk the trail in id order and report the first entry that was changed (its hash
+    does not match its content) or whose link to the entry before is broken (an entry was
+    removed, inserted or moved). ``progress(done, total)`` is called every few thousand
+    entries; it may raise to stop the walk."""
+    total = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    if progress is not None:
+        progress(0, total)
+    columns = (
+        col(AuditEntry.id),
+        # As stored, not through the DateTime type: a moment overwritten with text that is
+        # no date must be reported as a changed entry, not stop the check.
+        type_coerce(col(AuditEntry.at), String),
+        col(AuditEntry.actor),
+        col(AuditEntry.action),
+        col(AuditEntry.entity),
+        col(AuditEntry.entity_id),
+        col(AuditEntry.reference),
+        col(AuditEntry.detail),
+        col(AuditEntry.prev_hash),
+        col(AuditEntry.hash),
+    )
+    expected_prev = GENESIS_HASH
+    previous_id: int | None = None
+    checked = 0
+    last_id = -1
+    while True:
+        # Pages by id (keyset): memory stays flat however long the trail is.
+        rows = session.execute(
+            select(*columns)
+            .where(col(AuditEntry.id) > last_id)
+            .order_by(col(AuditEntry.id))
+            .limit(VERIFY_BATCH)
+        ).all()
+        if not rows:
+            break
+        for entry_id, at, actor, action, entity, entity_id, reference, detail, prev, stored in rows:
+            checked += 1
+            if prev != expected_prev:
+                return _broken(checked, entry_id, BROKEN_LINK, _link_reason(entry_id, previous_id))
+            moment = _stored_moment(at)
+            if moment is None or stored != entry_hash(
+                prev, moment, actor, action, entity, entity_id, reference, detail
+            ):
+                reason = _(
+                    "Entry {entry} was changed after it was written: its content no longer "
+                    "matches its hash."
+                ).format(entry=entry_id)
+                return _broken(checked, entry_id, CHANGED, reason)
+            expected_prev, previous_id = stored, entry_id
+        last_id = rows[-1][0]
+        if progress is not None:
+            progress(checked, max(total, checked))
+    return VerifyResult(intact=True, checked=checked, head=expected_prev)
+
+
+def _stored_moment(value: object) -> dt.datetime | None:
+    """A stored moment: SQLite gives its text back ('2026-11-24 09:15:02.123456', UTC),
+    PostgreSQL a datetime. None when it is no moment at all."""
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _link_reason(entry_id: int, previous_id: int | None) -> str:
+    if previous_id is None:
+        return _(
+            "Entry {entry} is the first one left but does not start the trail: "
+            "entries before it were removed."
+        ).format(entry=entry_id)
+    return _(
+        "Entry {entry} does not follow entry {previous}: an entry between them was removed, "
+        "or entries were inserted or moved."
+    ).format(entry=entry_id, previous=previous_id)
+
+
+def _broken(checked: int, entry_id: int, problem: str, reason: str) -> VerifyResult:
+    return VerifyResult(
+        intact=False, checked=checked, entry_id=entry_id, problem=problem, reason=reason
+    )
+
+
+def _filtered(statement: Select[Any], action: str | None, reference: str | None) -> Select[Any]:
+    if action:
+        statement = statement.where(col(AuditEntry.action) == action)
+    query = (reference or "").strip().upper()
+    if query:
+        statement = statement.where(col(AuditEntry.reference).contains(query, autoescape=True))
+    return statement
+
+
+def entries(
+    *,
+    session: Session,
+    limit: int = 200,
+    offset: int = 0,
+    action: str | None = None,
+    reference: str | None = None,
+) -> list[AuditEntry]:
+    """One page of the trail, newest first; ``reference`` matches part of a reference."""
+    statement = _filtered(select(AuditEntry), action, reference)
+    statement = statement.order_by(col(AuditEntry.id).desc()).offset(offset).limit(limit)
+    return list(session.scalars(statement))
+
+
+def count(*, session: Session, action: str | None = None, reference: str | None = None) -> int:
+    """How many entries :func:`entries` pages through with the same filters."""
+    statement = _filtered(select(func.count()).select_from(AuditEntry), action, reference)
+    return int(session.scalar(statement) or 0)
+
+
+def position(
+    entry_id: int,
+    *,
+    session: Session,
+    action: str | None = None,
+    reference: str | None = None,
+) -> int | None:
+    """The row of entry ``entry_id`` in :func:`entries` with these filters (0 = newest),
+    or None when it is not there."""
+    found = session.scalar(
+        _filtered(select(col(AuditEntry.id)), action, reference).where(
+            col(AuditEntry.id) == entry_id
+        )
+    )
+    if found is None:
+        return None
+    newer = _filtered(select(func.count()).select_from(AuditEntry), action, reference)
+    return int(session.scalar(newer.where(col(AuditEntry.id) > entry_id)) or 0)
+
+
+def actions_in_use(*, session: Session) -> list[str]:
+    """The action codes found in the trail (read through the index on ``action``)."""
+    rows = session.scalars(
+        select(col(AuditEntry.action)).distinct().order_by(col(AuditEntry.action))
+    )
+    return list(rows)
+
+
+def action_label(code: str) -> str:
+    label = ACTIONS.get(code)
+    return _(label) if label else code
+
+
+def entity_label(code: str) -> str:
+    label = ENTITIES.get(code)
+    return _(label) if label else code
+
+
+# --- what the services write -------------------------------------------------------------
+
+# Bookkeeping columns that change with every save and say nothing about what was done.
+IGNORED_FIELDS = frozenset({"updated_at", "created_at", "search_text"})
+
+
+def changed_fields(obj: Any) -> list[str]:
+    """Names of the columns of ``obj`` changed since it was loaded (before the flush);
+    empty for an object not yet in the database."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    if state.transient or state.pending:
+        return []
+    return sorted(
+        attr.key
+        for attr in state.attrs
+        if attr.key not in IGNORED_FIELDS and attr.history.has_changes()
+    )
+
+
+def record_saved(
+    entity: str,
+    entity_id: int | None,
+    *,
+    session: Session,
+    created: bool,
+    fields: list[str],
+    reference: str = "",
+) -> None:
+    """A create, or an edit naming the changed columns (nothing when none changed)."""
+    if created:
+        record("create", session=session, entity=entity, entity_id=entity_id, reference=reference)
+    elif fields:
+        record(
+            "edit",
+            session=session,
+            entity=entity,
+            entity_id=entity_id,
+            reference=reference,
+            detail="fields=" + ",".join(fields),
+        )
+
+
+def record_unlock(*, session: Session, failed_at: list[dt.datetime]) -> None:
+    """The wrong passphrases typed before this unlock (they could not be written while the
+    database was closed), each at its own moment, then the unlock itself."""
+    for number, moment in enumerate(failed_at, start=1):
+        record("failed-unlock", session=session, detail=f"attempt={number}", at=moment)
+    record("unlock", session=session)

@@ -1,0 +1,677 @@
+"""The audit trail: who did what, when, page by page; and a check of its hash chain.
+
+The list is a paged model (``AuditTableModel``): only the pages the view scrolls to are
+read, newest first, filtered by action and by (part of) a case reference. "Verify the
+chain" walks the whole trail off the UI thread (``audit.verify`` in a ``Task``), with
+progress and Cancel, and says either that the chain is intact or which entry is the
+first broken link; that entry is highlighted and "Go to the entry" selects it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from amudesk import i18n
+from amudesk.i18n import N_, _, ngettext
+from amudesk.models import AuditEntry
+from amudesk.services import audit
+from amudesk.text import fold
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+DEFAULT_SIZE = (1120, 640)
+MINIMUM_SIZE = (760, 440)
+INTACT_STYLE = "color: #1b5e20; font-weight: 600;"
+BROKEN_STYLE = "color: #a4000f; font-weight: 600;"
+BROKEN_COLOUR = "#a4000f"
+BROKEN_BACKGROUND = "#fde7e9"
+FILTER_DELAY_MS = 250
+WHEN_FORMAT = "medium"
+
+# Column headers, in column order.
+COLUMNS: tuple[str, ...] = (
+    N_("No."),
+    N_("When"),
+    N_("Who"),
+    N_("Action"),
+    N_("Record"),
+    N_("Reference"),
+    N_("Detail"),
+)
+NUMBER, WHEN, WHO, ACTION, RECORD, REFERENCE, DETAIL = range(len(COLUMNS))
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class AuditLine(NamedTuple):
+    """One fetched entry, formatted once for display."""
+
+    entry_id: int
+    hash: str
+    texts: tuple[str, ...]
+
+
+def record_text(entity: str, entity_id: int | None) -> str:
+    """'Request 12', 'Person', or '' for an entry about no record."""
+    if not entity:
+        return ""
+    label = audit.entity_label(entity)
+    if entity_id is None:
+        return label
+    return _("{record} {number}").format(record=label, number=entity_id)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&", "").rstrip(":…").strip()
+
+
+class AuditTableModel(QAbstractTableModel):
+    """Entries of the trail matching the filters, newest first, fetched page by page."""
+
+    reloaded = Signal()
+
+    def __init__(self, store: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._lines: list[AuditLine] = []
+        self._total = 0
+        self._exhausted = True
+        self._action: str | None = None
+        self._reference = ""
+        self._broken_id: int | None = None
+        self._headers = tuple(_(label) for label in COLUMNS)
+
+    # --- state -------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        """How many entries match the filters, loaded or not."""
+        return self._total
+
+    @property
+    def action(self) -> str | None:
+        return self._action
+
+    @property
+    def reference(self) -> str:
+        return self._reference
+
+    @property
+    def broken_id(self) -> int | None:
+        return self._broken_id
+
+    def set_filter(self, action: str | None, reference: str) -> None:
+        self._action = action or None
+        self._reference = reference.strip()
+        self.reload()
+
+    def reload(self) -> None:
+        """Count the matching entries again and load their first page."""
+        self.beginResetModel()
+        try:
+            with self._store.session() as session:
+                self._total = audit.count(
+                    session=session, action=self._action, reference=self._reference
+                )
+                rows = self._page(session, 0)
+        except Exception:
+            self._lines, self._total, self._exhausted = [], 0, True
+            self.endResetModel()
+            raise
+        self._lines = [self._line(row) for row in rows]
+        self._exhausted = len(rows) < PAGE_SIZE or len(self._lines) >= self._total
+        self.endResetModel()
+        self.reloaded.emit()
+
+    def _page(self, session: Any, offset: int) -> list[AuditEntry]:
+        return audit.entries(
+            session=session,
+            limit=PAGE_SIZE,
+            offset=offset,
+            action=self._action,
+            reference=self._reference,
+        )
+
+    @staticmethod
+    def _line(entry: AuditEntry) -> AuditLine:
+        assert entry.id is not None
+        texts = (
+            str(entry.id),
+            i18n.format_datetime(entry.at, WHEN_FORMAT),
+            entry.actor,
+            audit.action_label(entry.action),
+            record_text(entry.entity, entry.entity_id),
+            entry.reference,
+            entry.detail,
+        )
+        return AuditLine(entry.id, entry.hash, texts)
+
+    def set_broken(self, entry_id: int | None) -> None:
+        """Highlight the first broken link found by the check (None: no highlight)."""
+        rows = [self.row_of(i) for i in (self._broken_id, entry_id) if i is not None]
+        self._broken_id = entry_id
+        for row in rows:
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # --- paging ------------------------------------------------------------------
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802
+        if parent.isValid() or self._exhausted:
+            return
+        offset = len(self._lines)
+        with self._store.session() as session:
+            rows = self._page(session, offset)
+        if len(rows) < PAGE_SIZE:
+            self._exhausted = True
+        if not rows:
+            return
+        self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
+        self._lines.extend(self._line(row) for row in rows)
+        self.endInsertRows()
+        if len(self._lines) >= self._total:
+            self._exhausted = True
+
+    def load_up_to(self, row: int) -> bool:
+        """Fetch pages until ``row`` is loaded; False when the list is shorter."""
+        while row >= len(self._lines) and self.canFetchMore():
+            self.fetchMore()
+        return row < len(self._lines)
+
+    # --- Qt model ----------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+            return None
+        line = self._lines[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return line.texts[column]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = line.texts[column]
+            if line.entry_id == self._broken_id and column == NUMBER:
+                return _("{entry} (first broken link)").format(entry=text)
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == NUMBER:
+                return _("Entry {entry}; its hash: {hash}").format(
+                    entry=line.entry_id, hash=line.hash
+                )
+            return line.texts[column] or None
+        if line.entry_id == self._broken_id:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(BROKEN_COLOUR))
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(BROKEN_BACKGROUND))
+        if role == Qt.ItemDataRole.UserRole:
+            return line.entry_id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == NUMBER:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return self._headers[section]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # --- lookups -----------------------------------------------------------------
+
+    def entry_id_at(self, row: int) -> int | None:
+        return self._lines[row].entry_id if 0 <= row < len(self._lines) else None
+
+    def row_of(self, entry_id: int) -> int | None:
+        """The row of a loaded entry."""
+        for row, line in enumerate(self._lines):
+            if line.entry_id == entry_id:
+                return row
+        return None
+
+    def texts_at(self, row: int) -> tuple[str, ...]:
+        return self._lines[row].texts
+
+
+class _FilterKeys(QObject):
+    """Enter or Down in the reference box moves to the list."""
+
+    def __init__(self, dialog: AuditDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down)
+        ):
+            self._dialog.apply_filter()
+            self._dialog.focus_list()
+            return True
+        return False
+
+
+class AuditDialog(QDialog):
+    """Browse the audit trail and check that nobody changed it."""
+
+    verified = Signal(object)  # the VerifyResult, or the exception that stopped the check
+
+    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._task: Any = None
+        self.last_result: audit.VerifyResult | None = None
+        self.setWindowTitle(_("Audit trail"))
+        self.setObjectName("auditDialog")
+        self.setMinimumSize(*MINIMUM_SIZE)
+        self.resize(*self._default_size())
+        self.model = AuditTableModel(store, self)
+        self.model.reloaded.connect(self._update_count)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self._build()
+        self.model.reload()
+        self.focus_list()
+        shortcut = QShortcut(QKeySequence("F5"), self)
+        shortcut.activated.connect(self.refresh)
+
+    @staticmethod
+    def _default_size() -> tuple[int, int]:
+        from PySide6.QtGui import QGuiApplication
+
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)
+        width = min(DEFAULT_SIZE[0], int(room.width() * 0.95))
+        height = min(DEFAULT_SIZE[1], int(room.height() * 0.9))
+        return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
+
+    # --- building ------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+        layout.addLayout(self._build_filters())
+        title = QLabel(_("&Entries, newest first"))
+        layout.addWidget(title)
+        layout.addWidget(self._build_table(), 1)
+        title.setBuddy(self.table)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("auditCount")
+        layout.addWidget(self.count_label)
+        layout.addLayout(self._build_check())
+        self._set_tab_order()
+
+    def _build_filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.action_filter = QComboBox()
+        self.action_filter.setObjectName("auditActionFilter")
+        self.action_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._fill_actions()
+        self.action_filter.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("auditReference")
+        self.reference_edit.setClearButtonEnabled(True)
+        self.reference_edit.setPlaceholderText(_("AMU-2026-0042, or part of it"))
+        self.reference_edit.setMaxLength(30)
+        self.reference_edit.setMinimumWidth(220)
+        self.reference_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.reference_edit.installEventFilter(_FilterKeys(self))
+        for text, widget, name in (
+            (_("&Action:"), self.action_filter, _("Action to show")),
+            (_("&Reference:"), self.reference_edit, _("Case reference to find")),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(name)
+            row.addWidget(label)
+            row.addWidget(widget)
+            row.addSpacing(12)
+        row.addStretch(1)
+        return row
+
+    def _fill_actions(self) -> None:
+        with self._store.session() as session:
+            found = audit.actions_in_use(session=session)
+        codes = set(audit.ACTIONS) | set(found)
+        entries = sorted(((audit.action_label(c), c) for c in codes), key=lambda e: fold(e[0]))
+        self.action_filter.addItem(_("All actions"), None)
+        for label, code in entries:
+            self.action_filter.addItem(label, code)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setObjectName("auditTable")
+        table.setAccessibleName(_("Audit trail entries"))
+        table.setModel(self.model)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        table.setTabKeyNavigation(False)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setCornerButtonEnabled(False)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(False)
+        metrics = table.fontMetrics()
+        sample = i18n.format_datetime(dt.datetime(2026, 12, 30, 23, 59, 59, tzinfo=dt.UTC))
+        widths = {
+            NUMBER: metrics.horizontalAdvance("0000000") + 16,
+            WHEN: metrics.horizontalAdvance(sample) + 24,
+            WHO: metrics.horizontalAdvance("m" * 10),
+            ACTION: max(metrics.horizontalAdvance(_(label)) for label in audit.ACTIONS.values())
+            + 24,
+            RECORD: max(
+                metrics.horizontalAdvance(record_text(code, 99999)) for code in audit.ENTITIES
+            )
+            + 24,
+            REFERENCE: metrics.horizontalAdvance("AMU-2026-00000") + 24,
+        }
+        for column, width in widths.items():
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            table.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 32))
+        header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        self.table = table
+        return table
+
+    def _build_check(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.verify_button = self._button(_("&Verify the chain"), "verifyChain", self.verify)
+        self.verify_button.setToolTip(
+            _("Check that no entry was changed, removed, inserted or moved since it was written")
+        )
+        self.progress = QProgressBar()
+        self.progress.setObjectName("verifyProgress")
+        self.progress.setAccessibleName(_("Progress of the check"))
+        self.progress.setMaximumWidth(200)
+        self.progress.setTextVisible(False)
+        self.cancel_button = self._button(_("Cancel"), "cancelVerify", self.cancel)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("verifyResult")
+        self.result_label.setAccessibleName(_("Result of the check"))
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.go_button = self._button(_("&Go to the entry"), "goToBroken", self.go_to_broken)
+        self.go_button.setToolTip(_("Select the first broken link in the list"))
+        self.close_button = self._button(_("Cl&ose"), "closeAudit", self.reject)
+        row.addWidget(self.verify_button)
+        row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.result_label, 1)
+        row.addWidget(self.go_button)
+        row.addSpacing(12)
+        row.addWidget(self.close_button)
+        self._set_busy(False)
+        self._show_result("", "")
+        return row
+
+    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(_plain(text))
+        button.setAutoDefault(False)  # Enter in the reference box never presses a button
+        button.clicked.connect(lambda _checked=False: slot())
+        return button
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [
+            self.action_filter,
+            self.reference_edit,
+            self.table,
+            self.verify_button,
+            self.cancel_button,
+            self.result_label,
+            self.go_button,
+            self.close_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # --- the list ------------------------------------------------------------------
+
+    def apply_filter(self) -> None:
+        """Show the entries of the chosen action and reference (public: Enter in the box)."""
+        self._filter_timer.stop()
+        action = self.action_filter.currentData()
+        reference = self.reference_edit.text()
+        if (action, reference.strip()) == (self.model.action, self.model.reference):
+            return
+        self.model.set_filter(action, reference)
+        self._select_row(0)
+
+    def refresh(self) -> None:
+        """Read the trail again (F5): entries written meanwhile appear on top."""
+        self.model.reload()
+        self._select_row(0)
+
+    def focus_list(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid():
+            self._select_row(0)
+
+    def _select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            index = self.model.index(row, 0)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        self.count_label.setText(
+            ngettext("{n} entry", "{n} entries", total).format(n=_number(total))
+        )
+
+    def go_to_broken(self) -> bool:
+        """Select the first broken link (clearing the filters when they hide it)."""
+        entry_id = self.model.broken_id
+        if entry_id is None:
+            return False
+        with self._store.session() as session:
+            row = audit.position(
+                entry_id, session=session, action=self.model.action, reference=self.model.reference
+            )
+        if row is None:
+            self._clear_filters()
+            with self._store.session() as session:
+                row = audit.position(entry_id, session=session)
+        if row is None or not self.model.load_up_to(row):
+            return False
+        self._select_row(row)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _clear_filters(self) -> None:
+        for widget in (self.action_filter, self.reference_edit):
+            widget.blockSignals(True)
+        try:
+            self.action_filter.setCurrentIndex(0)
+            self.reference_edit.clear()
+        finally:
+            for widget in (self.action_filter, self.reference_edit):
+                widget.blockSignals(False)
+        self.model.set_filter(None, "")
+
+    # --- checking the chain ------------------------------------------------------------
+
+    @property
+    def is_busy(self) -> bool:
+        return self._task is not None
+
+    def verify(self) -> None:
+        """Walk the whole chain off the UI thread; the answer is shown under the list."""
+        if self._task is not None:
+            return
+        from amudesk.ui.workers import Cancelled, Task
+
+        store = self._store
+
+        def work(progress: Any, cancelled: Any) -> audit.VerifyResult:
+            def step(done: int, total: int) -> None:
+                if cancelled():
+                    raise Cancelled
+                progress(done, total)
+
+            with store.session() as session:
+                return audit.verify(session=session, progress=step)
+
+        task = Task(work, self)
+        task.progress.connect(self._progress)
+        task.finished.connect(self._verified)
+        task.failed.connect(self._failed)
+        self._task = task
+        self._show_result("", "")
+        self.result_label.setText(_("Checking the chain…"))
+        self._set_busy(True)
+        self.progress.setRange(0, 0)
+        task.start()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def stop(self) -> None:
+        """Cancel a running check and wait for its thread to end."""
+        task = self._task
+        if task is not None:
+            task.cancel()
+            task.wait()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total <= 0:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _end_task(self) -> None:
+        task, self._task = self._task, None
+        self._set_busy(False)
+        if task is not None:
+            task.deleteLater()
+
+    def _verified(self, result: object) -> None:
+        self._end_task()
+        if not isinstance(result, audit.VerifyResult):
+            return
+        self.last_result = result
+        if result.intact:
+            self.model.set_broken(None)
+            self._show_result(result.message, INTACT_STYLE)
+            self.result_label.setToolTip(
+                _("Hash of the last entry: {hash}").format(hash=result.head)
+            )
+        else:
+            # Show what the database holds now, not the rows read before the change.
+            self.model.reload()
+            self.model.set_broken(result.entry_id)
+            self._show_result(result.message, BROKEN_STYLE)
+            self.go_button.show()
+            self.go_to_broken()
+        self.verified.emit(result)
+
+    def _failed(self, error: object) -> None:
+        from amudesk.ui.workers import Cancelled
+
+        self._end_task()
+        if isinstance(error, Cancelled):
+            self._show_result(_("Check cancelled."), "")
+        else:
+            log.error("audit chain check failed: %s", type(error).__name__)
+            self._show_result(
+                _("The chain could not be checked. Details were written to the log file."),
+                BROKEN_STYLE,
+            )
+        self.verified.emit(error)
+
+    def _show_result(self, text: str, style: str) -> None:
+        self.result_label.setText(text)
+        self.result_label.setStyleSheet(style)
+        self.result_label.setAccessibleDescription(text)
+        self.result_label.setToolTip("")
+        # Tab reaches the answer (to read or copy it), not an empty line.
+        self.result_label.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if text else Qt.FocusPolicy.NoFocus
+        )
+        self.go_button.hide()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.verify_button.setEnabled(not busy)
+
+    def result_text(self) -> str:
+        return self.result_label.text()
+
+    # --- window --------------------------------------------------------------------
+
+    def done(self, code: int) -> None:
+        """Closing stops a running check first."""
+        self.stop()
+        super().done(code)
+
+
+def _number(n: int) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=i18n.babel_locale(None)))
