@@ -255,6 +255,15 @@ def open_backup_key(path: Path, passphrase: str) -> crypto.Key:
     return key
 
 
+def check_backup(path: Path, passphrase: str) -> None:
+    """Raise (StoreError) unless ``path`` opens with ``passphrase`` and is sound."""
+    key = open_backup_key(Path(path), passphrase)
+    try:
+        _check_copy(Path(path), key)
+    finally:
+        key.wipe()
+
+
 def restore_backup(data_dir: Path, path: Path, passphrase: str) -> Path | None:
     """Replace the data folder's database by the backup ``path``, opened with ``passphrase``.
 
@@ -264,11 +273,7 @@ def restore_backup(data_dir: Path, path: Path, passphrase: str) -> Path | None:
     of ``data_dir`` must be closed.
     """
     path = Path(path)
-    key = open_backup_key(path, passphrase)
-    try:
-        _check_copy(path, key)
-    finally:
-        key.wipe()
+    check_backup(path, passphrase)
     database = database_path(data_dir)
     stamp = dt.datetime.now().strftime(STAMP)
     kept: Path | None = None

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from amudesk.services.clock import ClockSettings
 
 SETTINGS_NAME = "settings.json"
+# Minutes without use before the app locks: at least one, at most four hours.
+LOCK_AFTER_RANGE = (1, 240)
 log = logging.getLogger(__name__)
 
 
@@ -34,6 +36,8 @@ class Settings:
     alert_within_days: int = 7
     # How often the running app looks again, in minutes; 0 turns the alerts off.
     alert_interval_minutes: int = 60
+    # Without use for this long, the running app locks and asks for the passphrase again.
+    lock_after_minutes: int = 5
     extra: dict[str, object] = field(default_factory=dict)
 
     def clock_settings(self) -> ClockSettings:
@@ -76,6 +80,9 @@ def load_settings(data_dir: Path | None) -> Settings:
         settings.language = None
     settings.alert_within_days = min(max(settings.alert_within_days, 0), 90)
     settings.alert_interval_minutes = min(max(settings.alert_interval_minutes, 0), 24 * 60)
+    settings.lock_after_minutes = min(
+        max(settings.lock_after_minutes, LOCK_AFTER_RANGE[0]), LOCK_AFTER_RANGE[1]
+    )
     return settings
 
 

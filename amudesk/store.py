@@ -435,28 +435,33 @@ def settle_key_file(data_dir: Path) -> None:
 def change_passphrase(
     store: Store, old_passphrase: str, new_passphrase: str, kdf: KdfParams = DEFAULT_KDF
 ) -> Store:
-    """Re-encrypt the database of ``store`` under a key from ``new_passphrase`` (new salt);
-    ``store`` is closed, and the store reopened with the new passphrase is returned."""
+    """Re-encrypt the database of ``store`` under a key from ``new_passphrase`` (new salt).
+    ``store`` is closed meanwhile and opened again with the new passphrase (the same object
+    is returned); when anything fails it is opened again with the old one, unchanged."""
     data_dir = store.data_dir
     if store.key is None or data_dir is None:
         raise StoreError(_("Only the encrypted database of a data folder has a passphrase."))
     old_key = _unlock(data_dir, old_passphrase)  # the current passphrase, asked again
-    store.close()
+    store.lock()
     salt = crypto.new_salt()
     new_key = crypto.derive_key(new_passphrase, salt, kdf)
     key_path = crypto.key_file_path(data_dir)
-    crypto.write_key_file(
-        key_path.with_name(key_path.name + ".new"),
-        crypto.KeyFile(salt=salt, params=kdf, initialised=True),
-    )
     try:
+        crypto.write_key_file(
+            key_path.with_name(key_path.name + ".new"),
+            crypto.KeyFile(salt=salt, params=kdf, initialised=True),
+        )
         encrypt_file(database_path(data_dir), new_key, old_key=old_key)
+    except BaseException:
+        settle_key_file(data_dir)  # the new key file goes: the database kept the old salt
+        store.unlock(old_passphrase)
+        raise
     finally:
         old_key.wipe()
         new_key.wipe()
-        settle_key_file(data_dir)
+    settle_key_file(data_dir)
     log.info("passphrase changed")
-    store = open_store(data_dir, passphrase=new_passphrase)
+    store.unlock(new_passphrase)
     from amudesk.services import audit
 
     with store.transaction() as session:

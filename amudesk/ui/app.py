@@ -231,6 +231,8 @@ class Shell(QObject):
         self.hidden: list[QWidget] = []
         self.closed_forms = 0
         self.unlock_dialog: Any = None
+        self.busy_task: Any = None
+        self.restoring = ""
         self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
 
     def show_main(self) -> Any:
@@ -243,9 +245,134 @@ class Shell(QObject):
 
     def _connect_window(self, window: Any) -> None:
         window.language_changed.connect(self.switch_language)
-        changed = getattr(window, "lock_settings_changed", None)
-        if changed is not None:
-            changed.connect(self.apply_lock_settings)
+        window.lock_settings_changed.connect(self.apply_lock_settings)
+        window.restore_requested.connect(self.restore)
+        window.passphrase_change_requested.connect(self.change_passphrase)
+
+    # --- restore and passphrase change ----------------------------------------------------
+
+    def _quiesce(self) -> None:
+        """Stop what reads the database in the background (alerts, backup, window work)."""
+        if self.alerts is not None:
+            self.alerts.stop()
+        self.wait_for_backup()
+        if self.window is not None:
+            _stop_window_work(self.window)
+
+    def _resume(self) -> None:
+        if self.alerts is not None:
+            self.alerts.start()
+
+    def _busy(self, text: str, work: Any, done: Any, failed: Any) -> None:
+        """Run ``work()`` off the UI thread behind a modal "please wait" dialog."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from amudesk.ui.workers import Task
+
+        progress = QProgressDialog(text, "", 0, 0, self.window)
+        progress.setWindowTitle(APP_NAME)
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(0)
+        progress.setModal(True)
+        task = Task(lambda progress, cancelled: work(), self)
+
+        def finish(handler: Any, value: object) -> None:
+            progress.close()
+            progress.deleteLater()
+            self.busy_task = None
+            handler(value)
+
+        task.finished.connect(lambda value: finish(done, value))
+        task.failed.connect(lambda error: finish(failed, error))
+        self.busy_task = task
+        progress.show()
+        task.start()
+
+    def restore(self, path: str, passphrase: str) -> None:
+        """Check the backup while the database stays open; then close it, put the backup in
+        its place and open that with the backup's passphrase; the window is rebuilt."""
+        from amudesk.backups import check_backup
+
+        self._busy(
+            _("Checking the backup…"),
+            lambda: check_backup(Path(path), passphrase),
+            lambda _none: self._restore_checked(path, passphrase),
+            self._show_failure,
+        )
+
+    def _restore_checked(self, path: str, passphrase: str) -> None:
+        from amudesk.backups import restore_backup
+
+        self._quiesce()
+        self.store.lock()
+        self.restoring = path
+        store, data_dir = self.store, self.data_dir
+
+        def work() -> Any:
+            kept = restore_backup(data_dir, Path(path), passphrase)
+            store.unlock(passphrase)
+            return kept
+
+        self._busy(_("Restoring the backup…"), work, self._restored, self._restore_failed)
+
+    def _restored(self, kept: object) -> None:
+        from amudesk.cli import _backup_label
+        from amudesk.services import audit
+
+        with self.store.transaction() as session:
+            audit.record(
+                "restore", session=session, detail=f"file={_backup_label(Path(self.restoring))}"
+            )
+        self.switch_language(i18n.get_locale())  # a new window over the restored data
+        self._resume()
+        if self.window is not None and isinstance(kept, Path):
+            self.window.show_message(
+                _("Backup restored. The database in use before is kept as {name}.").format(
+                    name=kept.name
+                )
+            )
+
+    def _restore_failed(self, error: object) -> None:
+        """Failed after the database was set aside: it is whole in backups/, but this
+        window cannot go on; say where it is and close."""
+        log.error("restore failed: %s", error.__class__.__name__)
+        QMessageBox.critical(
+            self.window,
+            APP_NAME,
+            _(
+                "The backup could not be put in place: {reason}\n\nThe database in use "
+                "before is kept in {folder}. AMU Desk closes; at the next start, restore a "
+                "backup from the command line (amudesk restore FILE)."
+            ).format(reason=error, folder=self.data_dir / "backups"),
+        )
+        self.app.quit()
+
+    def _show_failure(self, error: object) -> None:
+        if self.window is not None:
+            QMessageBox.warning(self.window, APP_NAME, str(error))
+
+    def change_passphrase(self, current: str, new: str) -> None:
+        from amudesk.store import change_passphrase
+
+        self._quiesce()
+        store = self.store
+        self._busy(
+            _("Encrypting the database with the new passphrase…"),
+            lambda: change_passphrase(store, current, new),
+            self._passphrase_changed,
+            self._passphrase_failed,
+        )
+
+    def _passphrase_changed(self, _store: object) -> None:
+        self._resume()
+        if self.window is not None:
+            self.window.show_message(
+                _("The passphrase was changed. Backups made before keep the old one.")
+            )
+
+    def _passphrase_failed(self, error: object) -> None:
+        self._resume()  # the database is open again with the old passphrase, unchanged
+        self._show_failure(error)
 
     # --- locking -----------------------------------------------------------------------
 

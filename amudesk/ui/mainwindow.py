@@ -66,6 +66,12 @@ class MainWindow(QMainWindow):
 
     language_changed = Signal(str)
     export_finished = Signal(object)
+    # Asked for here, done by the application shell (the store must be closed first):
+    # (backup file, its passphrase) and (current passphrase, new passphrase).
+    restore_requested = Signal(str, str)
+    passphrase_change_requested = Signal(str, str)
+    # After the settings dialog was accepted: the idle lock reads its delay again.
+    lock_settings_changed = Signal()
 
     def __init__(self, store: Any, data_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +157,26 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             _("&Settings…"), self.edit_settings, tip=_("Language and other preferences")
         )
+        self.backup_action = self._action(
+            _("&Back up…"), self.back_up, tip=_("Make an encrypted backup of the database")
+        )
+        self.restore_action = self._action(
+            _("&Restore a backup…"),
+            self.restore_backup,
+            tip=_("Replace the database by one of its backups"),
+        )
+        self.passphrase_action = self._action(
+            _("Change the &passphrase…"),
+            self.change_passphrase,
+            tip=_("Encrypt the database with a new passphrase"),
+        )
+        self.audit_action = self._action(
+            _("A&udit trail…"),
+            self.open_audit,
+            tip=_("Who did what and when; check that nothing was altered"),
+        )
+        for action in (self.backup_action, self.restore_action, self.passphrase_action):
+            action.setEnabled(self.data_dir is not None)
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
         self.about_action = self._action(_("&About AMU Desk"), self.about)
         self.find_action = self._action(_("&Find"), self.focus_search, "Ctrl+F")
@@ -175,6 +201,11 @@ class MainWindow(QMainWindow):
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.directory_action)
         self.tools_menu.addAction(self.office_action)
+        self.tools_menu.addSeparator()
+        self.tools_menu.addAction(self.backup_action)
+        self.tools_menu.addAction(self.restore_action)
+        self.tools_menu.addAction(self.passphrase_action)
+        self.tools_menu.addAction(self.audit_action)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = bar.addMenu(_("&Help"))
@@ -702,7 +733,9 @@ class MainWindow(QMainWindow):
         dialog.language_changed.connect(chosen.append)
         clock_changed: list[bool] = []
         dialog.clock_settings_changed.connect(lambda: clock_changed.append(True))
-        dialog.exec()
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        if accepted:
+            self.lock_settings_changed.emit()
         if clock_changed:
             # How deadlines are counted or alerted changed: every view of them follows.
             if self.alerts is not None:
@@ -713,6 +746,37 @@ class MainWindow(QMainWindow):
         if chosen and chosen[-1] != i18n.get_locale():
             # Emitted once the dialog is closed: the window may then be rebuilt safely.
             self.language_changed.emit(chosen[-1])
+
+    def open_audit(self) -> None:
+        from amudesk.ui.auditdialog import AuditDialog
+
+        AuditDialog(self.store, parent=self).exec()
+
+    def back_up(self) -> None:
+        from amudesk.ui.safekeeping import BackupDialog
+
+        BackupDialog(self.store, parent=self).exec()
+
+    def restore_backup(self) -> None:
+        """Ask which backup and its passphrase; the shell closes the store and restores."""
+        from amudesk.ui.safekeeping import RestoreDialog
+
+        if self.data_dir is None:
+            return
+        dialog = RestoreDialog(self.data_dir, parent=self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        path = dialog.chosen_path()
+        if path is not None:
+            self.restore_requested.emit(str(path), dialog.passphrase())
+
+    def change_passphrase(self) -> None:
+        """Ask the current and a new passphrase; the shell re-encrypts and reopens."""
+        from amudesk.ui.safekeeping import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.passphrase_change_requested.emit(dialog.current(), dialog.new())
 
     def about(self) -> None:
         from amudesk import __version__

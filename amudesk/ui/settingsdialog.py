@@ -1,11 +1,12 @@
-"""Preferences of this computer: the interface language, where the data lives, and how
-the legal clock counts and alerts."""
+"""Preferences of this computer: the interface language, where the data lives, how
+the legal clock counts and alerts, and when the app locks itself."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.paths import default_data_dir
-from amudesk.settings import Settings, load_settings, save_settings
+from amudesk.settings import LOCK_AFTER_RANGE, Settings, load_settings, save_settings
 from amudesk.ui.forms import ErrorLabel, add_row
 from amudesk.ui.widgets import hint_label
 
@@ -50,8 +51,9 @@ def fill_language_combo(combo: QComboBox, selected: str | None) -> None:
 
 
 class SettingsDialog(QDialog):
-    """Interface language (applied at once), the data folder's location, and the clock:
-    whether administrative time limits move off non-working days, and the alerts."""
+    """Interface language (applied at once), the data folder's location, the clock
+    (whether administrative time limits move off non-working days, and the alerts), and
+    after how many minutes without use the app locks."""
 
     language_changed = Signal(str)
     # Emitted after OK when the counting or the alerts changed (the board and tray follow).
@@ -72,7 +74,6 @@ class SettingsDialog(QDialog):
         self.data_folder.setToolTip(self.data_folder.text())
         self.data_folder.setMinimumWidth(360)
 
-        # More preferences (alert interval, idle lock …) will join this form.
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         add_row(self.form, _("Interface &language"), self.language)
@@ -82,6 +83,8 @@ class SettingsDialog(QDialog):
         self.folder_hint = hint_label(folder_hint)
         self.form.addRow("", self.folder_hint)
         self.clock_box = self._build_clock(settings)
+        self.security_box = self._build_security(settings)
+        self._update_units()
         self.error_label = ErrorLabel()
 
         self.buttons = QDialogButtonBox(
@@ -97,6 +100,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.clock_box)
+        layout.addWidget(self.security_box)
         layout.addWidget(self.error_label)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
@@ -106,6 +110,7 @@ class SettingsDialog(QDialog):
             self.move_administrative,
             self.alert_within_days,
             self.alert_interval,
+            self.lock_after,
             ok,
             cancel,
         ]
@@ -160,32 +165,51 @@ class SettingsDialog(QDialog):
         self.alert_interval.setAccessibleDescription(interval_hint)
         self.clock_form.addRow("", hint_label(interval_hint))
         for spin in (self.alert_within_days, self.alert_interval):
-            spin.lineEdit().setAccessibleName(spin.accessibleName())
-            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-            spin.setStyleSheet(SPIN_STYLE)
-            spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self._update_units()
+            _style_spin(spin)
+        return box
+
+    def _build_security(self, settings: Settings) -> QGroupBox:
+        box = QGroupBox(_("Security"))
+        self.security_form = QFormLayout(box)
+        self.security_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.lock_after = QSpinBox()
+        self.lock_after.setRange(*LOCK_AFTER_RANGE)
+        self.lock_after.setValue(settings.lock_after_minutes)
+        self.lock_after.valueChanged.connect(self._update_units)
+        add_row(
+            self.security_form,
+            _("Loc&k after"),
+            self.lock_after,
+            name=_("Lock after this many minutes without use"),
+        )
+        lock_hint = _(
+            "Minutes without use before AMU Desk hides the data and asks for the passphrase again."
+        )
+        self.lock_after.setAccessibleDescription(lock_hint)
+        self.security_form.addRow("", hint_label(lock_hint))
+        _style_spin(self.lock_after)
         return box
 
     def _update_units(self, *_args: object) -> None:
         """'7 days', '1 day', '60 minutes': the unit follows the number."""
         days = self.alert_within_days.value()
         self.alert_within_days.setSuffix(" " + ngettext("day", "days", days))
-        minutes = self.alert_interval.value()
-        self.alert_interval.setSuffix(" " + ngettext("minute", "minutes", minutes))
+        for spin in (self.alert_interval, self.lock_after):
+            spin.setSuffix(" " + ngettext("minute", "minutes", spin.value()))
+        spins = (self.alert_within_days, self.alert_interval, self.lock_after)
         width = max(
             spin.fontMetrics().horizontalAdvance(text)
-            for spin in (self.alert_within_days, self.alert_interval)
+            for spin in spins
             for text in (spin.specialValueText(), f"{spin.maximum()}{spin.suffix()}")
         )
-        for spin in (self.alert_within_days, self.alert_interval):
+        for spin in spins:
             spin.setFixedWidth(width + 56)
 
     def _align_forms(self) -> None:
-        """The two forms share one label column."""
+        """The forms share one label column."""
         labels = [
             item.widget()
-            for form in (self.form, self.clock_form)
+            for form in (self.form, self.clock_form, self.security_form)
             for row in range(form.rowCount())
             if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
             and isinstance(item.widget(), QLabel)
@@ -198,6 +222,16 @@ class SettingsDialog(QDialog):
                 outer = self.form.indexOf(label) >= 0
                 label.setMinimumWidth(width + indent if outer else width)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        # Wrapped hints take more lines at the width the dialog got than its size hint
+        # allowed for (the last ones were cut off): grow to the height they need.
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.resize(self.width(), needed)
+
     def selected_language(self) -> str:
         return str(self.language.currentData())
 
@@ -208,12 +242,15 @@ class SettingsDialog(QDialog):
             "alert_interval_minutes": self.alert_interval.value(),
         }
 
+    def lock_values(self) -> dict[str, object]:
+        return {"lock_after_minutes": self.lock_after.value()}
+
     def accept(self) -> None:
         code = self.selected_language()
         settings = load_settings(self._data_dir)
         before = {name: getattr(settings, name) for name in CLOCK_SETTINGS}
         settings.language = code
-        for name, value in self.clock_values().items():
+        for name, value in {**self.clock_values(), **self.lock_values()}.items():
             setattr(settings, name, value)
         clock_changed = self.clock_values() != before
         try:
@@ -231,3 +268,11 @@ class SettingsDialog(QDialog):
             self.clock_settings_changed.emit()
         if changed:
             self.language_changed.emit(code)
+
+
+def _style_spin(spin: QSpinBox) -> None:
+    """Right-aligned, framed arrows, as wide as its text; its editor bears its name."""
+    spin.lineEdit().setAccessibleName(spin.accessibleName())
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setStyleSheet(SPIN_STYLE)
+    spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

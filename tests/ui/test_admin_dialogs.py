@@ -622,7 +622,54 @@ def test_settings_shows_the_data_folder_read_only(qtbot: Any, data_dir: Path) ->
         dialog.move_administrative,
         dialog.alert_within_days,
         dialog.alert_interval,
+        dialog.lock_after,
         ok,
         cancel,
     ]
-    assert tab_chain(qtbot, dialog, dialog.language, 6) == expected
+    assert tab_chain(qtbot, dialog, dialog.language, 7) == expected
+
+
+def test_settings_lock_delay_is_saved(qtbot: Any, data_dir: Path) -> None:
+    dialog = SettingsDialog(data_dir)
+    show(qtbot, dialog)
+    assert dialog.lock_after.value() == 5
+    assert dialog.lock_after.suffix() == " minutes"
+    assert dialog.lock_after.accessibleName() == "Lock after this many minutes without use"
+    assert dialog.security_box.title() == "Security"
+    label = next(
+        label for label in dialog.findChildren(QLabel) if label.buddy() is dialog.lock_after
+    )
+    assert label.text() == "Loc&k after"
+    assert (dialog.lock_after.minimum(), dialog.lock_after.maximum()) == (1, 240)
+    dialog.lock_after.setValue(1000)
+    assert dialog.lock_after.value() == 240
+    dialog.lock_after.setFocus()
+    qtbot.keyClick(dialog.lock_after, Qt.Key.Key_Down)
+    assert dialog.lock_after.value() == 239
+    dialog.lock_after.setValue(1)
+    assert dialog.lock_after.suffix() == " minute"
+    with qtbot.assertNotEmitted(dialog.clock_settings_changed):
+        dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert load_settings(data_dir).lock_after_minutes == 1
+    again = SettingsDialog(data_dir)
+    show(qtbot, again)
+    assert again.lock_after.value() == 1
+    again.lock_after.setValue(30)
+    qtbot.keyClick(again.language, Qt.Key.Key_Escape)
+    assert load_settings(data_dir).lock_after_minutes == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "loaded"), [(0, 1), (-5, 1), (241, 240), (15, 15), ("x", 5), (True, 5)]
+)
+def test_settings_lock_delay_is_clamped_on_load(
+    data_dir: Path, stored: object, loaded: int
+) -> None:
+    import json
+
+    from amudesk.settings import settings_path
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings_path(data_dir).write_text(json.dumps({"lock_after_minutes": stored}), encoding="utf-8")
+    assert load_settings(data_dir).lock_after_minutes == loaded

@@ -520,12 +520,13 @@ def test_clock_settings_are_saved_and_announced(qtbot: Any, data_dir: Path) -> N
 def test_clock_settings_keyboard_path(qtbot: Any, data_dir: Path) -> None:
     dialog = show(qtbot, SettingsDialog(data_dir))
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    chain = tab_chain(qtbot, dialog, dialog.data_folder, 4)
+    chain = tab_chain(qtbot, dialog, dialog.data_folder, 5)
     assert chain == [
         dialog.data_folder,
         dialog.move_administrative,
         dialog.alert_within_days,
         dialog.alert_interval,
+        dialog.lock_after,
         ok,
     ]
     dialog.alert_within_days.setFocus()
