@@ -592,11 +592,65 @@ def unlock_store(folder: Path) -> Any:
         unlock = UnlockDialog(opener, reference=str(folder))
         unlock.submit(chosen)
     else:
-        unlock = UnlockDialog(opener, reference=str(folder))
+        unlock = UnlockDialog(
+            opener, reference=str(folder), offer_restore=_latest_backup(folder) is not None
+        )
     if unlock.exec() != QDialog.DialogCode.Accepted:
+        if unlock.restore_chosen:
+            return offer_restore(
+                folder, _("Wrong passphrase, or the database file is damaged."), ask=False
+            )
         return None
     _audit_unlock(unlock.store, unlock.failed_at)
     return unlock.store
+
+
+def _latest_backup(folder: Path) -> Any:
+    from amudesk.backups import backups_dir, latest_backup
+
+    return latest_backup(backups_dir(folder))
+
+
+def offer_restore(folder: Path, reason: str, *, ask: bool = True) -> Any:
+    """When the database cannot be used, offer its latest backup: the backup's passphrase
+    is asked, the backup checked and put in place (the unusable file is kept, untouched,
+    in ``backups``), and the restored store returned. None when there is no backup or
+    the person declines."""
+    from amudesk.backups import restore_backup
+    from amudesk.store import open_store
+    from amudesk.ui.unlockdialog import UnlockDialog
+
+    latest = _latest_backup(folder)
+    if latest is None:
+        return None
+    if ask:
+        answer = QMessageBox.question(
+            None,
+            APP_NAME,
+            _(
+                "{reason}\n\nThe latest backup was made on {when}. Restore it? The file that "
+                "cannot be opened is kept, untouched, in the backups folder."
+            ).format(reason=reason, when=i18n.format_datetime(latest.made_at.astimezone())),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+
+    def opener(passphrase: str) -> Any:
+        restore_backup(folder, latest.path, passphrase)
+        return open_store(folder, passphrase=passphrase)
+
+    dialog = UnlockDialog(opener, reference=str(latest.path))
+    dialog.setWindowTitle(_("AMU Desk — Restore the latest backup"))
+    dialog.intro.setText(
+        _("Type the passphrase in force when this backup was made; it is checked first.")
+    )
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    from amudesk.services import audit
+
+    with dialog.store.transaction() as session:
+        audit.record("restore", session=session, detail=f"file={latest.path.name}")
+    return dialog.store
 
 
 def _audit_unlock(store: Any, failed_at: list[Any]) -> None:
@@ -650,7 +704,12 @@ def run(data_dir: Path | None) -> int:
     apply_style(app)
     log.info("starting, language %s", i18n.get_locale())
     try:
-        store = unlock_store(folder)
+        try:
+            store = unlock_store(folder)
+        except StoreError as exc:
+            store = offer_restore(folder, str(exc))
+            if store is None:
+                raise
         if store is None:
             log.info("closed at the passphrase screen")
             reporter.uninstall()

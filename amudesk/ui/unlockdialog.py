@@ -332,10 +332,12 @@ class UnlockDialog(QDialog):
         parent: QWidget | None = None,
         *,
         reference: str = "",
+        offer_restore: bool = False,
     ) -> None:
         super().__init__(parent)
         self._opener = opener
         self.store: Any = None
+        self.restore_chosen = False
         self.failures = 0
         self.failed_at: list[dt.datetime] = []  # written to the audit trail once unlocked
         self._remaining = 0
@@ -374,6 +376,16 @@ class UnlockDialog(QDialog):
         )
         self.quit_button.setAccessibleName(_("Quit AMU Desk"))
         self.quit_button.setAutoDefault(False)
+        # Shown after a failure when the folder has backups: a damaged file cannot be told
+        # from a wrong passphrase, so the way out is offered either way.
+        self.restore_button: QPushButton = self.buttons.addButton(
+            _("&Restore a backup…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.restore_button.setAccessibleName(_("Restore the latest backup"))
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.hide()
+        self.restore_button.clicked.connect(self._choose_restore)
+        self._offer_restore = offer_restore
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -424,6 +436,11 @@ class UnlockDialog(QDialog):
         )
 
     # --- opening ---------------------------------------------------------------------
+
+    def _choose_restore(self) -> None:
+        """Close, telling the caller to offer the latest backup instead."""
+        self.restore_chosen = True
+        self.reject()
 
     def submit(self, passphrase: str) -> None:
         """Try ``passphrase`` at once (one just chosen in the passphrase dialog); the dialog
@@ -497,6 +514,7 @@ class UnlockDialog(QDialog):
         if isinstance(error, WrongPassphrase):
             self.failures += 1
             self.failed_at.append(utcnow())
+            self.restore_button.setVisible(self._offer_restore)
             log.warning("failed unlock attempt %d", self.failures)
             self.error_label.show_message(_("Wrong passphrase, or the database file is damaged."))
             self.passphrase_edit.clear()

@@ -134,3 +134,57 @@ def test_the_daily_backup_is_made_in_the_background_once_a_day(
     shell.start_backup()  # not due again today: nothing runs
     assert shell.backup_task is None
     shell.stop_alerts()
+
+
+def test_an_unusable_database_offers_the_latest_backup(
+    qtbot: Any, data_dir: Path, interactive: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database file was emptied: the latest backup is offered, its passphrase asked,
+    and the emptied file kept as it was in backups/."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from amudesk.backups import make_backup
+    from amudesk.ui.app import offer_restore
+
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    make_backup(store)
+    store.close()
+    (data_dir / "amudesk.sqlite3").write_bytes(b"")
+    asked: list[str] = []
+
+    def answer(*args: Any) -> Any:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    when_shown("UnlockDialog", lambda dialog: dialog.submit(PASSPHRASE))
+    restored = offer_restore(data_dir, "The database file amudesk.sqlite3 is empty (0 bytes).")
+    assert restored is not None
+    try:
+        with restored.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM cpas")).scalar() == 19
+    finally:
+        restored.close()
+    assert "empty (0 bytes)" in asked[0] and "latest backup was made on" in asked[0]
+    (kept,) = (data_dir / "backups").glob("before-restore-*.sqlite3")
+    assert kept.read_bytes() == b""
+
+
+def test_after_a_wrong_passphrase_the_unlock_screen_offers_a_backup(
+    qtbot: Any, data_dir: Path, interactive: None
+) -> None:
+    from amudesk.backups import make_backup
+    from amudesk.ui.unlockdialog import UnlockDialog
+
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    make_backup(store)
+    store.close()
+    dialog = UnlockDialog(lambda p: open_store(data_dir, passphrase=p), offer_restore=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.restore_button.isVisible()
+    dialog.submit("wrong passphrase")
+    dialog.wait_for_task()
+    assert dialog.restore_button.isVisible()
+    dialog.restore_button.click()
+    assert dialog.restore_chosen and dialog.result() == 0
