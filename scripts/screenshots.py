@@ -39,7 +39,11 @@ def fill(store: Any) -> dict[str, int]:
         say("demo not available: only the showcase people are added")
     else:
         fill_demo(store=store, count=300)
-    return add_showcase(store)
+    ids = add_showcase(store)
+    from amudesk.backups import make_backup
+
+    make_backup(store)  # the backups window has one to list
+    return ids
 
 
 def add_showcase(store: Any) -> dict[str, int]:
@@ -168,6 +172,12 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         "office": lambda cls: cls(store),
         "settings": lambda cls: cls(data_dir),
         "import": lambda cls: cls(store),
+        "passphrase": lambda cls: cls(mode="new"),
+        "unlock": lambda cls: cls(lambda passphrase: None, reference=str(data_dir)),
+        "backups": lambda cls: cls(store),
+        "restore": lambda cls: cls(data_dir),
+        "rekey": lambda cls: cls(),
+        "audit": lambda cls: cls(store),
     }
 
 
@@ -180,6 +190,12 @@ DIALOG_CLASSES = {
     "office": ("amudesk.ui.officedialog", "OfficeDialog"),
     "settings": ("amudesk.ui.settingsdialog", "SettingsDialog"),
     "import": ("amudesk.ui.importdialog", "ImportDialog"),
+    "passphrase": ("amudesk.ui.unlockdialog", "PassphraseDialog"),
+    "unlock": ("amudesk.ui.unlockdialog", "UnlockDialog"),
+    "backups": ("amudesk.ui.safekeeping", "BackupDialog"),
+    "restore": ("amudesk.ui.safekeeping", "RestoreDialog"),
+    "rekey": ("amudesk.ui.safekeeping", "ChangePassphraseDialog"),
+    "audit": ("amudesk.ui.auditdialog", "AuditDialog"),
 }
 
 
