@@ -85,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "rekey", help=_("change the passphrase (the new one from $AMUDESK_NEW_PASSPHRASE)")
     )
+    erase = commands.add_parser(
+        "erase",
+        help=_("erase for good the person of a request, with all their data (GDPR art. 17)"),
+    )
+    erase.add_argument("--reference", required=True, metavar="REF")
+    person_export = commands.add_parser(
+        "person-export",
+        help=_("write everything held about the person of a request (GDPR art. 15)"),
+    )
+    person_export.add_argument("--reference", required=True, metavar="REF")
+    person_export.add_argument("-o", dest="output", type=Path, required=True, metavar="DIR")
 
     clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
     output = clock.add_mutually_exclusive_group()
@@ -147,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
         "rekey": cmd_rekey,
+        "erase": cmd_erase,
+        "person-export": cmd_person_export,
         "deadlines": cmd_deadlines,
     }
     try:
@@ -451,6 +464,60 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(_("The passphrase was changed. Backups made before keep the old one."))
+    return EXIT_OK
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from amudesk.services import FieldError, NotFound, privacy
+    from amudesk.store import StoreError
+
+    store = _open(args)
+    try:
+        try:
+            with store.transaction() as session:
+                request = privacy.request_for_reference(args.reference, session=session)
+                report = privacy.erase_person(request.person_id, session=session)
+        except (FieldError, NotFound) as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            privacy.compact(store)
+        except StoreError as exc:
+            raise UsageError(
+                _(
+                    "erase: the person was erased, but the file could not be compacted: {reason}"
+                ).format(reason=exc)
+            ) from None
+    finally:
+        store.close()
+    people = ngettext("{n} person", "{n} people", report.people).format(n=report.people)
+    requests = ngettext("{n} request", "{n} requests", report.requests).format(n=report.requests)
+    print(
+        _("Erased: {people} and {requests} ({references}).").format(
+            people=people, requests=requests, references=", ".join(report.references)
+        )
+    )
+    print(_("Backups keep these data until they expire (about 5 weeks at most)."))
+    return EXIT_OK
+
+
+def cmd_person_export(args: argparse.Namespace) -> int:
+    from amudesk import i18n
+    from amudesk.services import FieldError, NotFound, privacy
+
+    if not args.output.is_dir():
+        raise UsageError(_("-o: {path} is not a folder").format(path=args.output))
+    store = _open(args)
+    try:
+        with store.transaction() as session:
+            paths = privacy.export_person(
+                args.reference, args.output, session=session, language=i18n.get_locale()
+            )
+    except (FieldError, NotFound) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    for path in paths:
+        print(path)
     return EXIT_OK
 
 

@@ -123,6 +123,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never hit the disk
+    cursor.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just freed
     cursor.close()
 
 

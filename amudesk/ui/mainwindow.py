@@ -175,6 +175,11 @@ class MainWindow(QMainWindow):
             self.open_audit,
             tip=_("Who did what and when; check that nothing was altered"),
         )
+        self.privacy_action = self._action(
+            _("&Privacy duties…"),
+            self.open_privacy,
+            tip=_("Everything about a person, erasure, retention, record of processing (GDPR)"),
+        )
         for action in (self.backup_action, self.restore_action, self.passphrase_action):
             action.setEnabled(self.data_dir is not None)
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
@@ -206,6 +211,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.addAction(self.restore_action)
         self.tools_menu.addAction(self.passphrase_action)
         self.tools_menu.addAction(self.audit_action)
+        self.tools_menu.addAction(self.privacy_action)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.settings_action)
         self.help_menu = bar.addMenu(_("&Help"))
@@ -746,6 +752,13 @@ class MainWindow(QMainWindow):
         if chosen and chosen[-1] != i18n.get_locale():
             # Emitted once the dialog is closed: the window may then be rebuilt safely.
             self.language_changed.emit(chosen[-1])
+
+    def open_privacy(self) -> None:
+        from amudesk.ui.privacydialog import PrivacyDialog
+
+        dialog = PrivacyDialog(self.store, parent=self)
+        dialog.erased.connect(lambda _person_id: self.refresh(None))
+        dialog.exec()
 
     def open_audit(self) -> None:
         from amudesk.ui.auditdialog import AuditDialog

@@ -319,3 +319,64 @@ def test_backup_restore_and_rekey_from_the_command_line(
     assert "before-restore-" in out
     run(capsys, data_dir, "export", str(tmp_path / "after.csv"))
     assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()
+
+
+# --- privacy duties ---------------------------------------------------------------------------
+
+
+def test_person_export_and_erase_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "two.csv",
+        [
+            ["Zzyzxová", "Marie", "", "Evere", "2025-01-02"],
+            ["Keepmann", "Jo", "", "Evere", "2025-01-03"],
+        ],
+    )
+    assert run(capsys, data_dir, "import", str(path))[0] == 0
+    code, out, err = run(capsys, data_dir, "deadlines", "--json")
+    references = sorted({item["reference"] for item in json.loads(out)})
+    first = references[0]
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = run(
+        capsys, data_dir, "person-export", "--reference", first, "-o", str(out_dir)
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "amudesk: Office: fill in the office profile first; its name and address go on "
+        "the export.\n"
+    )
+    assert list(out_dir.iterdir()) == []
+    from amudesk.services.office import save_office
+    from amudesk.store import open_store
+
+    store = open_store(data_dir, passphrase=PASSPHRASE)
+    with store.transaction() as session:
+        save_office(session=session, kind="association", name="Permanence Test")
+    store.close()
+    code, out, err = run(
+        capsys, data_dir, "person-export", "--reference", first, "-o", str(out_dir)
+    )
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        f"{first}-access.json",
+        f"{first}-access.pdf",
+    ]
+    assert "Zzyzxová" in (out_dir / f"{first}-access.json").read_text(encoding="utf-8")
+    code, out, err = run(
+        capsys, data_dir, "person-export", "--reference", "AMU-1999-9999", "-o", str(out_dir)
+    )
+    assert (code, out) == (2, "") and err.count("\n") == 1
+
+    code, out, err = run(capsys, data_dir, "erase", "--reference", first)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"Erased: 1 person and 1 request ({first}).")
+    for file in data_dir.rglob("*"):
+        if file.is_file() and "backups" not in file.parts:
+            data = file.read_bytes()
+            assert b"Zzyzxov" not in data and "Zzyzxov".encode("utf-16-le") not in data
+    code, out, err = run(capsys, data_dir, "erase", "--reference", first)
+    assert (code, out) == (2, "") and first in err
+    assert run(capsys, data_dir, "check")[0] == 0

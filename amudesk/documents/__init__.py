@@ -1,0 +1,1 @@
+"""PDF documents (reportlab): shared fonts and layout, then one module per document."""

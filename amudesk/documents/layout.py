@@ -1,0 +1,392 @@
+"""The shared page of every document: A4, the office's letterhead, page numbers, styles.
+
+A document module builds a list of flowables with :func:`stylesheet` and the table helpers
+here, and hands it to :func:`render`, which returns the PDF bytes. Every page carries the
+office's name and contact line at the top, a few lines of the document's own on the right
+(a reference, a date) and "page N of M" at the bottom. Renderers get plain values: they
+never open the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from amudesk.documents.fonts import FontNames, paragraph_text, register_fonts
+from amudesk.i18n import N_, gettext_for
+
+MM = 72 / 25.4  # points per millimetre
+PAGE_WIDTH = 210 * MM
+PAGE_HEIGHT = 297 * MM
+MARGIN = 18 * MM
+HEADER_HEIGHT = 17 * MM  # between the top margin and the first line of the text
+FOOTER_HEIGHT = 10 * MM
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+LABEL_WIDTH = 52 * MM
+GRID_COLOUR = "#b8bec6"
+LABEL_BACKGROUND = "#eef1f4"
+HEADER_BACKGROUND = "#dfe4ea"
+MUTED = "#4a5560"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues the document: the office's name and how to reach it."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    bce: str | None = None
+
+    @classmethod
+    def from_office(cls, office: Any) -> Letterhead:
+        """From an ``amudesk.models.Office`` (or anything with the same attributes)."""
+        return cls(
+            name=office.name,
+            address=office.address or "",
+            phone=office.phone or "",
+            email=office.email or "",
+            bce=office.bce or None,
+        )
+
+    def contact_line(self, language: str) -> str:
+        """Address, phone, e-mail and BCE number on one line, for the page header."""
+        from amudesk.identifiers import format_bce
+
+        parts = [" ".join(self.address.split())] if self.address.strip() else []
+        if self.phone:
+            parts.append(self.phone)
+        if self.email:
+            parts.append(self.email)
+        if self.bce:
+            parts.append(
+                gettext_for(language, N_("BCE {number}")).format(number=format_bce(self.bce))
+            )
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles of the documents, all in the embedded Unicode font."""
+
+    fonts: FontNames
+    title: Any
+    heading: Any
+    subheading: Any
+    body: Any
+    note: Any
+    caption: Any
+    bullet: Any
+    cell: Any
+    cell_label: Any
+    cell_header: Any
+
+
+def stylesheet() -> Styles:
+    """The styles, with the fonts registered (on first use)."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    fonts = register_fonts()
+    body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=12.5, spaceAfter=4)
+    return Styles(
+        fonts=fonts,
+        title=ParagraphStyle(
+            "title",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=16,
+            leading=20,
+            spaceBefore=0,
+            spaceAfter=8,
+        ),
+        heading=ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=12.5,
+            leading=16,
+            spaceBefore=12,
+            spaceAfter=5,
+            keepWithNext=1,
+        ),
+        subheading=ParagraphStyle(
+            "subheading",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=10.5,
+            leading=13.5,
+            spaceBefore=8,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        body=body,
+        note=ParagraphStyle(
+            "note", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor(MUTED)
+        ),
+        caption=ParagraphStyle(
+            "caption",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=9,
+            leading=11.5,
+            spaceBefore=5,
+            spaceAfter=2,
+            keepWithNext=1,
+        ),
+        bullet=ParagraphStyle(
+            "bullet",
+            parent=body,
+            leftIndent=12,
+            bulletIndent=2,
+            bulletFontName=fonts.regular,
+            bulletFontSize=9.5,
+            spaceAfter=2.5,
+        ),
+        cell=ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5, spaceAfter=0),
+        cell_label=ParagraphStyle(
+            "cell_label",
+            parent=body,
+            fontSize=8.5,
+            leading=11,
+            spaceAfter=0,
+            textColor=colors.HexColor(MUTED),
+        ),
+        cell_header=ParagraphStyle(
+            "cell_header", parent=body, fontName=fonts.bold, fontSize=8.5, leading=11, spaceAfter=0
+        ),
+    )
+
+
+def text(value: object, style: Any) -> Any:
+    """A Paragraph of user text (escaped: shown exactly as typed)."""
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(paragraph_text(value), style)
+
+
+def label_value_table(
+    rows: Sequence[tuple[str, object]], styles: Styles, width: float = TEXT_WIDTH
+) -> Any:
+    """Two columns: a grey label and its value (user text, escaped; or a flowable).
+    Rows whose value is '' or None are left out."""
+    from reportlab.platypus import Flowable, Table
+
+    data = []
+    for label, value in rows:
+        if value is None or value == "":
+            continue
+        shown = value if isinstance(value, Flowable) else text(value, styles.cell)
+        data.append([text(label, styles.cell_label), shown])
+    table = Table(data, colWidths=[LABEL_WIDTH, width - LABEL_WIDTH], hAlign="LEFT")
+    table.setStyle(_table_style(header=False, label_column=True))
+    return table
+
+
+def grid_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    styles: Styles,
+    widths: Sequence[float],
+) -> Any:
+    """A table with a header row repeated on every page; ``widths`` are fractions of the
+    text width. Cells are user text (escaped) or flowables."""
+    from reportlab.platypus import Flowable, Table
+
+    data: list[list[Any]] = [[text(title, styles.cell_header) for title in header]]
+    for row in rows:
+        data.append(
+            [cell if isinstance(cell, Flowable) else text(cell, styles.cell) for cell in row]
+        )
+    total = sum(widths)
+    table = Table(
+        data,
+        colWidths=[TEXT_WIDTH * share / total for share in widths],
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(_table_style(header=True, label_column=False))
+    return table
+
+
+def _table_style(*, header: bool, label_column: bool) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID_COLOUR)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_BACKGROUND)))
+    if label_column:
+        commands.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor(LABEL_BACKGROUND)))
+    return TableStyle(commands)
+
+
+def photo_flowable(data: bytes | None, width: float = 30 * MM) -> Any | None:
+    """The ID photo (35:45) as a flowable ``width`` wide; None when there is none or it
+    cannot be read (a damaged image never stops a document)."""
+    if not data:
+        return None
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+
+    try:
+        reader = ImageReader(io.BytesIO(data))
+        pixels_wide, pixels_high = reader.getSize()
+    except Exception:  # reportlab and Pillow raise many kinds on a damaged image
+        return None
+    if pixels_wide <= 0 or pixels_high <= 0:
+        return None
+    return Image(io.BytesIO(data), width=width, height=width * pixels_high / pixels_wide)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """What every page shows besides the text: the letterhead, a few lines on the right of
+    the header (a reference, a date), a line on the left of the footer."""
+
+    letterhead: Letterhead
+    language: str
+    header_lines: tuple[str, ...] = ()
+    footer: str = ""
+
+
+def render(
+    story: list[Any],
+    frame: PageFrame,
+    *,
+    title: str,
+    subject: str = "",
+) -> bytes:
+    """The PDF of ``story`` on A4 pages framed by ``frame``."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    styles = stylesheet()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + HEADER_HEIGHT,
+        bottomMargin=MARGIN + FOOTER_HEIGHT,
+        title=title,
+        author=frame.letterhead.name,
+        subject=subject,
+        creator="AMU Desk",
+        lang=frame.language,
+    )
+
+    def draw(canvas: Any, page: int, pages: int) -> None:
+        _draw_frame(canvas, frame, styles.fonts, page, pages)
+
+    document.build(story, canvasmaker=_numbered_canvas(draw))
+    return buffer.getvalue()
+
+
+def _numbered_canvas(draw: Callable[[Any, int, int], None]) -> Any:
+    """A canvas class that keeps every page until the end, so that each can say
+    "page N of M" once M is known."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc, unused-ignore]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                draw(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def fit(value: str, font: str, size: float, width: float) -> str:
+    """``value`` cut with an ellipsis so that it fits ``width`` points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(value, font, size) <= width:
+        return value
+    while value and stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
+def _draw_frame(canvas: Any, frame: PageFrame, fonts: FontNames, page: int, pages: int) -> None:
+    from reportlab.lib import colors
+
+    muted = colors.HexColor(MUTED)
+    top = PAGE_HEIGHT - MARGIN
+    right = PAGE_WIDTH - MARGIN
+    right_width = 55 * MM
+    left_width = TEXT_WIDTH - right_width - 6 * MM
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.bold, 11)
+    canvas.drawString(MARGIN, top - 11, fit(frame.letterhead.name, fonts.bold, 11, left_width))
+    canvas.setFont(fonts.regular, 7.5)
+    canvas.setFillColor(muted)
+    contact = frame.letterhead.contact_line(frame.language)
+    for number, line in enumerate(_wrap(contact, fonts.regular, 7.5, left_width, 2)):
+        canvas.drawString(MARGIN, top - 23 - number * 9.5, line)
+    for number, line in enumerate(frame.header_lines[:3]):
+        canvas.drawRightString(
+            right, top - 9 - number * 9.5, fit(line, fonts.regular, 7.5, right_width)
+        )
+    canvas.setStrokeColor(colors.HexColor(GRID_COLOUR))
+    canvas.setLineWidth(0.6)
+    rule = top - HEADER_HEIGHT + 4 * MM
+    canvas.line(MARGIN, rule, right, rule)
+    bottom = MARGIN
+    canvas.line(MARGIN, bottom + FOOTER_HEIGHT - 3 * MM, right, bottom + FOOTER_HEIGHT - 3 * MM)
+    canvas.setFont(fonts.regular, 7.5)
+    page_text = gettext_for(frame.language, N_("Page {page} of {pages}")).format(
+        page=page, pages=pages
+    )
+    canvas.drawRightString(right, bottom + 2 * MM, page_text)
+    if frame.footer:
+        canvas.drawString(
+            MARGIN, bottom + 2 * MM, fit(frame.footer, fonts.regular, 7.5, TEXT_WIDTH - 30 * MM)
+        )
+    canvas.restoreState()
+
+
+def _wrap(value: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """``value`` broken into at most ``max_lines`` lines of ``width`` points (the last one
+    cut with an ellipsis)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    current = ""
+    for word in value.split():
+        candidate = f"{current} {word}".strip()
+        if stringWidth(candidate, font, size) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+    return [fit(line, font, size, width) for line in lines]
