@@ -310,36 +310,41 @@ def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -
     """The day the request was sent on to the competent CPAS (None to clear)."""
     request = _request(request_id, session)
     if day is not None:
-        v.not_in_future(day, "transferred_on", _("Transferred on"))
-        if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
-            raise FieldError(
-                "transferred_on", _("Transferred on: the transfer cannot come before the request.")
-            )
+        _check_event_day(
+            request,
+            day,
+            "transferred_on",
+            _("Transferred on"),
+            _("Transferred on: the transfer cannot come before the request."),
+        )
     request.transferred_on = day
-    fields = audit.changed_fields(request)
-    session.add(request)
-    session.flush()
-    audit.record_saved(
-        "request",
-        request.id,
-        session=session,
-        created=False,
-        fields=fields,
-        reference=request.reference,
-    )
-    return request
+    return _save_request_event(request, session)
 
 
 def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> Request:
     """The day the claimant appealed to the labour court (None to clear)."""
     request = _request(request_id, session)
     if day is not None:
-        v.not_in_future(day, "appealed_on", _("Appealed on"))
-        if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
-            raise FieldError(
-                "appealed_on", _("Appealed on: the appeal cannot come before the request.")
-            )
+        _check_event_day(
+            request,
+            day,
+            "appealed_on",
+            _("Appealed on"),
+            _("Appealed on: the appeal cannot come before the request."),
+        )
     request.appealed_on = day
+    return _save_request_event(request, session)
+
+
+def _check_event_day(
+    request: Request, day: dt.date, field: str, label: str, too_early: str
+) -> None:
+    v.not_in_future(day, field, label)
+    if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
+        raise FieldError(field, too_early)
+
+
+def _save_request_event(request: Request, session: Session) -> Request:
     fields = audit.changed_fields(request)
     session.add(request)
     session.flush()
