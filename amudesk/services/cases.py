@@ -40,6 +40,8 @@ from amudesk.services import validation as v
 
 REFERENCE_PREFIX = "AMU"
 REFERENCE_PATTERN = re.compile(r"^AMU-(\d{4})-(\d{4,})$")
+# What a reference typed or imported may hold: it ends up in file names and logs.
+REFERENCE_CHARACTERS = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
 
 CHANNEL_LABELS: dict[str, str] = {
     Channel.IN_PERSON: N_("In person"),
@@ -159,7 +161,16 @@ def register_request(
     check_care(data.care_started_on, data.care_kind)
     accompanied_by = v.clean(data.accompanied_by, "accompanied_by", _("Accompanied by"))
     request = get_request(request_id, session=session) if request_id is not None else None
-    reference = data.reference.strip().upper()
+    reference = v.clean(data.reference, "reference", _("Reference"), max_length=30).upper()
+    if reference and not REFERENCE_CHARACTERS.fullmatch(reference):
+        raise FieldError(
+            "reference", _("Reference: use letters, digits and the signs - _ . / only.")
+        )
+    if reference and audit.looks_like_niss(reference):
+        raise FieldError(
+            "reference",
+            _("Reference: this looks like a NISS number; a reference must not identify a person."),
+        )
     if reference:
         clash = session.scalar(select(col(Request.id)).where(col(Request.reference) == reference))
         if clash is not None and (request is None or clash != request.id):

@@ -28,6 +28,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -255,7 +256,9 @@ def request_for_reference(reference: str, *, session: Session) -> Request:
 
 def access_file_names(reference: str) -> tuple[str, str]:
     """The names of the JSON and PDF files of an access export: the reference only."""
-    stem = f"{reference}{ACCESS_SUFFIX}"
+    # Only letters, digits, - _ . stay: a reference never leads out of the chosen folder.
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", reference).lstrip(".") or "export"
+    stem = f"{safe}{ACCESS_SUFFIX}"
     return f"{stem}.json", f"{stem}.pdf"
 
 

@@ -700,3 +700,15 @@ def test_arabic_and_unknown_scripts_do_not_stop_a_document() -> None:
         title="test",
     )
     assert pdf.startswith(b"%PDF")
+
+
+def test_file_names_never_leave_the_chosen_folder() -> None:
+    from amudesk.services.privacy import access_file_names
+
+    assert access_file_names("AMU-2026-0042") == (
+        "AMU-2026-0042-access.json",
+        "AMU-2026-0042-access.pdf",
+    )
+    for hostile in ("../../etc/passwd", "..\\..\\boot.ini", "/abs/path", "A/B"):
+        for name in access_file_names(hostile):
+            assert "/" not in name and "\\" not in name and not name.startswith(".")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -384,3 +385,35 @@ def test_addresses_keep_their_lines(session) -> None:  # type: ignore[no-untyped
     assert office.name == "CPAS de Forest"
     assert office.address == "Rue de l'Exemple 1\n1190 Forest"
     assert office.labour_court_address.count("\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("../../etc/passwd", "Reference: use letters, digits and the signs - _ . / only."),
+        ("AMU 2026 1", "Reference: use letters, digits and the signs - _ . / only."),
+        ("85073003328", "Reference: this looks like a NISS number"),
+        ("X" * 31, "Reference: at most 30 characters."),
+    ],
+)
+def test_a_reference_that_could_leak_or_escape_is_refused(
+    session: Any, typed: str, message: str
+) -> None:
+    from amudesk.services import FieldError
+    from amudesk.services.cases import RequestData, register_request
+    from amudesk.services.directory import list_cpas
+    from amudesk.services.people import PersonData, save_person
+
+    person = save_person(PersonData(family_name="Ref", given_names="Test"), session=session)
+    cpas = list_cpas(session=session)[0]
+    with pytest.raises(FieldError) as raised:
+        register_request(
+            RequestData(
+                person_id=person.id,
+                cpas_id=cpas.id,
+                received_at=dt.datetime(2026, 1, 5, 10),
+                reference=typed,
+            ),
+            session=session,
+        )
+    assert str(raised.value).startswith(message)
