@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     person_export.add_argument("--reference", required=True, metavar="REF")
     person_export.add_argument("-o", dest="output", type=Path, required=True, metavar="DIR")
+    document = commands.add_parser(
+        "document", help=_("issue a document for a request and save its PDF (archived too)")
+    )
+    document.add_argument("kind", choices=("receipt",))
+    document.add_argument("--reference", required=True, metavar="REF")
+    document.add_argument("--lang", dest="document_language", choices=("fr", "nl", "en"))
+    document.add_argument("-o", dest="output", type=Path, required=True, metavar="FILE.pdf")
 
     clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
     output = clock.add_mutually_exclusive_group()
@@ -160,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rekey": cmd_rekey,
         "erase": cmd_erase,
         "person-export": cmd_person_export,
+        "document": cmd_document,
         "deadlines": cmd_deadlines,
     }
     try:
@@ -497,6 +505,43 @@ def cmd_erase(args: argparse.Namespace) -> int:
         )
     )
     print(_("Backups keep these data until they expire (about 5 weeks at most)."))
+    return EXIT_OK
+
+
+def cmd_document(args: argparse.Namespace) -> int:
+    from amudesk.documents.output import write_atomically
+    from amudesk.services import FieldError, NotFound, documents
+    from amudesk.services.cases import find_request
+    from amudesk.settings import load_settings
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".pdf":
+        raise UsageError(_("-o: the file name must end in .pdf"))
+    if not output.parent.is_dir():
+        raise UsageError(_("-o: the folder {path} does not exist").format(path=output.parent))
+    store = _open(args)
+    try:
+        with store.transaction() as session:
+            request = find_request(args.reference, session=session)
+            issued = documents.issue_receipt(
+                request.id or 0,
+                session=session,
+                language=args.document_language,
+                clock_settings=load_settings(store.data_dir).clock_settings(),
+            )
+            # The file is written inside the transaction: if it cannot be written, the
+            # number and the archived copy are not kept either.
+            write_atomically({output: issued.pdf})
+            number = issued.number
+    except (FieldError, NotFound) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(
+            _("-o: cannot write {path} ({reason})").format(path=output, reason=exc.strerror)
+        ) from None
+    finally:
+        store.close()
+    print(_("{number} written to {path}").format(number=number, path=output))
     return EXIT_OK
 
 

@@ -301,6 +301,30 @@ def open_case_facts(count: int, today: dt.date) -> list[object]:
     return facts
 
 
+def bench_receipt(data_dir: Path) -> None:
+    """Issuing an acknowledgement of receipt: number, dates, PDF, archive, audit (the
+    first one, which loads the fonts, is left out); rolled back, so nothing is kept."""
+    from sqlalchemy import select
+
+    from amudesk.models import Request
+    from amudesk.services.documents import issue_receipt
+
+    store = open_bench_store(data_dir)
+    try:
+        with store.session() as session:
+            ids = list(session.scalars(select(Request.id).limit(21)))
+            durations = []
+            for request_id in ids:
+                started = time.perf_counter()
+                issue_receipt(request_id, session=session, language="fr")
+                durations.append(time.perf_counter() - started)
+            session.rollback()
+    finally:
+        store.close()
+    median = statistics.median(durations[1:])
+    record("acknowledgement of receipt issued (median)", ms(median), "≤ 50 ms", median <= 0.050)
+
+
 def bench_deadlines_in_memory() -> None:
     """The counting alone: every deadline of 100,000 open requests (median of a few runs)."""
     from amudesk.deadlines import compute_all
@@ -484,6 +508,7 @@ def main() -> int:
             bench_unlock(data_dir)
             bench_search(data_dir, work)
             bench_open_case(data_dir)
+            bench_receipt(data_dir)
         bench_deadlines_in_memory()
         if demo:
             bench_deadlines_database(data_dir)

@@ -3,6 +3,7 @@
 from amudesk.models.audit import GENESIS_HASH, AuditEntry
 from amudesk.models.counter import Counter
 from amudesk.models.cpas import Cpas
+from amudesk.models.document import Document
 from amudesk.models.office import Office, OfficeKind
 from amudesk.models.person import Person, Sex
 from amudesk.models.request import (
@@ -30,6 +31,7 @@ __all__ = [
     "DeadlineMark",
     "Decision",
     "DecisionKind",
+    "Document",
     "Office",
     "OfficeKind",
     "Person",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from amudesk.deadlines import (
@@ -88,14 +88,24 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def next_number(kind: str, year: int, *, session: Session) -> int:
-    """The next number of a yearly series; numbers are never reused."""
+    """The next number of a yearly series; numbers are never reused.
+
+    One statement creates or advances the counter and returns the new number, so two
+    processes issuing at the same time can never read the same last number (SQLite and
+    PostgreSQL both take the write lock for it; the second waits for the first to commit).
+    """
+    session.flush()  # pending counter changes made through the ORM go first
+    number = session.execute(
+        text(
+            "INSERT INTO counter (kind, year, last) VALUES (:kind, :year, 1) "
+            "ON CONFLICT (kind, year) DO UPDATE SET last = counter.last + 1 RETURNING last"
+        ),
+        {"kind": kind, "year": year},
+    ).scalar_one()
     counter = session.get(Counter, (kind, year))
-    if counter is None:
-        counter = Counter(kind=kind, year=year, last=0)
-    counter.last += 1
-    session.add(counter)
-    session.flush()
-    return counter.last
+    if counter is not None:
+        session.refresh(counter)  # an object already loaded shows the new value
+    return int(number)
 
 
 def raise_counter(kind: str, year: int, at_least: int, *, session: Session) -> Counter:

@@ -48,6 +48,7 @@ from amudesk.models import (
     DeadlineMark,
     Decision,
     DecisionKind,
+    Document,
     Person,
     Request,
 )
@@ -237,8 +238,35 @@ def person_record(person_id: int, *, session: Session) -> dict[str, Any]:
         "person": _person_part(person),
         "requests": own_requests,
         "dependants": minors,
+        "documents_issued": _documents_part(people, session),
         "audit_trail": _audit_part(people, all_requests, session),
     }
+
+
+def _documents_part(people: list[int], session: Session) -> list[dict[str, Any]]:
+    """The documents handed out to these people: number, kind, language, when, fingerprint
+    (each archived PDF can be reopened from the case)."""
+    rows = session.execute(
+        select(
+            col(Document.number),
+            col(Document.kind),
+            col(Document.language),
+            col(Document.issued_at),
+            col(Document.sha256),
+        )
+        .where(col(Document.person_id).in_(people))
+        .order_by(col(Document.issued_at), col(Document.id))
+    ).all()
+    return [
+        {
+            "number": number,
+            "kind": kind,
+            "language": language,
+            "issued_at": _iso_moment(issued_at),
+            "sha256": sha256,
+        }
+        for number, kind, language, issued_at, sha256 in rows
+    ]
 
 
 def request_for_reference(reference: str, *, session: Session) -> Request:
@@ -420,6 +448,12 @@ def erase_person(person_id: int, *, session: Session) -> ErasureReport:
         session.execute(text("PRAGMA secure_delete = ON"))
     ids = [p.id for p in plan.people if p.id is not None]
     kept = [p.id for p in plan.kept if p.id is not None]
+    # The archived copies of documents handed out carry the person's name: they go too.
+    session.execute(
+        delete(Document).where(
+            or_(col(Document.person_id).in_(ids), col(Document.request_id).in_(plan.request_ids))
+        )
+    )
     if plan.request_ids:
         for model in (DeadlineMark, Decision, Aamu):
             session.execute(

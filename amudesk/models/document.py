@@ -1,0 +1,28 @@
+"""Documents handed out: each issued PDF kept exactly as it was printed, with its SHA-256."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import LargeBinary
+from sqlmodel import Field, SQLModel
+
+from amudesk.models.base import utcnow
+
+
+class Document(SQLModel, table=True):
+    """One issued document. The PDF lives in the encrypted database, never in a plain file;
+    ``number`` (``AR-2026-00042`` for receipts) is unique and never reused."""
+
+    __tablename__ = "document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)  # receipt, aamu, info-form, card, card-sheet
+    number: str = Field(max_length=30, unique=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    language: str = Field(max_length=2)
+    issued_at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="", max_length=100)
+    pdf: bytes = Field(sa_type=LargeBinary)
+    sha256: str = Field(max_length=64)
