@@ -694,7 +694,7 @@ def run(data_dir: Path | None) -> int:
     ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
     """
     from amudesk.paths import default_data_dir
-    from amudesk.store import StoreError
+    from amudesk.store import StoreError, WrongPassphrase
 
     folder = Path(data_dir or default_data_dir()).expanduser()
     app = application()
@@ -706,6 +706,8 @@ def run(data_dir: Path | None) -> int:
     try:
         try:
             store = unlock_store(folder)
+        except WrongPassphrase:
+            raise  # from $AMUDESK_PASSPHRASE: say so, do not offer a backup for it
         except StoreError as exc:
             store = offer_restore(folder, str(exc))
             if store is None:

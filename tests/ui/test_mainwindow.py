@@ -873,3 +873,23 @@ def test_language_switch_rebuilds_the_window(
     finally:
         install_qt_translator(app, "en", shell.qt_translator)
         i18n.translator.cache_clear()
+
+
+def test_a_wrong_passphrase_from_the_environment_is_reported_without_a_backup_offer(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.backups import make_backup
+    from amudesk.store import open_store
+    from amudesk.ui.app import run
+    from tests.keys import FAST_KDF, PASSPHRASE
+
+    data_dir = tmp_path / "data"
+    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    make_backup(store)
+    store.close()
+    monkeypatch.setenv("AMUDESK_PASSPHRASE", "not the passphrase")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a: pytest.fail("asked")))
+    assert run(data_dir) == 2
+    assert "Wrong passphrase" in shown[0]
