@@ -23,12 +23,14 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -49,13 +51,15 @@ from amudesk.deadlines import (
     holidays_loaded,
     load_holidays,
 )
-from amudesk.i18n import _, ngettext
+from amudesk.i18n import N_, _, ngettext
 from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
 from amudesk.settings import load_settings
 from amudesk.ui.casemodel import person_display_name
 
 log = logging.getLogger(__name__)
+
+DOCUMENT_KINDS = {"receipt": N_("Acknowledgement of receipt")}
 
 PHOTO_SIZE = QSize(90, 120)
 NOT_RECORDED = "—"
@@ -425,6 +429,7 @@ class CasePanel(QScrollArea):
         if detail.other_requests:
             self._other_requests_section(layout, detail)
         self._clock_section(layout, detail)
+        self._documents_section(layout, detail)
         self._timeline_section(layout, detail)
         layout.addStretch(1)
         return widget
@@ -743,6 +748,119 @@ class CasePanel(QScrollArea):
             for d in self._deadlines
         )
 
+    def _documents_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
+        """The documents handed out for this request, each savable again exactly as it was
+        issued, and the button that issues an acknowledgement of receipt."""
+        from amudesk.services import documents
+
+        self._section(layout, _("Documents handed out"))
+        with self._store.session() as session:
+            issued = documents.documents_of_request(detail.request.id or 0, session=session)
+        if not issued:
+            layout.addWidget(plain_label(_("No document yet."), object_name="hint"))
+        for document in issued:
+            text = _("{number} · {kind} · {language} · {when}").format(
+                number=document.number,
+                kind=_(DOCUMENT_KINDS.get(document.kind, document.kind)),
+                language=document.language.upper(),
+                when=i18n.format_datetime(document.issued_at, "short"),
+            )
+            layout.addLayout(
+                self._item_row(
+                    text,
+                    partial(self.save_document, document.id, document.number),
+                    object_name=f"saveDocument-{document.id}",
+                    name=_("Save a copy of {number}").format(number=document.number),
+                    button=_("Save a copy…"),
+                )
+            )
+        row = QHBoxLayout()
+        self.receipt_language = QComboBox()
+        self.receipt_language.setAccessibleName(_("Language of the receipt"))
+        for code, label in (("fr", "Français"), ("nl", "Nederlands"), ("en", "English")):
+            self.receipt_language.addItem(label, code)
+        index = self.receipt_language.findData(self._document_language(detail))
+        self.receipt_language.setCurrentIndex(max(index, 0))
+        row.addWidget(
+            action_button(_("Issue a &receipt"), self.issue_receipt, object_name="issueReceipt")
+        )
+        row.addWidget(self.receipt_language)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def _document_language(self, detail: cases.CaseDetail) -> str:
+        """The person's first language when it is one of the documents', else the office's."""
+        for code in (detail.person.languages or "").split(","):
+            if code.strip() in ("fr", "nl", "en"):
+                return code.strip()
+        from amudesk.services.office import get_office
+
+        with self._store.session() as session:
+            office = get_office(session=session)
+        return office.document_language if office is not None else "fr"
+
+    def issue_receipt(self) -> None:
+        """Number, render and archive the receipt, then offer to save it as a PDF."""
+        if self._request_id is None:
+            return
+        from amudesk.services import FieldError, NotFound, documents
+        from amudesk.settings import load_settings
+
+        request_id = self._request_id
+        language = self.receipt_language.currentData()
+        try:
+            with self._store.transaction() as session:
+                issued = documents.issue_receipt(
+                    request_id,
+                    session=session,
+                    language=language,
+                    clock_settings=load_settings(self._data_dir).clock_settings(),
+                )
+                number, pdf = issued.number, issued.pdf
+        except (FieldError, NotFound) as exc:
+            QMessageBox.warning(self, _("Acknowledgement of receipt"), str(exc))
+            return
+        self._write_pdf(number, pdf)
+        self._saved(request_id, _("Receipt {number} issued.").format(number=number))
+
+    def save_document(self, document_id: int, number: str) -> None:
+        """Save the archived copy of a document, exactly as it was handed out."""
+        from amudesk.services import FieldError, NotFound, documents
+
+        try:
+            with self._store.session() as session:
+                pdf = documents.archived_pdf(document_id, session=session)
+        except (FieldError, NotFound) as exc:
+            QMessageBox.warning(self, _("Documents handed out"), str(exc))
+            return
+        self._write_pdf(number, pdf)
+
+    def choose_pdf_path(self, number: str) -> Path | None:
+        """Where to save ``number``'s PDF (None: not saved). Tests replace this."""
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save the PDF"), f"{number}.pdf", _("PDF documents (*.pdf)")
+        )
+        return Path(path) if path else None
+
+    def _write_pdf(self, number: str, pdf: bytes) -> None:
+        from amudesk.documents.output import write_atomically
+
+        path = self.choose_pdf_path(number)
+        if path is None:
+            return
+        try:
+            write_atomically({path: pdf})
+        except OSError as exc:
+            QMessageBox.warning(
+                self,
+                _("Save the PDF"),
+                _("Cannot write {path} ({reason}).").format(path=path, reason=exc.strerror),
+            )
+            return
+        self.message.emit(_("{number} saved to {path}").format(number=number, path=path))
+
     def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         self._section(layout, _("Timeline"))
         rows = []
@@ -754,12 +872,20 @@ class CasePanel(QScrollArea):
         self._form(layout, rows)
 
     def _item_row(
-        self, text: str, slot: Callable[[], None], *, object_name: str, name: str
+        self,
+        text: str,
+        slot: Callable[[], None],
+        *,
+        object_name: str,
+        name: str,
+        button: str = "",
     ) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(plain_label(text), 1)
-        button = action_button(_("Edit…"), slot, object_name=object_name, name=name)
-        row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        button_widget = action_button(
+            button or _("Edit…"), slot, object_name=object_name, name=name
+        )
+        row.addWidget(button_widget, 0, Qt.AlignmentFlag.AlignTop)
         return row
 
     def _button_row(self, text: str, slot: Callable[[], None], object_name: str) -> QHBoxLayout:

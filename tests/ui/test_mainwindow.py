@@ -893,3 +893,38 @@ def test_a_wrong_passphrase_from_the_environment_is_reported_without_a_backup_of
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a: pytest.fail("asked")))
     assert run(data_dir) == 2
     assert "Wrong passphrase" in shown[0]
+
+
+def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any, tmp_path: Path
+) -> None:
+    from sqlmodel import select
+
+    from amudesk.models import Document
+
+    window = main_window
+    request_id, reference = three_cases["ozturk"]
+    window.select_request(request_id)
+    panel = window.panel
+    assert "No document yet." in panel.text()
+    saved: list[Path] = []
+
+    def choose(number: str) -> Path:
+        saved.append(tmp_path / f"{number}.pdf")
+        return saved[-1]
+
+    panel.choose_pdf_path = choose
+    panel.receipt_language.setCurrentIndex(panel.receipt_language.findData("nl"))
+    panel_button(window, "issueReceipt").click()
+    with window.store.session() as session:
+        (document,) = session.exec(select(Document)).all()
+    assert (document.number, document.language, document.request_id) == (
+        "AR-2026-00001",
+        "nl",
+        request_id,
+    )
+    assert saved[-1].read_bytes() == document.pdf
+    assert "AR-2026-00001 · Acknowledgement of receipt · NL" in panel.text()
+    saved[-1].unlink()
+    panel_button(window, f"saveDocument-{document.id}").click()
+    assert saved[-1].read_bytes() == document.pdf
