@@ -45,6 +45,7 @@ def update(language: str, pot: Catalog) -> tuple[int, int]:
         catalog = Catalog(locale=language, project="AMU Desk", charset="utf-8")
     catalog.update(pot, no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    catalog.fuzzy = False  # the header is reviewed: no entry of the catalog is a guess
     missing = 0
     for message in catalog:
         if not message.id:

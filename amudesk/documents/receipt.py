@@ -119,7 +119,7 @@ def _brussels(value: dt.datetime) -> dt.datetime:
 
 
 def format_niss(value: str) -> str:
-    """An 11-digit NISS or BIS number as YY.MM.DD-XXX.CC; anything else as it is."""
+    """An 11-digit NISS or BIS number as YY.MM.DD-NNN.CC; anything else as it is."""
     digits = "".join(value.split())
     if len(digits) != 11 or not digits.isdigit():
         return value.strip()

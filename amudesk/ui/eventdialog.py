@@ -35,6 +35,8 @@ class EventDateDialog(FormDialog):
     label = ""  # with an & mnemonic
     explanation = ""
     rules: tuple[str, ...] = ()
+    # The service that records the day (set by each kind of event).
+    service: Callable[..., Request]
 
     def __init__(
         self,
@@ -119,11 +121,8 @@ class EventDateDialog(FormDialog):
     def value(self) -> dt.date | None:
         return self.date.value()
 
-    def record(self) -> Callable[..., Request]:
-        raise NotImplementedError
-
     def save(self, session: Any) -> int | None:
-        request = self.record()(self.request_id, self.value(), session=session)
+        request = self.service(self.request_id, self.value(), session=session)
         return request.id
 
 
@@ -137,8 +136,7 @@ class TransferDialog(EventDateDialog):
     explanation = N_("A transfer stops the 5-day transfer clock.")
     rules = ("transfer",)
 
-    def record(self) -> Callable[..., Request]:
-        return clock.record_transfer
+    service = staticmethod(clock.record_transfer)
 
 
 class AppealDialog(EventDateDialog):
@@ -151,5 +149,4 @@ class AppealDialog(EventDateDialog):
     explanation = N_("A recorded appeal stops the appeal clocks.")
     rules = ("appeal", "appeal-no-decision")
 
-    def record(self) -> Callable[..., Request]:
-        return clock.record_appeal
+    service = staticmethod(clock.record_appeal)
