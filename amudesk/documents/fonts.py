@@ -2,21 +2,27 @@
 
 reportlab's built-in fonts know Latin-1 only: a Cyrillic, Vietnamese or Polish name would
 come out as black boxes or vanish. DejaVu Sans (resources/fonts, with its licence) covers
-Latin with every diacritic, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic letters
-(drawn as they are, without joining), and is embedded (subset) in each PDF.
+Latin with every diacritic, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic, and is
+embedded (subset) in each PDF. reportlab draws characters one after the other, left to right:
+:func:`visual` first joins Arabic letters into their contextual forms (``arabic-reshaper``,
+with only the ligatures the font has) and puts right-to-left runs in visual order
+(``python-bidi``), so that "محمد" prints joined and in the right direction.
 
 Nothing happens at import: :func:`register_fonts` registers the family the first time a
 document asks for it (from any thread) and hands back the names to use. User text placed
 in a ``Paragraph`` goes through :func:`paragraph_text`, so that ``<``, ``&`` and line
-breaks in a name or an address are shown as typed, never read as markup.
+breaks in a name or an address are shown as typed, never read as markup; text drawn straight
+on a canvas goes through :func:`visual`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from amudesk.i18n import _
@@ -30,6 +36,8 @@ FONT_FILES: dict[str, str] = {
     "bold_italic": "DejaVuSans-BoldOblique.ttf",
 }
 LICENCE_FILE = "LICENSE-DejaVu.txt"
+# The characters both the regular and the bold face draw (scripts/font_coverage.py writes it).
+COVERAGE_FILE = FONTS_DIR / "coverage.txt"
 
 # C0 controls but tab and line feed, DEL and C1 controls: not drawable, and some make
 # reportlab's parser fail. Carriage returns are handled as line ends first.
@@ -53,6 +61,11 @@ class FontNames:
 
 _lock = threading.Lock()
 _registered: FontNames | None = None
+_reshaper: Any = None
+_coverage: frozenset[int] | None = None
+# Right-to-left letters (Hebrew, Arabic and their presentation forms): only text holding one
+# of them needs reshaping and reordering; the rest is returned as it is, at no cost.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 def font_path(face: str) -> Path:
@@ -110,12 +123,84 @@ def _register() -> FontNames:
     return names
 
 
+def visual(value: str) -> str:
+    """``value`` as reportlab must draw it: Arabic letters joined (contextual forms) and
+    right-to-left runs in visual order, each line on its own. Text without right-to-left
+    letters comes back unchanged."""
+    if not _RTL.search(value):
+        return value
+    from bidi import get_display
+
+    reshaper = _arabic_reshaper()
+    return "\n".join(get_display(reshaper.reshape(line)) for line in value.split("\n"))
+
+
+def _arabic_reshaper() -> Any:
+    """An Arabic reshaper that uses only the ligatures the embedded font can draw (DejaVu
+    has lam-alef, but not the word ligatures such as U+FDF2): built once."""
+    global _reshaper
+    if _reshaper is not None:
+        return _reshaper
+    with _lock:
+        if _reshaper is None:
+            import arabic_reshaper
+            from arabic_reshaper.ligatures import LIGATURES
+
+            cmap = coverage()
+            configuration: dict[str, Any] = {"delete_harakat": False, "support_ligatures": True}
+            for name, (_letters, forms) in LIGATURES:
+                drawable = all(ord(char) in cmap for form in forms for char in form)
+                configuration[name] = "yes" if drawable else "no"
+            _reshaper = arabic_reshaper.ArabicReshaper(configuration=configuration)
+    return _reshaper
+
+
+def coverage() -> frozenset[int]:
+    """The code points the embedded font draws in both its regular and bold faces, read
+    from ``coverage.txt`` (fast: the fonts themselves are not loaded)."""
+    global _coverage
+    if _coverage is None:
+        points: set[int] = set()
+        try:
+            lines = COVERAGE_FILE.read_text(encoding="ascii").splitlines()
+        except OSError as exc:
+            raise FontError(
+                _("The font file {path} cannot be read ({detail}); reinstall AMU Desk.").format(
+                    path=COVERAGE_FILE, detail=exc
+                )
+            ) from exc
+        for line in lines:
+            if line and not line.startswith("#"):
+                start, _sep, end = line.partition("-")
+                points.update(range(int(start, 16), int(end or start, 16) + 1))
+        _coverage = frozenset(points)
+    return _coverage
+
+
+def undrawable(value: str) -> list[str]:
+    """The characters of ``value`` that a document could not draw (they would print as
+    empty boxes), in order of appearance, each once; white space is ignored. Arabic is
+    checked in the joined forms that would be drawn."""
+    drawable = coverage()
+    missing: list[str] = []
+    for source in (value, visual(value)):
+        for char in source:
+            if ord(char) in drawable or char.isspace():
+                continue
+            # A joined form the font lacks is reported as the letter that was typed.
+            typed = unicodedata.normalize("NFKC", char) if source is not value else char
+            if typed not in missing:
+                missing.append(typed)
+    return missing
+
+
 def paragraph_text(user_text: object) -> str:
     """``user_text`` made safe for a reportlab ``Paragraph``: ``&``, ``<``, ``>`` and quotes
-    escaped, line breaks kept (``<br/>``), control characters dropped. ``None`` gives ''."""
+    escaped, line breaks kept (``<br/>``), control characters dropped, right-to-left scripts
+    shaped (:func:`visual`). ``None`` gives ''."""
     if user_text is None:
         return ""
     text = str(user_text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROLS.sub("", text)
+    text = visual(_CONTROLS.sub("", text))
     escaped = escape(text, {'"': "&quot;", "'": "&#39;"})
     return escaped.replace("\n", "<br/>")

@@ -169,7 +169,9 @@ def register_request(
     if data.channel not in CHANNEL_LABELS:
         raise FieldError("channel", _("Channel: choose how the request was made."))
     check_care(data.care_started_on, data.care_kind)
-    accompanied_by = v.clean(data.accompanied_by, "accompanied_by", _("Accompanied by"))
+    accompanied_by = v.clean(
+        data.accompanied_by, "accompanied_by", _("Accompanied by"), printed=True
+    )
     request = get_request(request_id, session=session) if request_id is not None else None
     reference = v.clean(data.reference, "reference", _("Reference"), max_length=30).upper()
     if reference and not REFERENCE_CHARACTERS.fullmatch(reference):
@@ -262,7 +264,7 @@ def record_aamu(
         raise FieldError("issued_on", _("Date of the attestation: this field is required."))
     if data.issued_on > dt.date.today():
         raise FieldError("issued_on", _("Date of the attestation: the date is in the future."))
-    doctor = v.clean(data.doctor_name, "doctor_name", _("Doctor"), required=True)
+    doctor = v.clean(data.doctor_name, "doctor_name", _("Doctor"), required=True, printed=True)
     try:
         inami = parse_inami(data.inami) if data.inami.strip() else None
     except IdentifierError as exc:

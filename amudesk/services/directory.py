@@ -103,14 +103,16 @@ def save_cpas(
         get_cpas(cpas_id, session=session) if cpas_id is not None else Cpas(name_fr="", name_nl="")
     )
     values: dict[str, str | None] = {
-        "name_fr": v.clean(name_fr, "name_fr", _("French name"), required=True),
-        "name_nl": v.clean(name_nl, "name_nl", _("Dutch name"), required=True),
+        "name_fr": v.clean(name_fr, "name_fr", _("French name"), required=True, printed=True),
+        "name_nl": v.clean(name_nl, "name_nl", _("Dutch name"), required=True, printed=True),
         "commune_fr": v.clean(commune_fr, "commune_fr", _("Commune (French)")),
         "commune_nl": v.clean(commune_nl, "commune_nl", _("Commune (Dutch)")),
-        "address": v.clean(address, "address", _("Address"), max_length=500, multiline=True),
+        "address": v.clean(
+            address, "address", _("Address"), max_length=500, multiline=True, printed=True
+        ),
         "phone": v.clean(phone, "phone", _("Phone"), max_length=50),
         "email": v.email(email, "email", _("E-mail")),
-        "amu_contact": v.clean(amu_contact, "amu_contact", _("AMU contact person")),
+        "amu_contact": v.clean(amu_contact, "amu_contact", _("AMU contact person"), printed=True),
     }
     try:
         values["bce"] = parse_bce(bce) if bce.strip() else None

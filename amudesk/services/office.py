@@ -44,20 +44,25 @@ def save_office(
         raise FieldError("bce", str(exc)) from None
     office = get_office(session=session) or Office(name="")
     office.kind = kind
-    office.name = v.clean(name, "name", _("Name of the office"), required=True)
-    office.address = v.clean(address, "address", _("Address"), max_length=500, multiline=True)
+    office.name = v.clean(name, "name", _("Name of the office"), required=True, printed=True)
+    office.address = v.clean(
+        address, "address", _("Address"), max_length=500, multiline=True, printed=True
+    )
     office.phone = v.clean(phone, "phone", _("Phone"), max_length=50)
     office.email = v.email(email, "email", _("E-mail"))
     office.bce = bce_value
     office.logo = logo
-    office.signatory_name = v.clean(signatory_name, "signatory_name", _("Signatory"))
-    office.signatory_title = v.clean(signatory_title, "signatory_title", _("Signatory's title"))
+    office.signatory_name = v.clean(signatory_name, "signatory_name", _("Signatory"), printed=True)
+    office.signatory_title = v.clean(
+        signatory_title, "signatory_title", _("Signatory's title"), printed=True
+    )
     office.document_language = document_language
     office.labour_court_address = v.clean(
         labour_court_address,
         "labour_court_address",
         _("Labour court address"),
         max_length=500,
+        printed=True,
         multiline=True,
     )
     created, fields = office.id is None, audit.changed_fields(office)

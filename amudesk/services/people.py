@@ -55,8 +55,12 @@ def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[st
     from amudesk.identifiers import IdentifierError, normalize_niss
 
     values: dict[str, Any] = {
-        "family_name": v.clean(data.family_name, "family_name", _("Family name"), required=True),
-        "given_names": v.clean(data.given_names, "given_names", _("Given names"), required=True),
+        "family_name": v.clean(
+            data.family_name, "family_name", _("Family name"), required=True, printed=True
+        ),
+        "given_names": v.clean(
+            data.given_names, "given_names", _("Given names"), required=True, printed=True
+        ),
     }
     sex = (data.sex or Sex.UNKNOWN).strip().upper()
     if sex not in {s.value for s in Sex}:

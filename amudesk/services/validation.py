@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from amudesk.i18n import _, is_country, is_language
 from amudesk.services import FieldError
@@ -20,8 +21,11 @@ def clean(
     required: bool = False,
     max_length: int = 200,
     multiline: bool = False,
+    printed: bool = False,
 ) -> str:
-    """Spaces folded (each line's, with ``multiline``, empty lines dropped) and checked."""
+    """Spaces folded (each line's, with ``multiline``, empty lines dropped) and checked.
+    ``printed`` text goes on documents: it is put in composed form (NFC) and refused when
+    it holds a character the documents' font cannot draw (it would print as a box)."""
     if multiline:
         lines = (" ".join(line.split()) for line in (text or "").splitlines())
         value = "\n".join(line for line in lines if line)
@@ -32,6 +36,27 @@ def clean(
     if len(value) > max_length:
         raise FieldError(
             field, _("{field}: at most {n} characters.").format(field=label, n=max_length)
+        )
+    if printed:
+        value = printable(value, field, label)
+    return value
+
+
+def printable(value: str, field: str, label: str) -> str:
+    """``value`` in composed form (NFC), or a FieldError naming the first characters the
+    documents cannot print."""
+    from amudesk.documents.fonts import undrawable
+
+    value = unicodedata.normalize("NFC", value)
+    missing = undrawable(value)
+    if missing:
+        shown = " ".join(f"“{char}” (U+{ord(char):04X})" for char in missing[:3])
+        raise FieldError(
+            field,
+            _(
+                "{field}: {characters} cannot be printed on the documents; write the name "
+                "in Latin, Cyrillic, Greek or Arabic letters, or remove the character."
+            ).format(field=label, characters=shown),
         )
     return value
 
