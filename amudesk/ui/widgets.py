@@ -4,7 +4,8 @@
 - ``OptionalDateEdit``: a day that may be empty, typed or picked from a calendar.
 - ``SearchCombo`` / ``CountryCombo``: an editable list found by any part of a name, accents ignored.
 - ``LanguagesEdit``: several languages, added by typing a few letters and Enter.
-- ``PhotoField``: the ID photo (35:45), chosen from a file and cleaned by ``amudesk.photos``.
+- ``PhotoField``: the ID photo (35:45), from a file or the camera, framed by the user and
+  cleaned by ``amudesk.photos``.
 - ``PersonPicker``: find an existing person by name or NISS.
 - ``FormDialog``: OK/Cancel, Ctrl+Enter, and a save that shows a ``FieldError`` on its field.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
     QShortcut,
+    QShowEvent,
     QStandardItem,
     QStandardItemModel,
 )
@@ -70,10 +72,11 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.identifiers import IdentifierError, parse_niss
-from amudesk.photos import PhotoError, load_photo_file
+from amudesk.photos import MAX_INPUT_BYTES, PhotoError, load_photo_file
 from amudesk.services import FieldError, NotFound
 from amudesk.services import validation as v
 from amudesk.text import fold
+from amudesk.ui import photocapture
 from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
 
 log = logging.getLogger(__name__)
@@ -977,7 +980,15 @@ PHOTO_FILTER = "*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif"
 
 
 class PhotoField(QWidget):
-    """The ID photo (35:45): thumbnail, Choose photo… and Remove; ``failed`` says what went wrong."""
+    """The ID photo (35:45): thumbnail, Choose photo…, Take photo… and Remove; ``failed`` says
+    what went wrong.
+
+    A chosen file is cropped by default at once, then shown in the crop dialog so that the
+    frame can be adjusted (Cancel there restores the previous photo). Take photo… opens the
+    camera dialog; without a camera it is disabled and says so. The dialogs come from
+    ``crop_dialog_factory(data, parent)`` and ``camera_dialog_factory(parent)`` (tests replace
+    them) and are opened window-modal without blocking.
+    """
 
     changed = Signal()
     failed = Signal(str)
@@ -986,6 +997,15 @@ class PhotoField(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._data: bytes | None = None
+        self.crop_dialog_factory: Callable[[bytes, QWidget], photocapture.PhotoDialog] = (
+            photocapture.PhotoCropDialog
+        )
+        self.camera_dialog_factory: Callable[[QWidget], photocapture.PhotoDialog] = (
+            photocapture.CameraDialog
+        )
+        self.dialog: photocapture.PhotoDialog | None = None  # the crop or camera dialog, while open
+        self._camera_watch: Any = None
+        self._ordered = False
         self.thumbnail = QLabel()
         self.thumbnail.setFixedSize(self.THUMBNAIL)
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -995,6 +1015,8 @@ class PhotoField(QWidget):
         )
         self.choose_button = QPushButton(_("C&hoose photo…"))
         self.choose_button.setAccessibleName(_("Choose photo"))
+        self.take_button = QPushButton(_("Ta&ke photo…"))
+        self.take_button.setAccessibleName(_("Take photo"))
         self.remove_button = QPushButton(_("Remove photo"))
         self.remove_button.setAccessibleName(_("Remove photo"))
         layout = QVBoxLayout(self)
@@ -1002,10 +1024,12 @@ class PhotoField(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.choose_button)
+        layout.addWidget(self.take_button)
         layout.addWidget(self.remove_button)
         layout.addStretch(1)
         self.setFocusProxy(self.choose_button)
         self.choose_button.clicked.connect(self.choose)
+        self.take_button.clicked.connect(self.take_photo)
         self.remove_button.clicked.connect(self.clear)
         self._show()
 
@@ -1022,14 +1046,32 @@ class PhotoField(QWidget):
         self.choose_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def choose(self) -> None:
+        """Pick a file, take it with the default crop, then let the user adjust the frame."""
         path, _filter = QFileDialog.getOpenFileName(
             self,
             _("Choose a photo"),
             "",
             _("Images ({patterns})").format(patterns=PHOTO_FILTER),
         )
-        if path:
-            self.load_file(path)
+        if not path:
+            return
+        previous = self._data
+        if not self.load_file(path):
+            return
+        try:
+            with open(path, "rb") as handle:
+                original = handle.read(MAX_INPUT_BYTES + 1)
+        except OSError:
+            return  # read a moment ago: keep the default crop
+        dialog = self.crop_dialog_factory(original, self)
+        dialog.finished.connect(lambda _result: self._cropped(dialog, previous))
+        self._open(dialog)
+
+    def _cropped(self, dialog: photocapture.PhotoDialog, previous: bytes | None) -> None:
+        photo = dialog.photo()
+        self._closed(dialog)
+        self.set_value(photo if photo else previous)  # Cancel: the photo from before
+        self.changed.emit()
 
     def load_file(self, path: str) -> bool:
         """Read, check and crop the image in ``path``; on a PhotoError emit ``failed``."""
@@ -1044,6 +1086,56 @@ class PhotoField(QWidget):
         self.set_value(data)
         self.changed.emit()
         return True
+
+    def take_photo(self) -> None:
+        """Open the camera dialog; its photo replaces the current one."""
+        if not self.refresh_camera():
+            return
+        dialog = self.camera_dialog_factory(self)
+        dialog.finished.connect(lambda _result: self._taken(dialog))
+        self._open(dialog)
+
+    def _taken(self, dialog: photocapture.PhotoDialog) -> None:
+        photo = dialog.photo()
+        self._closed(dialog)
+        if photo:
+            self.set_value(photo)
+            self.changed.emit()
+        self.take_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _open(self, dialog: photocapture.PhotoDialog) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    def _closed(self, dialog: photocapture.PhotoDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def refresh_camera(self) -> bool:
+        """Enable Take photo… when a camera is connected; otherwise say that there is none."""
+        available = photocapture.camera_available()
+        self.take_button.setEnabled(available)
+        if available:
+            self.take_button.setText(_("Ta&ke photo…"))
+            self.take_button.setToolTip(_("Take the photo with the camera"))
+            self.take_button.setAccessibleDescription("")
+        else:
+            explanation = _("No camera is connected: connect one, or choose a photo file.")
+            self.take_button.setText(_("No camera found"))
+            self.take_button.setToolTip(explanation)
+            self.take_button.setAccessibleDescription(explanation)
+        return available
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._ordered:
+            # After the form's own tab order: Take photo… comes right after Choose photo….
+            self._ordered = True
+            QWidget.setTabOrder(self.choose_button, self.take_button)
+        self.refresh_camera()
+        if self._camera_watch is None:
+            self._camera_watch = photocapture.watch_cameras(self, self.refresh_camera)
 
     def _show(self) -> None:
         pixmap = QPixmap()

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from amudesk import i18n
+from amudesk.i18n import _
+from amudesk.photos import process_photo
 from amudesk.services import people
+from amudesk.ui import photocapture
 from amudesk.ui.persondialog import PersonDialog
+from amudesk.ui.photocapture import PhotoCropDialog, PhotoDialog
 from amudesk.ui.widgets import (
     CountryCombo,
     LanguagesEdit,
     OptionalDateEdit,
     PartialDateEdit,
     PersonPicker,
+    PhotoField,
     split_date,
 )
 
@@ -247,3 +255,137 @@ def test_every_input_of_the_person_dialog_has_an_accessible_name(qtbot, store) -
     assert len(focusable) >= 15
     unnamed = [type(w).__name__ for w in focusable if not w.accessibleName()]
     assert unnamed == []
+
+
+# --- PhotoField --------------------------------------------------------------------------
+
+
+def photo_file(path: Path, size: tuple[int, int] = (800, 600)) -> Path:
+    image = Image.new("RGB", size, (255, 255, 255))
+    image.paste((220, 30, 30), (0, 0, size[0] // 2, size[1] // 2))
+    image.save(path, "PNG")
+    return path
+
+
+def shown_field(qtbot) -> PhotoField:  # type: ignore[no-untyped-def]
+    field = PhotoField()
+    qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
+    return field
+
+
+def test_take_photo_says_when_there_is_no_camera(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(photocapture, "camera_available", lambda: False)
+    field = shown_field(qtbot)
+    assert not field.take_button.isEnabled()
+    assert field.take_button.text() == _("No camera found")
+    explanation = _("No camera is connected: connect one, or choose a photo file.")
+    assert field.take_button.toolTip() == explanation
+    assert field.take_button.accessibleDescription() == explanation
+    assert field.take_button.accessibleName() == _("Take photo")
+    field.take_photo()  # does nothing
+    assert field.dialog is None
+
+
+def test_take_photo_follows_the_real_cameras(qtbot) -> None:
+    field = shown_field(qtbot)
+    assert field.take_button.isEnabled() == photocapture.camera_available()
+
+
+class FakeCameraDialog(PhotoDialog):
+    opened: list[FakeCameraDialog] = []
+
+    def open(self) -> None:
+        FakeCameraDialog.opened.append(self)
+        super().open()
+
+    def take(self, photo: bytes) -> None:
+        self._photo = photo
+        self.accept()
+
+
+def test_take_photo_opens_the_camera_dialog_and_keeps_its_photo(qtbot, monkeypatch) -> None:
+    monkeypatch.setattr(photocapture, "camera_available", lambda: True)
+    FakeCameraDialog.opened = []
+    field = shown_field(qtbot)
+    field.camera_dialog_factory = FakeCameraDialog
+    assert field.take_button.isEnabled()
+    assert field.take_button.text() == _("Ta&ke photo…")
+    assert "&h" not in field.take_button.text().lower()  # C&hoose keeps Alt+H
+    changes: list[bool] = []
+    field.changed.connect(lambda: changes.append(True))
+    qtbot.mouseClick(field.take_button, Qt.MouseButton.LeftButton)
+    [dialog] = FakeCameraDialog.opened
+    assert dialog.isVisible() and field.dialog is dialog
+    dialog.reject()  # Cancel: nothing changes
+    assert field.value() is None and changes == []
+    qtbot.mouseClick(field.take_button, Qt.MouseButton.LeftButton)
+    photo = process_photo(photo_file_bytes())
+    FakeCameraDialog.opened[-1].take(photo)
+    assert field.value() == photo and changes == [True]
+    assert field.remove_button.isEnabled()
+    assert field.dialog is None
+
+
+def photo_file_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (700, 900), (10, 120, 10)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *args, **kwargs: (str(path), ""))
+    )
+
+
+def test_a_chosen_file_is_framed_in_the_crop_dialog(qtbot, monkeypatch, tmp_path) -> None:
+    path = photo_file(tmp_path / "photo.png")
+    choose_file(monkeypatch, path)
+    field = shown_field(qtbot)
+    qtbot.mouseClick(field.choose_button, Qt.MouseButton.LeftButton)
+    dialog = field.dialog
+    assert isinstance(dialog, PhotoCropDialog)
+    assert field.value() == process_photo(path.read_bytes())  # the default crop meanwhile
+    qtbot.waitExposed(dialog)
+    for _step in range(8):
+        qtbot.keyClick(dialog.view, Qt.Key.Key_Minus)
+    for _step in range(30):
+        qtbot.keyClick(dialog.view, Qt.Key.Key_Left)
+        qtbot.keyClick(dialog.view, Qt.Key.Key_Up)
+    crop = dialog.crop()
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
+    assert field.value() == process_photo(path.read_bytes(), crop=crop)
+    assert field.dialog is None
+    # Cancel in the crop dialog of another file: the framed photo stays
+    kept = field.value()
+    choose_file(monkeypatch, photo_file(tmp_path / "other.png", (900, 900)))
+    qtbot.mouseClick(field.choose_button, Qt.MouseButton.LeftButton)
+    assert field.value() != kept
+    assert isinstance(field.dialog, PhotoCropDialog)
+    qtbot.keyClick(field.dialog.view, Qt.Key.Key_Escape)
+    assert field.value() == kept
+
+
+def test_load_file_still_takes_the_default_crop_without_a_dialog(qtbot, tmp_path) -> None:
+    path = photo_file(tmp_path / "photo.png")
+    field = shown_field(qtbot)
+    assert field.load_file(str(path))
+    assert field.value() == process_photo(path.read_bytes())
+    assert field.dialog is None
+    assert field.findChildren(PhotoDialog) == []
+
+
+def test_take_photo_comes_after_choose_photo_in_the_person_form(qtbot, store, monkeypatch) -> None:
+    monkeypatch.setattr(photocapture, "camera_available", lambda: True)
+    dialog = PersonDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.photo.choose_button.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.photo.choose_button)
+    for widget in (dialog.photo.take_button, dialog.nationality):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget
