@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from amudesk import __version__
 from amudesk.i18n import _, ngettext
@@ -28,6 +28,9 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 PASSPHRASE_ENV = "AMUDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "AMUDESK_NEW_PASSPHRASE"
+
+
+DOCUMENT_KINDS = ("receipt", "aamu", "info-form", "card", "card-sheet")
 
 
 class UsageError(Exception):
@@ -99,9 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     document = commands.add_parser(
         "document", help=_("issue a document for a request and save its PDF (archived too)")
     )
-    document.add_argument("kind", choices=("receipt",))
-    document.add_argument("--reference", required=True, metavar="REF")
+    document.add_argument("kind", choices=DOCUMENT_KINDS)
+    document.add_argument(
+        "--reference",
+        required=True,
+        action="append",
+        metavar="REF",
+        help=_("the request (card-sheet: give it once per card, up to as many as you need)"),
+    )
     document.add_argument("--lang", dest="document_language", choices=("fr", "nl", "en"))
+    document.add_argument(
+        "--dependant",
+        type=int,
+        metavar="N",
+        help=_("info-form, card: the N-th minor in the applicant's care (1 = the eldest)"),
+    )
     document.add_argument("-o", dest="output", type=Path, required=True, metavar="FILE.pdf")
 
     clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
@@ -510,29 +525,24 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 def cmd_document(args: argparse.Namespace) -> int:
     from amudesk.documents.output import write_atomically
-    from amudesk.services import FieldError, NotFound, documents
-    from amudesk.services.cases import find_request
-    from amudesk.settings import load_settings
+    from amudesk.services import FieldError, NotFound
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UsageError(_("-o: the file name must end in .pdf"))
     if not output.parent.is_dir():
         raise UsageError(_("-o: the folder {path} does not exist").format(path=output.parent))
+    if len(args.reference) > 1 and args.kind != "card-sheet":
+        raise UsageError(_("--reference: only card-sheet takes several references"))
+    if args.dependant is not None and args.kind not in ("info-form", "card"):
+        raise UsageError(_("--dependant: only info-form and card are made for a minor"))
     store = _open(args)
     try:
         with store.transaction() as session:
-            request = find_request(args.reference, session=session)
-            issued = documents.issue_receipt(
-                request.id or 0,
-                session=session,
-                language=args.document_language,
-                clock_settings=load_settings(store.data_dir).clock_settings(),
-            )
+            number, pdf = _issue_document(args, store, session)
             # The file is written inside the transaction: if it cannot be written, the
-            # number and the archived copy are not kept either.
-            write_atomically({output: issued.pdf})
-            number = issued.number
+            # numbers and the archived copies are not kept either.
+            write_atomically({output: pdf})
     except (FieldError, NotFound) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -543,6 +553,43 @@ def cmd_document(args: argparse.Namespace) -> int:
         store.close()
     print(_("{number} written to {path}").format(number=number, path=output))
     return EXIT_OK
+
+
+def _issue_document(args: argparse.Namespace, store: Any, session: Any) -> tuple[str, bytes]:
+    """Issue the document ``args`` ask for; its number(s) and the PDF to write."""
+    from amudesk.services import documents
+    from amudesk.services.cases import find_request
+    from amudesk.settings import load_settings
+
+    requests = [find_request(reference, session=session) for reference in args.reference]
+    request_id = requests[0].id or 0
+    language = args.document_language
+    if args.kind == "receipt":
+        issued = documents.issue_receipt(
+            request_id,
+            session=session,
+            language=language,
+            clock_settings=load_settings(store.data_dir).clock_settings(),
+        )
+        return issued.number, issued.pdf
+    if args.kind == "aamu":
+        issued = documents.issue_aamu_form(request_id, session=session, language=language)
+        return issued.number, issued.pdf
+    if args.kind == "info-form":
+        issued = documents.issue_info_form(
+            request_id, session=session, language=language, dependant=args.dependant
+        )
+        return issued.number, issued.pdf
+    cards = [
+        documents.issue_card(
+            request.id or 0, session=session, language=language, dependant=args.dependant
+        )
+        for request in requests
+    ]
+    ids = [card.id or 0 for card in cards]
+    pdf = documents.card_pdf(ids, session=session, sheet=args.kind == "card-sheet")
+    documents.mark_cards_printed(ids, session=session)
+    return ", ".join(card.number for card in cards), pdf
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:

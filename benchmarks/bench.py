@@ -325,6 +325,117 @@ def bench_receipt(data_dir: Path) -> None:
     record("acknowledgement of receipt issued (median)", ms(median), "≤ 50 ms", median <= 0.050)
 
 
+def card_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 771), (150, 120, 100)).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def bench_card_sheet() -> None:
+    """Rendering an A4 sheet of 10 cards and its mirrored backs (median of 10, after a
+    first render that loads the fonts)."""
+    from amudesk.documents.card import CardFacts, render_card_sheet
+
+    photo = card_photo()
+    cards = [
+        CardFacts(
+            number=f"CM-2026-{n:05d}",
+            language="fr",
+            photo=photo,
+            family_name="Константинопольская-Благовещенская",
+            given_names="Александра Владимировна",
+            niss="85073003328",
+            mediprima_number="MP-778899",
+            valid_from=dt.date(2026, 3, 1),
+            valid_to=dt.date(2026, 5, 31),
+            ticket_moderateur_covered=True,
+            cpas_name="CPAS de Saint-Josse-ten-Noode",
+            cpas_phone="02 220 29 11",
+            office_name="CPAS de Saint-Josse-ten-Noode",
+            office_phone="02 220 29 11",
+            office_email="amu@example.be",
+        )
+        for n in range(10)
+    ]
+    render_card_sheet(cards)
+    durations = [timed(lambda: render_card_sheet(cards)) for _ in range(10)]
+    median = statistics.median(durations)
+    record("sheet of 10 cards rendered (median)", ms(median), "≤ 200 ms", median <= 0.200)
+
+
+def bench_card_batch(data_dir: Path) -> None:
+    """100 cards made and rendered to one PDF by the batch dialog's background task, while
+    a 10 ms timer on the UI thread measures how long the window would stop answering."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import select, update
+
+    from amudesk.models import Decision, DecisionKind, Person, Request
+    from amudesk.ui.cardbatch import prepare_cards
+    from amudesk.ui.workers import Task
+
+    store = open_bench_store(data_dir)
+    try:
+        with store.transaction() as session:
+            rows = session.execute(
+                select(Request.id, Request.person_id)
+                .join(Decision, Decision.request_id == Request.id)
+                .where(
+                    Decision.kind.in_((DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)),
+                    Decision.valid_to.is_not(None),
+                )
+                .limit(100)
+            ).all()
+            request_ids = [row[0] for row in rows]
+            session.execute(
+                update(Person)
+                .where(Person.id.in_([row[1] for row in rows]))
+                .values(photo=card_photo())
+            )
+        app = QApplication.instance() or QApplication([])
+        loop = QEventLoop()
+        clock = QElapsedTimer()
+        pauses: list[int] = []
+        ticker = QTimer()
+        ticker.setInterval(10)
+        ticker.timeout.connect(lambda: (pauses.append(clock.restart()), None))
+        outcome: list[Any] = []
+        task = Task(
+            lambda progress, cancelled: prepare_cards(
+                store,
+                request_ids,
+                sheet=True,
+                language="fr",
+                progress=progress,
+                cancelled=cancelled,
+            )
+        )
+        task.finished.connect(lambda result: (outcome.append(result), loop.quit()))
+        task.failed.connect(lambda error: (outcome.append(error), loop.quit()))
+        started = time.perf_counter()
+        clock.start()
+        ticker.start()
+        task.start()
+        loop.exec()
+        elapsed = time.perf_counter() - started
+        ticker.stop()
+        del app
+    finally:
+        store.close()
+    result = outcome[0] if outcome else None
+    if result is None or isinstance(result, BaseException) or len(result.card_ids) != 100:
+        record("100 cards batch-printed to PDF", "failed", "≤ 10 s", False)
+        print(repr(result), file=sys.stderr)
+        return
+    record("100 cards batch-printed to PDF", f"{elapsed:.2f} s", "≤ 10 s", elapsed <= 10)
+    longest = max(pauses) if pauses else 0
+    record("  longest UI pause meanwhile", f"{longest} ms", "≤ 100 ms", longest <= 100)
+
+
 def bench_deadlines_in_memory() -> None:
     """The counting alone: every deadline of 100,000 open requests (median of a few runs)."""
     from amudesk.deadlines import compute_all
@@ -509,6 +620,8 @@ def main() -> int:
             bench_search(data_dir, work)
             bench_open_case(data_dir)
             bench_receipt(data_dir)
+            bench_card_batch(data_dir)
+        bench_card_sheet()
         bench_deadlines_in_memory()
         if demo:
             bench_deadlines_database(data_dir)

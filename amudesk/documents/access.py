@@ -427,6 +427,55 @@ def _audit(entries: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> 
     return story
 
 
+def _documents(record: dict[str, Any], words: _Words, styles: Styles) -> list[Any]:
+    """The documents handed out and the medical cards made, by number."""
+    from amudesk.models.card import CARD_STATUS_LABELS
+    from amudesk.models.document import DOCUMENT_KINDS
+
+    t = words.t
+    issued = record.get("documents_issued") or []
+    cards = record.get("medical_cards") or []
+    if not issued and not cards:
+        return [_note(t(N_("No document has been handed out to you.")), styles)]
+    story: list[Any] = []
+    if issued:
+        story.append(
+            grid_table(
+                [t(N_("Number")), t(N_("Document")), t(N_("Language")), t(N_("Issued on"))],
+                [
+                    [
+                        row.get("number") or "",
+                        words.label(DOCUMENT_KINDS, row.get("kind")),
+                        str(row.get("language") or "").upper(),
+                        words.moment(row.get("issued_at")),
+                    ]
+                    for row in issued
+                ],
+                styles,
+                [22, 40, 12, 26],
+            )
+        )
+    if cards:
+        story.append(text(t(N_("Medical cards")), styles.subheading))
+        story.append(
+            grid_table(
+                [t(N_("Number")), t(N_("Valid")), t(N_("Status")), t(N_("Prints"))],
+                [
+                    [
+                        card.get("number") or "",
+                        words.period(card.get("valid_from"), card.get("valid_to")),
+                        words.label(CARD_STATUS_LABELS, card.get("status")),
+                        str(card.get("prints", 0)),
+                    ]
+                    for card in cards
+                ],
+                styles,
+                [24, 40, 20, 16],
+            )
+        )
+    return story
+
+
 def _entity(entry: dict[str, Any], words: _Words, labels: dict[str, str]) -> str:
     name = words.label(labels, entry.get("entity"))
     if entry.get("entity_id") is None:
@@ -564,6 +613,9 @@ def render_access(
         story.extend(_identity(minor_person, words, styles))
         story.append(text(t(N_("Requests")), styles.subheading))
         story.extend(_requests(minor.get("requests") or [], words, styles))
+    story.append(CondPageBreak(40 * MM))
+    story.append(text(t(N_("Documents handed out to you")), styles.heading))
+    story.extend(_documents(record, words, styles))
     story.append(CondPageBreak(40 * MM))
     story.append(text(t(N_("Actions recorded on your file")), styles.heading))
     story.extend(_audit(record.get("audit_trail") or [], words, styles))

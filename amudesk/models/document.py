@@ -7,7 +7,16 @@ import datetime as dt
 from sqlalchemy import LargeBinary
 from sqlmodel import Field, SQLModel
 
+from amudesk.i18n import N_
 from amudesk.models.base import utcnow
+
+# The kinds of documents, and their names for people (translated when shown).
+DOCUMENT_KINDS: dict[str, str] = {
+    "receipt": N_("Acknowledgement of receipt"),
+    "aamu": N_("AAMU form for a doctor"),
+    "info-form": N_("Information form (MediPrima)"),
+    "card": N_("Medical card"),
+}
 
 
 class Document(SQLModel, table=True):
@@ -17,7 +26,7 @@ class Document(SQLModel, table=True):
     __tablename__ = "document"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20, index=True)  # receipt, aamu, info-form, card, card-sheet
+    kind: str = Field(max_length=20, index=True)  # a key of DOCUMENT_KINDS
     number: str = Field(max_length=30, unique=True)
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)

@@ -108,6 +108,9 @@ class Decision(SQLModel, table=True):
     missing_mentions: str = Field(default="", max_length=200)
     # The day the decision was encoded in MediPrima.
     encoded_on: dt.date | None = Field(default=None)
+    # Whether the CPAS also covers the ticket modérateur (remgeld) of ambulatory care;
+    # None: the decision does not say. Printed on the medical card.
+    ticket_moderateur: bool | None = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
     @property

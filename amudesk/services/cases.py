@@ -312,6 +312,7 @@ class DecisionData:
     posted_on: dt.date | None = None
     missing_mentions: list[str] = field(default_factory=list)
     encoded_on: dt.date | None = None
+    ticket_moderateur: bool | None = None
 
 
 def check_decision(
@@ -432,6 +433,7 @@ def record_decision(
     decision.posted_on = data.posted_on
     decision.missing_mentions = ",".join(c for c in MENTIONS if c in data.missing_mentions)
     decision.encoded_on = data.encoded_on
+    decision.ticket_moderateur = data.ticket_moderateur if positive_decision(data.kind) else None
     created, fields = decision.id is None, audit.changed_fields(decision)
     session.add(decision)
     session.flush()
@@ -445,6 +447,11 @@ def record_decision(
         reference=request.reference,
     )
     return decision
+
+
+def positive_decision(kind: str) -> bool:
+    """A decision that grants aid (in principle, or a guarantee of payment)."""
+    return kind in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
 
 
 def latest_decision(request_id: int, *, session: Session) -> Decision | None:

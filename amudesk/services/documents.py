@@ -20,14 +20,21 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from amudesk.i18n import BRUSSELS, _, gettext_for
-from amudesk.models import Document, Office
+from amudesk.models import Card, CardStatus, Document, Office, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services.cases import CHANNEL_LABELS, get_case, next_number
 
 RECEIPT = "receipt"
+AAMU_FORM = "aamu"
+INFO_FORM = "info-form"
+CARD = "card"
 RECEIPT_PREFIX = "AR"
+# Each kind numbers its documents per year: AR-2026-00042, AM-…, FI-…, CM-….
+PREFIXES: dict[str, str] = {RECEIPT: "AR", AAMU_FORM: "AM", INFO_FORM: "FI", CARD: "CM"}
 LANGUAGES = ("fr", "nl", "en")
+# An AAMU asks for aid for a period; a year is what doctors are usually asked to propose.
+AAMU_SUGGESTED_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,71 @@ class IssuedDocument:
 
 
 def receipt_number(year: int, number: int) -> str:
-    return f"{RECEIPT_PREFIX}-{year}-{number:05d}"
+    return document_number(RECEIPT, year, number)
+
+
+def document_number(kind: str, year: int, number: int) -> str:
+    """``AR-2026-00042``: the kind's prefix, the year, the number in the year."""
+    return f"{PREFIXES[kind]}-{year}-{number:05d}"
+
+
+def _next_document_number(kind: str, now: dt.datetime, session: Session) -> str:
+    from zoneinfo import ZoneInfo
+
+    year = now.astimezone(ZoneInfo(BRUSSELS)).year
+    prefix = PREFIXES[kind]
+    return document_number(kind, year, next_number(prefix, year, session=session))
+
+
+def _office_for(session: Session) -> Office:
+    from amudesk.services.office import get_office
+
+    office = get_office(session=session)
+    if office is None:
+        raise FieldError(
+            "office",
+            _(
+                "Office: fill in the office profile first; its name and address are printed "
+                "on every document."
+            ),
+        )
+    return office
+
+
+def _archive(
+    kind: str,
+    number: str,
+    pdf: bytes,
+    *,
+    request: Any,
+    person_id: int | None,
+    language: str,
+    now: dt.datetime,
+    session: Session,
+) -> Document:
+    """Keep ``pdf`` in the archive with its fingerprint; an audit ``print`` entry goes with it."""
+    document = Document(
+        kind=kind,
+        number=number,
+        request_id=request.id,
+        person_id=person_id,
+        language=language,
+        issued_at=now,
+        actor=audit.current_actor(),
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    session.add(document)
+    session.flush()
+    audit.record(
+        "print",
+        session=session,
+        entity="document",
+        entity_id=document.id,
+        reference=request.reference,
+        detail=f"kind={kind};number={number};language={language}",
+    )
+    return document
 
 
 def document_language(language: str | None, office: Office | None) -> str:
@@ -124,28 +195,16 @@ def issue_receipt(
         appeal_months=3,
     )
     pdf = render_receipt(facts)
-    document = Document(
-        kind=RECEIPT,
-        number=number,
-        request_id=request.id,
+    return _archive(
+        RECEIPT,
+        number,
+        pdf,
+        request=request,
         person_id=person.id,
         language=language,
-        issued_at=now,
-        actor=audit.current_actor(),
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-    )
-    session.add(document)
-    session.flush()
-    audit.record(
-        "print",
+        now=now,
         session=session,
-        entity="document",
-        entity_id=document.id,
-        reference=request.reference,
-        detail=f"kind={RECEIPT};number={number};language={language}",
     )
-    return document
 
 
 def documents_of_request(request_id: int, *, session: Session) -> Sequence[IssuedDocument]:
@@ -179,3 +238,450 @@ def archived_pdf(document_id: int, *, session: Session) -> bytes:
             ),
         )
     return document.pdf
+
+
+def record_reprint(document_id: int, *, session: Session, how: str = "print") -> None:
+    """An archived copy was printed or saved again (``how``: print or save): audited."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(_("This document is not in the archive."))
+    reference = ""
+    if document.request_id is not None:
+        request = session.get(Request, document.request_id)
+        reference = request.reference if request is not None else ""
+    audit.record(
+        "reprint",
+        session=session,
+        entity="document",
+        entity_id=document.id,
+        reference=reference,
+        detail=f"kind={document.kind};number={document.number};how={how}",
+    )
+
+
+# --- the AAMU form ----------------------------------------------------------------------
+
+
+def issue_aamu_form(
+    request_id: int,
+    *,
+    session: Session,
+    language: str | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Number, render and archive an AAMU form for the applicant of a request: their identity
+    filled in, the rest left for the doctor; a validity of one year from today suggested."""
+    from zoneinfo import ZoneInfo
+
+    from amudesk.deadlines import add_months
+    from amudesk.documents.aamu import AamuFacts, render_aamu
+    from amudesk.documents.layout import Letterhead
+
+    office = _office_for(session)
+    language = document_language(language, office)
+    case = get_case(request_id, session=session)
+    now = now or utcnow()
+    today = now.astimezone(ZoneInfo(BRUSSELS)).date()
+    number = _next_document_number(AAMU_FORM, now, session)
+    person, request = case.person, case.request
+    facts = AamuFacts(
+        number=number,
+        issued_at=now,
+        language=language,
+        letterhead=Letterhead.from_office(office),
+        reference=request.reference,
+        family_name=person.family_name,
+        given_names=person.given_names or "",
+        sex=person.sex or "U",
+        birth_date=person.birth_date or "",
+        niss=person.niss or "",
+        cpas_name=case.cpas.display_name(language),
+        cpas_address=case.cpas.address or "",
+        suggested_valid_from=today,
+        suggested_valid_to=add_months(today, AAMU_SUGGESTED_MONTHS) - dt.timedelta(days=1),
+    )
+    return _archive(
+        AAMU_FORM,
+        number,
+        render_aamu(facts),
+        request=request,
+        person_id=person.id,
+        language=language,
+        now=now,
+        session=session,
+    )
+
+
+# --- the information form (MediPrima) -----------------------------------------------------
+
+
+def _dependant(case: Any, dependant: int | None) -> Any:
+    """The ``dependant``-th minor of the case's applicant (1 = the eldest), or None."""
+    if dependant is None:
+        return None
+    minors = case.dependants
+    if not minors:
+        raise FieldError(
+            "dependant",
+            _("Dependant: {reference} has no minor registered in their care.").format(
+                reference=case.request.reference
+            ),
+        )
+    if not 1 <= dependant <= len(minors):
+        raise FieldError(
+            "dependant",
+            _("Dependant: choose a number from 1 to {count}.").format(count=len(minors)),
+        )
+    return minors[dependant - 1]
+
+
+def _needs_photo(person: Any, kind: str) -> None:
+    from amudesk.models.document import DOCUMENT_KINDS
+
+    if not person.photo:
+        raise FieldError(
+            "photo",
+            _("Photo: {name} has no photo; add one to their file first ({document}).").format(
+                name=person.full_name, document=_(DOCUMENT_KINDS[kind])
+            ),
+        )
+
+
+def _holder(person: Any, *, photo: bool) -> Any:
+    from amudesk.documents.infoform import Holder
+
+    return Holder(
+        family_name=person.family_name,
+        given_names=person.given_names or "",
+        sex=person.sex or "U",
+        birth_date=person.birth_date or "",
+        niss=person.niss or "",
+        photo=person.photo if photo else None,
+    )
+
+
+def issue_info_form(
+    request_id: int,
+    *,
+    session: Session,
+    language: str | None = None,
+    dependant: int | None = None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Number, render and archive the MediPrima information form of the applicant (with the
+    table of their minor dependants), or with ``dependant`` (1 = the eldest) the separate
+    form of one minor with the minor's photo. The holder must have a photo."""
+    from amudesk.documents.infoform import InfoFormFacts, render_info_form
+    from amudesk.documents.layout import Letterhead
+
+    office = _office_for(session)
+    language = document_language(language, office)
+    case = get_case(request_id, session=session)
+    minor = _dependant(case, dependant)
+    holder = minor if minor is not None else case.person
+    _needs_photo(holder, INFO_FORM)
+    decision = _latest_positive(case)
+    now = now or utcnow()
+    number = _next_document_number(INFO_FORM, now, session)
+    cpas = case.cpas
+    facts = InfoFormFacts(
+        number=number,
+        issued_at=now,
+        language=language,
+        letterhead=Letterhead.from_office(office),
+        reference=case.request.reference,
+        holder=_holder(holder, photo=True),
+        dependants=()
+        if minor is not None
+        else tuple(_holder(child, photo=False) for child in case.dependants),
+        for_minor=minor is not None,
+        guardian_name=case.person.full_name if minor is not None else "",
+        cpas_name=cpas.display_name(language),
+        cpas_address=cpas.address or "",
+        cpas_phone=cpas.phone or "",
+        cpas_email=cpas.email or "",
+        cpas_contact=cpas.amu_contact or "",
+        mediprima_number=decision.mediprima_number if decision is not None else "",
+    )
+    return _archive(
+        INFO_FORM,
+        number,
+        render_info_form(facts),
+        request=case.request,
+        person_id=holder.id,
+        language=language,
+        now=now,
+        session=session,
+    )
+
+
+def _latest_positive(case: Any) -> Any:
+    """The case's latest decision granting aid, or None."""
+    from amudesk.services.cases import positive_decision
+
+    positive = [d for d in case.decisions if positive_decision(d.kind)]
+    return positive[-1] if positive else None
+
+
+# --- medical cards --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as the case shows it."""
+
+    id: int
+    number: str
+    person_name: str
+    valid_from: dt.date
+    valid_to: dt.date
+    status: str
+    prints: int
+    document_id: int | None
+
+
+def _card_facts(card: Card, session: Session) -> Any:
+    """What the card shows, from the database as it is now (names, photo, decision)."""
+    from amudesk.documents.card import CardFacts
+    from amudesk.models import Cpas, Decision, Person
+
+    person = session.get(Person, card.person_id)
+    decision = session.get(Decision, card.decision_id)
+    request = session.get(Request, card.request_id)
+    assert person is not None and decision is not None and request is not None
+    cpas = session.get(Cpas, request.cpas_id)
+    office = _office_for(session)
+    assert cpas is not None
+    return CardFacts(
+        number=card.number,
+        language=card.language,
+        photo=person.photo,
+        family_name=person.family_name,
+        given_names=person.given_names or "",
+        niss=person.niss or "",
+        mediprima_number=decision.mediprima_number or "",
+        valid_from=card.valid_from,
+        valid_to=card.valid_to,
+        ticket_moderateur_covered=decision.ticket_moderateur,
+        cpas_name=cpas.display_name(card.language),
+        cpas_phone=cpas.phone or "",
+        office_name=office.name,
+        office_phone=office.phone or "",
+        office_email=office.email or "",
+    )
+
+
+def issue_card(
+    request_id: int,
+    *,
+    session: Session,
+    language: str | None = None,
+    dependant: int | None = None,
+    valid_to: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Card:
+    """Make a medical card (status *new*) for the applicant of a request, or for the
+    ``dependant``-th minor in their care, under the case's latest decision granting aid.
+    The card is valid as long as the decision, or until ``valid_to`` if that is sooner,
+    never longer; the holder needs a photo. Its PDF (front and back) is archived."""
+    from amudesk.documents.card import render_card
+
+    office = _office_for(session)
+    language = document_language(language, office)
+    case = get_case(request_id, session=session)
+    minor = _dependant(case, dependant)
+    holder = minor if minor is not None else case.person
+    _needs_photo(holder, CARD)
+    decision = _latest_positive(case)
+    if decision is None or decision.valid_from is None or decision.valid_to is None:
+        raise FieldError(
+            "decision",
+            _(
+                "Decision: {reference} has no decision granting aid with a validity period; "
+                "a card cannot be valid longer than its decision."
+            ).format(reference=case.request.reference),
+        )
+    end = decision.valid_to
+    if valid_to is not None:
+        if valid_to < decision.valid_from:
+            raise FieldError("valid_to", _("Valid until: the day is before the decision starts."))
+        end = min(end, valid_to)
+    now = now or utcnow()
+    card = Card(
+        number=_next_document_number(CARD, now, session),
+        request_id=case.request.id or 0,
+        person_id=holder.id or 0,
+        decision_id=decision.id or 0,
+        language=language,
+        valid_from=decision.valid_from,
+        valid_to=end,
+        created_at=now,
+    )
+    session.add(card)
+    session.flush()
+    document = _archive(
+        CARD,
+        card.number,
+        render_card(_card_facts(card, session)),
+        request=case.request,
+        person_id=holder.id,
+        language=language,
+        now=now,
+        session=session,
+    )
+    card.document_id = document.id
+    session.add(card)
+    session.flush()
+    return card
+
+
+def cards_of_request(request_id: int, *, session: Session) -> list[CardRow]:
+    """The cards made under a request, newest first."""
+    from amudesk.models import Person
+
+    rows = session.execute(
+        select(Card, col(Person.family_name), col(Person.given_names))
+        .join(Person, col(Person.id) == col(Card.person_id))
+        .where(col(Card.request_id) == request_id)
+        .order_by(col(Card.id).desc())
+    ).all()
+    return [
+        CardRow(
+            id=card.id or 0,
+            number=card.number,
+            person_name=f"{family.upper()} {given}".strip(),
+            valid_from=card.valid_from,
+            valid_to=card.valid_to,
+            status=card.status,
+            prints=card.prints,
+            document_id=card.document_id,
+        )
+        for card, family, given in rows
+    ]
+
+
+def _get_card(card_id: int, session: Session) -> Card:
+    card = session.get(Card, card_id)
+    if card is None:
+        raise NotFound(_("This card does not exist (any more)."))
+    return card
+
+
+def _card_reference(card: Card, session: Session) -> str:
+    request = session.get(Request, card.request_id)
+    return request.reference if request is not None else ""
+
+
+def mark_cards_printed(
+    card_ids: Sequence[int], *, session: Session, now: dt.datetime | None = None
+) -> None:
+    """The cards went to the printer: a new card becomes *printed*; printing one again is a
+    reprint, counted and audited as such (its status does not go back)."""
+    now = now or utcnow()
+    for card_id in card_ids:
+        card = _get_card(card_id, session)
+        action = "print" if card.prints == 0 else "reprint"
+        card.prints += 1
+        card.printed_at = now
+        if card.status == CardStatus.NEW:
+            card.status = CardStatus.PRINTED
+        session.add(card)
+        audit.record(
+            action,
+            session=session,
+            entity="card",
+            entity_id=card.id,
+            reference=_card_reference(card, session),
+            detail=f"number={card.number};prints={card.prints}",
+        )
+    session.flush()
+
+
+def hand_over_card(card_id: int, *, session: Session, now: dt.datetime | None = None) -> Card:
+    """The holder received the card. Only a printed card can be handed over."""
+    card = _get_card(card_id, session)
+    if card.status == CardStatus.NEW:
+        raise FieldError("status", _("Card {number}: print it first.").format(number=card.number))
+    if card.status == CardStatus.HANDED_OVER:
+        return card
+    card.status = CardStatus.HANDED_OVER
+    card.handed_over_at = now or utcnow()
+    session.add(card)
+    audit.record(
+        "edit",
+        session=session,
+        entity="card",
+        entity_id=card.id,
+        reference=_card_reference(card, session),
+        detail="fields=status",
+    )
+    session.flush()
+    return card
+
+
+def card_pdf(card_ids: Sequence[int], *, session: Session, sheet: bool) -> bytes:
+    """The cards ``card_ids`` as one PDF, rendered in memory from the data as it is now:
+    card-printer pages (front, back, front…) or, with ``sheet``, A4 sheets of 10 with cut
+    marks and the backs mirrored. Recording the print is :func:`mark_cards_printed`'s job."""
+    from amudesk.documents.card import render_card_sheet, render_cards
+
+    facts = [_card_facts(_get_card(card_id, session), session) for card_id in card_ids]
+    if not facts:
+        raise FieldError("cards", _("Cards: choose at least one card."))
+    return render_card_sheet(facts) if sheet else render_cards(facts)
+
+
+@dataclass
+class CardBatch:
+    """Cards gathered for printing together: their ids, and the cases left out with why."""
+
+    card_ids: list[int]
+    skipped: list[tuple[str, str]]  # (reference, message)
+    cancelled: bool = False
+
+
+def gather_cards(
+    request_ids: Sequence[int],
+    *,
+    store: Any,
+    language: str | None = None,
+    progress: Any = None,
+    cancelled: Any = None,
+) -> CardBatch:
+    """For each request, the applicant's newest card not printed yet, else a new card
+    (each in its own transaction: a case that cannot have a card is listed in ``skipped``
+    with the reason and does not stop the others). ``progress(done, total)`` and
+    ``cancelled()`` come from a background task; once cancelled it stops and says so
+    (cards made until then are kept, unprinted, for the next batch)."""
+    from amudesk.services.cases import get_request
+
+    batch = CardBatch(card_ids=[], skipped=[])
+    total = len(request_ids)
+    for done, request_id in enumerate(request_ids):
+        if cancelled is not None and cancelled():
+            batch.cancelled = True
+            break
+        try:
+            with store.transaction() as session:
+                request = get_request(request_id, session=session)
+                waiting = session.scalar(
+                    select(col(Card.id))
+                    .where(
+                        col(Card.request_id) == request_id,
+                        col(Card.person_id) == request.person_id,
+                        col(Card.status) == CardStatus.NEW,
+                    )
+                    .order_by(col(Card.id).desc())
+                    .limit(1)
+                )
+                if waiting is None:
+                    waiting = issue_card(request_id, session=session, language=language).id
+                batch.card_ids.append(int(waiting or 0))
+        except (FieldError, NotFound) as exc:
+            with store.session() as session:
+                found = session.get(Request, request_id)
+                reference = found.reference if found is not None else str(request_id)
+            batch.skipped.append((reference, str(exc)))
+        if progress is not None:
+            progress(done + 1, total)
+    return batch

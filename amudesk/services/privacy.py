@@ -43,6 +43,7 @@ from amudesk.i18n import LANGUAGES, _
 from amudesk.models import (
     Aamu,
     AuditEntry,
+    Card,
     CaseStatus,
     Cpas,
     DeadlineMark,
@@ -239,6 +240,7 @@ def person_record(person_id: int, *, session: Session) -> dict[str, Any]:
         "requests": own_requests,
         "dependants": minors,
         "documents_issued": _documents_part(people, session),
+        "medical_cards": _cards_part(people, session),
         "audit_trail": _audit_part(people, all_requests, session),
     }
 
@@ -266,6 +268,24 @@ def _documents_part(people: list[int], session: Session) -> list[dict[str, Any]]
             "sha256": sha256,
         }
         for number, kind, language, issued_at, sha256 in rows
+    ]
+
+
+def _cards_part(people: list[int], session: Session) -> list[dict[str, Any]]:
+    """The medical cards made for these people: number, validity, status, prints."""
+    cards = session.scalars(
+        select(Card).where(col(Card.person_id).in_(people)).order_by(col(Card.id))
+    ).all()
+    return [
+        {
+            "number": card.number,
+            "valid_from": card.valid_from.isoformat(),
+            "valid_to": card.valid_to.isoformat(),
+            "status": card.status,
+            "prints": card.prints,
+            "created_at": _iso_moment(card.created_at),
+        }
+        for card in cards
     ]
 
 
@@ -448,7 +468,13 @@ def erase_person(person_id: int, *, session: Session) -> ErasureReport:
         session.execute(text("PRAGMA secure_delete = ON"))
     ids = [p.id for p in plan.people if p.id is not None]
     kept = [p.id for p in plan.kept if p.id is not None]
-    # The archived copies of documents handed out carry the person's name: they go too.
+    # The medical cards and the archived copies of documents handed out carry the
+    # person's name: they go too (cards first: they point to their archived copy).
+    session.execute(
+        delete(Card).where(
+            or_(col(Card.person_id).in_(ids), col(Card.request_id).in_(plan.request_ids))
+        )
+    )
     session.execute(
         delete(Document).where(
             or_(col(Document.person_id).in_(ids), col(Document.request_id).in_(plan.request_ids))

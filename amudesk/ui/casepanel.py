@@ -51,15 +51,14 @@ from amudesk.deadlines import (
     holidays_loaded,
     load_holidays,
 )
-from amudesk.i18n import N_, _, ngettext
+from amudesk.i18n import _, ngettext
+from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
 from amudesk.settings import load_settings
 from amudesk.ui.casemodel import person_display_name
 
 log = logging.getLogger(__name__)
-
-DOCUMENT_KINDS = {"receipt": N_("Acknowledgement of receipt")}
 
 PHOTO_SIZE = QSize(90, 120)
 NOT_RECORDED = "—"
@@ -284,6 +283,9 @@ class CasePanel(QScrollArea):
         self._request_id: int | None = None
         self._person_id: int | None = None
         self._reference = ""
+        # The printer a preview prints on (None: the system's default); tests replace it.
+        self.printer_factory: Callable[[], Any] | None = None
+        self.last_preview: Any = None
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -749,13 +751,16 @@ class CasePanel(QScrollArea):
         )
 
     def _documents_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        """The documents handed out for this request, each savable again exactly as it was
-        issued, and the button that issues an acknowledgement of receipt."""
+        """The documents handed out for this request (each reopened exactly as issued), the
+        medical cards with their status, and the row that issues a new document."""
+        from amudesk.models.card import CARD_STATUS_LABELS, CardStatus
         from amudesk.services import documents
 
         self._section(layout, _("Documents handed out"))
+        request_id = detail.request.id or 0
         with self._store.session() as session:
-            issued = documents.documents_of_request(detail.request.id or 0, session=session)
+            issued = documents.documents_of_request(request_id, session=session)
+            cards = documents.cards_of_request(request_id, session=session)
         if not issued:
             layout.addWidget(plain_label(_("No document yet."), object_name="hint"))
         for document in issued:
@@ -768,25 +773,100 @@ class CasePanel(QScrollArea):
             layout.addLayout(
                 self._item_row(
                     text,
-                    partial(self.save_document, document.id, document.number),
-                    object_name=f"saveDocument-{document.id}",
-                    name=_("Save a copy of {number}").format(number=document.number),
-                    button=_("Save a copy…"),
+                    partial(self.open_document, document.id, document.number),
+                    object_name=f"openDocument-{document.id}",
+                    name=_("Open {number}").format(number=document.number),
+                    button=_("Open…"),
                 )
             )
+        for card in cards:
+            text = _("{number} · {name} · valid {start} to {end} · {status}").format(
+                number=card.number,
+                name=card.person_name,
+                start=i18n.format_date(card.valid_from, "short"),
+                end=i18n.format_date(card.valid_to, "short"),
+                status=_(CARD_STATUS_LABELS.get(card.status, card.status)),
+            )
+            if card.prints > 1:
+                text += " · " + ngettext(
+                    "printed {n} time", "printed {n} times", card.prints
+                ).format(n=card.prints)
+            row = QHBoxLayout()
+            row.addWidget(plain_label(text), 1)
+            row.addWidget(
+                action_button(
+                    _("Print again…") if card.prints else _("Print…"),
+                    partial(self.print_card, card.id, card.number),
+                    object_name=f"printCard-{card.id}",
+                    name=_("Print card {number}").format(number=card.number),
+                ),
+                0,
+                Qt.AlignmentFlag.AlignTop,
+            )
+            if card.status == CardStatus.PRINTED:
+                row.addWidget(
+                    action_button(
+                        _("Handed over"),
+                        partial(self.hand_over_card, card.id, card.number),
+                        object_name=f"handOverCard-{card.id}",
+                        name=_("Card {number} handed over").format(number=card.number),
+                    ),
+                    0,
+                    Qt.AlignmentFlag.AlignTop,
+                )
+            layout.addLayout(row)
         row = QHBoxLayout()
-        self.receipt_language = QComboBox()
-        self.receipt_language.setAccessibleName(_("Language of the receipt"))
+        self.document_kind = QComboBox()
+        self.document_kind.setObjectName("documentKind")
+        self.document_kind.setAccessibleName(_("Document to issue"))
+        for label, kind, dependant in self._document_choices(detail):
+            # "card" for the applicant's, "card:2" for the second minor's.
+            self.document_kind.addItem(label, kind if dependant is None else f"{kind}:{dependant}")
+        self.document_language = QComboBox()
+        self.document_language.setObjectName("documentLanguage")
+        self.document_language.setAccessibleName(_("Language of the document"))
         for code, label in (("fr", "Français"), ("nl", "Nederlands"), ("en", "English")):
-            self.receipt_language.addItem(label, code)
-        index = self.receipt_language.findData(self._document_language(detail))
-        self.receipt_language.setCurrentIndex(max(index, 0))
+            self.document_language.addItem(label, code)
+        index = self.document_language.findData(self._document_language(detail))
+        self.document_language.setCurrentIndex(max(index, 0))
+        row.addWidget(self.document_kind, 1)
+        row.addWidget(self.document_language)
         row.addWidget(
-            action_button(_("Issue a &receipt"), self.issue_receipt, object_name="issueReceipt")
+            action_button(
+                _("&Issue and preview…"), self.issue_document, object_name="issueDocument"
+            )
         )
-        row.addWidget(self.receipt_language)
-        row.addStretch(1)
         layout.addLayout(row)
+
+    def _document_choices(self, detail: cases.CaseDetail) -> list[tuple[str, str, int | None]]:
+        """(label, kind, dependant) of each document this case can issue."""
+        choices: list[tuple[str, str, int | None]] = [
+            (_(DOCUMENT_KINDS["receipt"]), "receipt", None),
+            (_(DOCUMENT_KINDS["aamu"]), "aamu", None),
+            (_(DOCUMENT_KINDS["info-form"]), "info-form", None),
+        ]
+        for number, minor in enumerate(detail.dependants, start=1):
+            choices.append(
+                (
+                    _("Information form of {name} (minor)").format(
+                        name=person_display_name(minor.family_name, minor.given_names)
+                    ),
+                    "info-form",
+                    number,
+                )
+            )
+        choices.append((_(DOCUMENT_KINDS["card"]), "card", None))
+        for number, minor in enumerate(detail.dependants, start=1):
+            choices.append(
+                (
+                    _("Medical card of {name} (minor)").format(
+                        name=person_display_name(minor.family_name, minor.given_names)
+                    ),
+                    "card",
+                    number,
+                )
+            )
+        return choices
 
     def _document_language(self, detail: cases.CaseDetail) -> str:
         """The person's first language when it is one of the documents', else the office's."""
@@ -799,32 +879,59 @@ class CasePanel(QScrollArea):
             office = get_office(session=session)
         return office.document_language if office is not None else "fr"
 
-    def issue_receipt(self) -> None:
-        """Number, render and archive the receipt, then offer to save it as a PDF."""
+    def issue_document(self) -> None:
+        """Number, render and archive the chosen document, then show it to print or save."""
         if self._request_id is None:
             return
         from amudesk.services import FieldError, NotFound, documents
         from amudesk.settings import load_settings
 
         request_id = self._request_id
-        language = self.receipt_language.currentData()
+        kind, _sep, minor = str(self.document_kind.currentData()).partition(":")
+        dependant = int(minor) if minor else None
+        language = self.document_language.currentData()
+        card_id: int | None = None
         try:
             with self._store.transaction() as session:
-                issued = documents.issue_receipt(
-                    request_id,
-                    session=session,
-                    language=language,
-                    clock_settings=load_settings(self._data_dir).clock_settings(),
-                )
+                if kind == "receipt":
+                    issued = documents.issue_receipt(
+                        request_id,
+                        session=session,
+                        language=language,
+                        clock_settings=load_settings(self._data_dir).clock_settings(),
+                    )
+                elif kind == "aamu":
+                    issued = documents.issue_aamu_form(
+                        request_id, session=session, language=language
+                    )
+                elif kind == "info-form":
+                    issued = documents.issue_info_form(
+                        request_id, session=session, language=language, dependant=dependant
+                    )
+                else:
+                    card = documents.issue_card(
+                        request_id, session=session, language=language, dependant=dependant
+                    )
+                    card_id = card.id
+                    issued = session.get(Document, card.document_id)
                 number, pdf = issued.number, issued.pdf
         except (FieldError, NotFound) as exc:
-            QMessageBox.warning(self, _("Acknowledgement of receipt"), str(exc))
+            QMessageBox.warning(self, _(DOCUMENT_KINDS.get(kind, kind)), str(exc))
             return
-        self._write_pdf(number, pdf)
-        self._saved(request_id, _("Receipt {number} issued.").format(number=number))
+        self._saved(
+            request_id,
+            _("{document} {number} issued.").format(
+                document=_(DOCUMENT_KINDS.get(kind, kind)), number=number
+            ),
+        )
+        on_printed = None
+        if card_id is not None:
+            on_printed = partial(self._cards_printed, request_id, [card_id])
+        self.preview(pdf, number, on_printed=on_printed)
 
-    def save_document(self, document_id: int, number: str) -> None:
-        """Save the archived copy of a document, exactly as it was handed out."""
+    def open_document(self, document_id: int, number: str) -> None:
+        """Show the archived copy of a document, exactly as it was handed out, to print or
+        save it again (each again is written in the audit trail)."""
         from amudesk.services import FieldError, NotFound, documents
 
         try:
@@ -833,7 +940,89 @@ class CasePanel(QScrollArea):
         except (FieldError, NotFound) as exc:
             QMessageBox.warning(self, _("Documents handed out"), str(exc))
             return
-        self._write_pdf(number, pdf)
+        self.preview(
+            pdf,
+            number,
+            on_printed=partial(self._reprinted, document_id, "print"),
+            on_saved=partial(self._reprinted, document_id, "save"),
+        )
+
+    def print_card(self, card_id: int, number: str) -> None:
+        """Show a card (front and back, card size) as it is now, to print it."""
+        from amudesk.services import FieldError, NotFound, documents
+
+        request_id = self._request_id
+        try:
+            with self._store.session() as session:
+                pdf = documents.card_pdf([card_id], session=session, sheet=False)
+        except (FieldError, NotFound) as exc:
+            QMessageBox.warning(self, _("Medical card"), str(exc))
+            return
+        self.preview(pdf, number, on_printed=partial(self._cards_printed, request_id, [card_id]))
+
+    def hand_over_card(self, card_id: int, number: str) -> None:
+        from amudesk.services import FieldError, NotFound, documents
+
+        try:
+            with self._store.transaction() as session:
+                documents.hand_over_card(card_id, session=session)
+        except (FieldError, NotFound) as exc:
+            QMessageBox.warning(self, _("Medical card"), str(exc))
+            return
+        self._saved(self._request_id, _("Card {number} handed over.").format(number=number))
+
+    def _cards_printed(self, request_id: int | None, card_ids: list[int], _pages: int) -> None:
+        from amudesk.services import documents
+
+        with self._store.transaction() as session:
+            documents.mark_cards_printed(card_ids, session=session)
+        if request_id is not None and request_id == self._request_id:
+            self._saved(request_id, _("Card printed."))
+
+    def _reprinted(self, document_id: int, how: str, *_args: object) -> None:
+        from amudesk.services import documents
+
+        with self._store.transaction() as session:
+            documents.record_reprint(document_id, session=session, how=how)
+
+    def preview(
+        self,
+        pdf: bytes,
+        number: str,
+        *,
+        on_printed: Callable[[int], None] | None = None,
+        on_saved: Callable[[str], None] | None = None,
+    ) -> Any:
+        """Show ``pdf`` (held in memory only) to print or save; without Qt PDF support,
+        offer to save it. Returns the preview dialog (None in the fallback)."""
+        from amudesk.ui.documentview import DocumentPreviewDialog, ensure_pdf_support
+
+        problem = ensure_pdf_support()
+        if problem is not None:
+            log.warning("no PDF preview: %s", problem)
+            path = self._write_pdf(number, pdf)
+            if path is not None and on_saved is not None:
+                on_saved(str(path))
+            return None
+        if self.last_preview is not None:
+            # One preview at a time: the one before goes, with its copy of the PDF.
+            self.last_preview.close()
+            self.last_preview.deleteLater()
+        dialog = DocumentPreviewDialog(
+            pdf,
+            title=number,
+            suggested_name=f"{number}.pdf",
+            parent=self.window(),
+            choose_path=lambda _name: self.choose_pdf_path(number),
+            printer_factory=self.printer_factory,
+        )
+        if on_printed is not None:
+            dialog.printed.connect(on_printed)
+        if on_saved is not None:
+            dialog.saved.connect(on_saved)
+        self.last_preview = dialog
+        dialog.open()
+        return dialog
 
     def choose_pdf_path(self, number: str) -> Path | None:
         """Where to save ``number``'s PDF (None: not saved). Tests replace this."""
@@ -844,12 +1033,12 @@ class CasePanel(QScrollArea):
         )
         return Path(path) if path else None
 
-    def _write_pdf(self, number: str, pdf: bytes) -> None:
+    def _write_pdf(self, number: str, pdf: bytes) -> Path | None:
         from amudesk.documents.output import write_atomically
 
         path = self.choose_pdf_path(number)
         if path is None:
-            return
+            return None
         try:
             write_atomically({path: pdf})
         except OSError as exc:
@@ -858,8 +1047,9 @@ class CasePanel(QScrollArea):
                 _("Save the PDF"),
                 _("Cannot write {path} ({reason}).").format(path=path, reason=exc.strerror),
             )
-            return
+            return None
         self.message.emit(_("{number} saved to {path}").format(number=number, path=path))
+        return path
 
     def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         self._section(layout, _("Timeline"))

@@ -174,6 +174,9 @@ class DecisionDialog(FormDialog):
         self.valid_from.set_value(decision.valid_from)
         self.valid_to.set_value(decision.valid_to)
         self.mediprima_number.setText(decision.mediprima_number)
+        self.ticket_moderateur.setCurrentIndex(
+            max(self.ticket_moderateur.findData(decision.ticket_moderateur), 0)
+        )
         self.encoded_on.set_value(decision.encoded_on)
 
     # --- building ----------------------------------------------------------------------
@@ -220,6 +223,23 @@ class DecisionDialog(FormDialog):
         self.mediprima_number = QLineEdit()
         self.mediprima_number.setMaxLength(40)
         self.mediprima_label = add_row(form, _("&MediPrima number"), self.mediprima_number)
+        self.ticket_moderateur = QComboBox()
+        self.ticket_moderateur.setAccessibleName(_("Ticket modérateur of ambulatory care"))
+        for label, value in (
+            (_("not stated"), None),
+            (_("covered by the CPAS"), True),
+            (_("not covered"), False),
+        ):
+            self.ticket_moderateur.addItem(label, value)
+        self.ticket_label = add_row(
+            form, _("&Ticket modérateur (ambulatory)"), self.ticket_moderateur
+        )
+        self.ticket_moderateur.setToolTip(
+            _(
+                "Whether the CPAS also pays the patient's share of ambulatory care; "
+                "printed on the medical card."
+            )
+        )
         self.encoded_on = OptionalDateEdit(label=_("Encoded in MediPrima on"))
         self.encoded_label = add_row(form, _("&Encoded in MediPrima on"), self.encoded_on)
         self.encoded_hint = hint_label(
@@ -289,6 +309,7 @@ class DecisionDialog(FormDialog):
             self.valid_from.edit,
             self.valid_to.edit,
             self.mediprima_number,
+            self.ticket_moderateur,
             self.encoded_on.edit,
             self.notification_method,
             self.posted_on.edit,
@@ -321,10 +342,12 @@ class DecisionDialog(FormDialog):
             self.valid_from,
             self.valid_to,
             self.mediprima_number,
+            self.ticket_moderateur,
             self.encoded_on,
             self.valid_from_label,
             self.valid_to_label,
             self.mediprima_label,
+            self.ticket_label,
             self.encoded_label,
             self.validity_hint,
             self.encoded_hint,
@@ -422,6 +445,7 @@ class DecisionDialog(FormDialog):
             posted_on=self.posted_on.value() if self._registered() else None,
             missing_mentions=self.missing_mentions(),
             encoded_on=self.encoded_on.value() if positive else None,
+            ticket_moderateur=self.ticket_moderateur.currentData() if positive else None,
         )
 
     def save(self, session: Any) -> int | None:

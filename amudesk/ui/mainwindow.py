@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Any, data_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.card_batch: Any = None
         self.data_dir = Path(data_dir) if data_dir is not None else store.data_dir
         # After the next reload: (request to show, read it again, show it even if unlisted).
         self._pending: tuple[int | None, bool, bool] | None = None
@@ -146,6 +147,12 @@ class MainWindow(QMainWindow):
             "Ctrl+E",
             _("Export every request to a spreadsheet"),
         )
+        self.cards_action = self._action(
+            _("Print medical &cards…"),
+            self.print_cards,
+            "Ctrl+Shift+P",
+            _("Print the medical cards of the selected requests"),
+        )
         self.directory_action = self._action(
             _("&CPAS directory…"), self.edit_directory, tip=_("Edit the directory of CPAS")
         )
@@ -199,6 +206,8 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.export_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.cards_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.tools_menu = bar.addMenu(_("&Tools"))
@@ -311,7 +320,8 @@ class MainWindow(QMainWindow):
         table.setAccessibleName(_("Requests"))
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows can be selected (Shift, Ctrl) to print their cards together.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -624,6 +634,40 @@ class MainWindow(QMainWindow):
                     n=dialog.imported
                 )
             )
+
+    def selected_request_ids(self) -> list[int]:
+        """The requests of the selected rows, in the list's order (else the current one)."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        found = [self.model.request_id_at(row) for row in rows]
+        ids = [request_id for request_id in found if request_id is not None]
+        current = self.panel.request_id()
+        if not ids and current is not None:
+            ids = [current]
+        return ids
+
+    def print_cards(self) -> None:
+        """Print the medical cards of the selected requests together."""
+        from amudesk.services.office import get_office
+        from amudesk.ui.cardbatch import CardBatchDialog
+
+        request_ids = self.selected_request_ids()
+        if not request_ids:
+            self.show_message(_("Select one or more requests first."))
+            return
+        if self.card_batch is not None:
+            self.card_batch.close()
+            self.card_batch.deleteLater()
+        with self.store.session() as session:
+            office = get_office(session=session)
+        dialog = CardBatchDialog(
+            self.store,
+            request_ids,
+            self,
+            language=office.document_language if office is not None else "fr",
+        )
+        dialog.printed.connect(lambda _ids: self.refresh())
+        self.card_batch = dialog
+        dialog.open()
 
     def export_spreadsheet(self) -> None:
         name = _("amu-requests-{date}.csv").format(date=dt.date.today().isoformat())

@@ -26,7 +26,9 @@ from tests.keys import PASSPHRASE
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
-def make_request(store: Store, family: str = "Šťastná-Ivanova", given: str = "Мария") -> int:
+def make_request(
+    store: Store, family: str = "Šťastná-Ivanova", given: str = "Мария", niss: str = "85073003328"
+) -> int:
     with store.transaction() as session:
         if session.scalar(select(Document.id).limit(1)) is None:
             from amudesk.services.office import get_office
@@ -35,7 +37,7 @@ def make_request(store: Store, family: str = "Šťastná-Ivanova", given: str = 
                 save_office(session=session, kind="cpas", name="CPAS de Test", address="Rue 1")
         cpas = list_cpas(session=session)[0]
         person = save_person(
-            PersonData(family_name=family, given_names=given, niss="85073003328"),
+            PersonData(family_name=family, given_names=given, niss=niss),
             session=session,
         )
         request = register_request(

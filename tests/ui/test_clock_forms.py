@@ -297,7 +297,10 @@ def test_decision_form_fits_the_screen_and_tabs_in_order(
     ]
     assert chain == expected
     dialog.kinds["guarantee"].setChecked(True)
-    assert tab_chain(qtbot, dialog, dialog.mediprima_number, 1)[-1] is dialog.encoded_on.edit
+    assert tab_chain(qtbot, dialog, dialog.mediprima_number, 2)[1:] == [
+        dialog.ticket_moderateur,
+        dialog.encoded_on.edit,
+    ]
 
 
 # --- transfer and appeal -----------------------------------------------------------------

@@ -900,7 +900,7 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
 ) -> None:
     from sqlmodel import select
 
-    from amudesk.models import Document
+    from amudesk.models import AuditEntry, Document
 
     window = main_window
     request_id, reference = three_cases["ozturk"]
@@ -914,8 +914,9 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
         return saved[-1]
 
     panel.choose_pdf_path = choose
-    panel.receipt_language.setCurrentIndex(panel.receipt_language.findData("nl"))
-    panel_button(window, "issueReceipt").click()
+    panel.document_language.setCurrentIndex(panel.document_language.findData("nl"))
+    assert panel.document_kind.currentData() == "receipt"
+    panel_button(window, "issueDocument").click()
     with window.store.session() as session:
         (document,) = session.exec(select(Document)).all()
     assert (document.number, document.language, document.request_id) == (
@@ -923,8 +924,90 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
         "nl",
         request_id,
     )
+    preview = panel.last_preview
+    assert preview is not None and preview.page_count == 2
+    assert not any(path.suffix == ".pdf" for path in tmp_path.rglob("*"))  # memory only
+    preview.save_pdf()
     assert saved[-1].read_bytes() == document.pdf
+    preview.close()
     assert "AR-2026-00001 · Acknowledgement of receipt · NL" in panel.text()
     saved[-1].unlink()
-    panel_button(window, f"saveDocument-{document.id}").click()
+    panel_button(window, f"openDocument-{document.id}").click()
+    panel.last_preview.save_pdf()
     assert saved[-1].read_bytes() == document.pdf
+    with window.store.session() as session:
+        last = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.entity_id, last.reference) == ("reprint", document.id, reference)
+    panel.last_preview.close()
+
+
+def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
+    qtbot: Any, three_cases: dict[str, Any], main_window: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+    from sqlmodel import select
+
+    from amudesk.models import Card, CardStatus, Person, Request
+    from amudesk.services.cases import DecisionData, record_decision
+    from amudesk.ui.documentview import DocumentPreviewDialog
+
+    window = main_window
+    request_id, _reference = three_cases["dupont"]
+    with window.store.transaction() as session:
+        request = session.get(Request, request_id)
+        person = session.get(Person, request.person_id)
+        photo = io.BytesIO()
+        Image.new("RGB", (350, 450), (90, 120, 160)).save(photo, "JPEG")
+        person.photo = photo.getvalue()
+        record_decision(
+            request_id,
+            DecisionData(
+                kind="principle",
+                decided_on=dt.date(2026, 1, 20),
+                valid_from=dt.date(2026, 1, 7),
+                valid_to=dt.date(2026, 4, 6),
+                mediprima_number="MP-1234",
+                ticket_moderateur=True,
+            ),
+            session=session,
+        )
+    window.select_request(request_id)
+    panel = window.panel
+    printed_to = tmp_path / "printer.pdf"
+
+    def printer() -> QPrinter:
+        made = QPrinter(QPrinter.PrinterMode.HighResolution)
+        made.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        made.setOutputFileName(str(printed_to))
+        return made
+
+    panel.printer_factory = printer
+    monkeypatch.setattr(DocumentPreviewDialog, "ask_print_settings", lambda self, p: True)
+    panel.document_kind.setCurrentIndex(panel.document_kind.findData("card"))
+    panel_button(window, "issueDocument").click()
+    with window.store.session() as session:
+        (card,) = session.exec(select(Card)).all()
+    assert card.status == CardStatus.NEW
+    assert panel.last_preview.print_document() == 2
+    pages = PdfReader(str(printed_to)).pages
+    assert len(pages) == 2 and abs(float(pages[0].mediabox.width) - 242.65) < 1
+    panel.last_preview.close()
+    with window.store.session() as session:
+        card = session.get(Card, card.id)
+    assert (card.status, card.prints) == (CardStatus.PRINTED, 1)
+    assert f"{card.number} · DUPONT Marie" in panel.text()
+    panel_button(window, f"handOverCard-{card.id}").click()
+    with window.store.session() as session:
+        card = session.get(Card, card.id)
+    assert card.status == CardStatus.HANDED_OVER
+    panel_button(window, f"printCard-{card.id}").click()
+    assert panel.last_preview.print_document() == 2
+    panel.last_preview.close()
+    with window.store.session() as session:
+        card = session.get(Card, card.id)
+    assert (card.status, card.prints) == (CardStatus.HANDED_OVER, 2)
+    assert "printed 2 times" in panel.text()
