@@ -35,6 +35,7 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs/screenshots
+	$(PY) scripts/document_pngs.py docs/screenshots
 
 translations: $(STAMP)
 	$(PY) scripts/catalogs.py

@@ -111,9 +111,19 @@ def add_showcase(store: Any) -> dict[str, int]:
                 notified_on=today - dt.timedelta(days=3),
                 valid_from=today - dt.timedelta(days=20),
                 valid_to=today + dt.timedelta(days=70),
+                mediprima_number="MP-2026-104233",
+                ticket_moderateur=True,
             ),
             session=session,
         )
+        long_person.photo = portrait()
+        session.add(long_person)
+        session.flush()
+        from amudesk.services import documents
+
+        receipt = documents.issue_receipt(request.id, session=session, language="fr")
+        card = documents.issue_card(request.id, session=session, language="fr")
+        documents.mark_cards_printed([card.id or 0], session=session)
         cyrillic = people.save_person(
             people.PersonData(
                 family_name="Иванова",
@@ -146,7 +156,30 @@ def add_showcase(store: Any) -> dict[str, int]:
         "request": request.id,
         "cyrillic_person": cyrillic.id or 0,
         "cyrillic_request": cyrillic_request.id or 0,
+        "receipt": receipt.id or 0,
     }
+
+
+def portrait() -> bytes:
+    """A plain stand-in for an ID photo (35:45)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (350, 450), (226, 232, 238))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((105, 70, 245, 240), fill=(150, 110, 90))
+    draw.ellipse((40, 250, 310, 520), fill=(150, 110, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def archived(store: Any, document_id: int) -> bytes:
+    from amudesk.services import documents
+
+    with store.session() as session:
+        return documents.archived_pdf(document_id, session=session)
 
 
 def settle(app: Any) -> None:
@@ -178,6 +211,11 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         "restore": lambda cls: cls(data_dir),
         "rekey": lambda cls: cls(),
         "audit": lambda cls: cls(store),
+        "preview": lambda cls: cls(
+            archived(store, ids["receipt"]), title="AR", suggested_name="AR.pdf"
+        ),
+        "cards": lambda cls: cls(store, [ids["request"], ids["cyrillic_request"]]),
+        "crop": lambda cls: cls(portrait()),
     }
 
 
@@ -196,17 +234,20 @@ DIALOG_CLASSES = {
     "restore": ("amudesk.ui.safekeeping", "RestoreDialog"),
     "rekey": ("amudesk.ui.safekeeping", "ChangePassphraseDialog"),
     "audit": ("amudesk.ui.auditdialog", "AuditDialog"),
+    "preview": ("amudesk.ui.documentview", "DocumentPreviewDialog"),
+    "cards": ("amudesk.ui.cardbatch", "CardBatchDialog"),
+    "crop": ("amudesk.ui.photocapture", "PhotoCropDialog"),
 }
 
 
-def shoot_clocks(app: Any, window: Any, path: Path) -> None:
-    """The case panel scrolled to the running clocks of the case shown."""
+def shoot_clocks(app: Any, window: Any, path: Path, heading: str = "Time limits") -> None:
+    """The case panel scrolled to a section (the running clocks) of the case shown."""
     from PySide6.QtWidgets import QLabel
 
     from amudesk.i18n import _
 
     panel = window.panel
-    heading = _("Time limits")
+    heading = _(heading)
     for label in panel.widget().findChildren(QLabel, "sectionTitle"):
         if label.accessibleName() == heading:
             bar = panel.verticalScrollBar()
@@ -247,6 +288,7 @@ def shoot_language(
     settle(app)
     save(window, out / f"main-{language}.png")
     shoot_clocks(app, window, out / f"clocks-{language}.png")
+    shoot_clocks(app, window, out / f"documents-{language}.png", "Documents handed out")
     window.search.setText("nguyen")
     window.apply_filter()
     settle(app)
@@ -268,6 +310,10 @@ def shoot_language(
             continue
         dialog.show()
         settle(app)
+        if name == "preview":  # QtPdf draws its pages in the background: let it finish
+            from PySide6.QtTest import QTest
+
+            QTest.qWait(1500)
         save(dialog, out / f"{name}-{language}.png")
         dialog.close()
         dialog.deleteLater()

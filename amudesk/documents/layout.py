@@ -2,19 +2,21 @@
 
 A document module builds a list of flowables with :func:`stylesheet` and the table helpers
 here, and hands it to :func:`render`, which returns the PDF bytes. Every page carries the
-office's name and contact line at the top, a few lines of the document's own on the right
-(a reference, a date) and "page N of M" at the bottom. Renderers get plain values: they
-never open the database.
+office's logo (when it has one), name and contact line at the top, a few lines of the
+document's own on the right (a reference, a date) and "page N of M" at the bottom.
+Renderers get plain values: they never open the database.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from amudesk.documents.fonts import FontNames, paragraph_text, register_fonts
+from amudesk.documents.fonts import FontNames, paragraph_text, register_fonts, visual
 from amudesk.i18n import N_, gettext_for
 
 MM = 72 / 25.4  # points per millimetre
@@ -29,17 +31,23 @@ GRID_COLOUR = "#b8bec6"
 LABEL_BACKGROUND = "#eef1f4"
 HEADER_BACKGROUND = "#dfe4ea"
 MUTED = "#4a5560"
+LOGO_HEIGHT = 12 * MM  # the logo at the top left of every page; narrower ones keep it
+LOGO_MAX_WIDTH = 35 * MM  # wider ones are made lower to keep their proportions
+LOGO_GAP = 4 * MM  # between the logo and the office's name
+_CELL_PADDING = 4  # left and right, in every table of :func:`_table_style`
 
 
 @dataclass(frozen=True)
 class Letterhead:
-    """Who issues the document: the office's name and how to reach it."""
+    """Who issues the document: the office's name, how to reach it and its logo (image
+    bytes, as the office dialog keeps them: a PNG; one that cannot be read is left out)."""
 
     name: str
     address: str = ""
     phone: str = ""
     email: str = ""
     bce: str | None = None
+    logo: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def from_office(cls, office: Any) -> Letterhead:
@@ -50,6 +58,7 @@ class Letterhead:
             phone=office.phone or "",
             email=office.email or "",
             bce=office.bce or None,
+            logo=getattr(office, "logo", None) or None,
         )
 
     def contact_line(self, language: str) -> str:
@@ -85,8 +94,10 @@ class Styles:
     cell_header: Any
 
 
+@functools.cache
 def stylesheet() -> Styles:
-    """The styles, with the fonts registered (on first use)."""
+    """The styles, with the fonts registered (on first use); made once, shared by every
+    document: derive a new ParagraphStyle (``parent=``) rather than change one."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
 
@@ -171,19 +182,56 @@ def text(value: object, style: Any) -> Any:
 def label_value_table(
     rows: Sequence[tuple[str, object]], styles: Styles, width: float = TEXT_WIDTH
 ) -> Any:
-    """Two columns: a grey label and its value (user text, escaped; or a flowable).
+    """Two columns: a grey label and its value (user text, shown as typed; or a flowable).
     Rows whose value is '' or None are left out."""
     from reportlab.platypus import Flowable, Table
 
+    label_room = LABEL_WIDTH - 2 * _CELL_PADDING
+    value_room = width - LABEL_WIDTH - 2 * _CELL_PADDING
     data = []
     for label, value in rows:
         if value is None or value == "":
             continue
-        shown = value if isinstance(value, Flowable) else text(value, styles.cell)
-        data.append([text(label, styles.cell_label), shown])
+        shown = value if isinstance(value, Flowable) else _cell(value, styles.cell, value_room)
+        data.append([_cell(label, styles.cell_label, label_room), shown])
     table = Table(data, colWidths=[LABEL_WIDTH, width - LABEL_WIDTH], hAlign="LEFT")
     table.setStyle(_table_style(header=False, label_column=True))
+    table.setStyle(_cell_font((0, 0), (0, -1), styles.cell_label))
+    table.setStyle(_cell_font((1, 0), (1, -1), styles.cell))
     return table
+
+
+def _cell(value: object, style: Any, room: float) -> Any:
+    """A table cell of text in ``style``: the text itself when it is one line that fits in
+    ``room`` points as it is (the table draws it exactly where the Paragraph would put it,
+    in the same font and colour, at a fraction of the cost: see :func:`_cell_font`), else a
+    Paragraph (:func:`text`), which wraps it, joins runs of spaces, shapes right-to-left
+    scripts and shows markup characters as typed."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    shown = str(value)
+    if (
+        not shown
+        or shown != shown.strip()
+        or "  " in shown
+        or any(char != " " and unicodedata.category(char)[0] in "CZ" for char in shown)
+        or visual(shown) != shown
+        or stringWidth(shown, style.fontName, style.fontSize) > room - 0.5
+    ):
+        return text(value, style)
+    return shown
+
+
+def _cell_font(start: tuple[int, int], stop: tuple[int, int], style: Any) -> Any:
+    """The table style that draws a plain-text cell as a one-line Paragraph in ``style``."""
+    from reportlab.platypus import TableStyle
+
+    return TableStyle(
+        [
+            ("FONT", start, stop, style.fontName, style.fontSize, style.leading),
+            ("TEXTCOLOR", start, stop, style.textColor),
+        ]
+    )
 
 
 def grid_table(
@@ -219,8 +267,8 @@ def _table_style(*, header: bool, label_column: bool) -> Any:
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID_COLOUR)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
@@ -289,8 +337,10 @@ def render(
         lang=frame.language,
     )
 
+    logo = _read_logo(frame.letterhead.logo)
+
     def draw(canvas: Any, page: int, pages: int) -> None:
-        _draw_frame(canvas, frame, styles.fonts, page, pages)
+        _draw_frame(canvas, frame, styles.fonts, page, pages, logo)
 
     document.build(story, canvasmaker=_numbered_canvas(draw))
     return buffer.getvalue()
@@ -332,23 +382,82 @@ def fit(value: str, font: str, size: float, width: float) -> str:
     return value.rstrip() + "…"
 
 
-def _draw_frame(canvas: Any, frame: PageFrame, fonts: FontNames, page: int, pages: int) -> None:
+class _Logo:
+    """The office's logo, read once per document, and the size it is drawn at on every
+    page. reportlab embeds the image once in the PDF (it recognises the same pixels on each
+    page); ``damaged`` is set when it could not be drawn after all, so that no later page
+    tries again."""
+
+    def __init__(self, image: Any, width: float, height: float) -> None:
+        self.image = image  # a reportlab ImageReader, already decoded
+        self.width = width
+        self.height = height
+        self.damaged = False
+
+
+def _read_logo(data: bytes | None) -> _Logo | None:
+    """The logo ready to draw, LOGO_HEIGHT high (lower when it would be wider than
+    LOGO_MAX_WIDTH); None when there is none or it cannot be read: a damaged logo never
+    stops a document, it is left out."""
+    if not data:
+        return None
+    from reportlab.lib.utils import ImageReader
+
+    try:
+        image = ImageReader(io.BytesIO(data))
+        pixels_wide, pixels_high = image.getSize()
+        image.getRGBData()  # decoded here, once: a damaged image fails now, not on a page
+    except Exception:  # reportlab and Pillow raise many kinds on a damaged image
+        return None
+    if pixels_wide <= 0 or pixels_high <= 0:
+        return None
+    width = LOGO_HEIGHT * pixels_wide / pixels_high
+    if width <= LOGO_MAX_WIDTH:
+        return _Logo(image, width, LOGO_HEIGHT)
+    return _Logo(image, LOGO_MAX_WIDTH, LOGO_MAX_WIDTH * pixels_high / pixels_wide)
+
+
+def _draw_logo(canvas: Any, logo: _Logo, top: float) -> bool:
+    """The logo at the top left, in the middle of a band LOGO_HEIGHT high; False when it
+    cannot be drawn (then the page goes without it)."""
+    if logo.damaged:
+        return False
+    bottom = top - LOGO_HEIGHT + (LOGO_HEIGHT - logo.height) / 2
+    try:
+        canvas.drawImage(logo.image, MARGIN, bottom, logo.width, logo.height, mask="auto")
+    except Exception:  # an image Pillow decoded but reportlab cannot embed
+        logo.damaged = True
+        return False
+    return True
+
+
+def _draw_frame(
+    canvas: Any,
+    frame: PageFrame,
+    fonts: FontNames,
+    page: int,
+    pages: int,
+    logo: _Logo | None = None,
+) -> None:
     from reportlab.lib import colors
 
     muted = colors.HexColor(MUTED)
     top = PAGE_HEIGHT - MARGIN
     right = PAGE_WIDTH - MARGIN
     right_width = 55 * MM
-    left_width = TEXT_WIDTH - right_width - 6 * MM
+    left = MARGIN
+    if logo is not None and _draw_logo(canvas, logo, top):
+        left += logo.width + LOGO_GAP
+    left_width = TEXT_WIDTH - right_width - 6 * MM - (left - MARGIN)
     canvas.saveState()
     canvas.setFillColor(colors.black)
     canvas.setFont(fonts.bold, 11)
-    canvas.drawString(MARGIN, top - 11, fit(frame.letterhead.name, fonts.bold, 11, left_width))
+    canvas.drawString(left, top - 11, fit(frame.letterhead.name, fonts.bold, 11, left_width))
     canvas.setFont(fonts.regular, 7.5)
     canvas.setFillColor(muted)
     contact = frame.letterhead.contact_line(frame.language)
     for number, line in enumerate(_wrap(contact, fonts.regular, 7.5, left_width, 2)):
-        canvas.drawString(MARGIN, top - 23 - number * 9.5, line)
+        canvas.drawString(left, top - 23 - number * 9.5, line)
     for number, line in enumerate(frame.header_lines[:3]):
         canvas.drawRightString(
             right, top - 9 - number * 9.5, fit(line, fonts.regular, 7.5, right_width)

@@ -19,6 +19,7 @@ render time into ``facts.language``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -355,13 +356,13 @@ def _signatures(facts: ReceiptFacts, words: _Words, styles: Styles) -> Any:
     return table
 
 
-def _copy(facts: ReceiptFacts, words: _Words, styles: Styles, copy_label: str) -> list[Any]:
-    """One copy: everything on one page (shrunk in the rare case it would not fit)."""
-    from reportlab.platypus import KeepInFrame, Spacer
+def _body(facts: ReceiptFacts, words: _Words, styles: Styles) -> list[Any]:
+    """What both copies show under their banner. The two copies draw the same flowables:
+    each copy wraps them again before drawing them (see :func:`_one_page`)."""
+    from reportlab.platypus import Spacer
 
     t = words.t
-    content: list[Any] = [
-        _copy_banner(copy_label, styles),
+    return [
         Spacer(1, 2 * MM),
         text(title_of(facts), styles.title),
         text(
@@ -380,7 +381,6 @@ def _copy(facts: ReceiptFacts, words: _Words, styles: Styles, copy_label: str) -
         Spacer(1, 4 * MM),
         _signatures(facts, words, styles),
     ]
-    return [KeepInFrame(TEXT_WIDTH, _COPY_HEIGHT, content, mode="shrink")]
 
 
 def render_receipt(facts: ReceiptFacts) -> bytes:
@@ -392,11 +392,11 @@ def render_receipt(facts: ReceiptFacts) -> bytes:
     words = _Words(facts.language)
     t = words.t
     title = title_of(facts)
-    story: list[Any] = [
-        *_copy(facts, words, styles, t(N_("Applicant's copy"))),
-        PageBreak(),
-        *_copy(facts, words, styles, t(N_("File copy"))),
-    ]
+    body = _body(facts, words, styles)
+    one_page = _one_page()
+    applicant_copy = one_page([_copy_banner(t(N_("Applicant's copy")), styles), *body])
+    file_copy = one_page([_copy_banner(t(N_("File copy")), styles), *body], like=applicant_copy)
+    story: list[Any] = [applicant_copy, PageBreak(), file_copy]
     frame = PageFrame(
         letterhead=facts.letterhead,
         language=facts.language,
@@ -408,3 +408,157 @@ def render_receipt(facts: ReceiptFacts) -> bytes:
         footer=t(N_("Personal data: confidential (art. 9 GDPR)")),
     )
     return render(story, frame, title=title, subject=facts.number)
+
+
+@functools.cache
+def _one_page() -> Any:
+    """The class of a copy: its flowables kept on one page, shrunk as a whole when they do
+    not fit, exactly as reportlab's ``KeepInFrame(mode="shrink")`` would (same scale, found
+    the same way), but with less work: a table of fixed column widths is measured once, not
+    at every width tried; the copy is drawn as it was last measured, not measured again; and
+    the second copy (``like``), which only differs by its banner, first tries the scale the
+    first one found and keeps it when its content measures the same at that scale."""
+    from reportlab.platypus import KeepInFrame, Table
+
+    fuzz = 1e-6  # reportlab's rl_config._FUZZ
+
+    class OnePage(KeepInFrame):  # type: ignore[misc, unused-ignore]
+        def __init__(self, content: list[Any], like: Any = None) -> None:
+            super().__init__(TEXT_WIDTH, _COPY_HEIGHT, content, mode="shrink")
+            self._like = like
+            self._tables: dict[int, tuple[float, float]] = {}
+            self._measured: tuple[float, list[tuple[float, float]]] | None = None
+            # (max width, max height, scale, content width, content height) once wrapped
+            self.fitted: tuple[float, float, float, float, float] | None = None
+
+        def _measure(self, canv: Any, width: float) -> tuple[float, float]:
+            """reportlab's ``_listWrapOn`` (merged spaces, "fake" width), remembering the
+            size of each flowable for :meth:`drawOn`."""
+            dims: list[tuple[float, float]] = []
+            widest = height = space = 0.0
+            at_top = True
+            for flowable in self._content:
+                w, h = self._wrap_one(canv, flowable, width)
+                dims.append((w, h))
+                if h <= fuzz:
+                    continue
+                widest = max(widest, min(w, width))
+                height += h
+                if not at_top:
+                    before = flowable.getSpaceBefore()
+                    if getattr(flowable, "_SPACETRANSFER", False):
+                        before = space
+                    height += max(before - space, 0)
+                else:
+                    at_top = False
+                after = flowable.getSpaceAfter()
+                if getattr(flowable, "_SPACETRANSFER", False):
+                    after = space
+                space = after
+                height += space
+            self._measured = (width, dims)
+            return widest, height - space
+
+        def _wrap_one(self, canv: Any, flowable: Any, width: float) -> tuple[float, float]:
+            # A table whose columns all have a width in points is the same at any width.
+            fixed = isinstance(flowable, Table) and all(
+                isinstance(column, int | float) for column in flowable._argW
+            )
+            if fixed and id(flowable) in self._tables:
+                return self._tables[id(flowable)]
+            size: tuple[float, float] = flowable.wrapOn(canv, width, 0xFFFFFFF)
+            if fixed:
+                self._tables[id(flowable)] = size
+            return size
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+            from reportlab.platypus.flowables import _hmodel, _qsolve
+
+            self._tables = {}
+            max_width = float(min(self.maxWidth or availWidth, availWidth))
+            max_height = float(min(self.maxHeight or availHeight, availHeight))
+            like = self._like.fitted if self._like is not None else None
+            if like is not None and like[:2] == (max_width, max_height):
+                scale = like[2]
+                content_width, content_height = self._measure(self.canv, scale * max_width)
+                size = (content_width / scale, content_height / scale)
+                if size == like[3:]:
+                    return self._fit(max_width, max_height, scale, *size)
+
+            def measure(scale: float) -> tuple[float, float]:
+                content_width, content_height = self._measure(self.canv, scale * max_width)
+                return content_width / scale, content_height / scale
+
+            # KeepInFrame's search, step by step (its W, H, H0, H1 are w, h, h0, h1 here).
+            w, h = measure(1.0)
+            if w <= max_width + fuzz and h <= max_height + fuzz:
+                return self._fit(max_width, max_height, 1.0, w, h)
+            h0, s0 = h, 1.0
+            if w > max_width + fuzz:
+                s1 = w / max_width
+                w, h = measure(s1)
+                if h <= max_height + fuzz:
+                    return self._fit(max_width, max_height, s1, w, h)
+                s0, h0 = s1, h
+            s1 = h / max_height
+            w, h = measure(s1)
+            found = (s1, w, h)
+            if h < min(0.95 * max_height, max_height - 10) or h >= max_height + fuzz:
+                h1 = h
+                for share in 0, 0.01, 0.05, 0.10, 0.15:
+                    s = _qsolve(max_height * (1 - share), _hmodel(s0, s1, h0, h1))
+                    if s is None:  # no root: KeepInFrame would fail here
+                        continue
+                    w, h = measure(s)
+                    if h <= max_height + fuzz and w <= max_width + fuzz:
+                        found = (s, w, h)
+                        break
+            return self._fit(max_width, max_height, *found)
+
+        def _fit(
+            self, max_width: float, max_height: float, scale: float, width: float, height: float
+        ) -> tuple[float, float]:
+            self._scale = scale
+            self.width = width - fuzz
+            self.height = height - fuzz
+            self.fitted = (max_width, max_height, scale, width, height)
+            return self.width, self.height
+
+        def drawOn(self, canv: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+            """reportlab's ``_Container.drawOn`` for a copy that holds only flowables, without
+            wrapping them again when they were last wrapped at the width they are drawn at."""
+            scale = self._scale
+            if scale != 1.0:
+                canv.saveState()
+                canv.translate(x, y)
+                x = y = 0
+                canv.scale(1.0 / scale, 1.0 / scale)
+            width = self.width * scale
+            measured = self._measured
+            if measured is not None and abs(measured[0] - width) <= 0.01:
+                dims = measured[1]
+            else:
+                dims = [self._wrap_one(canv, flowable, width) for flowable in self._content]
+            x = self._hAlignAdjust(x, _sW * scale)
+            y += self.height * scale
+            top = y
+            space = 0.0
+            last = self._content[-1] if self._content else None
+            frame = getattr(self, "_frame", None)
+            for flowable, (w, h) in zip(self._content, dims, strict=True):
+                if h < fuzz and not getattr(flowable, "_ZEROSIZE", None):
+                    continue
+                transfer = getattr(flowable, "_SPACETRANSFER", False)
+                if top != y and not transfer:
+                    h += max(flowable.getSpaceBefore() - space, 0)
+                y -= h
+                space = space if transfer else flowable.getSpaceAfter()
+                flowable._frame = frame
+                flowable.drawOn(canv, x, y, _sW=width - w)
+                if flowable is not last and not transfer:
+                    y -= space
+                del flowable._frame
+            if scale != 1.0:
+                canv.restoreState()
+
+    return OnePage

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from amudesk.i18n import BRUSSELS, _, gettext_for
-from amudesk.models import Card, CardStatus, Document, Office, Request
+from amudesk.models import Card, CardStatus, Cpas, Document, Office, Person, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
-from amudesk.services.cases import CHANNEL_LABELS, get_case, next_number
+from amudesk.services.cases import CHANNEL_LABELS, get_case, get_request, next_number
 
 RECEIPT = "receipt"
 AAMU_FORM = "aamu"
@@ -149,7 +149,11 @@ def issue_receipt(
             _("Office: fill in the office profile first; its name and address go on the receipt."),
         )
     language = document_language(language, office)
-    case = get_case(request_id, session=session)
+    # The request, its person and its CPAS are all the receipt shows: not the whole case.
+    request = get_request(request_id, session=session)
+    person = session.get(Person, request.person_id)
+    cpas = session.get(Cpas, request.cpas_id)
+    assert person is not None and cpas is not None
     now = now or utcnow()
     year = now.astimezone(ZoneInfo(BRUSSELS)).year
     number = receipt_number(year, next_number(RECEIPT_PREFIX, year, session=session))
@@ -168,7 +172,6 @@ def issue_receipt(
     appeal_from = None
     if no_decision is not None and no_decision.event_on is not None:
         appeal_from = no_decision.event_on + dt.timedelta(days=1)
-    person, request = case.person, case.request
     facts = ReceiptFacts(
         number=number,
         issued_at=now,
@@ -183,8 +186,8 @@ def issue_receipt(
         given_names=person.given_names or "",
         birth_date=person.birth_date or "",
         niss=person.niss or "",
-        cpas_name=case.cpas.display_name(language),
-        cpas_address=case.cpas.address or "",
+        cpas_name=cpas.display_name(language),
+        cpas_address=cpas.address or "",
         received_at=request.received_at,
         channel_label=gettext_for(language, CHANNEL_LABELS.get(request.channel, "")),
         accompanied_by=request.accompanied_by or "",

@@ -116,11 +116,21 @@ class CardBatchDialog(QDialog):
         self.sheet_button = QRadioButton(
             _("&A4 sheets of 10 cards (cut marks, backs mirrored for two-sided printing)")
         )
+        self.sheet_hint = QLabel(
+            _(
+                "Print at actual size (100 %), on both sides, turning on the long edge: each "
+                "back then falls behind its front. Cut along the marks, then laminate."
+            )
+        )
+        self.sheet_hint.setWordWrap(True)
+        self.sheet_hint.setObjectName("hint")
+        self.sheet_hint.setContentsMargins(24, 0, 0, 0)
         self.card_printer_button = QRadioButton(_("Card &printer: one card per page"))
         self.sheet_button.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.sheet_button)
         group.addButton(self.card_printer_button)
+        self.sheet_button.toggled.connect(self.sheet_hint.setVisible)
         self.language = QComboBox()
         self.language.setAccessibleName(_("Language of the cards"))
         for code, label in (("fr", "Français"), ("nl", "Nederlands"), ("en", "English")):
@@ -150,6 +160,7 @@ class CardBatchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.sheet_button)
+        layout.addWidget(self.sheet_hint)
         layout.addWidget(self.card_printer_button)
         layout.addLayout(form)
         layout.addWidget(self.progress)

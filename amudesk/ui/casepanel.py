@@ -829,13 +829,20 @@ class CasePanel(QScrollArea):
             self.document_language.addItem(label, code)
         index = self.document_language.findData(self._document_language(detail))
         self.document_language.setCurrentIndex(max(index, 0))
-        row.addWidget(self.document_kind, 1)
+        # The combo never widens the panel: long names (a minor's form) are cut in the box
+        # and shown whole in the open list.
+        self.document_kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.document_kind.setMinimumContentsLength(16)
+        layout.addWidget(self.document_kind)
         row.addWidget(self.document_language)
         row.addWidget(
             action_button(
                 _("&Issue and preview…"), self.issue_document, object_name="issueDocument"
             )
         )
+        row.addStretch(1)
         layout.addLayout(row)
 
     def _document_choices(self, detail: cases.CaseDetail) -> list[tuple[str, str, int | None]]:

@@ -434,7 +434,7 @@ class DocumentPreviewDialog(QDialog):
         # Page navigation and zoom, above the pages.
         style = self.style()
         self.previous_button = self._tool_button(
-            _("Previous page"), "previousPage", self.previous_page
+            _("Previous page"), "previousPage", self.previous_page, shown=""
         )
         self.previous_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
         self.page_label = QLabel()
@@ -443,14 +443,13 @@ class DocumentPreviewDialog(QDialog):
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         widest = _("Page {page} of {pages}").format(page=888, pages=888)
         self.page_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(widest) + 12)
-        self.next_button = self._tool_button(_("Next page"), "nextPage", self.next_page)
+        self.next_button = self._tool_button(_("Next page"), "nextPage", self.next_page, shown="")
         self.next_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward))
-        self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # icon after text
-        self.zoom_out_button = self._tool_button(_("Zoom out"), "zoomOut", self.zoom_out)
+        self.zoom_out_button = self._tool_button(_("Zoom out"), "zoomOut", self.zoom_out, shown="−")
         self.zoom_out_button.setToolTip(_("Zoom out (Ctrl+minus)"))
         self.fit_button = self._tool_button(_("Fit to width"), "fitWidth", self.fit_width)
         self.fit_button.setToolTip(_("Show the whole width of the page (Ctrl+0)"))
-        self.zoom_in_button = self._tool_button(_("Zoom in"), "zoomIn", self.zoom_in)
+        self.zoom_in_button = self._tool_button(_("Zoom in"), "zoomIn", self.zoom_in, shown="+")
         self.zoom_in_button.setToolTip(_("Zoom in (Ctrl+plus)"))
         bar = QHBoxLayout()
         bar.setSpacing(6)
@@ -542,10 +541,15 @@ class DocumentPreviewDialog(QDialog):
         self.setMinimumSize(*MIN_SIZE)
         self.fit_to_screen(*(PREVIEW_SIZE if self.problem is None else MIN_SIZE))
 
-    def _tool_button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
+    def _tool_button(
+        self, text: str, name: str, slot: Callable[[], object], shown: str | None = None
+    ) -> QPushButton:
+        """A toolbar button named ``text`` (for screen readers and the tooltip) that shows
+        ``shown`` when given (a sign or nothing, beside an icon): the bar fits in any language."""
+        button = QPushButton(text if shown is None else shown)
         button.setObjectName(name)
         button.setAccessibleName(text)
+        button.setToolTip(text)
         button.setAutoDefault(False)
         button.clicked.connect(lambda _checked=False: slot())
         return button

@@ -125,6 +125,43 @@ def test_the_two_copies_are_headed() -> None:
     assert "EXEMPLAIRE POUR LE DOSSIER" in pages[1]
 
 
+def text_positions(page: object) -> list[tuple[str, float, float]]:
+    """Each piece of text on ``page`` and where it starts (x, y in points)."""
+    found: list[tuple[str, float, float]] = []
+
+    def visit(shown: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if shown.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((shown.strip(), round(x, 2), round(y, 2)))
+
+    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    return found
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        facts(language="en"),
+        facts(language="nl", family_name=CYRILLIC_FAMILY, given_names=CYRILLIC_GIVEN),
+        facts(language="fr", accompanied_by=" ".join(["Médecins du Monde"] * 30)),
+    ],
+    ids=["latin", "cyrillic", "long"],
+)
+def test_both_copies_are_laid_out_alike(value: ReceiptFacts) -> None:
+    """The file copy is the applicant's copy, word for word and at the same places: only
+    the banner and the page number differ."""
+    reader = PdfReader(io.BytesIO(render_receipt(value)))
+    first, second = (text_positions(page) for page in reader.pages)
+    assert len(first) == len(second) > 40
+    differ = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
+    assert len(differ) == 2
+    (banner, file_banner), (page_one, page_two) = differ
+    assert banner[2] == file_banner[2]  # the banners, at the same height (right-aligned)
+    assert page_one[1:] == page_two[1:]  # "page 1 of 2", "page 2 of 2", at the same place
+    assert "1" in page_one[0] and "2" in page_two[0]
+
+
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
 def test_an_association_gives_a_proof_of_filing(language: str) -> None:
     cpas = pdf_text(render_receipt(facts(language=language)))

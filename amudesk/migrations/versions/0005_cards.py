@@ -21,7 +21,9 @@ def upgrade() -> None:
         "card",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("number", sa.String(30), nullable=False, unique=True),
-        sa.Column("request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True),
+        sa.Column(
+            "request_id", sa.Integer, sa.ForeignKey("request.id"), nullable=False, index=True
+        ),
         sa.Column("person_id", sa.Integer, sa.ForeignKey("person.id"), nullable=False, index=True),
         sa.Column(
             "decision_id", sa.Integer, sa.ForeignKey("decision.id"), nullable=False, index=True

@@ -1,0 +1,220 @@
+"""Every document AMU Desk prints, rendered to PNG in French and Dutch.
+
+    python scripts/document_pngs.py OUTDIR
+
+A temporary encrypted store gets an office (with a logo), a person with a long Cyrillic
+name, a photo and two minors in her care, a request and a decision granting aid; each
+document is then issued through the services (as the window does) and its pages turned
+into ``OUTDIR/document-<kind>-<language>.png`` with ``pdftoppm`` (Debian poppler-utils).
+A card's front and back are put side by side; a card sheet shows its fronts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+LANGUAGES = ("fr", "nl")
+A4_DPI = 60
+CARD_DPI = 150
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def portrait(colour: tuple[int, int, int]) -> bytes:
+    """A plain stand-in for an ID photo: a head and shoulders on a pale background."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (350, 450), (226, 232, 238))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((105, 70, 245, 240), fill=colour)
+    draw.ellipse((40, 250, 310, 520), fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def logo() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 120), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((6, 6, 234, 114), radius=20, fill=(31, 78, 121))
+    draw.rectangle((100, 28, 140, 92), fill=(255, 255, 255))
+    draw.rectangle((76, 50, 164, 70), fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def showcase(store: Any) -> tuple[int, int]:
+    """The office and the case every document is made for: (request id, minors)."""
+    from amudesk.services import cases, directory, office, people
+
+    today = dt.date.today()
+    with store.transaction() as session:
+        office.save_office(
+            session=session,
+            kind="cpas",
+            name="CPAS de Saint-Josse-ten-Noode",
+            address="Rue Verbist 88, 1210 Saint-Josse-ten-Noode",
+            phone="02 220 29 11",
+            email="amu@example.be",
+            logo=logo(),
+            signatory_name="Sophie Vandenberghe",
+            signatory_title="Assistante sociale",
+            labour_court_address="Tribunal du travail francophone de Bruxelles, "
+            "boulevard de Waterloo 70, 1000 Bruxelles",
+        )
+        cpas = directory.list_cpas(session=session)
+        own = [c for c in cpas if "Saint-Josse" in c.name_fr] or cpas
+        holder = people.save_person(
+            people.PersonData(
+                family_name="Константинопольская-Благовещенская",
+                given_names="Александра Владимировна",
+                sex="F",
+                birth_date="1985-07-30",
+                niss="85073003328",
+                languages=["uk", "fr"],
+            ),
+            session=session,
+        )
+        holder.photo = portrait((150, 110, 90))
+        minors = 0
+        for family, given, sex, born in (
+            ("Константинопольский", "Пётр", "M", f"{today.year - 9}-03-02"),
+            ("Đặng-Ngô", "Minh Ễ", "M", f"{today.year - 5}"),
+        ):
+            minor = people.save_person(
+                people.PersonData(
+                    family_name=family,
+                    given_names=given,
+                    sex=sex,
+                    birth_date=born,
+                    guardian_id=holder.id,
+                ),
+                session=session,
+            )
+            minor.photo = portrait((110, 90, 70))
+            minors += 1
+        request = cases.register_request(
+            cases.RequestData(
+                person_id=holder.id,
+                cpas_id=own[0].id,
+                received_at=dt.datetime.combine(today - dt.timedelta(days=2), dt.time(9, 40)),
+                channel="in_person",
+                accompanied_by="Médecins du Monde",
+                aamu_handed_in=True,
+            ),
+            session=session,
+        )
+        cases.record_decision(
+            request.id or 0,
+            cases.DecisionData(
+                kind="guarantee",
+                decided_on=today,
+                valid_from=today - dt.timedelta(days=2),
+                valid_to=today + dt.timedelta(days=88),
+                mediprima_number="MP-2026-778899",
+                ticket_moderateur=True,
+            ),
+            session=session,
+        )
+        return request.id or 0, minors
+
+
+def to_png(pdf: bytes, path: Path, *, dpi: int, pages: int = 1) -> None:
+    """The first ``pages`` pages of ``pdf`` side by side in one PNG."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="amudesk-png-") as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(dpi),
+                "-f",
+                "1",
+                "-l",
+                str(pages),
+                source,
+                Path(folder) / "page",
+            ],
+            check=True,
+        )
+        images = [Image.open(page) for page in sorted(Path(folder).glob("page*.png"))]
+        gap = 16 if len(images) > 1 else 0
+        width = sum(image.width for image in images) + gap * (len(images) - 1)
+        height = max(image.height for image in images)
+        sheet = Image.new("RGB", (width, height), (200, 204, 210) if gap else (255, 255, 255))
+        left = 0
+        for image in images:
+            sheet.paste(image, (left, 0))
+            left += image.width + gap
+        sheet.save(path, optimize=True)
+    say(f"wrote {path}")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        say(__doc__ or "")
+        return 2
+    if shutil.which("pdftoppm") is None:
+        say("pdftoppm is missing: install Debian's poppler-utils")
+        return 2
+    out = Path(argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    from amudesk.services import documents
+    from amudesk.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="amudesk-documents-") as folder:
+        store = open_store(Path(folder) / "data", passphrase="documents: fictional people only")
+        try:
+            request_id, _minors = showcase(store)
+            for language in LANGUAGES:
+                with store.transaction() as session:
+                    receipt = documents.issue_receipt(
+                        request_id, session=session, language=language
+                    )
+                    aamu = documents.issue_aamu_form(request_id, session=session, language=language)
+                    form = documents.issue_info_form(request_id, session=session, language=language)
+                    minor = documents.issue_info_form(
+                        request_id, session=session, language=language, dependant=1
+                    )
+                    card = documents.issue_card(request_id, session=session, language=language)
+                    ids = [card.id or 0]
+                    ids += [
+                        documents.issue_card(
+                            request_id, session=session, language=language, dependant=number
+                        ).id
+                        or 0
+                        for number in (1, 2)
+                    ]
+                    single = documents.card_pdf([ids[0]], session=session, sheet=False)
+                    sheet = documents.card_pdf(ids * 3 + ids[:1], session=session, sheet=True)
+                to_png(receipt.pdf, out / f"document-receipt-{language}.png", dpi=A4_DPI)
+                to_png(aamu.pdf, out / f"document-aamu-{language}.png", dpi=A4_DPI)
+                to_png(form.pdf, out / f"document-info-form-{language}.png", dpi=A4_DPI)
+                to_png(minor.pdf, out / f"document-info-form-minor-{language}.png", dpi=A4_DPI)
+                to_png(single, out / f"document-card-{language}.png", dpi=CARD_DPI, pages=2)
+                to_png(sheet, out / f"document-card-sheet-{language}.png", dpi=A4_DPI, pages=2)
+        finally:
+            store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
