@@ -370,13 +370,11 @@ def bench_card_sheet() -> None:
 def bench_card_batch(data_dir: Path) -> None:
     """100 cards made and rendered to one PDF by the batch dialog's background task, while
     a 10 ms timer on the UI thread measures how long the window would stop answering."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import select, update
 
     from amudesk.models import Decision, DecisionKind, Person, Request
     from amudesk.ui.cardbatch import prepare_cards
-    from amudesk.ui.workers import Task
 
     store = open_bench_store(data_dir)
     try:
@@ -397,14 +395,13 @@ def bench_card_batch(data_dir: Path) -> None:
                 .values(photo=card_photo())
             )
         app = QApplication.instance() or QApplication([])
-        loop = QEventLoop()
-        clock = QElapsedTimer()
-        pauses: list[int] = []
-        ticker = QTimer()
-        ticker.setInterval(10)
-        ticker.timeout.connect(lambda: (pauses.append(clock.restart()), None))
-        outcome: list[Any] = []
-        task = Task(
+        from amudesk.documents.fonts import register_fonts
+
+        # The app reads the fonts in the background a moment after start-up
+        # (Shell.load_document_fonts): the same here, timed apart.
+        fonts_pauses, _fonts = run_with_ticker(lambda progress, cancelled: register_fonts())
+        started = time.perf_counter()
+        pauses, outcome = run_with_ticker(
             lambda progress, cancelled: prepare_cards(
                 store,
                 request_ids,
@@ -414,19 +411,11 @@ def bench_card_batch(data_dir: Path) -> None:
                 cancelled=cancelled,
             )
         )
-        task.finished.connect(lambda result: (outcome.append(result), loop.quit()))
-        task.failed.connect(lambda error: (outcome.append(error), loop.quit()))
-        started = time.perf_counter()
-        clock.start()
-        ticker.start()
-        task.start()
-        loop.exec()
         elapsed = time.perf_counter() - started
-        ticker.stop()
         del app
     finally:
         store.close()
-    result = outcome[0] if outcome else None
+    result = outcome
     if result is None or isinstance(result, BaseException) or len(result.card_ids) != 100:
         record("100 cards batch-printed to PDF", "failed", "≤ 10 s", False)
         print(repr(result), file=sys.stderr)
@@ -434,6 +423,34 @@ def bench_card_batch(data_dir: Path) -> None:
     record("100 cards batch-printed to PDF", f"{elapsed:.2f} s", "≤ 10 s", elapsed <= 10)
     longest = max(pauses) if pauses else 0
     record("  longest UI pause meanwhile", f"{longest} ms", "≤ 100 ms", longest <= 100)
+    record(
+        "  longest UI pause while the fonts load", f"{max(fonts_pauses, default=0)} ms", "", None
+    )
+
+
+def run_with_ticker(work: Callable[[Any, Any], Any]) -> tuple[list[int], Any]:
+    """Run ``work`` in a background Task while a 10 ms timer on the UI thread notes every
+    interval between its ticks; returns those intervals (ms) and what ``work`` gave."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    from amudesk.ui.workers import Task
+
+    loop = QEventLoop()
+    clock = QElapsedTimer()
+    pauses: list[int] = []
+    ticker = QTimer()
+    ticker.setInterval(10)
+    ticker.timeout.connect(lambda: pauses.append(clock.restart()))
+    outcome: list[Any] = []
+    task = Task(work)
+    task.finished.connect(lambda result: (outcome.append(result), loop.quit()))
+    task.failed.connect(lambda error: (outcome.append(error), loop.quit()))
+    clock.start()
+    ticker.start()
+    task.start()
+    loop.exec()
+    ticker.stop()
+    return pauses, outcome[0] if outcome else None
 
 
 def bench_deadlines_in_memory() -> None:
@@ -619,8 +636,8 @@ def main() -> int:
             bench_unlock(data_dir)
             bench_search(data_dir, work)
             bench_open_case(data_dir)
+            bench_card_batch(data_dir)  # first: it times the fonts loading in the background
             bench_receipt(data_dir)
-            bench_card_batch(data_dir)
         bench_card_sheet()
         bench_deadlines_in_memory()
         if demo:

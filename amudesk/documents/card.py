@@ -43,7 +43,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -960,16 +960,21 @@ def render_card(facts: CardFacts) -> bytes:
     return render_cards([facts])
 
 
-def render_cards(cards: Sequence[CardFacts]) -> bytes:
+def render_cards(
+    cards: Sequence[CardFacts], *, on_card: Callable[[int], None] | None = None
+) -> bytes:
     """The PDF of several cards for a card printer: CR80 pages, front, back, front, back...
-    Raises ValueError when ``cards`` is empty."""
+    ``on_card(n)`` is called once the n-th card is drawn (progress, and a moment for a
+    background task to give the window its turn). Raises ValueError when ``cards`` is empty."""
     buffer = io.BytesIO()
     canvas = _canvas(buffer, (CARD_WIDTH, CARD_HEIGHT), cards)
-    for facts in cards:
+    for number, facts in enumerate(cards, start=1):
         draw_front(canvas, 0, 0, facts)
         canvas.showPage()
         draw_back(canvas, 0, 0, facts)
         canvas.showPage()
+        if on_card is not None:
+            on_card(number)
     canvas.save()
     return buffer.getvalue()
 
@@ -1019,15 +1024,18 @@ def _cut_marks(canvas: Any, x: float, y: float, palette: _Palette) -> None:
     canvas.drawPath(path, stroke=1, fill=0)
 
 
-def render_card_sheet(cards: Sequence[CardFacts]) -> bytes:
+def render_card_sheet(
+    cards: Sequence[CardFacts], *, on_card: Callable[[int], None] | None = None
+) -> bytes:
     """The PDF of cards on A4 sheets for an office printer: 10 fronts a page (2 columns ×
     5 rows, with cut marks), then a page with their backs mirrored left to right, so that
     printing both sides and flipping on the long edge puts each back behind its front.
     More than 10 cards take several pairs of pages. Print at actual size (100 %).
-    Raises ValueError when ``cards`` is empty."""
+    ``on_card`` as for :func:`render_cards`. Raises ValueError when ``cards`` is empty."""
     palette = _palette()
     buffer = io.BytesIO()
     canvas = _canvas(buffer, (PAGE_WIDTH, PAGE_HEIGHT), cards)
+    drawn = 0
     for sheet in _chunks(cards, CARDS_PER_SHEET):
         for index, facts in enumerate(sheet):
             x, y = sheet_position(index)
@@ -1036,6 +1044,9 @@ def render_card_sheet(cards: Sequence[CardFacts]) -> bytes:
         canvas.showPage()
         for index, facts in enumerate(sheet):
             draw_back(canvas, *back_position(index), facts)
+            drawn += 1
+            if on_card is not None:
+                on_card(drawn)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

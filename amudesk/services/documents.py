@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -622,16 +622,25 @@ def hand_over_card(card_id: int, *, session: Session, now: dt.datetime | None = 
     return card
 
 
-def card_pdf(card_ids: Sequence[int], *, session: Session, sheet: bool) -> bytes:
+def card_pdf(
+    card_ids: Sequence[int],
+    *,
+    session: Session,
+    sheet: bool,
+    on_card: Callable[[int], None] | None = None,
+) -> bytes:
     """The cards ``card_ids`` as one PDF, rendered in memory from the data as it is now:
     card-printer pages (front, back, front…) or, with ``sheet``, A4 sheets of 10 with cut
-    marks and the backs mirrored. Recording the print is :func:`mark_cards_printed`'s job."""
+    marks and the backs mirrored. ``on_card(n)`` follows the drawing (see
+    ``amudesk.documents.card.render_cards``). Recording the print is
+    :func:`mark_cards_printed`'s job."""
     from amudesk.documents.card import render_card_sheet, render_cards
 
     facts = [_card_facts(_get_card(card_id, session), session) for card_id in card_ids]
     if not facts:
         raise FieldError("cards", _("Cards: choose at least one card."))
-    return render_card_sheet(facts) if sheet else render_cards(facts)
+    render = render_card_sheet if sheet else render_cards
+    return render(facts, on_card=on_card)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,10 @@ from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
 
+# While drawing, the background task pauses this long every few cards (see prepare_cards).
+YIELD_EVERY = 2
+YIELD_SECONDS = 0.001
+
 
 @dataclass(frozen=True)
 class PreparedCards:
@@ -56,23 +61,33 @@ def prepare_cards(
     cancelled: Callable[[], bool] | None = None,
 ) -> PreparedCards:
     """Gather (or make) the cards, then render them as one PDF, in memory. Runs in a
-    background task; ``progress`` counts the requests, then one step for the PDF."""
+    background task; ``progress`` counts the requests, then the cards drawn."""
     from amudesk.services import documents
 
-    total = len(request_ids) + 1
+    requests = len(request_ids)
 
-    def step(done: int, _total: int) -> None:
+    def gathered(done: int, _total: int) -> None:
         if progress is not None:
-            progress(done, total)
+            progress(done, requests * 2)
 
     batch = documents.gather_cards(
-        request_ids, store=store, language=language, progress=step, cancelled=cancelled
+        request_ids, store=store, language=language, progress=gathered, cancelled=cancelled
     )
     if batch.cancelled or not batch.card_ids:
         return PreparedCards(batch.card_ids, batch.skipped, None, batch.cancelled)
+    cards = len(batch.card_ids)
+
+    def drawn(number: int) -> None:
+        if progress is not None:
+            progress(requests + round(number * requests / cards), requests * 2)
+        if number % YIELD_EVERY == 0:
+            # Drawing releases and takes back the interpreter lock so often (image digests,
+            # compression) that the window's thread could wait for it a tenth of a second:
+            # a real pause gives it its turn.
+            time.sleep(YIELD_SECONDS)
+
     with store.session() as session:
-        pdf = documents.card_pdf(batch.card_ids, session=session, sheet=sheet)
-    step(total, total)
+        pdf = documents.card_pdf(batch.card_ids, session=session, sheet=sheet, on_card=drawn)
     return PreparedCards(batch.card_ids, batch.skipped, pdf, False)
 
 
@@ -192,7 +207,7 @@ class CardBatchDialog(QDialog):
 
         self.skipped.clear()
         self.skipped.hide()
-        self.progress.setRange(0, len(request_ids) + 1)
+        self.progress.setRange(0, len(request_ids) * 2)
         self.progress.setValue(0)
         self.progress.show()
         self.status.setText(_("Preparing the cards…"))

@@ -806,7 +806,7 @@ class CasePanel(QScrollArea):
             if card.status == CardStatus.PRINTED:
                 row.addWidget(
                     action_button(
-                        _("Handed over"),
+                        _("Mark as handed over"),
                         partial(self.hand_over_card, card.id, card.number),
                         object_name=f"handOverCard-{card.id}",
                         name=_("Card {number} handed over").format(number=card.number),

@@ -111,7 +111,7 @@ def test_a_cancelled_batch_stops_and_renders_nothing(
         cancelled=lambda: len(seen) >= 1,
     )
     assert result.cancelled and result.pdf is None
-    assert seen == [(1, 3)] and len(result.card_ids) == 1
+    assert seen == [(1, 4)] and len(result.card_ids) == 1
 
 
 def test_the_main_window_prints_the_cards_of_the_selected_rows(
