@@ -764,11 +764,12 @@ class CasePanel(QScrollArea):
         if not issued:
             layout.addWidget(plain_label(_("No document yet."), object_name="hint"))
         for document in issued:
-            text = _("{number} · {kind} · {language} · {when}").format(
+            text = _("{number} · {kind} · {language} · {when} · {who}").format(
                 number=document.number,
                 kind=_(DOCUMENT_KINDS.get(document.kind, document.kind)),
                 language=document.language.upper(),
                 when=i18n.format_datetime(document.issued_at, "short"),
+                who=document.actor,
             )
             layout.addLayout(
                 self._item_row(

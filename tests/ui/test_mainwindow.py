@@ -931,6 +931,7 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
     assert saved[-1].read_bytes() == document.pdf
     preview.close()
     assert "AR-2026-00001 · Acknowledgement of receipt · NL" in panel.text()
+    assert document.actor and f"· {document.actor}" in panel.text()
     saved[-1].unlink()
     panel_button(window, f"openDocument-{document.id}").click()
     panel.last_preview.save_pdf()
