@@ -57,10 +57,10 @@ _PHOTO_GAP = 5 * MM  # between the identity table and the photo
 _IDENTITY_LABEL_WIDTH = 40 * MM
 # The CPAS table: label, short value (phone, MediPrima number), label, long value (e-mail,
 # contact person).
-_CPAS_COLUMNS = (31 * MM, 34 * MM, 33 * MM, TEXT_WIDTH - 98 * MM)
+_CPAS_COLUMNS = (35 * MM, 32 * MM, 33 * MM, TEXT_WIDTH - 100 * MM)
 # NISS, family name, given names, sex, birth date (mm, as shares of the text width): the
 # NISS, "X (neither F nor M)" and "septembre 2018" each fit on one line.
-_DEPENDANT_COLUMNS = (38.5, 34, 34, 33, 34.5)
+_DEPENDANT_COLUMNS = (37, 40, 32, 31, 34)
 
 _MIN_FONT_SIZE = 7.0
 _BREAKS = re.compile(r"\s+|(?<=-)")
