@@ -568,7 +568,7 @@ class Shell(QObject):
 
 
 def _stop_window_work(window: Any) -> None:
-    """End the window's background work that reads the database (board, export)."""
+    """End the window's background work that reads the database (board, export, cards)."""
     board = getattr(window, "board", None)
     if board is not None:
         board.stop()
@@ -576,6 +576,9 @@ def _stop_window_work(window: Any) -> None:
     if export is not None:
         export.cancel()
         export.wait()
+    cards = getattr(window, "card_batch", None)
+    if cards is not None:
+        cards.stop()
 
 
 def unlock_store(folder: Path) -> Any:

@@ -225,6 +225,14 @@ class CardBatchDialog(QDialog):
             self.cancel_button.setEnabled(False)
             self.status.setText(_("Cancelling…"))
 
+    def stop(self) -> None:
+        """Cancel a running batch and wait for its thread (the store is about to close);
+        the dialog then closes without showing a preview."""
+        self._close_when_done = True
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
+
     def _cancel_or_close(self) -> None:
         if self.is_running():
             self.cancel()

@@ -141,3 +141,19 @@ def test_the_main_window_prints_the_cards_of_the_selected_rows(
 @pytest.fixture(autouse=True)
 def _no_real_print_dialog(monkeypatch: Any) -> None:
     monkeypatch.setattr(DocumentPreviewDialog, "ask_print_settings", lambda self, p: True)
+
+
+def test_stopping_a_running_batch_waits_for_it_and_shows_no_preview(
+    qtbot: Any, store: Any, office: Any, three_cases: dict[str, Any]
+) -> None:
+    ids = [three_cases[name][0] for name in ("nguyen", "ozturk", "dupont")]
+    for request_id in ids:
+        ready_for_a_card(store, request_id)
+    dialog = CardBatchDialog(store, ids)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.prepare_button.click()
+    dialog.stop()  # what locking does before the database closes
+    assert dialog._task is None or not dialog._task._thread.isRunning()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.preview is None
