@@ -1341,6 +1341,9 @@ class FormDialog(QDialog):
     the ``FieldError`` on its field and stays open with nothing saved."""
 
     MAX_HEIGHT = 700
+    # Each form defines ``save(session)``: it calls the service inside the transaction and
+    # returns the saved record's id.
+    save: Callable[[Any], int | None]
 
     def __init__(self, store: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1415,10 +1418,6 @@ class FormDialog(QDialog):
 
     def fields_to_check(self) -> dict[str, QWidget]:
         return self.fields
-
-    def save(self, session: Any) -> int | None:
-        """Call the service; return the saved record's id."""
-        raise NotImplementedError
 
     def saved(self, record_id: int | None) -> None:
         """After the commit: remember the id."""
