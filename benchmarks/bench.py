@@ -384,7 +384,7 @@ def bench_card_batch(data_dir: Path) -> None:
                 .join(Decision, Decision.request_id == Request.id)
                 .where(
                     Decision.kind.in_((DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)),
-                    Decision.valid_to.is_not(None),
+                    Decision.valid_to >= dt.date.today(),  # aid still running: a card can be made
                 )
                 .limit(100)
             ).all()

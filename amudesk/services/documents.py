@@ -15,11 +15,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from amudesk.i18n import BRUSSELS, _, gettext_for
+from amudesk.i18n import BRUSSELS, _, format_date, gettext_for
 from amudesk.models import Card, CardStatus, Cpas, Document, Office, Person, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
@@ -510,6 +511,14 @@ def issue_card(
             raise FieldError("valid_to", _("Valid until: the day is before the decision starts."))
         end = min(end, valid_to)
     now = now or utcnow()
+    if end < now.astimezone(ZoneInfo(BRUSSELS)).date():
+        raise FieldError(
+            "decision",
+            _(
+                "Decision: the aid granted to {reference} ended on {date}; a card made now "
+                "would already have expired."
+            ).format(reference=case.request.reference, date=format_date(end)),
+        )
     card = Card(
         number=_next_document_number(CARD, now, session),
         request_id=case.request.id or 0,
@@ -668,6 +677,7 @@ def gather_cards(
     from amudesk.services.cases import get_request
 
     batch = CardBatch(card_ids=[], skipped=[])
+    today = utcnow().astimezone(ZoneInfo(BRUSSELS)).date()
     total = len(request_ids)
     for done, request_id in enumerate(request_ids):
         if cancelled is not None and cancelled():
@@ -682,6 +692,7 @@ def gather_cards(
                         col(Card.request_id) == request_id,
                         col(Card.person_id) == request.person_id,
                         col(Card.status) == CardStatus.NEW,
+                        col(Card.valid_to) >= today,  # an expired card waits in vain
                     )
                     .order_by(col(Card.id).desc())
                     .limit(1)

@@ -56,15 +56,31 @@ def add_minor(store: Store, request_id: int, family: str, given: str, born: str)
         return minor.id or 0
 
 
-def grant(store: Store, request_id: int, *, ticket: bool | None = True, months: int = 3) -> None:
+TODAY = dt.date.today()
+GRANTED_FROM = TODAY - dt.timedelta(days=10)
+
+
+def grant(
+    store: Store,
+    request_id: int,
+    *,
+    ticket: bool | None = True,
+    months: int = 3,
+    ended: bool = False,
+) -> None:
+    """A decision granting aid from 10 days ago for ``months`` (or, ``ended``, one that
+    ran out yesterday)."""
+    valid_to = GRANTED_FROM + dt.timedelta(days=30 * months - 1)
+    if ended:
+        valid_to = TODAY - dt.timedelta(days=1)
     with store.transaction() as session:
         record_decision(
             request_id,
             DecisionData(
                 kind="principle",
-                decided_on=dt.date(2026, 3, 10),
-                valid_from=dt.date(2026, 3, 2),
-                valid_to=dt.date(2026, 3, 2) + dt.timedelta(days=30 * months - 1),
+                decided_on=TODAY - dt.timedelta(days=5),
+                valid_from=GRANTED_FROM,
+                valid_to=valid_to,
                 mediprima_number="MP-778899",
                 ticket_moderateur=ticket,
             ),
@@ -148,24 +164,35 @@ def test_a_cards_validity_never_exceeds_its_decisions(store: Store) -> None:
     request_id = make_request(store)
     with_photo(store, request_id)
     grant(store, request_id, months=3)
+    decision_end = GRANTED_FROM + dt.timedelta(days=89)
     with store.transaction() as session:
-        card = documents.issue_card(request_id, session=session, language="nl", now=NOW)
+        card = documents.issue_card(request_id, session=session, language="nl")
         shorter = documents.issue_card(
-            request_id, session=session, valid_to=dt.date(2026, 4, 1), now=NOW
+            request_id, session=session, valid_to=TODAY + dt.timedelta(days=20)
         )
         longer = documents.issue_card(
-            request_id, session=session, valid_to=dt.date(2027, 12, 31), now=NOW
+            request_id, session=session, valid_to=TODAY + dt.timedelta(days=900)
         )
-        decision_end = dt.date(2026, 3, 2) + dt.timedelta(days=89)
-        assert (card.valid_from, card.valid_to) == (dt.date(2026, 3, 2), decision_end)
-        assert shorter.valid_to == dt.date(2026, 4, 1)
+        assert (card.valid_from, card.valid_to) == (GRANTED_FROM, decision_end)
+        assert shorter.valid_to == TODAY + dt.timedelta(days=20)
         assert longer.valid_to == decision_end
-        assert card.number == "CM-2026-00001" and card.status == CardStatus.NEW
+        assert card.number == f"CM-{TODAY.year}-00001" and card.status == CardStatus.NEW
         archived = documents.archived_pdf(card.document_id or 0, session=session)
     sizes = pages(archived)
     assert len(sizes) == 2 and all(same_size(size, CR80) for size in sizes)
     text = pdf_text(archived)
     assert "MP-778899" in text and "85.07.30-033.28" in text
+
+
+def test_no_card_is_made_once_the_aid_has_ended(store: Store) -> None:
+    request_id = make_request(store)
+    with_photo(store, request_id)
+    grant(store, request_id, ended=True)
+    with store.transaction() as session, pytest.raises(FieldError, match="expired") as raised:
+        documents.issue_card(request_id, session=session)
+    assert raised.value.field == "decision"
+    with store.session() as session:
+        assert session.scalars(select(Card)).all() == []
 
 
 def test_a_card_goes_from_new_to_printed_to_handed_over_and_reprints_are_logged(
@@ -293,7 +320,7 @@ def test_the_command_line_prints_a_sheet_for_several_references(
         arguments += ["--reference", reference]
     code, out, err = run(capsys, data_dir, "document", "card-sheet", *arguments, "-o", str(target))
     assert (code, err) == (0, "")
-    assert out.count("CM-2026-") == 3
+    assert out.count(f"CM-{TODAY.year}-") == 3
     assert len(pages(target.read_bytes())) == 2
     reopened = open_store(data_dir, passphrase=PASSPHRASE)
     try:

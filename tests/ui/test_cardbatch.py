@@ -31,9 +31,9 @@ def ready_for_a_card(store: Any, request_id: int, *, photo: bool = True) -> None
             request_id,
             DecisionData(
                 kind="principle",
-                decided_on=dt.date(2026, 1, 20),
-                valid_from=dt.date(2026, 1, 8),
-                valid_to=dt.date(2026, 4, 7),
+                decided_on=dt.date.today() - dt.timedelta(days=5),
+                valid_from=dt.date.today() - dt.timedelta(days=10),
+                valid_to=dt.date.today() + dt.timedelta(days=80),
                 mediprima_number="MP-1",
             ),
             session=session,

@@ -968,9 +968,9 @@ def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
             request_id,
             DecisionData(
                 kind="principle",
-                decided_on=dt.date(2026, 1, 20),
-                valid_from=dt.date(2026, 1, 7),
-                valid_to=dt.date(2026, 4, 6),
+                decided_on=dt.date.today() - dt.timedelta(days=5),
+                valid_from=dt.date.today() - dt.timedelta(days=10),
+                valid_to=dt.date.today() + dt.timedelta(days=80),
                 mediprima_number="MP-1234",
                 ticket_moderateur=True,
             ),
