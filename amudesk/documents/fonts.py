@@ -135,6 +135,41 @@ def visual(value: str) -> str:
     return "\n".join(get_display(reshaper.reshape(line)) for line in value.split("\n"))
 
 
+def has_right_to_left(value: str) -> bool:
+    """Whether ``value`` holds Hebrew or Arabic letters (then it needs :func:`visual`)."""
+    return _RTL.search(value) is not None
+
+
+def joined(value: str) -> str:
+    """Arabic letters of ``value`` in their contextual (joined) forms, still in reading
+    order: for text that is broken into lines first and put in visual order line by line."""
+    if not _RTL.search(value):
+        return value
+    reshaper = _arabic_reshaper()
+    return "\n".join(reshaper.reshape(line) for line in value.split("\n"))
+
+
+def base_direction(value: str) -> str:
+    """ "R" when the first letter with a direction is right-to-left, else "L"."""
+    for char in value:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return "L"
+
+
+def visual_line(line: str, base: str) -> str:
+    """One line already broken (and :func:`joined`) put in visual order, in a paragraph
+    whose direction is ``base`` ("L" or "R")."""
+    if not _RTL.search(line):
+        return line
+    from bidi import get_display
+
+    return str(get_display(line, base_dir=base))
+
+
 def _arabic_reshaper() -> Any:
     """An Arabic reshaper that uses only the ligatures the embedded font can draw (DejaVu
     has lam-alef, but not the word ligatures such as U+FDF2): built once."""
@@ -201,6 +236,11 @@ def paragraph_text(user_text: object) -> str:
     if user_text is None:
         return ""
     text = str(user_text).replace("\r\n", "\n").replace("\r", "\n")
-    text = visual(_CONTROLS.sub("", text))
-    escaped = escape(text, {'"': "&quot;", "'": "&#39;"})
+    return escape_markup(visual(_CONTROLS.sub("", text)))
+
+
+def escape_markup(text: str) -> str:
+    """``text`` for a Paragraph's markup as it is: control characters dropped, ``&``,
+    ``<``, ``>`` and quotes escaped, line breaks as ``<br/>``."""
+    escaped = escape(_CONTROLS.sub("", text), {'"': "&quot;", "'": "&#39;"})
     return escaped.replace("\n", "<br/>")

@@ -16,7 +16,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from amudesk.documents.fonts import FontNames, paragraph_text, register_fonts, visual
+from amudesk.documents.fonts import (
+    FontNames,
+    base_direction,
+    escape_markup,
+    has_right_to_left,
+    joined,
+    paragraph_text,
+    register_fonts,
+    visual,
+    visual_line,
+)
 from amudesk.i18n import N_, gettext_for
 
 MM = 72 / 25.4  # points per millimetre
@@ -173,10 +183,46 @@ def stylesheet() -> Styles:
 
 
 def text(value: object, style: Any) -> Any:
-    """A Paragraph of user text (escaped: shown exactly as typed)."""
+    """A Paragraph of user text (escaped: shown exactly as typed). A line holding Arabic or
+    Hebrew is broken into lines in reading order first, then each line is put in visual
+    order: a long name that wraps reads from its first line down."""
     from reportlab.platypus import Paragraph
 
+    if value is not None:
+        shown = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        if has_right_to_left(shown) and "\n" not in shown:
+            return _bidi_paragraph_class()(
+                escape_markup(joined(shown)), style, base=base_direction(shown)
+            )
     return Paragraph(paragraph_text(value), style)
+
+
+@functools.lru_cache(maxsize=1)
+def _bidi_paragraph_class() -> Any:
+    """A Paragraph that orders each of its lines for display once they are broken (built
+    once: reportlab is loaded lazily)."""
+    from reportlab.platypus import Paragraph
+
+    class BidiParagraph(Paragraph):  # type: ignore[misc, unused-ignore]
+        def __init__(self, markup: str, style: Any, *, base: str) -> None:
+            self._base = base
+            super().__init__(markup, style)
+
+        def split(self, available_width: Any, available_height: Any) -> list[Any]:
+            # Its lines are already in visual order: it moves whole rather than split
+            # (a name or an address line is a few lines at most).
+            return []
+
+        def breakLines(self, width: Any) -> Any:  # noqa: N802 (reportlab's name)
+            result = super().breakLines(width)
+            if getattr(result, "kind", None) == 0:  # plain text: lines of words
+                result.lines = [
+                    (extra, visual_line(" ".join(words), self._base).split(" "))
+                    for extra, words in result.lines
+                ]
+            return result
+
+    return BidiParagraph
 
 
 def label_value_table(

@@ -138,3 +138,22 @@ def test_decomposed_accents_are_stored_composed(session) -> None:  # type: ignor
     )
     assert person.family_name == "Nguyễn"
     assert person.given_names == "José"
+
+
+def test_a_long_arabic_name_that_wraps_reads_from_its_first_line_down() -> None:
+    """Lines are broken in reading order, then each is put in visual order: the first
+    words typed are on the first line (drawn right to left), not the last ones."""
+    styles = layout.stylesheet()
+    name = "عبد الرحمن بن محمد الهاشمي القرشي"
+    paragraph = layout.text(name, styles.cell)
+    paragraph.wrap(110, 1000)
+    lines = [" ".join(words) for _extra, words in paragraph.blPara.lines]
+    assert len(lines) == 2
+    assert lines[0] == visual("عبد الرحمن بن محمد")
+    assert lines[1] == visual("الهاشمي القرشي")
+    pdf = layout.render(
+        [paragraph],
+        layout.PageFrame(letterhead=layout.Letterhead(name="CPAS"), language="fr"),
+        title="rtl",
+    )
+    assert pdf.startswith(b"%PDF")
