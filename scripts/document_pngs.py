@@ -6,7 +6,8 @@ A temporary encrypted store gets an office (with a logo), a person with a long C
 name, a photo and two minors in her care, a request and a decision granting aid; each
 document is then issued through the services (as the window does) and its pages turned
 into ``OUTDIR/document-<kind>-<language>.png`` with ``pdftoppm`` (Debian poppler-utils).
-A card's front and back are put side by side; a card sheet shows its fronts.
+A card's front and back are put side by side, as are a card sheet's fronts and backs and
+the first two pages of the art. 15 export; the art. 30 record of processing shows its first page.
 """
 
 from __future__ import annotations
@@ -133,6 +134,20 @@ def showcase(store: Any) -> tuple[int, int]:
         return request.id or 0, minors
 
 
+def access_pdf(session: Any, request_id: int, language: str) -> bytes:
+    """The art. 15 export of the showcase person, as the PDF ``privacy.export_person`` writes."""
+    from amudesk.documents.access import render_access
+    from amudesk.documents.layout import Letterhead
+    from amudesk.models import Request
+    from amudesk.services import privacy
+    from amudesk.services.office import get_office
+
+    request = session.get(Request, request_id)
+    record = privacy.person_record(request.person_id, session=session)
+    letterhead = Letterhead.from_office(get_office(session=session))
+    return render_access(record, letterhead, language=language, reference=request.reference)
+
+
 def to_png(pdf: bytes, path: Path, *, dpi: int, pages: int = 1) -> None:
     """The first ``pages`` pages of ``pdf`` side by side in one PNG."""
     from PIL import Image
@@ -177,7 +192,8 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    from amudesk.services import documents
+    from amudesk.documents.processing import render_processing
+    from amudesk.services import documents, privacy
     from amudesk.store import open_store
 
     with tempfile.TemporaryDirectory(prefix="amudesk-documents-") as folder:
@@ -205,12 +221,18 @@ def main(argv: list[str]) -> int:
                     ]
                     single = documents.card_pdf([ids[0]], session=session, sheet=False)
                     sheet = documents.card_pdf(ids * 3 + ids[:1], session=session, sheet=True)
+                    access = access_pdf(session, request_id, language)
+                    processing = render_processing(
+                        privacy.record_of_processing(session=session, language=language)
+                    )
                 to_png(receipt.pdf, out / f"document-receipt-{language}.png", dpi=A4_DPI)
                 to_png(aamu.pdf, out / f"document-aamu-{language}.png", dpi=A4_DPI)
                 to_png(form.pdf, out / f"document-info-form-{language}.png", dpi=A4_DPI)
                 to_png(minor.pdf, out / f"document-info-form-minor-{language}.png", dpi=A4_DPI)
                 to_png(single, out / f"document-card-{language}.png", dpi=CARD_DPI, pages=2)
                 to_png(sheet, out / f"document-card-sheet-{language}.png", dpi=A4_DPI, pages=2)
+                to_png(access, out / f"document-access-{language}.png", dpi=A4_DPI, pages=2)
+                to_png(processing, out / f"document-processing-{language}.png", dpi=A4_DPI)
         finally:
             store.close()
     return 0

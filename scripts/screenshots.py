@@ -175,6 +175,17 @@ def portrait() -> bytes:
     return buffer.getvalue()
 
 
+def first_deadline(store: Any, request_id: int) -> Any:
+    from amudesk import i18n
+    from amudesk.services import clock
+
+    with store.session() as session:
+        found = clock.deadlines(
+            session=session, request_ids=[request_id], language=i18n.get_locale()
+        )
+    return found[0]
+
+
 def archived(store: Any, document_id: int) -> bytes:
     from amudesk.services import documents
 
@@ -216,6 +227,10 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         ),
         "cards": lambda cls: cls(store, [ids["request"], ids["cyrillic_request"]]),
         "crop": lambda cls: cls(portrait()),
+        "camera": lambda cls: cls(),
+        "privacy": lambda cls: cls(store),
+        "transfer": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
+        "snooze": lambda cls: cls(store, first_deadline(store, ids["cyrillic_request"]), "snoozed"),
     }
 
 
@@ -237,6 +252,10 @@ DIALOG_CLASSES = {
     "preview": ("amudesk.ui.documentview", "DocumentPreviewDialog"),
     "cards": ("amudesk.ui.cardbatch", "CardBatchDialog"),
     "crop": ("amudesk.ui.photocapture", "PhotoCropDialog"),
+    "camera": ("amudesk.ui.photocapture", "CameraDialog"),
+    "privacy": ("amudesk.ui.privacydialog", "PrivacyDialog"),
+    "transfer": ("amudesk.ui.eventdialog", "TransferDialog"),
+    "snooze": ("amudesk.ui.markdialog", "MarkDialog"),
 }
 
 
