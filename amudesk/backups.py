@@ -31,10 +31,11 @@ from amudesk.store import (
     StoreError,
     WrongPassphrase,
     _database_files,
-    _fsync,
+    copy_database,
     database_path,
     keyed_connection,
     settle_key_file,
+    unlock_file,
 )
 
 log = logging.getLogger(__name__)
@@ -119,13 +120,11 @@ def make_backup(
         raise BackupError(_("A backup named {name} already exists.").format(name=target.name))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    private_file(partial)
     try:
         _copy_pages(store, partial, progress=progress, cancelled=cancelled)
         _check_copy(partial, store.key)
-        _fsync(partial)
-        shutil.copyfile(crypto.key_file_path(store.data_dir), key_path_for(target))
-        os.chmod(key_path_for(target), 0o600)
+        crypto.fsync_path(partial)
+        _copy_private(crypto.key_file_path(store.data_dir), key_path_for(target))
         os.replace(partial, target)
         crypto.fsync_folder(folder)
     except BaseException:
@@ -144,29 +143,23 @@ def _copy_pages(
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> None:
-    assert store.key is not None
-    raw = store.engine.raw_connection()
-    try:
-        source = raw.driver_connection
-        destination = keyed_connection(target, store.key, check=False)
-        try:
+    def step(_status: int, remaining: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise BackupError(_("The backup was cancelled; nothing was kept."))
+        if progress is not None:
+            progress(total - remaining, total)
 
-            def step(_status: int, remaining: int, total: int) -> None:
-                if cancelled is not None and cancelled():
-                    raise BackupError(_("The backup was cancelled; nothing was kept."))
-                if progress is not None:
-                    progress(total - remaining, total)
+    if cancelled is not None and cancelled():
+        raise BackupError(_("The backup was cancelled; nothing was kept."))
+    copy_database(store, target, progress=step)
 
-            if cancelled is not None and cancelled():
-                raise BackupError(_("The backup was cancelled; nothing was kept."))
-            # One step: a single read transaction, so the copy is one consistent moment even
-            # while others write (with WAL they are not blocked). Copied in several steps,
-            # every write by another connection would make SQLite start the copy again.
-            source.backup(destination, pages=-1, progress=step)  # type: ignore[union-attr]
-        finally:
-            destination.close()
-    finally:
-        raw.close()
+
+def _copy_private(source: Path, target: Path) -> None:
+    """``source``'s bytes into ``target``, created private (0600) and flushed to the disk
+    before anyone renames it into place."""
+    private_file(target)
+    shutil.copyfile(source, target)
+    crypto.fsync_path(target)
 
 
 def _check_copy(path: Path, key: crypto.Key) -> None:
@@ -235,24 +228,26 @@ def kept_backups(backups: Iterable[Backup]) -> list[Path]:
 # --- restoring -------------------------------------------------------------------------------
 
 
+def backup_label(path: Path) -> str:
+    """A backup's own name (a time stamp), for the audit trail; "external" for any other
+    file name, which might say something about a person."""
+    name = Path(path).name
+    return name if name.startswith(PREFIX) and name.endswith(SUFFIX) else "external"
+
+
 def open_backup_key(path: Path, passphrase: str) -> crypto.Key:
     """The key of the backup ``path`` (its own key file), checked against the file."""
     key_path = key_path_for(path)
     if crypto.file_kind(path) in ("missing", "empty"):
         raise BackupError(_("{name} is missing or empty.").format(name=path.name))
     try:
-        key_file = crypto.read_key_file(key_path)
+        return unlock_file(path, key_path, passphrase)
     except crypto.KeyFileError as exc:
         raise BackupError(
             _("The key file {name} of this backup cannot be read ({detail}).").format(
                 name=key_path.name, detail=exc
             )
         ) from exc
-    if crypto.file_salt(path) != key_file.salt:
-        raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
-    key = crypto.derive_key(passphrase, key_file.salt, key_file.params)
-    keyed_connection(path, key).close()
-    return key
 
 
 def check_backup(path: Path, passphrase: str) -> None:
@@ -281,12 +276,9 @@ def restore_backup(data_dir: Path, path: Path, passphrase: str) -> Path | None:
         kept = _set_aside(data_dir, database, stamp)
     incoming = database.with_name(database.name + ".restoring")
     incoming.unlink(missing_ok=True)
-    private_file(incoming)
-    shutil.copyfile(path, incoming)
-    _fsync(incoming)
+    _copy_private(path, incoming)
     new_key = crypto.key_file_path(data_dir).with_name(crypto.KEY_FILE_NAME + ".new")
-    shutil.copyfile(key_path_for(path), new_key)
-    os.chmod(new_key, 0o600)
+    _copy_private(key_path_for(path), new_key)
     os.replace(incoming, database)
     crypto.fsync_folder(data_dir)
     settle_key_file(data_dir)
@@ -302,8 +294,7 @@ def _set_aside(data_dir: Path, database: Path, stamp: str) -> Path:
     kept = folder / f"before-restore-{stamp}{SUFFIX}"
     key_path = crypto.key_file_path(data_dir)
     if key_path.exists():
-        shutil.copyfile(key_path, key_path_for(kept))
-        os.chmod(key_path_for(kept), 0o600)
+        _copy_private(key_path, key_path_for(kept))
     for source, side in zip(_database_files(database), _database_files(kept), strict=True):
         if source.exists():
             os.replace(source, side)

@@ -434,22 +434,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from amudesk.backups import make_backup
+    from amudesk.services import audit
     from amudesk.store import StoreError
 
     store = _open(args)
     try:
         backup = make_backup(store, args.to, progress=_TerminalProgress(_("Backing up")))
+        # On the store still open: the passphrase is asked once (the copy is made before
+        # the entry, which it therefore does not hold).
+        with store.transaction() as session:
+            audit.record("backup", session=session, detail=f"file={backup.path.name}")
     except (StoreError, OSError) as exc:
         raise UsageError(_("backup: {reason}").format(reason=exc)) from None
     finally:
         store.close()
-    _audit(args, "backup", f"file={backup.path.name}")
     print(_("Backup written: {path}").format(path=backup.path))
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from amudesk.backups import restore_backup
+    from amudesk.backups import backup_label, restore_backup
     from amudesk.paths import default_data_dir, prepare_data_dir
     from amudesk.store import StoreError
 
@@ -461,7 +465,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         kept = restore_backup(folder, args.file, passphrase)
     except (StoreError, OSError) as exc:
         raise UsageError(_("restore: {reason}").format(reason=exc)) from None
-    _audit(args, "restore", f"file={_backup_label(args.file)}", passphrase)
+    _audit(args, "restore", f"file={backup_label(args.file)}", passphrase)
     print(_("Backup restored from {path}.").format(path=args.file))
     if kept is not None:
         print(_("The database in use before was kept as {path}.").format(path=kept))
@@ -625,15 +629,6 @@ def _audit(
             audit.record(action, session=session, detail=detail)
     finally:
         store.close()
-
-
-def _backup_label(path: Path) -> str:
-    """A backup's own name (a time stamp); "external" for any other file name, which might
-    say something about a person."""
-    from amudesk.backups import PREFIX, SUFFIX
-
-    name = Path(path).name
-    return name if name.startswith(PREFIX) and name.endswith(SUFFIX) else "external"
 
 
 def _new_passphrase() -> str:

@@ -156,15 +156,19 @@ def write_key_file(path: Path, key_file: KeyFile) -> None:
     fsync_folder(path.parent)
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush ``path``'s bytes (a file, or a folder's entries) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
+    if os.name == "posix":
+        fsync_path(folder)
 
 
 # --- what a database file is ---------------------------------------------------------------

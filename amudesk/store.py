@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,9 +75,7 @@ class Store:
     def lock(self) -> None:
         """Close every connection and overwrite the key; ``unlock`` opens the database again.
         A connection attempted meanwhile fails (the key is gone), never reads anything."""
-        self.engine.dispose()
-        if self.key is not None:
-            self.key.wipe()
+        self.close()
         self.locked = True
         log.info("locked")
 
@@ -87,8 +85,13 @@ class Store:
             return
         if self.data_dir is None or self.url is None:
             raise StoreError(_("Only the encrypted database of a data folder is locked."))
-        self.key = _unlock(self.data_dir, passphrase)
-        self.engine = make_engine(self.url, key=self.key)
+        self._reopen(_unlock(self.data_dir, passphrase))
+
+    def _reopen(self, key: Key) -> None:
+        """Open again, locked or closed, with a key already checked against the file."""
+        assert self.url is not None
+        self.key = key
+        self.engine = make_engine(self.url, key=key)
         self.locked = False
 
     @contextlib.contextmanager
@@ -274,7 +277,9 @@ def open_store(
 
             with store.transaction() as session:
                 seed_brussels(session=session)
-        if key is not None and data_dir is not None:
+        if created and key is not None and data_dir is not None:
+            # Only a first start leaves the key file not yet marked (an earlier version's
+            # folder is marked when it is encrypted): other opens need not read it again.
             _mark_initialised(data_dir)
     except StoreError:
         store.close()
@@ -316,17 +321,24 @@ def _mark_initialised(data_dir: Path) -> None:
 
 
 def _unlock(data_dir: Path, passphrase: str) -> Key:
-    path = database_path(data_dir)
-    key_file = crypto.read_key_file(crypto.key_file_path(data_dir))
-    if crypto.file_salt(path) != key_file.salt:
+    key = unlock_file(database_path(data_dir), crypto.key_file_path(data_dir), passphrase)
+    log.info("database unlocked")
+    return key
+
+
+def unlock_file(database: Path, key_path: Path, passphrase: str) -> Key:
+    """The key of ``database`` (the data folder's, or a backup) from ``passphrase`` and the
+    salt and costs in ``key_path``, checked by opening the file. Raises WrongPassphrase
+    (the derived key wiped) or KeyFileError."""
+    key_file = crypto.read_key_file(key_path)
+    if crypto.file_salt(database) != key_file.salt:
         raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
     key = crypto.derive_key(passphrase, key_file.salt, key_file.params)
     try:
-        keyed_connection(database_path(data_dir), key).close()
+        keyed_connection(database, key).close()
     except WrongPassphrase:
         key.wipe()
         raise
-    log.info("database unlocked")
     return key
 
 
@@ -408,7 +420,7 @@ def encrypt_file(path: Path, key: Key, *, old_key: Key | None = None) -> None:
     finally:
         check.close()
     private_file(encrypted)
-    _fsync(encrypted)
+    crypto.fsync_path(encrypted)
     retired.unlink(missing_ok=True)
     os.link(path, retired)  # keep a name on the old bytes to overwrite them after the swap
     for side in _database_files(path)[1:]:
@@ -460,14 +472,13 @@ def change_passphrase(
         encrypt_file(database_path(data_dir), new_key, old_key=old_key)
     except BaseException:
         settle_key_file(data_dir)  # the new key file goes: the database kept the old salt
-        store.unlock(old_passphrase)
-        raise
-    finally:
-        old_key.wipe()
         new_key.wipe()
+        store._reopen(old_key)  # checked above: no second derivation
+        raise
+    old_key.wipe()
     settle_key_file(data_dir)
     log.info("passphrase changed")
-    store.unlock(new_passphrase)
+    store._reopen(new_key)  # encrypt_file opened and checked the new file with it
     from amudesk.services import audit
 
     with store.transaction() as session:
@@ -486,14 +497,6 @@ def _row_counts(connection: Any) -> dict[str, int]:
         table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
         for table in tables
     }
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def shred(path: Path) -> None:
@@ -573,8 +576,14 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     log.info("database migrated to %s", revision)
 
 
-def copy_database(store: Store, target: Path) -> Path:
-    """A consistent copy made with SQLite's backup API, never a plain file copy."""
+def copy_database(
+    store: Store, target: Path, *, progress: Callable[[int, int, int], None] | None = None
+) -> Path:
+    """A consistent copy made with SQLite's backup API, never a plain file copy, in one
+    step: a single read transaction, so the copy is one moment even while others write
+    (with WAL they are not blocked; copied in several steps, every write by another
+    connection would make SQLite start again). ``progress(status, remaining, total)`` is
+    SQLite's; an exception it raises stops the copy and reaches the caller."""
     if not store.is_sqlite:
         raise StoreError(_("Copies are made only of SQLite databases."))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -587,7 +596,7 @@ def copy_database(store: Store, target: Path) -> Path:
         else:
             destination = sqlite3.connect(target)
         try:
-            source.backup(destination)  # type: ignore[union-attr]
+            source.backup(destination, progress=progress)  # type: ignore[union-attr]
         finally:
             destination.close()
     finally:

@@ -317,12 +317,12 @@ class Shell(QObject):
         self._busy(_("Restoring the backup…"), work, self._restored, self._restore_failed)
 
     def _restored(self, kept: object) -> None:
-        from amudesk.cli import _backup_label
+        from amudesk.backups import backup_label
         from amudesk.services import audit
 
         with self.store.transaction() as session:
             audit.record(
-                "restore", session=session, detail=f"file={_backup_label(Path(self.restoring))}"
+                "restore", session=session, detail=f"file={backup_label(Path(self.restoring))}"
             )
         self.switch_language(i18n.get_locale())  # a new window over the restored data
         self._resume()
