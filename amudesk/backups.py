@@ -269,6 +269,12 @@ def restore_backup(data_dir: Path, path: Path, passphrase: str) -> Path | None:
     """
     path = Path(path)
     check_backup(path, passphrase)
+    return install_backup(data_dir, path)
+
+
+def install_backup(data_dir: Path, path: Path) -> Path | None:
+    """The second half of ``restore_backup``, for a backup ``check_backup`` has just passed."""
+    path = Path(path)
     database = database_path(data_dir)
     stamp = dt.datetime.now().strftime(STAMP)
     kept: Path | None = None

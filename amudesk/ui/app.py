@@ -302,7 +302,7 @@ class Shell(QObject):
         )
 
     def _restore_checked(self, path: str, passphrase: str) -> None:
-        from amudesk.backups import restore_backup
+        from amudesk.backups import install_backup
 
         self._quiesce()
         self.store.lock()
@@ -310,7 +310,7 @@ class Shell(QObject):
         store, data_dir = self.store, self.data_dir
 
         def work() -> Any:
-            kept = restore_backup(data_dir, Path(path), passphrase)
+            kept = install_backup(data_dir, Path(path))  # checked by restore()
             store.unlock(passphrase)
             return kept
 
@@ -410,17 +410,13 @@ class Shell(QObject):
         closed = 0
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible() and widget.isModal():
-                widget.reject()
+                widget.done(QDialog.DialogCode.Rejected)  # closed by the program: no questions
                 closed += 1
         # The forms' exec() calls return first; then the store closes under nobody.
         QTimer.singleShot(0, lambda: self._lock_now(closed))
 
     def _lock_now(self, closed_forms: int) -> None:
-        if self.alerts is not None:
-            self.alerts.stop()
-        self.wait_for_backup()
-        if self.window is not None:
-            _stop_window_work(self.window)
+        self._quiesce()
         self.hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for widget in self.hidden:
             widget.hide()
@@ -453,8 +449,7 @@ class Shell(QObject):
         for widget in self.hidden:
             widget.show()
         self.hidden = []
-        if self.alerts is not None:
-            self.alerts.start()
+        self._resume()
         if self.idle is not None:
             self.idle.start()
         if self.window is not None and self.closed_forms:
@@ -568,7 +563,8 @@ class Shell(QObject):
 
 
 def _stop_window_work(window: Any) -> None:
-    """End the window's background work that reads the database (board, export, cards)."""
+    """End the window's background work that reads the database (board, export); dialogs
+    with work of their own (card batches, imports, backups) end it in their done()."""
     board = getattr(window, "board", None)
     if board is not None:
         board.stop()
@@ -576,9 +572,6 @@ def _stop_window_work(window: Any) -> None:
     if export is not None:
         export.cancel()
         export.wait()
-    cards = getattr(window, "card_batch", None)
-    if cards is not None:
-        cards.stop()
 
 
 def unlock_store(folder: Path) -> Any:

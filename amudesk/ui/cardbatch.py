@@ -233,6 +233,11 @@ class CardBatchDialog(QDialog):
             self._task.cancel()
             self._task.wait()
 
+    def done(self, result: int) -> None:
+        """Closed by the program (locking): the batch ends before the dialog."""
+        self.stop()
+        super().done(result)
+
     def _cancel_or_close(self) -> None:
         if self.is_running():
             self.cancel()

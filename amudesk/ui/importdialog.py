@@ -238,6 +238,14 @@ class ImportDialog(QDialog):
             return
         self.done(QDialog.DialogCode.Accepted if self.imported else QDialog.DialogCode.Rejected)
 
+    def done(self, result: int) -> None:
+        """Closed by the program (locking): the import ends before the dialog."""
+        task = self._task
+        if task is not None:
+            task.cancel()
+            task.wait()
+        super().done(result)
+
     def _progress(self, done: int, total: int) -> None:
         if total > 0:
             self.progress.setRange(0, total)

@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -497,14 +497,7 @@ class PrivacyDialog(QDialog):
     def wait_for_task(self, milliseconds: int = 30_000) -> bool:
         """Wait until the running work is over and its outcome shown (tests, closing)."""
         task = self._task
-        if task is None:
-            return True
-        if not task.wait(milliseconds):
-            return False
-        deadline = QDeadlineTimer(milliseconds)
-        while self._task is task and not deadline.hasExpired():
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        return self._task is not task
+        return task is None or task.wait_reported(milliseconds)
 
     def done(self, result: int) -> None:
         """An export or erasure is never cut short: closing waits for it."""

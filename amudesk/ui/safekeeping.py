@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -43,21 +43,17 @@ from amudesk.i18n import _
 from amudesk.services import FieldError
 from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
 from amudesk.ui.unlockdialog import (
-    MAX_SCORE,
-    METER_STYLE,
     MIN_LENGTH,
     MIN_SCORE,
     MIN_WIDTH,
-    STRENGTH_COLOURS,
+    StrengthMeter,
     _chain,
     _intro_label,
     _password_edit,
     passphrase_strength,
-    strength_word,
 )
 from amudesk.ui.widgets import (
     GOOD_STYLE,
-    HINT_STYLE,
     hint_label,
     set_hint,
     warning_label,
@@ -416,14 +412,7 @@ class BackupDialog(QDialog):
     def wait_for_task(self, milliseconds: int = 30_000) -> bool:
         """Wait until the backup is over and its outcome shown (for tests and closing)."""
         task = self._task
-        if task is None:
-            return True
-        if not task.wait(milliseconds):
-            return False
-        deadline = QDeadlineTimer(milliseconds)
-        while self._task is task and not deadline.hasExpired():
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        return self._task is not task
+        return task is None or task.wait_reported(milliseconds)
 
     # --- closing ---------------------------------------------------------------------
 
@@ -647,47 +636,6 @@ class RestoreDialog(QDialog):
 
 
 # --- a new passphrase ---------------------------------------------------------------------
-
-
-class StrengthMeter(QWidget):
-    """The strength bar and word of the first-run passphrase dialog, for any field."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.score = 0
-        self.bar = QProgressBar()
-        self.bar.setRange(0, MAX_SCORE)
-        self.bar.setTextVisible(False)
-        self.bar.setFixedHeight(self.fontMetrics().height() // 2 + 4)
-        self.bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.bar.setAccessibleName(_("Passphrase strength"))
-        self.word = QLabel()
-        self.word.setTextFormat(Qt.TextFormat.PlainText)
-        # As wide as the longest word, so that the bar keeps its length while typing.
-        self.word.setMinimumWidth(
-            max(self.fontMetrics().horizontalAdvance(strength_word(n)) for n in range(5)) + 4
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.bar, 1)
-        layout.addWidget(self.word)
-        self.show_strength("")
-
-    def show_strength(self, text: str) -> int:
-        """Show the strength of ``text`` (at most 'fair' while too short); returns it."""
-        score = passphrase_strength(text)
-        if len(text) < MIN_LENGTH:
-            score = min(score, MIN_SCORE - 1)
-        self.score = score
-        self.bar.setValue(score if text else 0)
-        self.bar.setStyleSheet(METER_STYLE.format(colour=STRENGTH_COLOURS[score]))
-        level = strength_word(score) if text else "—"
-        self.word.setText(level)
-        description = _("Passphrase strength: {level}").format(level=level)
-        self.bar.setAccessibleDescription(description)
-        self.word.setAccessibleDescription(description)
-        self.word.setStyleSheet(GOOD_STYLE if text and score >= MIN_SCORE else HINT_STYLE)
-        return score
 
 
 def new_passphrase_problem(current: str, new: str, confirmation: str) -> FieldError | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -129,6 +129,47 @@ def _chain(widgets: list[QWidget]) -> None:
         QWidget.setTabOrder(first, second)
 
 
+class StrengthMeter(QWidget):
+    """The strength bar and word of the first-run passphrase dialog, for any field."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.score = 0
+        self.bar = QProgressBar()
+        self.bar.setRange(0, MAX_SCORE)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(self.fontMetrics().height() // 2 + 4)
+        self.bar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.bar.setAccessibleName(_("Passphrase strength"))
+        self.word = QLabel()
+        self.word.setTextFormat(Qt.TextFormat.PlainText)
+        # As wide as the longest word, so that the bar keeps its length while typing.
+        self.word.setMinimumWidth(
+            max(self.fontMetrics().horizontalAdvance(strength_word(n)) for n in range(5)) + 4
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.word)
+        self.show_strength("")
+
+    def show_strength(self, text: str) -> int:
+        """Show the strength of ``text`` (at most 'fair' while too short); returns it."""
+        score = passphrase_strength(text)
+        if len(text) < MIN_LENGTH:
+            score = min(score, MIN_SCORE - 1)
+        self.score = score
+        self.bar.setValue(score if text else 0)
+        self.bar.setStyleSheet(METER_STYLE.format(colour=STRENGTH_COLOURS[score]))
+        level = strength_word(score) if text else "—"
+        self.word.setText(level)
+        description = _("Passphrase strength: {level}").format(level=level)
+        self.bar.setAccessibleDescription(description)
+        self.word.setAccessibleDescription(description)
+        self.word.setStyleSheet(GOOD_STYLE if text and score >= MIN_SCORE else HINT_STYLE)
+        return score
+
+
 # --- choosing a passphrase ----------------------------------------------------------------
 
 
@@ -147,7 +188,6 @@ class PassphraseDialog(QDialog):
             raise ValueError(f"unknown mode {mode!r}")
         self.mode = mode
         self._passphrase = ""
-        self._score = 0
         self.setObjectName("passphraseDialog")
         if mode == "convert":
             self.setWindowTitle(_("AMU Desk — Encrypt the database"))
@@ -174,23 +214,9 @@ class PassphraseDialog(QDialog):
         self.confirmation_edit = _password_edit()
         self.show_check = QCheckBox(_("&Show the passphrase"))
         self.show_check.setAccessibleName(_("Show the passphrase"))
-        self.meter = QProgressBar()
-        self.meter.setRange(0, MAX_SCORE)
-        self.meter.setTextVisible(False)
-        self.meter.setFixedHeight(self.fontMetrics().height() // 2 + 4)
-        self.meter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.strength_label = QLabel()
-        self.strength_label.setTextFormat(Qt.TextFormat.PlainText)
-        # As wide as the longest word, so that the bar keeps its length while typing.
-        self.strength_label.setMinimumWidth(
-            max(self.fontMetrics().horizontalAdvance(strength_word(n)) for n in range(5)) + 4
-        )
-        self.meter.setAccessibleName(_("Passphrase strength"))
-        strength = QWidget()
-        strength_layout = QHBoxLayout(strength)
-        strength_layout.setContentsMargins(0, 0, 0, 0)
-        strength_layout.addWidget(self.meter, 1)
-        strength_layout.addWidget(self.strength_label)
+        self.strength = StrengthMeter()
+        self.meter = self.strength.bar
+        self.strength_label = self.strength.word
 
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -200,7 +226,7 @@ class PassphraseDialog(QDialog):
         ).format(n=MIN_LENGTH)
         self.passphrase_edit.setAccessibleDescription(rule)
         form.addRow("", hint_label(rule))
-        add_composite_row(form, _("Strength"), strength, self.meter)
+        add_composite_row(form, _("Strength"), self.strength, self.meter)
         add_row(form, _("Con&firmation"), self.confirmation_edit)
         self.confirmation_edit.setAccessibleDescription(_("Type the same passphrase again."))
         form.addRow("", self.show_check)
@@ -243,9 +269,8 @@ class PassphraseDialog(QDialog):
                 self.quit_button,
             ]
         )
-        self.passphrase_edit.textChanged.connect(self._update_strength)
+        self.passphrase_edit.textChanged.connect(self.strength.show_strength)
         self.show_check.toggled.connect(self._show_text)
-        self._update_strength("")
         self.ok_button.setDefault(True)  # once it belongs to the dialog
         self.setMinimumWidth(MIN_WIDTH)
         self.resize(max(480, self.sizeHint().width()), self.sizeHint().height())
@@ -255,21 +280,7 @@ class PassphraseDialog(QDialog):
 
     def score(self) -> int:
         """The strength shown: zxcvbn's score, at most 'fair' while the text is too short."""
-        return self._score
-
-    def _update_strength(self, text: str) -> None:
-        score = passphrase_strength(text)
-        if len(text) < MIN_LENGTH:
-            score = min(score, MIN_SCORE - 1)
-        self._score = score
-        self.meter.setValue(score if text else 0)
-        self.meter.setStyleSheet(METER_STYLE.format(colour=STRENGTH_COLOURS[score]))
-        level = strength_word(score) if text else "—"
-        self.strength_label.setText(level)
-        description = _("Passphrase strength: {level}").format(level=level)
-        self.meter.setAccessibleDescription(description)
-        self.strength_label.setAccessibleDescription(description)
-        self.strength_label.setStyleSheet(GOOD_STYLE if text and score >= MIN_SCORE else HINT_STYLE)
+        return self.strength.score
 
     def _show_text(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -288,7 +299,7 @@ class PassphraseDialog(QDialog):
                 "passphrase",
                 _("Passphrase: too short — use at least {n} characters.").format(n=MIN_LENGTH),
             )
-        if passphrase_strength(text) < MIN_SCORE:
+        if self.score() < MIN_SCORE:
             return FieldError("passphrase", _("Passphrase: too weak — add words or length."))
         if self.confirmation_edit.text() != text:
             return FieldError("confirmation", _("Confirmation: does not match the passphrase."))
@@ -486,14 +497,7 @@ class UnlockDialog(QDialog):
     def wait_for_task(self, milliseconds: int = 30_000) -> bool:
         """Wait until the opener is done and its outcome shown (for tests and closing)."""
         task = self._task
-        if task is None:
-            return True
-        if not task.wait(milliseconds):
-            return False
-        deadline = QDeadlineTimer(milliseconds)
-        while self._task is task and not deadline.hasExpired():
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        return self._task is not task
+        return task is None or task.wait_reported(milliseconds)
 
     def _finished(self, task: Any, outcome: _Outcome) -> None:
         if task is not self._task:  # the dialog was closed meanwhile (see done())

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QObject, QThread, Signal
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class Task(QObject):
         self._function = function
         self._cancel = threading.Event()
         self._thread: QThread | None = None
+        self.reported = False  # finished or failed was emitted (and handled)
 
     def start(self) -> None:
         self._thread = QThread()
@@ -55,6 +56,16 @@ class Task(QObject):
     def wait(self, milliseconds: int = 30_000) -> bool:
         return self._thread.wait(milliseconds) if self._thread else True
 
+    def wait_reported(self, milliseconds: int = 30_000) -> bool:
+        """Wait for the work, then let its finished/failed signal reach its slots (tests,
+        closing a dialog); False when that took longer than ``milliseconds``."""
+        if not self.wait(milliseconds):
+            return False
+        deadline = QDeadlineTimer(milliseconds)
+        while not self.reported and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return self.reported
+
     def _stop_thread(self) -> None:
         if self._thread is not None:
             self._thread.quit()
@@ -62,10 +73,12 @@ class Task(QObject):
 
     def _done(self, result: object) -> None:
         self._stop_thread()
+        self.reported = True
         self.finished.emit(result)
 
     def _error(self, error: object) -> None:
         self._stop_thread()
+        self.reported = True
         self.failed.emit(error)
 
 
