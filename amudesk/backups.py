@@ -277,14 +277,21 @@ def install_backup(data_dir: Path, path: Path) -> Path | None:
     path = Path(path)
     database = database_path(data_dir)
     stamp = dt.datetime.now().strftime(STAMP)
+    # The copy comes in before the database in use moves: if the backup cannot be read any
+    # more (a USB stick pulled out since the check), nothing has changed.
+    incoming = database.with_name(database.name + ".restoring")
+    new_key = crypto.key_file_path(data_dir).with_name(crypto.KEY_FILE_NAME + ".new")
+    incoming.unlink(missing_ok=True)
+    try:
+        _copy_private(path, incoming)
+        _copy_private(key_path_for(path), new_key)
+    except BaseException:
+        incoming.unlink(missing_ok=True)
+        new_key.unlink(missing_ok=True)
+        raise
     kept: Path | None = None
     if database.exists():
         kept = _set_aside(data_dir, database, stamp)
-    incoming = database.with_name(database.name + ".restoring")
-    incoming.unlink(missing_ok=True)
-    _copy_private(path, incoming)
-    new_key = crypto.key_file_path(data_dir).with_name(crypto.KEY_FILE_NAME + ".new")
-    _copy_private(key_path_for(path), new_key)
     os.replace(incoming, database)
     crypto.fsync_folder(data_dir)
     settle_key_file(data_dir)
