@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -298,21 +298,14 @@ class DeadlineAlerts(QObject):
         within, previous = settings.alert_within_days, self._last.keys
 
         def work(progress: Any, cancelled: Any) -> Count:
-            try:
-                deadlines, _cases = compute_deadlines(
-                    store,
-                    today=today,
-                    language=language,
-                    settings=settings,
-                    cancelled=cancelled,
-                )
-                return count_attention(
-                    deadlines, today=today, within_days=within, previous=previous
-                )
-            finally:
-                thread = QThread.currentThread()
-                if thread is not None:
-                    thread.quit()  # the thread ends at once: waiting for it never blocks
+            deadlines, _cases = compute_deadlines(
+                store,
+                today=today,
+                language=language,
+                settings=settings,
+                cancelled=cancelled,
+            )
+            return count_attention(deadlines, today=today, within_days=within, previous=previous)
 
         self._again = False
         self.within_days = within

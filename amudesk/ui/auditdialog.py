@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -45,6 +44,7 @@ from amudesk.i18n import N_, _, ngettext
 from amudesk.models import AuditEntry
 from amudesk.services import audit
 from amudesk.text import fold
+from amudesk.ui.widgets import action_button
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,6 @@ def record_text(entity: str, entity_id: int | None) -> str:
     if entity_id is None:
         return label
     return _("{record} {number}").format(record=label, number=entity_id)
-
-
-def _plain(text: str) -> str:
-    return text.replace("&", "").rstrip(":…").strip()
 
 
 class AuditTableModel(QAbstractTableModel):
@@ -434,7 +430,9 @@ class AuditDialog(QDialog):
 
     def _build_check(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.verify_button = self._button(_("&Verify the chain"), "verifyChain", self.verify)
+        self.verify_button = action_button(
+            _("&Verify the chain"), self.verify, object_name="verifyChain"
+        )
         self.verify_button.setToolTip(
             _("Check that no entry was changed, removed, inserted or moved since it was written")
         )
@@ -443,7 +441,7 @@ class AuditDialog(QDialog):
         self.progress.setAccessibleName(_("Progress of the check"))
         self.progress.setMaximumWidth(200)
         self.progress.setTextVisible(False)
-        self.cancel_button = self._button(_("Cancel"), "cancelVerify", self.cancel)
+        self.cancel_button = action_button(_("Cancel"), self.cancel, object_name="cancelVerify")
         self.result_label = QLabel()
         self.result_label.setObjectName("verifyResult")
         self.result_label.setAccessibleName(_("Result of the check"))
@@ -452,9 +450,11 @@ class AuditDialog(QDialog):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.go_button = self._button(_("&Go to the entry"), "goToBroken", self.go_to_broken)
+        self.go_button = action_button(
+            _("&Go to the entry"), self.go_to_broken, object_name="goToBroken"
+        )
         self.go_button.setToolTip(_("Select the first broken link in the list"))
-        self.close_button = self._button(_("Cl&ose"), "closeAudit", self.reject)
+        self.close_button = action_button(_("Cl&ose"), self.reject, object_name="closeAudit")
         row.addWidget(self.verify_button)
         row.addWidget(self.progress)
         row.addWidget(self.cancel_button)
@@ -465,14 +465,6 @@ class AuditDialog(QDialog):
         self._set_busy(False)
         self._show_result("", "")
         return row
-
-    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(_plain(text))
-        button.setAutoDefault(False)  # Enter in the reference box never presses a button
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
+from amudesk.ui.settingsdialog import fill_language_combo
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -148,9 +149,7 @@ class CardBatchDialog(QDialog):
         self.sheet_button.toggled.connect(self.sheet_hint.setVisible)
         self.language = QComboBox()
         self.language.setAccessibleName(_("Language of the cards"))
-        for code, label in (("fr", "Français"), ("nl", "Nederlands"), ("en", "English")):
-            self.language.addItem(label, code)
-        self.language.setCurrentIndex(max(self.language.findData(language), 0))
+        fill_language_combo(self.language, language)
         form = QFormLayout()
         language_label = QLabel(_("&Language"))
         language_label.setBuddy(self.language)

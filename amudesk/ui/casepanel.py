@@ -57,6 +57,7 @@ from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
 from amudesk.settings import load_settings
 from amudesk.ui.casemodel import person_display_name
+from amudesk.ui.widgets import action_button
 
 log = logging.getLogger(__name__)
 
@@ -111,18 +112,6 @@ def selectable_html(text: str) -> str:
 
 def plain_label(text: str, *, name: str | None = None, object_name: str = "") -> SelectableLabel:
     return SelectableLabel(text, name=name, object_name=object_name)
-
-
-def action_button(
-    text: str, slot: Callable[[], None], *, object_name: str, name: str = ""
-) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(object_name)
-    button.setAccessibleName(name or text.replace("&", "").rstrip("…").strip())
-    button.setAutoDefault(False)
-    # clicked(bool) would fill the first default argument of a lambda: call the slot bare.
-    button.clicked.connect(lambda _checked=False: slot())
-    return button
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -826,10 +815,9 @@ class CasePanel(QScrollArea):
         self.document_language = QComboBox()
         self.document_language.setObjectName("documentLanguage")
         self.document_language.setAccessibleName(_("Language of the document"))
-        for code, label in (("fr", "Français"), ("nl", "Nederlands"), ("en", "English")):
-            self.document_language.addItem(label, code)
-        index = self.document_language.findData(self._document_language(detail))
-        self.document_language.setCurrentIndex(max(index, 0))
+        from amudesk.ui.settingsdialog import fill_language_combo
+
+        fill_language_combo(self.document_language, self._document_language(detail))
         # The combo never widens the panel: long names (a minor's form) are cut in the box
         # and shown whole in the open list.
         self.document_kind.setSizeAdjustPolicy(
@@ -881,11 +869,11 @@ class CasePanel(QScrollArea):
         for code in (detail.person.languages or "").split(","):
             if code.strip() in ("fr", "nl", "en"):
                 return code.strip()
+        from amudesk.services.documents import document_language
         from amudesk.services.office import get_office
 
         with self._store.session() as session:
-            office = get_office(session=session)
-        return office.document_language if office is not None else "fr"
+            return document_language(None, get_office(session=session))
 
     def issue_document(self) -> None:
         """Number, render and archive the chosen document, then show it to print or save."""

@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, QThread, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,7 @@ from amudesk.ui.deadlinemodel import (
     format_number,
     relative_text,
 )
+from amudesk.ui.widgets import action_button
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +77,6 @@ COLLAPSED_BY_DEFAULT = frozenset({DONE})
 ALWAYS_EXPANDED = frozenset({TODAY, SOON})
 HANDLED_KIND = "handled"  # the kinds of mark (services.clock.MARK_KINDS)
 SNOOZED_KIND = "snoozed"
-
-
-def _plain(text: str) -> str:
-    return text.replace("&", "").rstrip("…").strip()
 
 
 class _Relay(QObject):
@@ -304,14 +301,20 @@ class DeadlineBoard(QWidget):
         title.setBuddy(self.details)
         layout.addWidget(title)
         layout.addWidget(self.details, 1)
-        self.mark_button = self._button(
-            _("Mark &handled…"), "markHandled", lambda: self.mark_selected(HANDLED_KIND)
+        self.mark_button = action_button(
+            _("Mark &handled…"),
+            lambda: self.mark_selected(HANDLED_KIND),
+            object_name="markHandled",
         )
-        self.snooze_button = self._button(
-            _("S&nooze…"), "snoozeDeadline", lambda: self.mark_selected(SNOOZED_KIND)
+        self.snooze_button = action_button(
+            _("S&nooze…"), lambda: self.mark_selected(SNOOZED_KIND), object_name="snoozeDeadline"
         )
-        self.clear_button = self._button(_("C&lear mark"), "clearMark", self.clear_selected)
-        self.open_button = self._button(_("&Open case"), "openCase", self.open_selected)
+        self.clear_button = action_button(
+            _("C&lear mark"), self.clear_selected, object_name="clearMark"
+        )
+        self.open_button = action_button(
+            _("&Open case"), self.open_selected, object_name="openCase"
+        )
         self.mark_button.setToolTip(_("The deadline leaves the open lists, with your reason"))
         self.snooze_button.setToolTip(_("Hide the reminder until a day you choose"))
         self.open_button.setToolTip(_("Show this case in the main window (Enter)"))
@@ -328,14 +331,6 @@ class DeadlineBoard(QWidget):
         layout.addLayout(grid)
         return box
 
-    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(_plain(text))
-        button.setAutoDefault(False)
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
-
     def _build_status(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.count_label = QLabel()
@@ -350,8 +345,8 @@ class DeadlineBoard(QWidget):
         self.progress.setAccessibleName(_("Progress of the computation"))
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(False)
-        self.cancel_button = self._button(_("Cancel"), "cancelDeadlines", self.cancel)
-        self.close_button = self._button(_("Close"), "closeBoard", self.close)
+        self.cancel_button = action_button(_("Cancel"), self.cancel, object_name="cancelDeadlines")
+        self.close_button = action_button(_("Close"), self.close, object_name="closeBoard")
         self.close_button.setToolTip(_("Close the board (Esc)"))
         row.addWidget(self.count_label)
         row.addSpacing(12)
@@ -408,21 +403,15 @@ class DeadlineBoard(QWidget):
         self._relay = relay
 
         def work(progress: Any, cancelled: Any) -> BoardData:
-            try:
-                return compute_board(
-                    store,
-                    today=today,
-                    language=language,
-                    settings=settings,
-                    progress=progress,
-                    cancelled=cancelled,
-                    preview=relay.preview.emit,
-                )
-            finally:
-                # Let the worker thread end now, so that waiting for it never blocks.
-                thread = QThread.currentThread()
-                if thread is not None:
-                    thread.quit()
+            return compute_board(
+                store,
+                today=today,
+                language=language,
+                settings=settings,
+                progress=progress,
+                cancelled=cancelled,
+                preview=relay.preview.emit,
+            )
 
         self._again = False
         task = Task(work, self)
@@ -858,8 +847,15 @@ class DeadlineBoard(QWidget):
         self._case_changed(deadline, _("{reference} — {rule}: mark cleared."))
 
     def _case_changed(self, deadline: Deadline, text: str) -> None:
-        """Count the deadlines of that one case again, keep the cursor where it was."""
+        """After a mark: that one case counted again, and a word about it."""
         request_id = deadline.case.request_id
+        self.recount_case(request_id)
+        self.message.setText(text.format(reference=deadline.case.reference, rule=deadline.title))
+        self.marks_changed.emit(request_id)
+
+    def recount_case(self, request_id: int) -> None:
+        """Count the deadlines of one case again (it was saved or marked: a case's deadlines
+        depend on nothing else), keep the cursor where it was."""
         position = self._cursor_position()
         board = self.model.board
         if board is not None:
@@ -881,9 +877,7 @@ class DeadlineBoard(QWidget):
             finally:
                 self._filling = False
         if self._task is not None:
-            self._again = True  # the running count read the marks before this one
-        self.message.setText(text.format(reference=deadline.case.reference, rule=deadline.title))
-        self.marks_changed.emit(request_id)
+            self._again = True  # the running count read the case before this change
 
     def _cursor_position(self) -> tuple[str, int] | None:
         index = self.table.currentIndex()

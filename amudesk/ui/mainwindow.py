@@ -512,7 +512,7 @@ class MainWindow(QMainWindow):
         """
         self._pending = (select_request_id or self.panel.request_id(), reread, True)
         self.model.reload()
-        self._deadlines_may_have_changed()
+        self._deadlines_may_have_changed(select_request_id)
 
     def _model_reloaded(self) -> None:
         total = self.model.total
@@ -647,6 +647,7 @@ class MainWindow(QMainWindow):
 
     def print_cards(self) -> None:
         """Print the medical cards of the selected requests together."""
+        from amudesk.services.documents import document_language
         from amudesk.services.office import get_office
         from amudesk.ui.cardbatch import CardBatchDialog
 
@@ -663,7 +664,7 @@ class MainWindow(QMainWindow):
             self.store,
             request_ids,
             self,
-            language=office.document_language if office is not None else "fr",
+            language=document_language(None, office),
         )
         dialog.printed.connect(lambda _ids: self.refresh())
         self.card_batch = dialog
@@ -875,10 +876,14 @@ class MainWindow(QMainWindow):
         if self.alerts is not None:
             self.alerts.schedule_check()
 
-    def _deadlines_may_have_changed(self) -> None:
-        """A form saved: the open board and the alert count follow."""
+    def _deadlines_may_have_changed(self, request_id: int | None = None) -> None:
+        """A form saved: the open board (only that case, when one case was saved) and the
+        alert count follow."""
         if self.board is not None and self.board.isVisible():
-            self.board.refresh()
+            if request_id is None:
+                self.board.refresh()
+            else:
+                self.board.recount_case(request_id)
         if self.alerts is not None:
             self.alerts.schedule_check()
 

@@ -468,3 +468,17 @@ def test_status_bar_badge_opens_the_board(qtbot: Any, main_window: Any, cases: A
     assert main_window.board is not None and main_window.board.isVisible()
     main_window.show_deadline_count(0, 0)
     assert not badge.isVisible()
+
+
+def test_saving_one_case_recounts_only_that_case_on_the_open_board(
+    qtbot: Any, main_window: Any, cases: Any, add_case: CaseMaker
+) -> None:
+    main_window.open_deadlines()
+    board = main_window.board
+    qtbot.waitUntil(lambda: not board.is_busy, timeout=20_000)
+    request_id, reference = add_case("Diallo", "Awa", received_at=days_ago(45))
+    reloads: list[object] = []
+    board.loaded.connect(lambda *args: reloads.append(args))
+    main_window.refresh(request_id)  # what a form's save does
+    assert (reference, "decision") in shown(board)["overdue"]  # at once, no count
+    assert reloads == [] and not board.is_busy
