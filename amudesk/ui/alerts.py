@@ -247,10 +247,6 @@ class DeadlineAlerts(QObject):
     def today(self) -> dt.date:
         return self._fixed_today or clock.today_in_brussels()
 
-    @property
-    def has_counted(self) -> bool:
-        return self._counted_once
-
     def summary(self) -> str:
         if not self._counted_once:
             return _("Counting the deadlines…")

@@ -142,10 +142,6 @@ class BoardData:
     by_case: dict[int, list[Deadline]] = field(default_factory=dict)
     partial: bool = False  # the most recent requests only, while all are being counted
 
-    @property
-    def total(self) -> int:
-        return sum(len(items) for items in self.buckets.values())
-
     def bucket(self, deadline: Deadline) -> str:
         return bucket_of(deadline, self.today, self.within_days)
 
@@ -331,9 +327,6 @@ COLUMNS: tuple[str, ...] = (
     N_("Who acts"),
     N_("State"),
 )
-KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # (request id, rule) of a deadline row
-BUCKET_ROLE = Qt.ItemDataRole.UserRole + 2
-HEADING_ROLE = Qt.ItemDataRole.UserRole + 3  # True on a group's heading row
 EXPANDED_MARK, COLLAPSED_MARK = "▾", "▸"
 HEADING_BACKGROUND = "#e4e8ee"
 FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -705,8 +698,6 @@ class DeadlineTableModel(QAbstractTableModel):
         number, child = self.locate(index.row())
         group = self._groups[number]
         if child < 0:
-            if role == HEADING_ROLE:
-                return True
             if group.bucket is not None:
                 if role == Qt.ItemDataRole.BackgroundRole:
                     return self._heading_brush
@@ -719,12 +710,6 @@ class DeadlineTableModel(QAbstractTableModel):
             return self._brushes.get(self._data.bucket(deadline)) if self._data else None
         if role == Qt.ItemDataRole.ToolTipRole:  # the rule in full, and its legal basis
             return rich_tooltip(deadline.basis, title=self._titles[deadline.rule])
-        if role == KEY_ROLE:
-            return (deadline.case.request_id, deadline.rule)
-        if role == BUCKET_ROLE:
-            return self._data.bucket(deadline) if self._data else None
-        if role == HEADING_ROLE:
-            return False
         return None
 
     def _row_text(self, deadline: Deadline, column: int) -> str:
@@ -753,8 +738,6 @@ class DeadlineTableModel(QAbstractTableModel):
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._brushes.get(group.bucket or "")
-        if role == BUCKET_ROLE:
-            return group.bucket
         return None
 
     def _case_heading_data(self, group: Group, column: int, role: int) -> Any:
@@ -780,8 +763,6 @@ class DeadlineTableModel(QAbstractTableModel):
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and column in (DUE, WHEN, STATE):
             return self._brushes.get(bucket)
-        if role == BUCKET_ROLE:
-            return bucket
         return None
 
 

@@ -37,7 +37,6 @@ class MarkDialog(FormDialog):
         self.deadline = deadline
         self.kind = kind
         self.today = today or clock.today_in_brussels()
-        self.mark_id: int | None = None
         self.setObjectName("markDialog")
         self.setWindowTitle(_("Mark as handled") if kind == HANDLED else _("Snooze the reminder"))
 
@@ -108,6 +107,3 @@ class MarkDialog(FormDialog):
             today=self.today,
         )
         return mark.id
-
-    def saved(self, record_id: int | None) -> None:
-        self.mark_id = record_id

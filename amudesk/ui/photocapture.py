@@ -30,7 +30,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import (
     QColor,
@@ -194,7 +193,6 @@ def _fit_to_screen(dialog: QDialog, width: int, height: int) -> None:
 class CropView(QWidget):
     """The image with its 35:45 frame, which is kept in the image's own pixels."""
 
-    frame_changed = Signal()
     MARGIN = 10
     HANDLE = 12  # side of the corner handles on screen
     GRAB = 14  # how far from a corner a press still takes the handle
@@ -239,9 +237,7 @@ class CropView(QWidget):
             x = max(0, min(frame.x(), width - w))
             y = max(0, min(frame.y(), height - h))
             new = QRect(x, y, w, h)
-        if new != self._frame:
-            self._frame = new
-            self.frame_changed.emit()
+        self._frame = new
         self.update()
 
     def max_unit(self) -> int:
