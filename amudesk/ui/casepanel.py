@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,16 @@ def due_text(deadline: Deadline) -> str:
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class _HandedOut:
+    """The documents and cards of the case shown, and the language to issue the next in
+    (the person's when the documents have it, else the office's)."""
+
+    issued: Sequence[Any]
+    cards: Sequence[Any]
+    language: str
+
+
 class CasePanel(QScrollArea):
     """Shows one case; ``show_case(None)`` shows a hint instead."""
 
@@ -275,6 +286,7 @@ class CasePanel(QScrollArea):
         # The printer a preview prints on (None: the system's default); tests replace it.
         self.printer_factory: Callable[[], Any] | None = None
         self.last_preview: Any = None
+        self._handed_out = _HandedOut(issued=[], cards=[], language="fr")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -322,6 +334,7 @@ class CasePanel(QScrollArea):
             try:
                 with self._store.session() as session:
                     detail = cases.get_case(request_id, session=session)
+                    self._handed_out = self._read_documents(detail, session)
                     if holidays_loaded():
                         self._deadlines = self._read_deadlines(request_id, session)
                     else:
@@ -377,6 +390,28 @@ class CasePanel(QScrollArea):
         """Block until the background calendar read is over (for closing and tests)."""
         task = self._calendar_task
         return task.wait() if task is not None else True
+
+    def _read_documents(self, detail: cases.CaseDetail, session: Any) -> _HandedOut:
+        """What the documents section shows, read with the case (one session)."""
+        from amudesk.services import documents
+        from amudesk.services.office import get_office
+
+        request_id = detail.request.id or 0
+        language = next(
+            (
+                code.strip()
+                for code in (detail.person.languages or "").split(",")
+                if code.strip() in documents.LANGUAGES
+            ),
+            None,
+        )
+        if language is None:  # not one of the documents' languages: the office's
+            language = documents.document_language(None, get_office(session=session))
+        return _HandedOut(
+            issued=documents.documents_of_request(request_id, session=session),
+            cards=documents.cards_of_request(request_id, session=session),
+            language=language,
+        )
 
     def _read_deadlines(self, request_id: int, session: Any) -> list[Deadline]:
         settings = load_settings(self._data_dir).clock_settings()
@@ -743,13 +778,9 @@ class CasePanel(QScrollArea):
         """The documents handed out for this request (each reopened exactly as issued), the
         medical cards with their status, and the row that issues a new document."""
         from amudesk.models.card import CARD_STATUS_LABELS, CardStatus
-        from amudesk.services import documents
 
         self._section(layout, _("Documents handed out"))
-        request_id = detail.request.id or 0
-        with self._store.session() as session:
-            issued = documents.documents_of_request(request_id, session=session)
-            cards = documents.cards_of_request(request_id, session=session)
+        issued, cards = self._handed_out.issued, self._handed_out.cards
         if not issued:
             layout.addWidget(plain_label(_("No document yet."), object_name="hint"))
         for document in issued:
@@ -817,7 +848,7 @@ class CasePanel(QScrollArea):
         self.document_language.setAccessibleName(_("Language of the document"))
         from amudesk.ui.settingsdialog import fill_language_combo
 
-        fill_language_combo(self.document_language, self._document_language(detail))
+        fill_language_combo(self.document_language, self._handed_out.language)
         # The combo never widens the panel: long names (a minor's form) are cut in the box
         # and shown whole in the open list.
         self.document_kind.setSizeAdjustPolicy(
@@ -863,17 +894,6 @@ class CasePanel(QScrollArea):
                 )
             )
         return choices
-
-    def _document_language(self, detail: cases.CaseDetail) -> str:
-        """The person's first language when it is one of the documents', else the office's."""
-        for code in (detail.person.languages or "").split(","):
-            if code.strip() in ("fr", "nl", "en"):
-                return code.strip()
-        from amudesk.services.documents import document_language
-        from amudesk.services.office import get_office
-
-        with self._store.session() as session:
-            return document_language(None, get_office(session=session))
 
     def issue_document(self) -> None:
         """Number, render and archive the chosen document, then show it to print or save."""
