@@ -1042,29 +1042,17 @@ class CasePanel(QScrollArea):
 
     def choose_pdf_path(self, number: str) -> Path | None:
         """Where to save ``number``'s PDF (None: not saved). Tests replace this."""
-        from PySide6.QtWidgets import QFileDialog
+        from amudesk.ui.documentview import ask_pdf_path
 
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Save the PDF"), f"{number}.pdf", _("PDF documents (*.pdf)")
-        )
-        return Path(path) if path else None
+        return ask_pdf_path(self, f"{number}.pdf")
 
     def _write_pdf(self, number: str, pdf: bytes) -> Path | None:
-        from amudesk.documents.output import write_atomically
+        from amudesk.ui.documentview import write_pdf
 
-        path = self.choose_pdf_path(number)
-        if path is None:
-            return None
-        try:
-            write_atomically({path: pdf})
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                _("Save the PDF"),
-                _("Cannot write {path} ({reason}).").format(path=path, reason=exc.strerror),
-            )
-            return None
-        self.message.emit(_("{number} saved to {path}").format(number=number, path=path))
+        chosen = self.choose_pdf_path(number)
+        path = write_pdf(self, chosen, pdf) if chosen is not None else None
+        if path is not None:
+            self.message.emit(_("{number} saved to {path}").format(number=number, path=path))
         return path
 
     def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:

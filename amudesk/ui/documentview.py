@@ -379,6 +379,45 @@ def with_pdf_suffix(path: Path) -> Path:
     return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
 
 
+def ask_pdf_path(parent: QWidget | None, suggested_name: str) -> Path | None:
+    """Ask where to save a PDF, starting in the Documents folder (the file chooser adds
+    .pdf); None when it was closed."""
+    chooser = QFileDialog(
+        parent,
+        _("Save the PDF"),
+        str(_documents_folder() / suggested_name),
+        _("PDF documents (*.pdf)"),
+    )
+    chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    chooser.setFileMode(QFileDialog.FileMode.AnyFile)
+    chooser.setDefaultSuffix("pdf")
+    chooser.selectFile(suggested_name)
+    if chooser.exec() != QDialog.DialogCode.Accepted or not chooser.selectedFiles():
+        return None
+    return Path(chooser.selectedFiles()[0])
+
+
+def write_pdf(parent: QWidget | None, path: Path, pdf: bytes) -> Path | None:
+    """Write ``pdf`` at ``path`` (".pdf" added when missing), whole or not at all; a failure
+    is told in a message naming the file. Returns the path written, None when it failed."""
+    from amudesk.documents.output import write_atomically
+
+    path = with_pdf_suffix(path)
+    try:
+        write_atomically({path: pdf})
+    except OSError as exc:
+        log.warning("PDF not saved: %s", exc.__class__.__name__)
+        QMessageBox.warning(
+            parent,
+            _("Save the PDF"),
+            _("Cannot write {path} ({reason}).").format(
+                path=path, reason=exc.strerror or exc.__class__.__name__
+            ),
+        )
+        return None
+    return path
+
+
 class DocumentPreviewDialog(QDialog):
     """The pages of a PDF held in memory, to read, print or save.
 
@@ -668,19 +707,7 @@ class DocumentPreviewDialog(QDialog):
 
     def choose_path(self, suggested_name: str) -> Path | None:
         """Ask where to save (the file chooser adds .pdf); None when it was closed."""
-        chooser = QFileDialog(
-            self,
-            _("Save the PDF"),
-            str(_documents_folder() / suggested_name),
-            _("PDF documents (*.pdf)"),
-        )
-        chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        chooser.setFileMode(QFileDialog.FileMode.AnyFile)
-        chooser.setDefaultSuffix("pdf")
-        chooser.selectFile(suggested_name)
-        if chooser.exec() != QDialog.DialogCode.Accepted or not chooser.selectedFiles():
-            return None
-        return Path(chooser.selectedFiles()[0])
+        return ask_pdf_path(self, suggested_name)
 
     def save_pdf(self) -> Path | None:
         """Write the PDF where the user chooses; returns the path, None when not saved."""
@@ -689,22 +716,9 @@ class DocumentPreviewDialog(QDialog):
         chosen = self._choose_path(self.suggested_name.name)
         if not chosen:
             return None
-        path = with_pdf_suffix(Path(chosen))
-        from amudesk.documents.output import write_atomically
-
-        try:
-            write_atomically({path: self._pdf})
-        except OSError as exc:
-            log.warning("PDF not saved: %s", exc.__class__.__name__)
-            QMessageBox.warning(
-                self,
-                _("Save the PDF"),
-                _("Cannot write {path} ({reason}).").format(
-                    path=path, reason=exc.strerror or exc.__class__.__name__
-                ),
-            )
-            return None
-        self.saved.emit(str(path))
+        path = write_pdf(self, Path(chosen), self._pdf)
+        if path is not None:
+            self.saved.emit(str(path))
         return path
 
     # --- printing --------------------------------------------------------------------
