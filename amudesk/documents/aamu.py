@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from amudesk import i18n
-from amudesk.documents.fonts import FontNames, paragraph_text, register_fonts, visual
+from amudesk.documents.fonts import (
+    FontNames,
+    base_direction,
+    one_line,
+    paragraph_text,
+    register_fonts,
+    visual,
+)
 from amudesk.documents.layout import (
     GRID_COLOUR,
     HEADER_BACKGROUND,
@@ -45,17 +50,10 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.receipt import format_niss
+from amudesk.documents.values import format_birth_date, format_niss, sex_label
 from amudesk.i18n import N_, gettext_for
 from amudesk.models.request import CARE_CATEGORIES
 
-# The same messages as amudesk.services.people.SEX_LABELS (so the same translations);
-# "U" (unknown) is left blank on the form.
-SEX_LABELS: dict[str, str] = {
-    "F": N_("Female"),
-    "M": N_("Male"),
-    "X": N_("X (neither F nor M)"),
-}
 DATE_GROUPS = (2, 2, 4)  # DD/MM/YYYY
 INAMI_GROUPS = (1, 5, 2, 3)  # 1-23456-78-901
 
@@ -83,7 +81,6 @@ _GAP = 2.2 * MM
 _SIGNATURE_MAX = 40 * MM
 # The width of the frame's text: the page's text width less the frame's padding (6 pt a side).
 _FORM_WIDTH = TEXT_WIDTH - 12
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Painter = Callable[[Any, float, float, float, float], None]  # canvas, x, y, width, height
 
@@ -181,17 +178,16 @@ def render_aamu(facts: AamuFacts) -> bytes:
 def _beneficiary_rows(
     facts: AamuFacts, t: Callable[[str], str], fonts: FontNames
 ) -> list[tuple[float, list[_Cell]]]:
-    sex = SEX_LABELS.get(facts.sex.strip().upper())
     cpas = ", ".join(
         part
         for part in (
-            _one_line(facts.cpas_name),
-            ", ".join(_one_line(line) for line in facts.cpas_address.splitlines() if line.strip()),
+            one_line(facts.cpas_name),
+            ", ".join(one_line(line) for line in facts.cpas_address.splitlines() if line.strip()),
         )
         if part
     )
-    family = _Cell(1, t(N_("Family name")), _one_line(facts.family_name))
-    given = _Cell(1, t(N_("Given names")), _one_line(facts.given_names))
+    family = _Cell(1, t(N_("Family name")), one_line(facts.family_name))
+    given = _Cell(1, t(N_("Given names")), one_line(facts.given_names))
     names_height = 13 * MM
     half = _FORM_WIDTH / 2 - 2 * _PAD
     side_by_side = all(
@@ -212,10 +208,14 @@ def _beneficiary_rows(
         (
             10 * MM,
             [
-                _Cell(0.8, t(N_("Sex")), t(sex) if sex else ""),
-                _Cell(1, t(N_("Birth date")), _birth_date(facts)),
+                _Cell(0.8, t(N_("Sex")), sex_label(facts.sex, facts.language)),
+                _Cell(
+                    1,
+                    t(N_("Birth date")),
+                    one_line(format_birth_date(facts.birth_date, facts.language)),
+                ),
                 _Cell(1.1, t(N_("NISS or BIS number")), format_niss(facts.niss)),
-                _Cell(1.1, t(N_("File reference")), _one_line(facts.reference)),
+                _Cell(1.1, t(N_("File reference")), one_line(facts.reference)),
             ],
         ),
         (10 * MM, [_Cell(1, t(N_("CPAS")), cpas)]),
@@ -391,19 +391,6 @@ def _brussels(value: dt.datetime) -> dt.datetime:
     return value.astimezone(ZoneInfo(i18n.BRUSSELS))
 
 
-def _birth_date(facts: AamuFacts) -> str:
-    try:
-        return i18n.format_partial_date(facts.birth_date.strip(), locale=facts.language)
-    except ValueError:  # a malformed value is shown as typed, never stops the document
-        return _one_line(facts.birth_date)
-
-
-def _one_line(value: str) -> str:
-    """User text on one line: line breaks and runs of spaces as one space, control
-    characters dropped (they are not drawable)."""
-    return " ".join(_CONTROLS.sub("", value).split())
-
-
 def _date_placeholders(pattern: str) -> str | None:
     """The letters printed faintly in the date boxes ("JJMMAAAA" for "JJ/MM/AAAA"), or
     None when the translated pattern does not have the DD/MM/YYYY shape."""
@@ -555,25 +542,14 @@ def _draw_block(
     baseline = top - size * 0.95
     if len(lines) == 1:  # a single line sits in the middle of the area
         baseline = top - (height - size) / 2 - size * 0.8
-    right_to_left = _starts_right_to_left(value)
+    # Arabic or Hebrew first: the text reads from the right, and is aligned there.
+    right_to_left = base_direction(value) == "R"
     for line in lines:
         if right_to_left:
             canvas.drawRightString(x + width, baseline, visual(line))
         else:
             canvas.drawString(x, baseline, visual(line))
         baseline -= leading
-
-
-def _starts_right_to_left(value: str) -> bool:
-    """True when the first letter with a direction of its own is Arabic or Hebrew: the text
-    then reads from the right, and is aligned there."""
-    for char in value:
-        direction = unicodedata.bidirectional(char)
-        if direction in ("R", "AL"):
-            return True
-        if direction == "L":
-            return False
-    return False
 
 
 def _fitted_lines(value: str, font: str, width: float, height: float) -> tuple[float, list[str]]:

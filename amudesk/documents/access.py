@@ -32,6 +32,7 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
+from amudesk.documents.values import SEX_LABELS, format_niss
 from amudesk.i18n import N_, gettext_for
 
 PHOTO_WIDTH = 30 * MM
@@ -133,10 +134,7 @@ class _Words:
 
 
 def _niss(value: object) -> str:
-    digits = str(value or "")
-    if len(digits) != 11 or not digits.isdigit():
-        return digits
-    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:11]}"
+    return format_niss(str(value or ""))
 
 
 def _other_fields(values: dict[str, Any], shown: frozenset[str]) -> str:
@@ -166,8 +164,6 @@ def full_name(person: dict[str, Any]) -> str:
 def _identity(person: dict[str, Any], words: _Words, styles: Styles) -> list[Any]:
     """The identity table, with the photo on its right."""
     from reportlab.platypus import Table, TableStyle
-
-    from amudesk.services.people import SEX_LABELS
 
     t = words.t
     codes = [code for code in str(person.get("languages") or "").split(",") if code]

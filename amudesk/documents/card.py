@@ -48,9 +48,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from amudesk import i18n
-from amudesk.documents.fonts import FontNames, register_fonts, visual
+from amudesk.documents.fonts import FontNames, one_line, register_fonts, visual
 from amudesk.documents.layout import MM, PAGE_HEIGHT, PAGE_WIDTH
-from amudesk.documents.receipt import format_niss
+from amudesk.documents.values import format_niss
 from amudesk.i18n import N_, gettext_for
 
 # --- geometry (points) ------------------------------------------------------------------
@@ -182,14 +182,7 @@ def title_of(language: str) -> str:
 
 # --- text fitting -----------------------------------------------------------------------
 
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _ELLIPSIS = "…"
-
-
-def one_line(value: str) -> str:
-    """``value`` on one line: control characters dropped, runs of white space (line breaks
-    included) made one space."""
-    return " ".join(_CONTROLS.sub(" ", value).split())
 
 
 def fit_line(

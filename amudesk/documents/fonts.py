@@ -149,6 +149,12 @@ def joined(value: str) -> str:
     return "\n".join(reshaper.reshape(line) for line in value.split("\n"))
 
 
+def one_line(value: str) -> str:
+    """User text on one line, to be drawn: each control character made a space (it is not
+    drawable), runs of white space (line breaks included) made one space."""
+    return " ".join(_CONTROLS.sub(" ", value).split())
+
+
 def base_direction(value: str) -> str:
     """ "R" when the first letter with a direction is right-to-left, else "L"."""
     for char in value:

@@ -46,7 +46,7 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.receipt import format_niss
+from amudesk.documents.values import format_birth_date, format_niss, sex_label
 from amudesk.i18n import N_, gettext_for
 
 # "30 avril 2026", "30 april 2026": the issue date under the title.
@@ -64,14 +64,6 @@ _DEPENDANT_COLUMNS = (37, 40, 32, 31, 34)
 
 _MIN_FONT_SIZE = 7.0
 _BREAKS = re.compile(r"\s+|(?<=-)")
-
-# The sex as shown (same messages as amudesk.services.people.SEX_LABELS); "U" (unknown)
-# is left blank.
-SEX_LABELS: dict[str, str] = {
-    "F": N_("Female"),
-    "M": N_("Male"),
-    "X": N_("X (neither F nor M)"),
-}
 
 
 @dataclass(frozen=True)
@@ -117,18 +109,6 @@ def _brussels(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(ZoneInfo(i18n.BRUSSELS))
-
-
-def _birth_date(value: str, language: str) -> str:
-    try:
-        return i18n.format_partial_date(value.strip(), locale=language)
-    except ValueError:  # a malformed value is shown as typed, never stops the document
-        return value
-
-
-def _sex(value: str, language: str) -> str:
-    message = SEX_LABELS.get(value.strip().upper())
-    return gettext_for(language, message) if message else ""
 
 
 def _fitting(value: str, style: Any, width: float) -> Any:
@@ -234,8 +214,8 @@ def _identity(facts: InfoFormFacts, styles: Styles) -> Any:
         (t(N_("NISS or BIS number")), text(format_niss(holder.niss), niss_style)),
         (t(N_("Family name")), _name(holder.family_name, name_style, value_width)),
         (t(N_("Given names")), _name(holder.given_names, name_style, value_width)),
-        (t(N_("Sex")), text(_sex(holder.sex, language), styles.cell)),
-        (t(N_("Birth date")), text(_birth_date(holder.birth_date, language), styles.cell)),
+        (t(N_("Sex")), text(sex_label(holder.sex, language), styles.cell)),
+        (t(N_("Birth date")), text(format_birth_date(holder.birth_date, language), styles.cell)),
     ]
     photo = _photo(holder, language, styles.fonts)
     data = [[text(label, styles.cell_label), value, ""] for label, value in rows]
@@ -299,8 +279,8 @@ def _dependants(facts: InfoFormFacts, styles: Styles) -> list[Any]:
             format_niss(person.niss),
             _name(person.family_name, styles.cell, name_width),
             _name(person.given_names, styles.cell, name_width),
-            _sex(person.sex, language),
-            _birth_date(person.birth_date, language),
+            sex_label(person.sex, language),
+            format_birth_date(person.birth_date, language),
         ]
         for person in facts.dependants
     ]

@@ -43,12 +43,13 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
+from amudesk.documents.values import format_birth_date
+from amudesk.documents.values import format_niss as format_niss  # still importable here
 from amudesk.i18n import N_, gettext_for, ngettext_for
 
 # Dates for people to read, with the weekday: "jeudi 30 avril 2026", "donderdag 30 april 2026".
 DATE_FORMAT = "EEEE d MMMM y"
 TIME_FORMAT = "%H:%M"
-OFFICE_KINDS = ("cpas", "association")
 
 # The height a copy may take: the page's frame (reportlab's Frame pads 6 pt on each side).
 _COPY_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT - FOOTER_HEIGHT - 12 - 2
@@ -119,14 +120,6 @@ def _brussels(value: dt.datetime) -> dt.datetime:
     return value.astimezone(ZoneInfo(i18n.BRUSSELS))
 
 
-def format_niss(value: str) -> str:
-    """An 11-digit NISS or BIS number as YY.MM.DD-NNN.CC; anything else as it is."""
-    digits = "".join(value.split())
-    if len(digits) != 11 or not digits.isdigit():
-        return value.strip()
-    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:11]}"
-
-
 def full_name(facts: ReceiptFacts) -> str:
     """FAMILY NAME Given names."""
     return f"{facts.family_name.strip().upper()} {facts.given_names.strip()}".strip()
@@ -139,13 +132,6 @@ def title_of(facts: ReceiptFacts) -> str:
     else:
         message = N_("Acknowledgement of receipt of a request for urgent medical aid")
     return gettext_for(facts.language, message)
-
-
-def _birth_date(facts: ReceiptFacts) -> str:
-    try:
-        return i18n.format_partial_date(facts.birth_date.strip(), locale=facts.language)
-    except ValueError:  # a malformed value is shown as typed, never stops the document
-        return facts.birth_date
 
 
 def _copy_banner(label: str, styles: Styles) -> Any:
@@ -196,7 +182,7 @@ def _applicant(facts: ReceiptFacts, words: _Words, styles: Styles) -> Any:
     rows: list[tuple[str, object]] = [
         (t(N_("Family name")), facts.family_name),
         (t(N_("Given names")), facts.given_names),
-        (t(N_("Birth date")), _birth_date(facts)),
+        (t(N_("Birth date")), format_birth_date(facts.birth_date, facts.language)),
         (t(N_("NISS or BIS number")), format_niss(facts.niss)),
         (t(N_("File reference")), facts.reference),
     ]

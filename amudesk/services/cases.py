@@ -338,7 +338,7 @@ def check_decision(
             )
         if data.notified_on > today:
             raise FieldError("notified_on", _("Notified on: the date is in the future."))
-    positive = data.kind in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
+    positive = positive_decision(data.kind)
     if not positive and (data.valid_from or data.valid_to):
         raise FieldError(
             "valid_from", _("Validity: only a positive decision has a validity period.")
@@ -354,7 +354,7 @@ def check_decision(
                 ),
             )
     if data.encoded_on is not None:
-        if data.kind not in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE):
+        if not positive_decision(data.kind):
             raise FieldError(
                 "encoded_on", _("Encoded in MediPrima on: only positive decisions are encoded.")
             )

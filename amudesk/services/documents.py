@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from amudesk.i18n import BRUSSELS, _, format_date, gettext_for
+from amudesk.i18n import BRUSSELS, N_, _, format_date, gettext_for
 from amudesk.models import Card, CardStatus, Cpas, Document, Office, Person, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
@@ -30,7 +30,6 @@ RECEIPT = "receipt"
 AAMU_FORM = "aamu"
 INFO_FORM = "info-form"
 CARD = "card"
-RECEIPT_PREFIX = "AR"
 # Each kind numbers its documents per year: AR-2026-00042, AM-…, FI-…, CM-….
 PREFIXES: dict[str, str] = {RECEIPT: "AR", AAMU_FORM: "AM", INFO_FORM: "FI", CARD: "CM"}
 LANGUAGES = ("fr", "nl", "en")
@@ -49,36 +48,27 @@ class IssuedDocument:
     sha256: str
 
 
-def receipt_number(year: int, number: int) -> str:
-    return document_number(RECEIPT, year, number)
-
-
 def document_number(kind: str, year: int, number: int) -> str:
     """``AR-2026-00042``: the kind's prefix, the year, the number in the year."""
     return f"{PREFIXES[kind]}-{year}-{number:05d}"
 
 
 def _next_document_number(kind: str, now: dt.datetime, session: Session) -> str:
-    from zoneinfo import ZoneInfo
-
     year = now.astimezone(ZoneInfo(BRUSSELS)).year
     prefix = PREFIXES[kind]
     return document_number(kind, year, next_number(prefix, year, session=session))
 
 
 def _office_for(session: Session) -> Office:
-    from amudesk.services.office import get_office
+    from amudesk.services.office import require_office
 
-    office = get_office(session=session)
-    if office is None:
-        raise FieldError(
-            "office",
-            _(
-                "Office: fill in the office profile first; its name and address are printed "
-                "on every document."
-            ),
-        )
-    return office
+    return require_office(
+        session=session,
+        message=N_(
+            "Office: fill in the office profile first; its name and address are printed "
+            "on every document."
+        ),
+    )
 
 
 def _archive(
@@ -136,19 +126,17 @@ def issue_receipt(
     """Number, render and archive the acknowledgement of receipt of a request (a proof of
     filing when the office is an association); an audit entry ``print`` goes with it.
     ``clock_settings`` (amudesk.settings' ``clock_settings()``) say how the dates move."""
-    from zoneinfo import ZoneInfo
-
     from amudesk.documents.layout import Letterhead
     from amudesk.documents.receipt import ReceiptFacts, render_receipt
     from amudesk.services import clock
-    from amudesk.services.office import get_office
+    from amudesk.services.office import require_office
 
-    office = get_office(session=session)
-    if office is None:
-        raise FieldError(
-            "office",
-            _("Office: fill in the office profile first; its name and address go on the receipt."),
-        )
+    office = require_office(
+        session=session,
+        message=N_(
+            "Office: fill in the office profile first; its name and address go on the receipt."
+        ),
+    )
     language = document_language(language, office)
     # The request, its person and its CPAS are all the receipt shows: not the whole case.
     request = get_request(request_id, session=session)
@@ -156,8 +144,7 @@ def issue_receipt(
     cpas = session.get(Cpas, request.cpas_id)
     assert person is not None and cpas is not None
     now = now or utcnow()
-    year = now.astimezone(ZoneInfo(BRUSSELS)).year
-    number = receipt_number(year, next_number(RECEIPT_PREFIX, year, session=session))
+    number = _next_document_number(RECEIPT, now, session)
     found = {
         d.rule: d
         for d in clock.deadlines(
@@ -275,8 +262,6 @@ def issue_aamu_form(
 ) -> Document:
     """Number, render and archive an AAMU form for the applicant of a request: their identity
     filled in, the rest left for the doctor; a validity of one year from today suggested."""
-    from zoneinfo import ZoneInfo
-
     from amudesk.deadlines import add_months
     from amudesk.documents.aamu import AamuFacts, render_aamu
     from amudesk.documents.layout import Letterhead
@@ -444,8 +429,9 @@ class CardRow:
     document_id: int | None
 
 
-def _card_facts(card: Card, session: Session) -> Any:
-    """What the card shows, from the database as it is now (names, photo, decision)."""
+def _card_facts(card: Card, office: Office, session: Session) -> Any:
+    """What the card shows, from the database as it is now (names, photo, decision), and
+    the ``office`` (read once by the caller for all its cards: it carries the logo)."""
     from amudesk.documents.card import CardFacts
     from amudesk.models import Cpas, Decision, Person
 
@@ -454,7 +440,6 @@ def _card_facts(card: Card, session: Session) -> Any:
     request = session.get(Request, card.request_id)
     assert person is not None and decision is not None and request is not None
     cpas = session.get(Cpas, request.cpas_id)
-    office = _office_for(session)
     assert cpas is not None
     return CardFacts(
         number=card.number,
@@ -534,7 +519,7 @@ def issue_card(
     document = _archive(
         CARD,
         card.number,
-        render_card(_card_facts(card, session)),
+        render_card(_card_facts(card, office, session)),
         request=case.request,
         person_id=holder.id,
         language=language,
@@ -645,7 +630,15 @@ def card_pdf(
     :func:`mark_cards_printed`'s job."""
     from amudesk.documents.card import render_card_sheet, render_cards
 
-    facts = [_card_facts(_get_card(card_id, session), session) for card_id in card_ids]
+    office: Office | None = None
+    facts: list[Any] = []
+    for card_id in card_ids:
+        card = _get_card(card_id, session)
+        # The office, logo included, once for all the cards, at the first one: an empty
+        # choice, or an unknown first card, is reported before a missing office.
+        if office is None:
+            office = _office_for(session)
+        facts.append(_card_facts(card, office, session))
     if not facts:
         raise FieldError("cards", _("Cards: choose at least one card."))
     render = render_card_sheet if sheet else render_cards

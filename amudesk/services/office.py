@@ -15,6 +15,15 @@ def get_office(*, session: Session) -> Office | None:
     return session.exec(select(Office).limit(1)).first()
 
 
+def require_office(*, session: Session, message: str) -> Office:
+    """The profile, or a FieldError on ``office`` saying ``message`` (marked with ``N_``,
+    translated here) when there is none yet."""
+    office = get_office(session=session)
+    if office is None:
+        raise FieldError("office", _(message))
+    return office
+
+
 def save_office(
     *,
     session: Session,

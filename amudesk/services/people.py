@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from amudesk.i18n import N_, _
+# The labels of the sexes, kept with the documents that print them; the window takes them here.
+from amudesk.documents.values import SEX_LABELS as SEX_LABELS
+from amudesk.i18n import _
 from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
@@ -17,12 +19,6 @@ from amudesk.services import validation as v
 from amudesk.text import fold
 
 ADULT_AGE = 18
-SEX_LABELS: dict[str, str] = {
-    Sex.FEMALE: N_("Female"),
-    Sex.MALE: N_("Male"),
-    Sex.OTHER: N_("X (neither F nor M)"),
-    Sex.UNKNOWN: N_("Unknown"),
-}
 
 
 @dataclass

@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, delete, func, inspect, or_, select, text, update
 from sqlmodel import Session, SQLModel, col
 
-from amudesk.deadlines import add_months
-from amudesk.i18n import LANGUAGES, _
+from amudesk.deadlines import DECISION_MAX_MONTHS, add_months
+from amudesk.i18n import LANGUAGES, N_, _
 from amudesk.models import (
     Aamu,
     AuditEntry,
@@ -48,12 +48,12 @@ from amudesk.models import (
     Cpas,
     DeadlineMark,
     Decision,
-    DecisionKind,
     Document,
     Person,
     Request,
 )
 from amudesk.services import FieldError, audit
+from amudesk.services.cases import positive_decision
 from amudesk.store import Store, StoreError, StoreLocked
 
 if TYPE_CHECKING:
@@ -67,9 +67,6 @@ DEFAULT_RETENTION_YEARS = 5
 MIN_RETENTION_YEARS = 1
 MAX_RETENTION_YEARS = 30
 ACCESS_SUFFIX = "-access"
-# A positive decision without an end date counts as valid for the legal maximum.
-DECISION_MAX_MONTHS = 12
-POSITIVE_KINDS = frozenset({DecisionKind.PRINCIPLE.value, DecisionKind.GUARANTEE.value})
 
 
 # --- what is stored about a person ------------------------------------------------------
@@ -320,7 +317,7 @@ def export_person(
     from amudesk.documents.access import render_access
     from amudesk.documents.layout import Letterhead
     from amudesk.documents.output import write_atomically
-    from amudesk.services.office import get_office
+    from amudesk.services.office import require_office
 
     if language not in LANGUAGES:
         raise FieldError("language", _("Language: choose French, Dutch or English."))
@@ -330,12 +327,12 @@ def export_person(
         raise FieldError(
             "folder", _("Folder: {folder} does not exist or is not a folder.").format(folder=folder)
         )
-    office = get_office(session=session)
-    if office is None:
-        raise FieldError(
-            "office",
-            _("Office: fill in the office profile first; its name and address go on the export."),
-        )
+    office = require_office(
+        session=session,
+        message=N_(
+            "Office: fill in the office profile first; its name and address go on the export."
+        ),
+    )
     record = person_record(request.person_id, session=session)
     json_name, pdf_name = access_file_names(request.reference)
     content = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
@@ -578,7 +575,7 @@ def _closed_until(status: str, decisions: Sequence[Any]) -> dt.date | None:
     latest = decisions[-1]
     decided: dt.date = latest.decided_on
     valid_to: dt.date | None = latest.valid_to
-    if latest.kind not in POSITIVE_KINDS:
+    if not positive_decision(latest.kind):
         return decided
     if valid_to is not None:
         return valid_to
@@ -700,17 +697,15 @@ def record_of_processing(
     """The office's record of processing activities (GDPR art. 30), in ``language``, from
     its profile and what this software does (``amudesk.documents.processing``)."""
     from amudesk.documents.processing import processing_record
-    from amudesk.services.office import get_office
+    from amudesk.services.office import require_office
 
     if language not in LANGUAGES:
         raise FieldError("language", _("Language: choose French, Dutch or English."))
     check_years(retention_years)
-    office = get_office(session=session)
-    if office is None:
-        raise FieldError(
-            "office",
-            _("Office: fill in the office profile first; the record names the controller."),
-        )
+    office = require_office(
+        session=session,
+        message=N_("Office: fill in the office profile first; the record names the controller."),
+    )
     return processing_record(
         office, language=language, retention_years=retention_years, today=today
     )

@@ -1,0 +1,46 @@
+"""A person's values as people read them: sex, birth date, NISS or BIS number.
+
+Shared by the documents and the window (``amudesk.services.people`` re-exports
+:data:`SEX_LABELS`). Plain values in, text out: nothing here opens the database or imports
+the models, so a renderer stays importable without them.
+"""
+
+from __future__ import annotations
+
+from amudesk import i18n
+from amudesk.i18n import N_, gettext_for
+
+# Keyed by the values of amudesk.models.person.Sex.
+SEX_LABELS: dict[str, str] = {
+    "F": N_("Female"),
+    "M": N_("Male"),
+    "X": N_("X (neither F nor M)"),
+    "U": N_("Unknown"),
+}
+_UNKNOWN_SEX = "U"
+
+
+def sex_label(code: str, language: str) -> str:
+    """The sex as a document prints it, in ``language``; blank when unknown ("U") or when
+    the code is not one of :data:`SEX_LABELS`."""
+    key = code.strip().upper()
+    message = SEX_LABELS.get(key) if key != _UNKNOWN_SEX else None
+    return gettext_for(language, message) if message else ""
+
+
+def format_birth_date(value: str, language: str) -> str:
+    """A birth date ("1985-07-30", "1985-07", "1985" or "") written for people in
+    ``language``; a malformed value is given back as it is, so that it never stops a
+    document."""
+    try:
+        return i18n.format_partial_date(value.strip(), locale=language)
+    except ValueError:
+        return value
+
+
+def format_niss(value: str) -> str:
+    """An 11-digit NISS or BIS number as YY.MM.DD-NNN.CC; anything else as it is."""
+    digits = "".join(value.split())
+    if len(digits) != 11 or not digits.isdigit():
+        return value.strip()
+    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}-{digits[6:9]}.{digits[9:11]}"
