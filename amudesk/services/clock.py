@@ -29,8 +29,9 @@ from amudesk.deadlines import (
 from amudesk.i18n import BRUSSELS, _
 from amudesk.models import DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound, audit
+from amudesk.services import FieldError, audit
 from amudesk.services import validation as v
+from amudesk.services.cases import get_request, local_date
 
 MARK_KINDS = ("handled", "snoozed")
 
@@ -248,8 +249,7 @@ def mark_deadline(
     today: dt.date | None = None,
 ) -> DeadlineMark:
     """Mark a deadline handled, or snooze it until a day; one mark per deadline, the last wins."""
-    if session.get(Request, request_id) is None:
-        raise NotFound(_("This request is not in the database."))
+    get_request(request_id, session=session)
     if rule not in RULES:
         raise FieldError("rule", _("Time limit: unknown rule {rule}.").format(rule=rule))
     if kind not in MARK_KINDS:
@@ -308,43 +308,45 @@ def _reference_of(request_id: int, session: Session) -> str:
 
 def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -> Request:
     """The day the request was sent on to the competent CPAS (None to clear)."""
-    request = _request(request_id, session)
-    if day is not None:
-        _check_event_day(
-            request,
-            day,
-            "transferred_on",
-            _("Transferred on"),
-            _("Transferred on: the transfer cannot come before the request."),
-        )
-    request.transferred_on = day
-    return _save_request_event(request, session)
+    return _record_event_day(
+        request_id,
+        day,
+        "transferred_on",
+        _("Transferred on"),
+        _("Transferred on: the transfer cannot come before the request."),
+        session=session,
+    )
 
 
 def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> Request:
     """The day the claimant appealed to the labour court (None to clear)."""
-    request = _request(request_id, session)
+    return _record_event_day(
+        request_id,
+        day,
+        "appealed_on",
+        _("Appealed on"),
+        _("Appealed on: the appeal cannot come before the request."),
+        session=session,
+    )
+
+
+def _record_event_day(
+    request_id: int,
+    day: dt.date | None,
+    field: str,
+    label: str,
+    too_early: str,
+    *,
+    session: Session,
+) -> Request:
+    """Set (or clear) the day of an event of the request in ``field``: not in the future,
+    not before the request; audited as a change of the request."""
+    request = get_request(request_id, session=session)
     if day is not None:
-        _check_event_day(
-            request,
-            day,
-            "appealed_on",
-            _("Appealed on"),
-            _("Appealed on: the appeal cannot come before the request."),
-        )
-    request.appealed_on = day
-    return _save_request_event(request, session)
-
-
-def _check_event_day(
-    request: Request, day: dt.date, field: str, label: str, too_early: str
-) -> None:
-    v.not_in_future(day, field, label)
-    if day < request.received_at.astimezone(ZoneInfo(BRUSSELS)).date():
-        raise FieldError(field, too_early)
-
-
-def _save_request_event(request: Request, session: Session) -> Request:
+        v.not_in_future(day, field, label)
+        if day < local_date(request.received_at):
+            raise FieldError(field, too_early)
+    setattr(request, field, day)
     fields = audit.changed_fields(request)
     session.add(request)
     session.flush()
@@ -356,13 +358,6 @@ def _save_request_event(request: Request, session: Session) -> Request:
         fields=fields,
         reference=request.reference,
     )
-    return request
-
-
-def _request(request_id: int, session: Session) -> Request:
-    request = session.get(Request, request_id)
-    if request is None:
-        raise NotFound(_("This request is not in the database."))
     return request
 
 
