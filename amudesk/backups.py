@@ -8,20 +8,34 @@ anywhere. A copy is written under a ``.partial`` name, checked (it opens with th
 passes SQLCipher's and SQLite's integrity checks), then renamed: a backup that exists is
 whole.
 
+Beside them, ``amudesk-YYYYMMDD-HHMMSS.anchor`` (JSON) records how many entries the audit
+trail held and the hash of the last one, read in the read transaction the copy was made
+in. The trail of the data folder must still hold that entry at that place
+(:func:`check_anchors`): a trail cut short, or rewritten by someone who had the passphrase
+(every hash computed again), no longer does.
+
 Restoring checks the backup the same way, moves the database in use aside (untouched, as
-``backups/before-restore-…``), and swaps the copy in. The key file is replaced in two steps (``amudesk.key.new``), and the one whose
-salt matches the database's first bytes wins after a crash (``store.settle_key_file``).
+``backups/before-restore-…``), and swaps the copy in. The key file is replaced in two
+steps (``amudesk.key.new``, written from the backup's key file as read and checked, so
+nothing else it may hold comes along), and the one whose salt matches the database's first
+bytes wins after a crash (``store.settle_key_file``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from amudesk import crypto
 from amudesk.i18n import _
@@ -43,6 +57,10 @@ log = logging.getLogger(__name__)
 PREFIX = "amudesk-"
 SUFFIX = ".sqlite3"
 KEY_SUFFIX = ".key"
+ANCHOR_SUFFIX = ".anchor"
+ANCHOR_FORMAT = 1
+ANCHOR_MAX_BYTES = 4096
+_HASH = re.compile(r"[0-9a-f]{64}")
 STAMP = "%Y%m%d-%H%M%S"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -62,9 +80,29 @@ class Backup:
     def key_path(self) -> Path:
         return key_path_for(self.path)
 
+    @property
+    def anchor_path(self) -> Path:
+        return anchor_path_for(self.path)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The audit trail when a backup was made: its number of entries and last hash."""
+
+    entries: int
+    head: str
+
+
+class AnchorError(BackupError):
+    """An anchor file cannot be read."""
+
 
 def key_path_for(path: Path) -> Path:
     return path.with_suffix(KEY_SUFFIX)
+
+
+def anchor_path_for(path: Path) -> Path:
+    return path.with_suffix(ANCHOR_SUFFIX)
 
 
 def backups_dir(data_dir: Path) -> Path:
@@ -120,15 +158,32 @@ def make_backup(
         raise BackupError(_("A backup named {name} already exists.").format(name=target.name))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    anchors: list[Anchor] = []
+
+    def read_anchor_in_snapshot(session: Session) -> None:
+        from amudesk.services import audit
+
+        anchors.append(Anchor(*audit.head(session=session)))
+
     try:
-        _copy_pages(store, partial, progress=progress, cancelled=cancelled)
+        _copy_pages(
+            store,
+            partial,
+            progress=progress,
+            cancelled=cancelled,
+            in_snapshot=read_anchor_in_snapshot,
+        )
         _check_copy(partial, store.key)
         crypto.fsync_path(partial)
         _copy_private(crypto.key_file_path(store.data_dir), key_path_for(target))
+        write_anchor(anchor_path_for(target), anchors[0])
         os.replace(partial, target)
         crypto.fsync_folder(folder)
     except BaseException:
         partial.unlink(missing_ok=True)
+        if not target.exists():  # the companions of a backup that was not made
+            key_path_for(target).unlink(missing_ok=True)
+            anchor_path_for(target).unlink(missing_ok=True)
         raise
     log.info("backup made")
     if folder == backups_dir(store.data_dir):
@@ -142,6 +197,7 @@ def _copy_pages(
     *,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
+    in_snapshot: Callable[[Session], None] | None = None,
 ) -> None:
     def step(_status: int, remaining: int, total: int) -> None:
         if cancelled is not None and cancelled():
@@ -151,7 +207,7 @@ def _copy_pages(
 
     if cancelled is not None and cancelled():
         raise BackupError(_("The backup was cancelled; nothing was kept."))
-    copy_database(store, target, progress=step)
+    copy_database(store, target, progress=step, in_snapshot=in_snapshot)
 
 
 def _copy_private(source: Path, target: Path) -> None:
@@ -160,6 +216,53 @@ def _copy_private(source: Path, target: Path) -> None:
     private_file(target)
     shutil.copyfile(source, target)
     crypto.fsync_path(target)
+
+
+def write_anchor(path: Path, anchor: Anchor) -> None:
+    """Write ``anchor`` to ``path`` atomically (temporary file, fsync, rename), 0600."""
+    temporary = path.with_name(path.name + ".tmp")
+    data = json.dumps(
+        {"format": ANCHOR_FORMAT, "entries": anchor.entries, "head": anchor.head}, indent=2
+    ).encode("utf-8")
+    try:
+        fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # a short write
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def read_anchor(path: Path) -> Anchor:
+    """The anchor at ``path``; AnchorError when it is not one."""
+    damaged = AnchorError(
+        _("The anchor file {name} of a backup cannot be read: it was damaged or changed.").format(
+            name=path.name
+        )
+    )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(ANCHOR_MAX_BYTES + 1)
+        data: Any = json.loads(raw.decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise damaged from exc
+    if len(raw) > ANCHOR_MAX_BYTES or not isinstance(data, dict):
+        raise damaged
+    entries, head = data.get("entries"), data.get("head")
+    if (
+        data.get("format") != ANCHOR_FORMAT
+        or type(entries) is not int
+        or entries < 0
+        or not isinstance(head, str)
+        or not _HASH.fullmatch(head)
+    ):
+        raise damaged
+    return Anchor(entries=entries, head=head)
 
 
 def _check_copy(path: Path, key: crypto.Key) -> None:
@@ -199,7 +302,7 @@ def prune(folder: Path, *, now: dt.datetime | None = None) -> list[Path]:
     removed = []
     for backup in backups:
         if backup.path not in kept:
-            for path in (backup.path, backup.key_path):
+            for path in (backup.path, backup.key_path, backup.anchor_path):
                 path.unlink(missing_ok=True)
             removed.append(backup.path)
     return removed
@@ -284,7 +387,25 @@ def install_backup(data_dir: Path, path: Path) -> Path | None:
     incoming.unlink(missing_ok=True)
     try:
         _copy_private(path, incoming)
-        _copy_private(key_path_for(path), new_key)
+        # Written from what was read and checked: only the salt, the costs and the
+        # passphrase's form reach the data folder, whatever else the backup's file holds.
+        try:
+            key_file = crypto.read_key_file(key_path_for(path))
+        except crypto.KeyFileError as exc:
+            raise BackupError(
+                _("The key file {name} of this backup cannot be read ({detail}).").format(
+                    name=key_path_for(path).name, detail=exc
+                )
+            ) from exc
+        crypto.write_key_file(
+            new_key,
+            crypto.KeyFile(
+                salt=key_file.salt,
+                params=key_file.params,
+                initialised=True,
+                passphrase_form=key_file.passphrase_form,
+            ),
+        )
     except BaseException:
         incoming.unlink(missing_ok=True)
         new_key.unlink(missing_ok=True)
@@ -314,3 +435,77 @@ def _set_aside(data_dir: Path, database: Path, stamp: str) -> Path:
     crypto.fsync_folder(folder)
     crypto.fsync_folder(data_dir)
     return kept
+
+
+# --- the audit trail against the backups' anchors -----------------------------------------------
+
+
+def check_anchors(store: Store) -> list[str]:
+    """What the backups of the data folder say about its audit trail, for people: for each
+    backup with an anchor, the trail must still hold, at the anchor's place, the entry that
+    was its last when the backup was made. A trail cut short, or rewritten (hashes computed
+    again by someone who had the passphrase), is reported naming the backup. Backups made
+    after a backup that was later restored, and before that restore, belong to a trail
+    that was set aside: they are not compared. An empty list when all is well."""
+    if store.data_dir is None or not store.is_sqlite:
+        return []
+    from amudesk.services import audit
+
+    problems: list[str] = []
+    with store.session() as session:
+        length, _head = audit.head(session=session)
+        set_aside = _restored_spans(session)
+        for backup in list_backups(backups_dir(store.data_dir)):
+            if not backup.anchor_path.exists():
+                continue  # made before anchors were recorded
+            try:
+                anchor = read_anchor(backup.anchor_path)
+            except AnchorError as exc:
+                problems.append(str(exc))
+                continue
+            if anchor.entries == 0 or any(
+                (start is None or start < backup.made_at) and backup.made_at <= end
+                for start, end in set_aside
+            ):
+                continue
+            if length < anchor.entries:
+                problems.append(
+                    _(
+                        "The audit trail is shorter than when the backup {name} was made: "
+                        "entries at its end were removed."
+                    ).format(name=backup.path.name)
+                )
+            elif audit.hash_at(anchor.entries, session=session) != anchor.head:
+                problems.append(
+                    _(
+                        "The audit trail no longer holds the entry that was its last when the "
+                        "backup {name} was made: the trail was rewritten since."
+                    ).format(name=backup.path.name)
+                )
+    return problems
+
+
+def _restored_spans(session: Session) -> list[tuple[dt.datetime | None, dt.datetime]]:
+    """For each restore in the trail: the time the restored backup was made (None when its
+    name does not say: every earlier backup is then set aside) and the time of the
+    restore, both in local time as backup names are."""
+    from amudesk.models import AuditEntry
+
+    spans: list[tuple[dt.datetime | None, dt.datetime]] = []
+    rows = session.execute(
+        select(col(AuditEntry.at), col(AuditEntry.detail)).where(
+            col(AuditEntry.action) == "restore"
+        )
+    ).all()
+    for at, detail in rows:
+        moment = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
+        restored_at = moment.astimezone().replace(tzinfo=None)
+        name = str(detail).removeprefix("file=")
+        made_at: dt.datetime | None = None
+        if name.startswith(PREFIX) and name.endswith(SUFFIX):
+            try:
+                made_at = dt.datetime.strptime(name[len(PREFIX) : -len(SUFFIX)], STAMP)
+            except ValueError:
+                made_at = None
+        spans.append((made_at, restored_at))
+    return spans

@@ -17,8 +17,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from sqlalchemy.exc import DatabaseError
+
 from amudesk import __version__
 from amudesk.i18n import _, ngettext
+from amudesk.store import StoreError
+from amudesk.text import shown
 
 if TYPE_CHECKING:
     from amudesk.deadlines import Deadline
@@ -64,8 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--skip-invalid", action="store_true", help=_("import the good rows, report the others")
     )
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help=_("correct the requests already registered (same reference) from their rows"),
+    )
 
-    exp = commands.add_parser("export", help=_("export every request to a .csv file"))
+    exp = commands.add_parser(
+        "export",
+        help=_("export every request to a .csv or .xlsx file (- : CSV on standard output)"),
+    )
     exp.add_argument("file", type=Path)
 
     niss = commands.add_parser("niss", help=_("check a NISS or BIS number"))
@@ -126,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--ics",
         type=Path,
         metavar="FILE",
-        help=_("write the running time limits to an iCalendar (.ics) file"),
+        help=_("write the running time limits to an iCalendar (.ics) file (- : standard output)"),
     )
     clock.add_argument(
         "--within",
@@ -171,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(data_dir=args.data_dir)
         finally:
             gc.enable()
+    from amudesk import outputs
+    from amudesk.paths import default_data_dir
+
+    # Before anything is written: no output of this run may land in the data folder.
+    outputs.protect_folder(args.data_dir or default_data_dir())
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "demo": cmd_demo,
         "import": cmd_import,
@@ -188,7 +205,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except UsageError as exc:
-        print(f"amudesk: {exc}", file=sys.stderr)
+        _say(str(exc))
+        return EXIT_BAD_INPUT
+    except (outputs.OutputError, StoreError) as exc:
+        _say(str(exc))
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # whatever no command foresaw: one line, never a traceback
+        _say(_describe_os_error(exc))
+        return EXIT_BAD_INPUT
+    except DatabaseError as exc:
+        if "full" in str(exc.orig).lower():  # SQLITE_FULL: "database or disk is full"
+            _say(
+                _(
+                    "the disk holding the data folder is full; nothing was changed. Free some "
+                    "space and try again."
+                )
+            )
+        else:
+            _say(_("the database cannot be read or written: {reason}").format(reason=exc.orig))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(
@@ -196,6 +230,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+
+
+def _say(message: str) -> None:
+    """One line on stderr: control characters escaped, so that nothing a user typed or a
+    file name holds can move the cursor, break the line or turn the text around."""
+    print("amudesk: " + shown(" ".join(message.split("\n"))), file=sys.stderr)
+
+
+def _describe_os_error(exc: OSError) -> str:
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return where + _("the disk is full; free some space and try again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return where + _("no permission to write there, or the disk is read-only")
+    return where + (exc.strerror or exc.__class__.__name__)
 
 
 def _early_language(argv: Sequence[str] | None) -> str:
@@ -228,14 +279,20 @@ def _settings_language(data_dir: Path | None) -> str | None:
 
 def _open(args: argparse.Namespace, passphrase: str | None = None):  # type: ignore[no-untyped-def]
     from amudesk.paths import default_data_dir, prepare_data_dir
-    from amudesk.store import StoreError, folder_state, open_store
+    from amudesk.store import WrongPassphrase, folder_state, note_failed_unlock, open_store
 
     url = os.environ.get(DATABASE_URL_ENV)
     folder = args.data_dir or default_data_dir()
     try:
+        folder = prepare_data_dir(folder)
         if url is None and passphrase is None:
-            passphrase = _passphrase(folder_state(prepare_data_dir(folder)))
+            passphrase = _passphrase(folder_state(folder))
+        # Wrong passphrases typed before (noted below) go into the audit trail at this open.
         return open_store(folder, url=url, passphrase=passphrase)
+    except WrongPassphrase as exc:
+        if url is None:
+            note_failed_unlock(folder)
+        raise UsageError(str(exc)) from None
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 
@@ -319,6 +376,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.file,
             store=store,
             skip_invalid=args.skip_invalid,
+            update=args.update,
             progress=_TerminalProgress(_("Import")),
         )
     except SpreadsheetError as exc:
@@ -326,7 +384,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for problem in report.problems:
-        print(f"amudesk: {problem.describe()}", file=sys.stderr)
+        _say(problem.describe())
+    for duplicate in report.duplicates:
+        _say(duplicate.describe())
     if report.problems and not args.skip_invalid:
         print(
             "amudesk: "
@@ -347,13 +407,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     rejected = ngettext("{n} row rejected", "{n} rows rejected", len(report.bad_lines)).format(
         n=len(report.bad_lines)
     )
-    print(f"{imported} ({people}), {rejected}.")
+    summary = [f"{imported} ({people})", rejected]
+    if report.duplicates:
+        summary.append(
+            ngettext(
+                "{n} already registered (not imported)",
+                "{n} already registered (not imported)",
+                len(report.duplicates),
+            ).format(n=len(report.duplicates))
+        )
+    if report.updated:
+        summary.append(
+            ngettext("{n} request updated", "{n} requests updated", report.updated).format(
+                n=report.updated
+            )
+        )
+    print(", ".join(summary) + ".")
     return EXIT_BAD_INPUT if report.bad_lines else EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from amudesk import outputs
     from amudesk.services.spreadsheet import SpreadsheetError, export_file
 
+    to_stdout = args.file == outputs.STDOUT
+    if not to_stdout:
+        kind = outputs.kind_of(args.file)
+        if kind not in ("csv", "xlsx"):
+            raise UsageError(
+                _(
+                    "export: {path}: the file name must end in .csv or .xlsx "
+                    "(or be - for standard output)"
+                ).format(path=shown(str(args.file)))
+            )
+        outputs.check_target(args.file, kind, label=_("export"))  # before the store is opened
     store = _open(args)
     try:
         count = export_file(args.file, store=store, progress=_TerminalProgress(_("Export")))
@@ -361,7 +448,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
-    print(ngettext("{n} request exported.", "{n} requests exported.", count).format(n=count))
+    summary = ngettext("{n} request exported.", "{n} requests exported.", count).format(n=count)
+    print(summary, file=sys.stderr if to_stdout else sys.stdout)
     return EXIT_OK
 
 
@@ -386,7 +474,7 @@ def cmd_niss(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            print(f"amudesk: {exc}", file=sys.stderr)
+            _say(str(exc))
         return EXIT_BAD_INPUT
     answer = {
         "valid": True,
@@ -411,10 +499,12 @@ def cmd_niss(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from amudesk.backups import check_anchors
     from amudesk.services import audit
     from amudesk.store import integrity_problems
 
     store = _open(args)
+    trail = None
     try:
         problems = integrity_problems(store)
         if not problems:
@@ -422,21 +512,38 @@ def cmd_check(args: argparse.Namespace) -> int:
                 trail = audit.verify(session=session)
             if not trail.intact:
                 problems.append(_("audit trail: {reason}").format(reason=trail.message))
+            # Each backup noted the trail's head when it was made: a trail rewritten since
+            # (by someone holding the passphrase) no longer holds it.
+            problems.extend(
+                _("audit trail: {reason}").format(reason=reason) for reason in check_anchors(store)
+            )
     finally:
         store.close()
     if problems:
         for problem in problems:
-            print(f"amudesk: {problem}", file=sys.stderr)
+            _say(problem)
         return EXIT_BAD_INPUT
+    assert trail is not None
     print(_("The data folder is sound."))
+    # Noted elsewhere (on paper, in another file), the head shows later whether entries
+    # were cut off at the end of the trail, the one change the chain itself cannot show.
+    print(
+        ngettext(
+            "Audit trail: {n} entry, head {head}",
+            "Audit trail: {n} entries, head {head}",
+            trail.checked,
+        ).format(n=trail.checked, head=trail.head)
+    )
     return EXIT_OK
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from amudesk import outputs
     from amudesk.backups import make_backup
     from amudesk.services import audit
-    from amudesk.store import StoreError
 
+    if args.to is not None:  # an existing folder of the user's, never inside the data folder
+        outputs.check_folder(args.to, label="--to")
     store = _open(args)
     try:
         backup = make_backup(store, args.to, progress=_TerminalProgress(_("Backing up")))
@@ -444,18 +551,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
         # the entry, which it therefore does not hold).
         with store.transaction() as session:
             audit.record("backup", session=session, detail=f"file={backup.path.name}")
-    except (StoreError, OSError) as exc:
+    except StoreError as exc:
         raise UsageError(_("backup: {reason}").format(reason=exc)) from None
+    except OSError as exc:
+        raise UsageError(
+            outputs.describe(exc, Path(exc.filename or args.to or store.data_dir), "--to")
+        ) from None
     finally:
         store.close()
-    print(_("Backup written: {path}").format(path=backup.path))
+    print(_("Backup written: {path}").format(path=shown(str(backup.path))))
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from amudesk.backups import backup_label, restore_backup
     from amudesk.paths import default_data_dir, prepare_data_dir
-    from amudesk.store import StoreError
 
     if os.environ.get(DATABASE_URL_ENV):
         raise UsageError(_("restore: only a data folder's own database can be restored"))
@@ -466,15 +576,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except (StoreError, OSError) as exc:
         raise UsageError(_("restore: {reason}").format(reason=exc)) from None
     _audit(args, "restore", f"file={backup_label(args.file)}", passphrase)
-    print(_("Backup restored from {path}.").format(path=args.file))
+    print(_("Backup restored from {path}.").format(path=shown(str(args.file))))
     if kept is not None:
-        print(_("The database in use before was kept as {path}.").format(path=kept))
+        print(_("The database in use before was kept as {path}.").format(path=shown(str(kept))))
     return EXIT_OK
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     from amudesk.paths import default_data_dir, prepare_data_dir
-    from amudesk.store import StoreError, change_passphrase, folder_state
+    from amudesk.store import change_passphrase, folder_state
 
     try:
         if folder_state(prepare_data_dir(args.data_dir or default_data_dir())) != "encrypted":
@@ -496,7 +606,6 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     from amudesk.services import FieldError, NotFound, privacy
-    from amudesk.store import StoreError
 
     store = _open(args)
     try:
@@ -528,14 +637,15 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 
 def cmd_document(args: argparse.Namespace) -> int:
-    from amudesk.documents.output import write_atomically
+    from amudesk import outputs
     from amudesk.services import FieldError, NotFound
 
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
-        raise UsageError(_("-o: the file name must end in .pdf"))
-    if not output.parent.is_dir():
-        raise UsageError(_("-o: the folder {path} does not exist").format(path=output.parent))
+        raise UsageError(
+            _("-o: {path}: the file name must end in .pdf").format(path=shown(str(output)))
+        )
+    outputs.check_target(output, "pdf", label="-o")  # before anything is numbered
     if len(args.reference) > 1 and args.kind != "card-sheet":
         raise UsageError(_("--reference: only card-sheet takes several references"))
     if args.dependant is not None and args.kind not in ("info-form", "card"):
@@ -546,16 +656,12 @@ def cmd_document(args: argparse.Namespace) -> int:
             number, pdf = _issue_document(args, store, session)
             # The file is written inside the transaction: if it cannot be written, the
             # numbers and the archived copies are not kept either.
-            write_atomically({output: pdf})
+            outputs.write_files({output: pdf}, label="-o")
     except (FieldError, NotFound) as exc:
         raise UsageError(str(exc)) from None
-    except OSError as exc:
-        raise UsageError(
-            _("-o: cannot write {path} ({reason})").format(path=output, reason=exc.strerror)
-        ) from None
     finally:
         store.close()
-    print(_("{number} written to {path}").format(number=number, path=output))
+    print(_("{number} written to {path}").format(number=number, path=shown(str(output))))
     return EXIT_OK
 
 
@@ -597,11 +703,10 @@ def _issue_document(args: argparse.Namespace, store: Any, session: Any) -> tuple
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:
-    from amudesk import i18n
+    from amudesk import i18n, outputs
     from amudesk.services import FieldError, NotFound, privacy
 
-    if not args.output.is_dir():
-        raise UsageError(_("-o: {path} is not a folder").format(path=args.output))
+    outputs.check_folder(args.output, label="-o")
     store = _open(args)
     try:
         with store.transaction() as session:
@@ -613,7 +718,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for path in paths:
-        print(path)
+        print(shown(str(path)))
     return EXIT_OK
 
 
@@ -697,13 +802,11 @@ def _within(text: str | None) -> int | None:
 
 def _calendar_path(path: Path | None) -> Path | None:
     """``--ics``: refused before anything is computed when it cannot be written."""
-    if path is None:
-        return None
-    if path.is_dir():
-        raise UsageError(_("--ics: {path} is a folder; give a file name").format(path=path))
-    folder = path.parent
-    if not folder.is_dir():
-        raise UsageError(_("--ics: the folder {folder} does not exist").format(folder=folder))
+    from amudesk import outputs
+
+    if path is None or path == outputs.STDOUT:
+        return path
+    outputs.check_target(path, "ics", label="--ics")
     return path
 
 
@@ -765,19 +868,18 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         items = [d for d in items if d.needs_attention(on, within)]
     items = _sorted(items)
     if calendar is not None:
-        try:
+        from amudesk import outputs
+
+        if calendar == outputs.STDOUT:
+            content, count = clock.ics_bytes(items)
+            outputs.write_stdout(content)
+        else:
             count = clock.write_ics(items, calendar)
-        except OSError as exc:
-            raise UsageError(
-                _("--ics: {path} cannot be written: {reason}").format(
-                    path=calendar, reason=exc.strerror or exc
-                )
-            ) from None
-        print(
-            ngettext(
-                "{n} deadline written to {path}", "{n} deadlines written to {path}", count
-            ).format(n=count, path=calendar)
-        )
+            print(
+                ngettext(
+                    "{n} deadline written to {path}", "{n} deadlines written to {path}", count
+                ).format(n=count, path=shown(str(calendar)))
+            )
     elif args.json:
         _print_listing([json.dumps([d.as_json() for d in items], ensure_ascii=False)])
     elif items:

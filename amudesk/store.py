@@ -10,15 +10,23 @@ with Argon2id (``amudesk.crypto``) and handed over raw. ``folder_state`` tells w
 folder holds before anything is opened: nothing yet, an encrypted database, or an
 unencrypted one from an earlier version (converted in place, safely, when opened).
 A database file that was set up before and is now missing or empty is an error, never
-silently replaced by a new one.
+silently replaced by a new one; a database file (or journal) holding bytes is never
+deleted or overwritten to make a new one, whatever the key file says. A disk that is full,
+read-only or failing is said as such, never as a wrong passphrase.
+
+Wrong passphrases typed where nothing can be written yet (the command line) are noted in
+a small private file (:func:`note_failed_unlock`) and written into the audit trail at the
+next successful open.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +37,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from amudesk import crypto
+from amudesk import crypto, outputs
 from amudesk.crypto import DEFAULT_KDF, KdfParams, Key
 from amudesk.i18n import _
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
@@ -41,6 +49,19 @@ log = logging.getLogger(__name__)
 SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
+FAILED_UNLOCKS_NAME = "failed-unlocks"
+# Below this much free space, a disk I/O error is taken for a full disk: SQLite reports
+# a failed allocation of its shared-memory file only as an I/O error.
+FULL_MARGIN_BYTES = 1 << 20
+
+# SQLite's primary result codes (the low byte of an extended one).
+SQLITE_PERM = 3
+SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class StoreError(Exception):
@@ -57,6 +78,18 @@ class PassphraseNeeded(StoreError):
 
 class StoreLocked(StoreError):
     """The store was locked: nothing is read or written until it is unlocked."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the files has no room left (or the user's quota is used up)."""
+
+
+class NotWritable(StoreError):
+    """The folder is on a read-only disk, or this user may not write there."""
+
+
+class DiskFailing(StoreError):
+    """The disk reported an input/output error."""
 
 
 @dataclass
@@ -79,13 +112,34 @@ class Store:
         self.locked = True
         log.info("locked")
 
-    def unlock(self, passphrase: str) -> None:
-        """Open again with ``passphrase``; raises WrongPassphrase (and stays locked)."""
+    def unlock(self, passphrase: str, *, record_unlock: bool = False) -> None:
+        """Open again with ``passphrase``; raises WrongPassphrase (and stays locked).
+
+        Wrong passphrases noted meanwhile (:func:`note_failed_unlock`) are written into
+        the audit trail, followed by an ``unlock`` entry; with ``record_unlock`` that
+        entry is written even when there were none (the window's unlock screen)."""
         if not self.locked:
             return
         if self.data_dir is None or self.url is None:
             raise StoreError(_("Only the encrypted database of a data folder is locked."))
-        self._reopen(_unlock(self.data_dir, passphrase))
+        _check_passphrase(passphrase)
+        if folder_state(self.data_dir) != "encrypted":
+            raise StoreError(
+                _(
+                    "The database in {folder} is no longer the one that was open; "
+                    "start AMU Desk again."
+                ).format(folder=self.data_dir)
+            )
+        try:
+            key = _unlock(self.data_dir, passphrase)
+        except OSError as exc:
+            raise storage_error(exc, self.data_dir) from exc
+        self._reopen(key)
+        try:
+            record_failed_unlocks(self, always=record_unlock)
+        except BaseException:
+            self.lock()
+            raise
 
     def _reopen(self, key: Key) -> None:
         """Open again, locked or closed, with a key already checked against the file."""
@@ -143,18 +197,127 @@ def _sqlcipher() -> Any:
 
 def keyed_connection(path: Path, key: Key, *, check: bool = True) -> Any:
     """A SQLCipher connection to ``path`` opened with ``key``; raises WrongPassphrase when the
-    key does not open it (and ``check`` is on)."""
+    key does not open it (and ``check`` is on), DiskFull, NotWritable or DiskFailing when
+    the disk is the problem."""
     module = _sqlcipher()
-    connection = module.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        connection = module.connect(
+            str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+    except module.Error as exc:
+        raise storage_error(exc, path.parent) from exc
     try:
         connection.execute("PRAGMA cipher_log_level = NONE")  # no decryption noise on stderr
         connection.execute(key.pragma())
         if check:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
-    except module.DatabaseError as exc:
+    except module.Error as exc:
         connection.close()
+        problem = storage_problem(exc, path.parent)
+        if problem is not None:
+            raise problem from exc
         raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged.")) from exc
     return connection
+
+
+# --- when the disk is the problem ------------------------------------------------------------
+
+
+# SQLite's own text for these codes (sqlite3_errstr, never translated): some driver
+# errors (those of the backup API) carry the text only.
+_SQLITE_TEXTS = {
+    "database or disk is full": SQLITE_FULL,
+    "attempt to write a readonly database": SQLITE_READONLY,
+    "unable to open database file": SQLITE_CANTOPEN,
+    "disk I/O error": SQLITE_IOERR,
+}
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """SQLite's primary result code carried by ``exc`` (or by the driver's error that a
+    SQLAlchemy error wraps); None when there is none."""
+    for candidate in (exc, getattr(exc, "orig", None)):
+        if candidate is None:
+            continue
+        code = getattr(candidate, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code & 0xFF
+        if isinstance(candidate, sqlite3.Error) or type(candidate).__module__.startswith(
+            "sqlcipher3"
+        ):
+            text_code = _SQLITE_TEXTS.get(str(candidate).strip())
+            if text_code is not None:
+                return text_code
+    return None
+
+
+def _nearly_full(folder: Path) -> bool:
+    for place in (folder, *folder.parents):
+        try:
+            return shutil.disk_usage(place).free < FULL_MARGIN_BYTES
+        except OSError:
+            continue
+    return False
+
+
+def storage_problem(exc: BaseException, folder: Path) -> StoreError | None:
+    """The error for people when ``exc`` (an OSError, or a SQLite error) says the disk
+    holding ``folder`` is full, read-only or not ours to write, or failing; None when
+    ``exc`` is about something else (a wrong key, a damaged file)."""
+    number = exc.errno if isinstance(exc, OSError) else None
+    code = _sqlite_code(exc)
+    if number in _FULL_ERRNOS or code == SQLITE_FULL:
+        return _disk_full(folder)
+    if number in _UNWRITABLE_ERRNOS or code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM):
+        return NotWritable(
+            _(
+                "{folder} cannot be written (read-only disk, or no permission for this user); "
+                "make it writable and try again. Nothing was changed."
+            ).format(folder=folder)
+        )
+    if number == errno.EIO or code == SQLITE_IOERR:
+        if _nearly_full(folder):
+            return _disk_full(folder)
+        return DiskFailing(
+            _(
+                "{folder} could not be read or written (the disk reported an error); check "
+                "the disk and try again. Nothing was changed."
+            ).format(folder=folder)
+        )
+    return None
+
+
+def _disk_full(folder: Path) -> DiskFull:
+    return DiskFull(
+        _(
+            "The disk holding {folder} is full; free some space and try again. Nothing was changed."
+        ).format(folder=folder)
+    )
+
+
+def storage_error(exc: BaseException, folder: Path) -> StoreError:
+    """:func:`storage_problem`, or a StoreError naming the system's reason."""
+    problem = storage_problem(exc, folder)
+    if problem is not None:
+        return problem
+    if isinstance(exc, StoreError):
+        return exc
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StoreError(
+        _("{folder} cannot be used: {reason}. Nothing was changed.").format(
+            folder=folder, reason=reason or exc.__class__.__name__
+        )
+    )
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if not crypto.passphrase_is_text(passphrase):
+        raise StoreError(
+            _(
+                "The passphrase is not valid text in UTF-8 (the terminal or the environment "
+                "uses another character encoding); give it again in UTF-8."
+            )
+        )
 
 
 def make_engine(url: str, *, key: Key | None = None) -> Engine:
@@ -183,45 +346,130 @@ def folder_state(data_dir: Path) -> str:
     """``new`` (no database yet: a passphrase is chosen), ``encrypted`` (its passphrase is
     asked for) or ``plain`` (an unencrypted database of an earlier version: a passphrase is
     chosen and the data encrypted with it). Raises StoreError when the folder cannot be used.
+
+    ``new`` only when neither the database file nor its journal holds a byte: whatever the
+    key file says, data is never replaced by a new database. A key file still marked as not
+    initialised beside a database that starts with its salt is a first start cut short (or
+    a flag someone changed): ``encrypted``, opened with its passphrase.
     """
+    try:
+        return _folder_state(data_dir)
+    except OSError as exc:
+        raise storage_error(exc, data_dir) from exc
+
+
+def _folder_state(data_dir: Path) -> str:
     path = database_path(data_dir)
     key_path = crypto.key_file_path(data_dir)
     kind = crypto.file_kind(path)
-    if key_path.exists():
+    key_file: crypto.KeyFile | None = None
+    if kind == "sealed" and _settled_key_file(data_dir) is not None:
+        return "encrypted"  # a key change or restore cut short: open_store settles it
+    if key_path.exists() or key_path.is_symlink():
         try:
             key_file = crypto.read_key_file(key_path)
         except crypto.KeyFileError as exc:
+            problem = _("The key file {key} in {folder} cannot be used: {detail}").format(
+                key=key_path.name, folder=data_dir, detail=exc
+            )
+            raise StoreError(_with_remedy(problem, data_dir)) from exc
+    if kind in ("missing", "empty"):
+        if _holds_bytes(_database_files(path)[1]):
             raise StoreError(
-                _("The key file {name} cannot be read ({detail}).").format(
-                    name=key_path.name, detail=exc
-                )
-            ) from exc
-        if not key_file.initialised:
-            return "new"  # the first start stopped before the database was made
-        if kind == "missing":
+                _(
+                    "The database file {name} in {folder} is missing or empty but its journal "
+                    "holds data; restore a backup with amudesk restore FILE. Nothing was "
+                    "changed."
+                ).format(name=path.name, folder=data_dir)
+            )
+        if key_file is not None and key_file.initialised and kind == "missing":
             raise StoreError(
                 _(
                     "The database file {name} is missing from {folder}, which was set up "
                     "before. It is not re-created empty: restore a backup."
                 ).format(name=path.name, folder=data_dir)
             )
-    if kind == "missing":
-        return "new"
-    if kind == "empty":
-        raise StoreError(
-            _("The database file {name} is empty (0 bytes). It is left as it is.").format(
-                name=path.name
+        if kind == "empty" and (key_file is None or key_file.initialised):
+            raise StoreError(
+                _("The database file {name} is empty (0 bytes). It is left as it is.").format(
+                    name=path.name
+                )
             )
-        )
+        return "new"  # nothing yet, or a first start that stopped before the first page
     if kind == "plain":
         return "plain"
-    if not key_path.exists():
-        raise StoreError(
-            _("{name} is not an AMU Desk database, or its key file {key} is missing.").format(
-                name=path.name, key=key_path.name
-            )
-        )
+    if key_file is None:
+        problem = _(
+            "{name} in {folder} is not an AMU Desk database, or its key file {key} is missing"
+        ).format(name=path.name, folder=data_dir, key=key_path.name)
+        raise StoreError(_with_remedy(problem, data_dir))
+    if crypto.file_salt(path) != key_file.salt:
+        problem = _(
+            "The key file {key} in {folder} does not belong to the database {name} (one of "
+            "them was replaced, or the database's first bytes are damaged)"
+        ).format(key=key_path.name, folder=data_dir, name=path.name)
+        raise StoreError(_with_remedy(problem, data_dir))
     return "encrypted"
+
+
+def _settled_key_file(data_dir: Path) -> crypto.KeyFile | None:
+    """``amudesk.key.new`` when it is sound and belongs to the database: what
+    :func:`settle_key_file` will put in place of ``amudesk.key``."""
+    key_path = crypto.key_file_path(data_dir)
+    new = key_path.with_name(key_path.name + ".new")
+    if not new.exists():
+        return None
+    try:
+        fresh = crypto.read_key_file(new)
+    except crypto.KeyFileError:
+        return None
+    return fresh if crypto.file_salt(database_path(data_dir)) == fresh.salt else None
+
+
+def _holds_bytes(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _with_remedy(problem: str, data_dir: Path) -> str:
+    """``problem``, then how to put things right: the key file of a backup that matches
+    the database when there is one, else any backup's."""
+    copy = _matching_key_copy(data_dir)
+    if copy is not None:
+        remedy = _(
+            "copy {copy} to {key} (that backup's key file matches the database), or restore "
+            "a backup with amudesk restore FILE; nothing was changed."
+        ).format(copy=copy.relative_to(data_dir), key=crypto.KEY_FILE_NAME)
+    else:
+        remedy = _(
+            "put back {key} from a backup made since the passphrase last changed "
+            "(backups/amudesk-….key), or restore a backup with amudesk restore FILE; "
+            "nothing was changed."
+        ).format(key=crypto.KEY_FILE_NAME)
+    return _("{problem}; {remedy}").format(problem=problem, remedy=remedy)
+
+
+def _matching_key_copy(data_dir: Path) -> Path | None:
+    """The newest key file in ``backups`` whose salt is the database's first bytes."""
+    database = database_path(data_dir)
+    try:
+        if crypto.file_kind(database) != "sealed":
+            return None
+        salt = crypto.file_salt(database)
+        copies = sorted(
+            (data_dir / "backups").glob("*.key"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+    except OSError:
+        return None
+    for copy in copies:
+        try:
+            if crypto.read_key_file(copy).salt == salt:
+                return copy
+        except (crypto.KeyFileError, OSError):
+            continue
+    return None
 
 
 def open_store(
@@ -230,84 +478,151 @@ def open_store(
     url: str | None = None,
     passphrase: str | None = None,
     kdf: KdfParams = DEFAULT_KDF,
+    record_unlock: bool = False,
 ) -> Store:
     """Open (creating and migrating as needed) the database of ``data_dir`` or ``url``.
 
     A data folder's SQLite database needs ``passphrase``: a new one is created encrypted
     with it (Argon2id costs ``kdf``), an unencrypted one of an earlier version is encrypted
     with it first. A ``url`` (PostgreSQL) is protected by its server, not here.
+
+    Wrong passphrases noted since the last open (:func:`note_failed_unlock`) are written
+    into the audit trail, followed by an ``unlock`` entry; with ``record_unlock`` that
+    entry is written even when there were none (the window's start).
     """
     import amudesk.models  # noqa: F401  (registers the tables)
 
     created = False
+    resumed = False  # a first start cut short, or a key file's flag changed
     key: Key | None = None
     if data_dir is not None:
         data_dir = prepare_data_dir(data_dir)  # logs and backups live there even with a URL
+        # No file this process writes for people may land in it; and what an output killed
+        # midway left elsewhere is removed now.
+        outputs.claim_data_folder(data_dir)
     if url is None:
         if data_dir is None:
             raise ValueError("open_store needs a data folder or a URL")
         if passphrase is None:
             raise PassphraseNeeded(_("The database is opened only with its passphrase."))
-        retire_leftovers(data_dir)
-        settle_key_file(data_dir)
-        state = folder_state(data_dir)
-        if state == "new":
-            key = _prepare_new(data_dir, passphrase, kdf)
-            created = True
-        elif state == "plain":
-            key = _encrypt_plain_folder(data_dir, passphrase, kdf)
-        else:
-            key = _unlock(data_dir, passphrase)
+        _check_passphrase(passphrase)
+        try:
+            retire_leftovers(data_dir)
+            settle_key_file(data_dir)
+            state = folder_state(data_dir)
+            if state == "new":
+                key = _prepare_new(data_dir, passphrase, kdf)
+                created = True
+            elif state == "plain":
+                key = _encrypt_plain_folder(data_dir, passphrase, kdf)
+            else:
+                resumed = not crypto.read_key_file(crypto.key_file_path(data_dir)).initialised
+                key = _unlock(data_dir, passphrase)
+        except OSError as exc:
+            raise storage_error(exc, data_dir) from exc
         url = f"sqlite:///{database_path(data_dir)}"
+    folder = data_dir if data_dir is not None else Path(url.removeprefix("sqlite:///")).parent
     engine = make_engine(url, key=key)
     store = Store(engine=engine, data_dir=data_dir, key=key, url=url)
     try:
         revision = current_revision(engine)
-        if revision is None and not created and key is not None:
+        if revision is None and not created and not resumed and key is not None:
             raise StoreError(_("{name} is not an AMU Desk database.").format(name=DATABASE_NAME))
+        seed = created or revision is None
         if revision != SCHEMA_REVISION:
             if revision is not None and data_dir is not None:
                 copy_database(
                     store, data_dir / "backups" / f"before-migration-{revision}-{_stamp()}.sqlite3"
                 )
             migrate(engine)
-            created = created or revision is None
-        if created:
+        if resumed and not seed:
+            # Cut short between the schema and the directory: nothing was ever recorded.
+            seed = _trail_is_empty(store)
+        if seed:
             from amudesk.services.directory import seed_brussels
 
             with store.transaction() as session:
-                seed_brussels(session=session)
-        if created and key is not None and data_dir is not None:
+                seed_brussels(session=session)  # adds nothing to a directory that has entries
+        if (created or resumed) and key is not None and data_dir is not None:
             # Only a first start leaves the key file not yet marked (an earlier version's
             # folder is marked when it is encrypted): other opens need not read it again.
             _mark_initialised(data_dir)
+        if key is not None and data_dir is not None:
+            record_failed_unlocks(store, always=record_unlock)
     except StoreError:
         store.close()
         raise
-    except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the damage
+    except OSError as exc:
         store.close()
-        raise StoreError(_("The database cannot be read: {detail}").format(detail=exc)) from exc
+        raise storage_error(exc, folder) from exc
     except DatabaseError as exc:
         store.close()
-        raise StoreError(
-            _("The database cannot be read: {detail}").format(detail=exc.orig)
-        ) from exc
+        raise _unreadable(exc, folder) from exc
+    except (sqlite3.Error, _sqlcipher().Error) as exc:  # raw errors: copies, checkpoints
+        store.close()
+        raise _unreadable(exc, folder) from exc
     return store
+
+
+def _unreadable(exc: BaseException, folder: Path) -> StoreError:
+    """A database error said for people: the disk's problem, or the database's."""
+    problem = storage_problem(exc, folder)
+    if problem is not None:
+        return problem
+    detail = exc.orig if isinstance(exc, DatabaseError) else exc
+    return StoreError(
+        _(
+            "The database cannot be read ({detail}); it is left as it is. Restore the latest "
+            "backup (amudesk restore FILE)."
+        ).format(detail=detail)
+    )
+
+
+def _trail_is_empty(store: Store) -> bool:
+    with store.engine.connect() as connection:
+        return connection.execute(text("SELECT 1 FROM audit_entry LIMIT 1")).first() is None
 
 
 def _prepare_new(data_dir: Path, passphrase: str, kdf: KdfParams) -> Key:
     """Write the key file (marked not yet initialised) and clear what an interrupted first
-    start may have left; the database itself is made by the engine."""
+    start may have left (an empty database file, an empty journal); the database itself is
+    made by the engine. A file holding bytes is never removed: StoreError."""
     path = database_path(data_dir)
-    for leftover in _database_files(path):
-        leftover.unlink(missing_ok=True)
+    database, journal, shared_memory = _database_files(path)
+    for leftover in (database, journal):
+        if _holds_bytes(leftover):  # written since folder_state looked: someone else's
+            raise StoreError(
+                _(
+                    "{name} in {folder} was written by another program meanwhile; close it "
+                    "and try again. Nothing was changed."
+                ).format(name=leftover.name, folder=data_dir)
+            )
+    journal.unlink(missing_ok=True)
+    shared_memory.unlink(missing_ok=True)
     salt = crypto.new_salt()
     crypto.write_key_file(
         crypto.key_file_path(data_dir),
         crypto.KeyFile(salt=salt, params=kdf, initialised=False),
     )
     private_file(path)  # empty and private: SQLCipher writes its first page (and salt) into it
-    return crypto.derive_key(passphrase, salt, kdf)
+    return _new_key(passphrase, salt, kdf)
+
+
+def _new_key(passphrase: str, salt: bytes, kdf: KdfParams) -> Key:
+    """The key of a key file written now (passphrase form NFC)."""
+    return _derive(crypto.normalise_passphrase(passphrase), salt, kdf)
+
+
+def _derive(passphrase: str, salt: bytes, params: KdfParams) -> Key:
+    try:
+        return crypto.derive_key(passphrase, salt, params)
+    except crypto.KeyDerivationError as exc:
+        raise StoreError(
+            _(
+                "This computer could not give the key derivation the memory the key file "
+                "asks for; close other programs and try again. Nothing was changed."
+            )
+        ) from exc
 
 
 def _mark_initialised(data_dir: Path) -> None:
@@ -316,12 +631,23 @@ def _mark_initialised(data_dir: Path) -> None:
     if not key_file.initialised:
         crypto.write_key_file(
             key_path,
-            crypto.KeyFile(salt=key_file.salt, params=key_file.params, initialised=True),
+            crypto.KeyFile(
+                salt=key_file.salt,
+                params=key_file.params,
+                initialised=True,
+                passphrase_form=key_file.passphrase_form,  # as the key was derived
+            ),
         )
 
 
 def _unlock(data_dir: Path, passphrase: str) -> Key:
-    key = unlock_file(database_path(data_dir), crypto.key_file_path(data_dir), passphrase)
+    try:
+        key = unlock_file(database_path(data_dir), crypto.key_file_path(data_dir), passphrase)
+    except crypto.KeyFileError as exc:
+        problem = _("The key file {key} in {folder} cannot be used: {detail}").format(
+            key=crypto.KEY_FILE_NAME, folder=data_dir, detail=exc
+        )
+        raise StoreError(_with_remedy(problem, data_dir)) from exc
     log.info("database unlocked")
     return key
 
@@ -329,21 +655,151 @@ def _unlock(data_dir: Path, passphrase: str) -> Key:
 def unlock_file(database: Path, key_path: Path, passphrase: str) -> Key:
     """The key of ``database`` (the data folder's, or a backup) from ``passphrase`` and the
     salt and costs in ``key_path``, checked by opening the file. Raises WrongPassphrase
-    (the derived key wiped) or KeyFileError."""
+    (every derived key wiped), KeyFileError, or StoreError (a passphrase that is not text,
+    a disk that is full or cannot be written).
+
+    A key file made before passphrases were normalised is tried with the passphrase as
+    typed, then in its other Unicode forms: one Argon2id derivation for each."""
+    _check_passphrase(passphrase)
     key_file = crypto.read_key_file(key_path)
     if crypto.file_salt(database) != key_file.salt:
         raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
-    key = crypto.derive_key(passphrase, key_file.salt, key_file.params)
-    try:
-        keyed_connection(database, key).close()
-    except WrongPassphrase:
-        key.wipe()
-        raise
-    return key
+    for candidate in crypto.passphrase_candidates(passphrase, key_file.passphrase_form):
+        key = _derive(candidate, key_file.salt, key_file.params)
+        try:
+            keyed_connection(database, key).close()
+        except WrongPassphrase:
+            key.wipe()
+            continue
+        except BaseException:
+            key.wipe()
+            raise
+        return key
+    raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged."))
 
 
 def _database_files(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+# --- wrong passphrases typed while nothing could be written ---------------------------------
+
+
+def failed_unlocks_path(data_dir: Path) -> Path:
+    return Path(data_dir) / FAILED_UNLOCKS_NAME
+
+
+def note_failed_unlock(data_dir: Path, at: dt.datetime | None = None) -> None:
+    """Note that a wrong passphrase was given for the database of ``data_dir`` (at ``at``,
+    by default now): its moment in UTC is appended to a private file (0600) of the folder,
+    never the passphrase; the next successful open writes it into the audit trail. A
+    failure to write the note is logged, never raised."""
+    moment = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    line = moment.isoformat(timespec="microseconds") + "\n"
+    path = failed_unlocks_path(Path(data_dir).expanduser())
+    try:
+        fd = os.open(
+            path,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+            0o600,
+        )
+        try:
+            if os.name == "posix":
+                os.fchmod(fd, 0o600)
+            os.write(fd, line.encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.warning("a failed unlock could not be noted: %s", exc.__class__.__name__)
+    else:
+        log.info("failed unlock noted")
+
+
+def take_failed_unlocks(data_dir: Path) -> list[dt.datetime]:
+    """The moments (UTC) noted by :func:`note_failed_unlock`, oldest first; the note is
+    removed. A line that is no moment is skipped."""
+    path = failed_unlocks_path(Path(data_dir).expanduser())
+    raw = _read_failed_unlocks(path)
+    _forget_failed_unlocks(path, raw)
+    return _moments(raw)
+
+
+def record_failed_unlocks(store: Store, *, always: bool = False) -> int:
+    """Write the wrong passphrases noted for ``store``'s data folder into its audit trail,
+    each at its moment, then an ``unlock`` entry (``audit.record_unlock``), in one
+    transaction; nothing when none were noted, unless ``always``. The note is removed only
+    once that transaction committed. Returns how many were written."""
+    if store.data_dir is None:
+        return 0
+    path = failed_unlocks_path(store.data_dir)
+    raw = _read_failed_unlocks(path)
+    moments = _moments(raw)
+    if moments or always:
+        from amudesk.services import audit
+
+        with store.transaction() as session:
+            audit.record_unlock(session=session, failed_at=moments)
+    _forget_failed_unlocks(path, raw)
+    return len(moments)
+
+
+def _read_failed_unlocks(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return b""
+    except OSError as exc:
+        log.warning("the failed unlocks cannot be read: %s", exc.__class__.__name__)
+        return b""
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        log.warning("the failed unlocks cannot be read: %s", exc.__class__.__name__)
+        return b""
+
+
+def _moments(raw: bytes) -> list[dt.datetime]:
+    moments: list[dt.datetime] = []
+    skipped = 0
+    for line in raw.decode("ascii", errors="replace").splitlines():
+        try:
+            moment = dt.datetime.fromisoformat(line.strip())
+        except ValueError:
+            skipped += 1
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        moments.append(moment.astimezone(dt.UTC))
+    if skipped:
+        log.warning("%d lines of the failed unlocks are no moment", skipped)
+    return moments
+
+
+def _forget_failed_unlocks(path: Path, taken: bytes) -> None:
+    """Remove the lines ``taken`` from the note; lines added since stay for the next open."""
+    if not taken:
+        return
+    try:
+        current = path.read_bytes()
+        if current == taken:
+            path.unlink()
+            return
+        if not current.startswith(taken):
+            return  # someone else took it meanwhile: what is there now was noted since
+        temporary = path.with_name(path.name + ".tmp")
+        fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, current[len(taken) :])
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        log.warning("the failed unlocks could not be cleared: %s", exc.__class__.__name__)
 
 
 # --- encrypting a database of an earlier version ------------------------------------------
@@ -360,7 +816,7 @@ def _encrypt_plain_folder(data_dir: Path, passphrase: str, kdf: KdfParams) -> Ke
     """
     path = database_path(data_dir)
     salt = crypto.new_salt()
-    key = crypto.derive_key(passphrase, salt, kdf)
+    key = _new_key(passphrase, salt, kdf)
     _check_is_amudesk(path)
     crypto.write_key_file(
         crypto.key_file_path(data_dir), crypto.KeyFile(salt=salt, params=kdf, initialised=True)
@@ -459,10 +915,12 @@ def change_passphrase(
     data_dir = store.data_dir
     if store.key is None or data_dir is None:
         raise StoreError(_("Only the encrypted database of a data folder has a passphrase."))
+    _check_passphrase(new_passphrase)
+    _check_passphrase(old_passphrase)
     old_key = _unlock(data_dir, old_passphrase)  # the current passphrase, asked again
     store.lock()
     salt = crypto.new_salt()
-    new_key = crypto.derive_key(new_passphrase, salt, kdf)
+    new_key = _new_key(new_passphrase, salt, kdf)
     key_path = crypto.key_file_path(data_dir)
     try:
         crypto.write_key_file(
@@ -577,30 +1035,42 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def copy_database(
-    store: Store, target: Path, *, progress: Callable[[int, int, int], None] | None = None
+    store: Store,
+    target: Path,
+    *,
+    progress: Callable[[int, int, int], None] | None = None,
+    in_snapshot: Callable[[Session], None] | None = None,
 ) -> Path:
     """A consistent copy made with SQLite's backup API, never a plain file copy, in one
     step: a single read transaction, so the copy is one moment even while others write
     (with WAL they are not blocked; copied in several steps, every write by another
     connection would make SQLite start again). ``progress(status, remaining, total)`` is
-    SQLite's; an exception it raises stops the copy and reaches the caller."""
+    SQLite's; an exception it raises stops the copy and reaches the caller.
+
+    ``in_snapshot(session)`` runs first, in that same read transaction: what it reads is
+    exactly what the copy holds (a backup's audit anchor)."""
     if not store.is_sqlite:
         raise StoreError(_("Copies are made only of SQLite databases."))
     target.parent.mkdir(parents=True, exist_ok=True)
     private_file(target)
-    raw = store.engine.raw_connection()
-    try:
-        source = raw.driver_connection
+    with store.engine.connect() as connection, connection.begin():
+        source = connection.connection.driver_connection
+        if in_snapshot is not None:
+            # The driver opens no transaction for reads: BEGIN holds one (a WAL snapshot,
+            # from the first read on) until the block ends; the backup API reads in it.
+            source.execute("BEGIN")  # type: ignore[union-attr]
+            with Session(bind=connection) as session:
+                in_snapshot(session)
         if store.key is not None:  # encrypted with the same key and salt as the database
             destination = keyed_connection(target, store.key, check=False)
         else:
             destination = sqlite3.connect(target)
         try:
             source.backup(destination, progress=progress)  # type: ignore[union-attr]
+        except (sqlite3.Error, _sqlcipher().Error) as exc:  # a full or failing target disk
+            raise _unreadable(exc, target.parent) from exc
         finally:
             destination.close()
-    finally:
-        raw.close()
     return target
 
 

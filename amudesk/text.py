@@ -22,3 +22,44 @@ def fold(text: str | None) -> str:
 
 def fold_tokens(text: str | None) -> list[str]:
     return fold(text).split()
+
+
+# Characters that change how the text around them is shown without being seen themselves:
+# explicit embeddings, overrides and isolates (U+202A–202E, U+2066–2069), and the marks.
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def is_control(char: str) -> bool:
+    """A character a terminal or a message box would act on or hide: C0 and C1 controls,
+    DEL, line and paragraph separators, the bidi controls, and the lone surrogates a file
+    name that is not valid UTF-8 decodes to (printing one would raise)."""
+    code = ord(char)
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or 0xD800 <= code < 0xE000
+        or char in "\u2028\u2029"
+        or char in BIDI_CONTROLS
+    )
+
+
+def shown(text: str) -> str:
+    """``text`` safe to echo in a one-line message: every control character written as an
+    escape (``\\n``, ``\\x1b``, ``\\u202e``), so a file name cannot move the cursor, clear
+    the terminal, break the line or turn the rest of the message around."""
+    if not any(is_control(char) for char in text):
+        return text
+    parts = []
+    for char in text:
+        if not is_control(char):
+            parts.append(char)
+        elif char in _ESCAPES:
+            parts.append(_ESCAPES[char])
+        elif ord(char) < 0x100:
+            parts.append(f"\\x{ord(char):02x}")
+        else:
+            parts.append(f"\\u{ord(char):04x}")
+    return "".join(parts)

@@ -288,6 +288,28 @@ def verify(*, session: Session, progress: Callable[[int, int], None] | None = No
     return VerifyResult(intact=True, checked=checked, head=expected_prev)
 
 
+def head(*, session: Session) -> tuple[int, str]:
+    """How many entries the trail holds and the hash of the last one (``GENESIS_HASH``
+    when there is none), read in one statement: one moment even while others append. For
+    an intact trail these are :func:`verify`'s ``checked`` and ``head``, without the walk."""
+    number = select(func.count()).select_from(AuditEntry).scalar_subquery()
+    last = (
+        select(col(AuditEntry.hash)).order_by(col(AuditEntry.id).desc()).limit(1)
+    ).scalar_subquery()
+    row = session.execute(select(number, last)).one()
+    return int(row[0] or 0), str(row[1] or GENESIS_HASH)
+
+
+def hash_at(number: int, *, session: Session) -> str | None:
+    """The stored hash of entry ``number`` of the trail (1 = the first, in id order), or
+    None when the trail is shorter."""
+    if number < 1:
+        return GENESIS_HASH if number == 0 else None
+    return session.scalar(
+        select(col(AuditEntry.hash)).order_by(col(AuditEntry.id)).offset(number - 1).limit(1)
+    )
+
+
 def _stored_moment(value: object) -> dt.datetime | None:
     """A stored moment: SQLite gives its text back ('2026-11-24 09:15:02.123456', UTC),
     PostgreSQL a datetime. None when it is no moment at all."""

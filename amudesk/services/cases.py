@@ -42,6 +42,10 @@ REFERENCE_PREFIX = "AMU"
 REFERENCE_PATTERN = re.compile(r"^AMU-(\d{4})-(\d{4,})$")
 # What a reference typed or imported may hold: it ends up in file names and logs.
 REFERENCE_CHARACTERS = re.compile(r"[A-Z0-9][A-Z0-9._/-]*")
+REFERENCE_MAX_LENGTH = 30
+# The oldest request and the oldest start of care the desk takes: anything before is a typo.
+FIRST_FILING_DAY = dt.date(2000, 1, 1)
+FIRST_CARE_DAY = dt.date(1990, 1, 1)
 
 CHANNEL_LABELS: dict[str, str] = {
     Channel.IN_PERSON: N_("In person"),
@@ -119,10 +123,52 @@ def raise_counter(kind: str, year: int, at_least: int, *, session: Session) -> C
 def check_care(
     started_on: dt.date | None, kind: str | None, *, today: dt.date | None = None
 ) -> None:
-    """The start of care cannot be in the future; its kind is MediPrima or other."""
+    """The start of care is neither in the future nor before 1990; its kind is MediPrima
+    or other."""
     v.not_in_future(started_on, "care_started_on", _("Care started on"), today=today)
+    if started_on is not None and started_on < FIRST_CARE_DAY:
+        raise FieldError(
+            "care_started_on",
+            _("Care started on: the date is before 1 January 1990; check the year."),
+        )
     if kind is not None and kind not in CARE_KIND_LABELS:
         raise FieldError("care_kind", _("Kind of care: use “mediprima” or “other”."))
+
+
+def check_reference(text: str | None) -> str:
+    """A reference typed or imported, in capitals: letters A–Z, digits and the signs
+    - _ . / only, starting with a letter or a digit, never two dots in a row, never
+    eleven digits written like a NISS; '' when empty. The forms and the import both
+    check references here."""
+    reference = v.clean(text, "reference", _("Reference"), max_length=REFERENCE_MAX_LENGTH).upper()
+    if not reference:
+        return ""
+    if not REFERENCE_CHARACTERS.fullmatch(reference) or ".." in reference:
+        raise FieldError(
+            "reference",
+            _(
+                "Reference: use letters, digits and the signs - _ . / only. Begin with a "
+                "letter or a digit, and never put two dots in a row (got “{value}”)."
+            ).format(value=v.quoted(reference)),
+        )
+    if audit.looks_like_niss(reference):
+        raise FieldError(
+            "reference",
+            _("Reference: this looks like a NISS number; a reference must not identify a person."),
+        )
+    return reference
+
+
+def check_received(received: dt.datetime, *, birth_date: str | None = None) -> None:
+    """When a request was received (an aware moment): not in the future, not before
+    2000, and not before the birth of the person (``birth_date``, possibly partial)."""
+    v.not_in_future(received, "received_at", _("Received on"))
+    day = local_date(received)
+    if day < FIRST_FILING_DAY:
+        raise FieldError(
+            "received_at", _("Received on: the date is before 1 January 2000; check the year.")
+        )
+    v.born_by(birth_date, day, "received_at", _("Received on"))
 
 
 def make_reference(year: int, number: int) -> str:
@@ -165,7 +211,8 @@ def register_request(
             "received_at", _("Received on: give the date and time the request was received.")
         )
     received = to_utc(data.received_at)
-    v.not_in_future(received, "received_at", _("Received on"))
+    person = session.get(Person, data.person_id)
+    check_received(received, birth_date=person.birth_date if person is not None else None)
     if data.channel not in CHANNEL_LABELS:
         raise FieldError("channel", _("Channel: choose how the request was made."))
     check_care(data.care_started_on, data.care_kind)
@@ -173,16 +220,7 @@ def register_request(
         data.accompanied_by, "accompanied_by", _("Accompanied by"), printed=True
     )
     request = get_request(request_id, session=session) if request_id is not None else None
-    reference = v.clean(data.reference, "reference", _("Reference"), max_length=30).upper()
-    if reference and not REFERENCE_CHARACTERS.fullmatch(reference):
-        raise FieldError(
-            "reference", _("Reference: use letters, digits and the signs - _ . / only.")
-        )
-    if reference and audit.looks_like_niss(reference):
-        raise FieldError(
-            "reference",
-            _("Reference: this looks like a NISS number; a reference must not identify a person."),
-        )
+    reference = check_reference(data.reference)
     if reference:
         clash = session.scalar(select(col(Request.id)).where(col(Request.reference) == reference))
         if clash is not None and (request is None or clash != request.id):

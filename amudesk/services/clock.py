@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
+from amudesk import outputs
 from amudesk.deadlines import (
     RULES,
     CaseFacts,
@@ -370,15 +371,12 @@ def open_items(items: Iterable[Deadline]) -> list[Deadline]:
     )
 
 
-def write_ics(items: Iterable[Deadline], path: Path, *, reminder_days: int = 2) -> int:
-    """An iCalendar file of the running deadlines, with references and rule names only.
+def ics_bytes(items: Iterable[Deadline], *, reminder_days: int = 2) -> tuple[bytes, int]:
+    """An iCalendar file of the running deadlines, with references and rule names only,
+    and how many it holds.
 
     Calendars are synced to servers: no name, NISS or CPAS decision detail goes in,
-    only the case reference, the rule and the due day. Written atomically.
-    """
-    import os
-    import tempfile
-
+    only the case reference, the rule and the due day."""
     from icalendar import Alarm, Calendar, Event
 
     calendar = Calendar()
@@ -405,15 +403,13 @@ def write_ics(items: Iterable[Deadline], path: Path, *, reminder_days: int = 2) 
         event.add_component(alarm)
         calendar.add_component(event)
         count += 1
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent or Path("."), prefix=".amudesk-", suffix=".ics"
-    )
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(calendar.to_ical())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return calendar.to_ical(), count
+
+
+def write_ics(items: Iterable[Deadline], path: Path, *, reminder_days: int = 2) -> int:
+    """Write :func:`ics_bytes` at ``path``, whole or not at all (``outputs.replacing``:
+    never in the data folder, never over a file that is no calendar); returns the count."""
+    content, count = ics_bytes(items, reminder_days=reminder_days)
+    with outputs.replacing(Path(path), "ics", label="--ics") as handle:
+        handle.write(content)
     return count

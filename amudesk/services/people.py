@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +17,9 @@ from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.text import fold
+
+if TYPE_CHECKING:
+    from amudesk.identifiers import NissInfo
 
 ADULT_AGE = 18
 
@@ -46,34 +49,40 @@ def search_text(family_name: str, given_names: str, niss: str | None) -> str:
     return " ".join(part for part in (fold(family_name), fold(given_names), niss or "") if part)
 
 
-def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Every column of a person from ``data``, or a FieldError for the first bad field."""
-    from amudesk.identifiers import IdentifierError, normalize_niss
+def checked_values(
+    data: PersonData, *, today: dt.date | None = None, niss_agrees: bool = False
+) -> dict[str, Any]:
+    """Every column of a person from ``data``, or a FieldError for the first bad field.
+
+    With ``niss_agrees`` (the import), a NISS whose birth date or sex contradicts the
+    ones given is refused too (:func:`check_niss_agrees`)."""
+    from amudesk.identifiers import IdentifierError, parse_niss
 
     values: dict[str, Any] = {
-        "family_name": v.clean(
-            data.family_name, "family_name", _("Family name"), required=True, printed=True
-        ),
-        "given_names": v.clean(
-            data.given_names, "given_names", _("Given names"), required=True, printed=True
-        ),
+        "family_name": v.person_name(data.family_name, "family_name", _("Family name")),
+        "given_names": v.person_name(data.given_names, "given_names", _("Given names")),
     }
     sex = (data.sex or Sex.UNKNOWN).strip().upper()
     if sex not in {s.value for s in Sex}:
         raise FieldError(
             "sex",
             _("Sex: use F, M, X or U (unknown), or leave it empty (got “{value}”).").format(
-                value=data.sex
+                value=v.quoted(data.sex)
             ),
         )
     values["sex"] = sex
     values["birth_date"] = v.partial_date(
         data.birth_date, "birth_date", _("Birth date"), today=today
     )
-    try:
-        values["niss"] = normalize_niss(data.niss) if data.niss.strip() else None
-    except IdentifierError as exc:
-        raise FieldError("niss", str(exc)) from None
+    values["niss"] = None
+    if (data.niss or "").strip():
+        try:
+            info = parse_niss(data.niss)
+        except IdentifierError as exc:
+            raise FieldError("niss", str(exc)) from None
+        if niss_agrees:
+            check_niss_agrees(info, values["birth_date"], sex)
+        values["niss"] = info.number
     values["nationality"] = v.country(data.nationality, "nationality", _("Nationality"))
     values["languages"] = v.language_codes(data.languages, "languages", _("Languages"))
     values["phone"] = v.clean(data.phone, "phone", _("Phone"), max_length=50)
@@ -96,6 +105,38 @@ def checked_values(data: PersonData, *, today: dt.date | None = None) -> dict[st
         values["niss"] and str(values["niss"]),
     )
     return values
+
+
+def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:
+    """Refuse a NISS whose birth date or sex contradicts the ones given (partial birth
+    dates are compared as far as they go; a BIS number that does not encode the birth
+    date or the sex is not compared on that part; sex X or U contradicts nothing)."""
+    from amudesk.identifiers import birth_date_text
+
+    if birth_date:
+        year, month, day = v.date_parts(birth_date)
+        implied = birth_date_text(info)
+        clash = (
+            (info.birth_year is not None and info.birth_year != year)
+            or (info.birth_month is not None and month is not None and info.birth_month != month)
+            or (info.birth_date is not None and day is not None and info.birth_date.day != day)
+        )
+        if clash:
+            raise FieldError(
+                "niss",
+                _(
+                    "NISS: the number is that of a person born {implied}, but the birth date "
+                    "says {birth}; check the number and the birth date."
+                ).format(implied=implied, birth=birth_date),
+            )
+    if info.sex in (Sex.FEMALE, Sex.MALE) and sex in (Sex.FEMALE, Sex.MALE) and info.sex != sex:
+        raise FieldError(
+            "niss",
+            _(
+                "NISS: the number is that of a person of sex {implied}, but the sex given is "
+                "{sex}; check the number and the sex."
+            ).format(implied=info.sex, sex=sex),
+        )
 
 
 def age_on(birth_date: str | None, day: dt.date) -> int | None:

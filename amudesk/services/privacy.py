@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, delete, func, inspect, or_, select, text, update
 from sqlmodel import Session, SQLModel, col
 
+from amudesk import outputs
 from amudesk.deadlines import DECISION_MAX_MONTHS, add_months
 from amudesk.i18n import LANGUAGES, N_, _
 from amudesk.models import (
@@ -316,17 +317,15 @@ def export_person(
     entry ``export`` is added to the session's transaction."""
     from amudesk.documents.access import render_access
     from amudesk.documents.layout import Letterhead
-    from amudesk.documents.output import write_atomically
     from amudesk.services.office import require_office
 
     if language not in LANGUAGES:
         raise FieldError("language", _("Language: choose French, Dutch or English."))
     request = request_for_reference(reference, session=session)
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FieldError(
-            "folder", _("Folder: {folder} does not exist or is not a folder.").format(folder=folder)
-        )
+    try:
+        folder = outputs.check_folder(Path(folder), label=_("Folder"))
+    except outputs.OutputError as exc:
+        raise FieldError("folder", str(exc)) from None
     office = require_office(
         session=session,
         message=N_(
@@ -350,7 +349,10 @@ def export_person(
         reference=request.reference,
         detail="access: json, pdf",
     )
-    write_atomically({json_path: content, pdf_path: pdf})
+    try:
+        outputs.write_files({json_path: content, pdf_path: pdf}, label=_("Folder"))
+    except outputs.OutputError as exc:
+        raise FieldError("folder", str(exc)) from None
     log.info("access export written for %s", request.reference)
     return json_path, pdf_path
 
@@ -719,17 +721,14 @@ def write_record_of_processing(
     retention_years: int = DEFAULT_RETENTION_YEARS,
 ) -> Path:
     """Write the record of processing activities as a PDF at ``path`` (atomically)."""
-    from amudesk.documents.output import write_atomically
     from amudesk.documents.processing import render_processing
 
     record = record_of_processing(
         session=session, language=language, retention_years=retention_years
     )
     path = Path(path)
-    if not path.parent.is_dir():
-        raise FieldError(
-            "path",
-            _("Folder: {folder} does not exist or is not a folder.").format(folder=path.parent),
-        )
-    write_atomically({path: render_processing(record)})
+    try:
+        outputs.write_files({path: render_processing(record)}, label=_("File"))
+    except outputs.OutputError as exc:
+        raise FieldError("path", str(exc)) from None
     return path

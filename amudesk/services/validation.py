@@ -8,9 +8,30 @@ import unicodedata
 
 from amudesk.i18n import _, is_country, is_language
 from amudesk.services import FieldError
+from amudesk.text import is_control, shown
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+QUOTED_LENGTH = 40
+# Letters that draw nothing (Hangul fillers, the braille blank): a name of them alone is empty.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Format characters a name may hold: the joiners of Persian, Indic and other scripts.
+_NAME_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+
+
+def quoted(value: str) -> str:
+    """``value`` as a message may quote it: every control character escaped
+    (:func:`amudesk.text.shown`) and a long value cut short."""
+    text = shown(value)
+    if len(text) > QUOTED_LENGTH:
+        return text[: QUOTED_LENGTH - 1] + "…"
+    return text
+
+
+def code_point(char: str) -> str:
+    """'U+200B': how a message names a character that cannot be shown."""
+    return f"U+{ord(char):04X}"
 
 
 def clean(
@@ -40,6 +61,54 @@ def clean(
     if printed:
         value = printable(value, field, label)
     return value
+
+
+def _invisible(char: str) -> bool:
+    return (
+        char.isspace()
+        or is_control(char)
+        or unicodedata.category(char) == "Cf"
+        or char in _BLANK_LETTERS
+    )
+
+
+def person_name(
+    text: str | None, field: str, label: str, *, required: bool = True, max_length: int = 200
+) -> str:
+    """A family or given name: composed (NFC), spaces folded, printable on the documents.
+
+    Refused: a name made only of invisible characters (spaces, zero-width and format
+    characters, bidi controls), and anywhere in a name a control character (the bidi
+    embeddings, overrides, isolates and marks among them) or a format character other
+    than the zero-width joiners; line breaks and tabs are folded to spaces first."""
+    value = clean(
+        unicodedata.normalize("NFC", text or ""),
+        field,
+        label,
+        required=required,
+        max_length=max_length,
+    )
+    if value and all(_invisible(char) for char in value):
+        codes = ", ".join(code_point(char) for char in dict.fromkeys(value))
+        raise FieldError(
+            field,
+            _(
+                "{field}: the name holds only invisible characters ({characters}); "
+                "type the name again."
+            ).format(field=label, characters=codes),
+        )
+    for char in value:
+        if is_control(char) or (
+            unicodedata.category(char) == "Cf" and char not in _NAME_FORMAT_CHARACTERS
+        ):
+            raise FieldError(
+                field,
+                _(
+                    "{field}: the invisible character {character} is not allowed in a name "
+                    "(it often comes with a copy and paste); remove it."
+                ).format(field=label, character=code_point(char)),
+            )
+    return printable(value, field, label)
 
 
 def printable(value: str, field: str, label: str) -> str:
@@ -73,7 +142,7 @@ def partial_date(
         raise FieldError(
             field,
             _("{field}: write the date as YYYY-MM-DD, YYYY-MM or YYYY (got “{value}”).").format(
-                field=label, value=value
+                field=label, value=quoted(value)
             ),
         )
     year, month, day = (int(p) if p else None for p in match.groups())
@@ -100,17 +169,43 @@ def partial_date(
     return value
 
 
+def date_parts(value: str) -> tuple[int, int | None, int | None]:
+    """Year, month and day of a checked partial date 'YYYY[-MM[-DD]]' (None when not given)."""
+    parts = [int(part) for part in value.split("-")]
+    return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+
+
+def born_by(birth_date: str | None, day: dt.date, field: str, label: str) -> None:
+    """Refuse a birth date (checked, possibly partial) that comes after ``day``, the day
+    a request was received: a year or a month is after it only when wholly after it."""
+    if not birth_date:
+        return
+    year, month, dom = date_parts(birth_date)
+    given = (year, month or 0, dom or 0)
+    limit = (day.year, day.month if month else 0, day.day if dom else 0)
+    if given > limit:
+        raise FieldError(
+            field,
+            _(
+                "{field}: the birth date ({birth}) comes after the day the request was "
+                "received ({day}); check both dates."
+            ).format(field=label, birth=birth_date, day=day.isoformat()),
+        )
+
+
 def iso_date(text: str | None, field: str, label: str) -> dt.date | None:
     value = (text or "").strip()
     if not value:
         return None
     try:
+        if not _ISO_DATE.match(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise FieldError(
             field,
             _("{field}: write the date as YYYY-MM-DD (got “{value}”).").format(
-                field=label, value=value
+                field=label, value=quoted(value)
             ),
         ) from None
 
@@ -123,7 +218,7 @@ def country(code: str | None, field: str, label: str) -> str | None:
         raise FieldError(
             field,
             _("{field}: “{value}” is not an ISO 3166 country code.").format(
-                field=label, value=value
+                field=label, value=quoted(value)
             ),
         )
     return value
@@ -140,7 +235,7 @@ def language_codes(codes: list[str] | str, field: str, label: str) -> str:
             raise FieldError(
                 field,
                 _("{field}: “{value}” is not an ISO 639-1 language code.").format(
-                    field=label, value=code
+                    field=label, value=quoted(code)
                 ),
             )
         if code not in result:

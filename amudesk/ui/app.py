@@ -5,6 +5,7 @@ Nothing heavy is imported at module level: the forms are imported when opened.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -424,10 +426,13 @@ class Shell(QObject):
         self.closed_forms = closed_forms
         from amudesk.ui.unlockdialog import UnlockDialog
 
-        store = self.store
+        store, data_dir = self.store, self.data_dir
 
         def opener(passphrase: str) -> Any:
-            store.unlock(passphrase)
+            # A wrong passphrase is noted in the data folder; the unlock writes the notes
+            # into the audit trail, then its own entry (record_unlock).
+            with _noting_failures(data_dir):
+                store.unlock(passphrase, record_unlock=True)
             return store
 
         self.unlock_dialog = UnlockDialog(opener, reference=str(self.data_dir))
@@ -444,8 +449,6 @@ class Shell(QObject):
             self.app.quit()
             return
         self.locked = False
-        if dialog is not None:
-            _audit_unlock(self.store, dialog.failed_at)
         for widget in self.hidden:
             widget.show()
         self.hidden = []
@@ -587,10 +590,14 @@ def unlock_store(folder: Path) -> Any:
     state = folder_state(folder)
     given = os.environ.get("AMUDESK_PASSPHRASE")
     if given:
-        return open_store(folder, passphrase=given)
+        with _noting_failures(folder):
+            return open_store(folder, passphrase=given)
 
     def opener(passphrase: str) -> Any:
-        return open_store(folder, passphrase=passphrase)
+        # Each wrong passphrase is noted in the data folder; opening writes the notes into
+        # the audit trail, then the unlock itself (record_unlock): once, in order.
+        with _noting_failures(folder):
+            return open_store(folder, passphrase=passphrase, record_unlock=True)
 
     from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
 
@@ -613,7 +620,6 @@ def unlock_store(folder: Path) -> Any:
                 folder, _("Wrong passphrase, or the database file is damaged."), ask=False
             )
         return None
-    _audit_unlock(unlock.store, unlock.failed_at)
     return unlock.store
 
 
@@ -665,11 +671,17 @@ def offer_restore(folder: Path, reason: str, *, ask: bool = True) -> Any:
     return dialog.store
 
 
-def _audit_unlock(store: Any, failed_at: list[Any]) -> None:
-    from amudesk.services import audit
+@contextlib.contextmanager
+def _noting_failures(folder: Path) -> Iterator[None]:
+    """Note a WrongPassphrase raised in the block (``store.note_failed_unlock``): the next
+    successful open writes it into the audit trail, as for the command line."""
+    from amudesk.store import WrongPassphrase, note_failed_unlock
 
-    with store.transaction() as session:
-        audit.record_unlock(session=session, failed_at=failed_at)
+    try:
+        yield
+    except WrongPassphrase:
+        note_failed_unlock(folder)
+        raise
 
 
 def ensure_office(store: Any, parent: QWidget | None = None) -> bool:
@@ -706,7 +718,7 @@ def run(data_dir: Path | None) -> int:
     ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
     """
     from amudesk.paths import default_data_dir
-    from amudesk.store import StoreError, WrongPassphrase
+    from amudesk.store import DiskFailing, DiskFull, NotWritable, StoreError, WrongPassphrase
 
     folder = Path(data_dir or default_data_dir()).expanduser()
     app = application()
@@ -718,8 +730,10 @@ def run(data_dir: Path | None) -> int:
     try:
         try:
             store = unlock_store(folder)
-        except WrongPassphrase:
-            raise  # from $AMUDESK_PASSPHRASE: say so, do not offer a backup for it
+        except (WrongPassphrase, DiskFull, NotWritable, DiskFailing):
+            # A wrong $AMUDESK_PASSPHRASE, a full or unwritable disk: say so; a backup
+            # would not help (and could not be put in place).
+            raise
         except StoreError as exc:
             store = offer_restore(folder, str(exc))
             if store is None:

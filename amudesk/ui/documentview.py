@@ -13,7 +13,7 @@
 
 The PDF is opened by QtPdf from a ``QBuffer`` in memory: no temporary file is written.
 Saving is the user's own choice of a file, written whole or not at all
-(``write_atomically``). QtPdf and QtPrintSupport are imported when first needed, not when
+(``outputs.write_files``). QtPdf and QtPrintSupport are imported when first needed, not when
 the application starts.
 """
 
@@ -400,20 +400,14 @@ def ask_pdf_path(parent: QWidget | None, suggested_name: str) -> Path | None:
 def write_pdf(parent: QWidget | None, path: Path, pdf: bytes) -> Path | None:
     """Write ``pdf`` at ``path`` (".pdf" added when missing), whole or not at all; a failure
     is told in a message naming the file. Returns the path written, None when it failed."""
-    from amudesk.documents.output import write_atomically
+    from amudesk import outputs
 
     path = with_pdf_suffix(path)
     try:
-        write_atomically({path: pdf})
-    except OSError as exc:
-        log.warning("PDF not saved: %s", exc.__class__.__name__)
-        QMessageBox.warning(
-            parent,
-            _("Save the PDF"),
-            _("Cannot write {path} ({reason}).").format(
-                path=path, reason=exc.strerror or exc.__class__.__name__
-            ),
-        )
+        outputs.write_files({path: pdf}, label=_("Save the PDF"))
+    except outputs.OutputError as exc:
+        log.warning("PDF not saved")
+        QMessageBox.warning(parent, _("Save the PDF"), str(exc))
         return None
     return path
 

@@ -95,6 +95,20 @@ class ImportDialog(QDialog):
         )
         layout.addWidget(self.skip_invalid)
 
+        self.update_known = QCheckBox(_("&Update the requests already registered from their rows"))
+        self.update_known.setObjectName("importUpdate")
+        self.update_known.setAccessibleName(
+            _("Update the requests already registered from their rows")
+        )
+        self.update_known.setToolTip(
+            _(
+                "A row whose reference is registered already (or, without a reference, the "
+                "same person at the same CPAS on the same day) corrects that request and its "
+                "person. Without this, such rows are listed and left out."
+            )
+        )
+        layout.addWidget(self.update_known)
+
         self.progress = QProgressBar()
         self.progress.setAccessibleName(_("Import progress"))
         self.progress.setTextVisible(True)
@@ -159,6 +173,7 @@ class ImportDialog(QDialog):
         self.path_edit.setEnabled(not running)
         self.choose_button.setEnabled(not running)
         self.skip_invalid.setEnabled(not running)
+        self.update_known.setEnabled(not running)
 
     def choose_file(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -191,12 +206,14 @@ class ImportDialog(QDialog):
 
         store = self._store
         skip_invalid = self.skip_invalid.isChecked()
+        update = self.update_known.isChecked()
 
         def work(progress: Any, cancelled: Any) -> Any:
             return import_file(
                 path,
                 store=store,
                 skip_invalid=skip_invalid,
+                update=update,
                 progress=progress,
                 cancelled=cancelled,
             )
@@ -306,9 +323,21 @@ class ImportDialog(QDialog):
             text = _("{n} requests imported ({people} new people), {bad} rows skipped.").format(
                 n=report.imported, people=report.new_people, bad=bad
             )
+        updated = int(getattr(report, "updated", 0))
+        duplicates = list(getattr(report, "duplicates", []))
+        if updated:
+            text += " " + ngettext("{n} request updated.", "{n} requests updated.", updated).format(
+                n=updated
+            )
+        if duplicates:
+            text += " " + ngettext(
+                "{n} row repeats a request already registered and was left out.",
+                "{n} rows repeat requests already registered and were left out.",
+                len(duplicates),
+            ).format(n=len(duplicates))
         self.summary.setText(text)
         self.summary.show()
-        self._fill_problems(report.problems)
+        self._fill_problems(sorted([*report.problems, *duplicates], key=lambda p: p.line))
 
     def _fill_problems(self, problems: list[Any]) -> None:
         self.problems.setRowCount(len(problems))

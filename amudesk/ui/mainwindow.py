@@ -627,6 +627,8 @@ class MainWindow(QMainWindow):
 
         dialog = ImportDialog(self.store, self)
         dialog.exec()
+        if dialog.report is not None and dialog.report.updated:
+            self.refresh()  # requests corrected from the file (--update in the dialog)
         if dialog.imported:
             self.refresh()
             self.show_message(

@@ -350,7 +350,9 @@ class UnlockDialog(QDialog):
         self.store: Any = None
         self.restore_chosen = False
         self.failures = 0
-        self.failed_at: list[dt.datetime] = []  # written to the audit trail once unlocked
+        # When each wrong passphrase was given. The audit trail gets them from the opener,
+        # which notes each one in the data folder (store.note_failed_unlock).
+        self.failed_at: list[dt.datetime] = []
         self._remaining = 0
         self._task: Any = None
         self._pending: list[_Outcome] = []

@@ -22,8 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from amudesk import i18n
-from amudesk.documents import output
+from amudesk import i18n, outputs
 from amudesk.ui.documentview import (
     DocumentPreviewDialog,
     PrintError,
@@ -381,27 +380,28 @@ def test_save_to_an_unwritable_folder_warns_and_writes_nothing(
     case: str,
 ) -> None:
     folder = tmp_path / "locked"
+    target = folder / "receipt.pdf"
     if case == "read-only folder":
         folder.mkdir()
         folder.chmod(0o555)
         if os.geteuid() == 0:  # root writes anyway: refuse as the file system would
-            real = output.tempfile.mkstemp
+            real = outputs.os.open
 
-            def refuse(*args: Any, **kwargs: Any) -> Any:
-                if Path(kwargs.get("dir", "")) == folder:
-                    raise PermissionError(13, "Permission denied", str(folder))
-                return real(*args, **kwargs)
+            def refuse(path: Any, *args: Any, **kwargs: Any) -> Any:
+                if Path(path).parent == folder:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return real(path, *args, **kwargs)
 
-            monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
-        reason = "Permission denied"
+            monkeypatch.setattr(outputs.os, "open", refuse)
+        message = f"Save the PDF: no permission to write {target}; choose a folder of your own."
     else:
-        reason = "No such file or directory"
+        message = f"Save the PDF: the folder {folder} does not exist; create it first."
     saved: list[str] = []
     dialog = preview(choose_path=lambda _name: folder / "receipt.pdf")
     dialog.saved.connect(saved.append)
     try:
         assert dialog.save_pdf() is None
-        assert warnings == [("Save the PDF", f"Cannot write {folder / 'receipt.pdf'} ({reason}).")]
+        assert warnings == [("Save the PDF", message)]
         assert saved == []
         assert not folder.exists() or listing(folder) == set()
     finally:

@@ -598,3 +598,83 @@ def test_lock_settings_changed_after_the_settings_are_accepted(
     monkeypatch.setattr(QDialog, "exec", lambda dialog: Rejected)
     with qtbot.assertNotEmitted(main_window.lock_settings_changed):
         main_window.settings_action.trigger()
+
+
+# --- wrong passphrases in the audit trail, once each ----------------------------------------
+
+
+def unlock_entries(store: Any, after: int = 0) -> list[tuple[str, str]]:
+    from amudesk.services import audit
+
+    with store.session() as session:
+        found = audit.entries(session=session, limit=1000)
+    return [(e.action, e.detail) for e in reversed(found) if (e.id or 0) > after]
+
+
+def last_entry_id(store: Any) -> int:
+    from amudesk.services import audit
+
+    with store.session() as session:
+        found = audit.entries(session=session, limit=1)
+    return int(found[0].id or 0) if found else 0
+
+
+def wrong_then_right(qtbot: Any, dialog: Any, data_dir: Path) -> None:
+    """A wrong passphrase (noted in the data folder), the wait skipped, then the right
+    one; the dialog accepts."""
+    from amudesk.store import failed_unlocks_path
+
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
+    dialog.submit("not the passphrase")
+    qtbot.waitUntil(lambda: dialog.failures == 1, timeout=TIMEOUT)
+    assert failed_unlocks_path(data_dir).exists()
+    dialog.retry_timer.timeout.emit()  # the one-second wait is over
+    with qtbot.waitSignal(dialog.finished, timeout=TIMEOUT):
+        dialog.submit(PASSPHRASE)
+
+
+def test_the_lock_screen_writes_each_wrong_passphrase_once_then_the_unlock(
+    qtbot: Any, store: Any, data_dir: Path, office: Any
+) -> None:
+    from amudesk.store import failed_unlocks_path, note_failed_unlock
+    from amudesk.ui.app import Shell, application
+
+    shell = Shell(application(), store, data_dir)
+    window = shell.show_main()
+    qtbot.addWidget(window)
+    shell.start_locking()
+    before = last_entry_id(store)
+    with qtbot.waitSignal(shell.locked_changed, timeout=TIMEOUT):
+        shell.lock()
+    note_failed_unlock(data_dir)  # given at the command line while the window was locked
+    with qtbot.waitSignal(shell.locked_changed, timeout=TIMEOUT) as unlocked:
+        wrong_then_right(qtbot, shell.unlock_dialog, data_dir)
+    assert unlocked.args == [False]
+    assert unlock_entries(store, before) == [
+        ("failed-unlock", "attempt=1"),
+        ("failed-unlock", "attempt=2"),
+        ("unlock", ""),
+    ]
+    assert not failed_unlocks_path(data_dir).exists()
+    shell.stop_alerts()
+    window.close()
+
+
+def test_the_start_screen_writes_each_wrong_passphrase_once_then_the_unlock(
+    qtbot: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from amudesk.store import failed_unlocks_path, open_store
+    from amudesk.ui.app import unlock_store
+    from tests.keys import FAST_KDF
+    from tests.ui.test_unlock_flow import when_shown
+
+    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    monkeypatch.delenv("AMUDESK_PASSPHRASE")
+    when_shown("UnlockDialog", lambda dialog: wrong_then_right(qtbot, dialog, data_dir))
+    store = unlock_store(data_dir)
+    assert store is not None
+    try:
+        assert unlock_entries(store) == [("failed-unlock", "attempt=1"), ("unlock", "")]
+    finally:
+        store.close()
+    assert not failed_unlocks_path(data_dir).exists()

@@ -84,6 +84,7 @@ def test_seven_daily_and_four_weekly_backups_are_kept(filled: Store, data_dir: P
     assert daily == [(NOW - dt.timedelta(days=n)).date() for n in range(6, -1, -1)]
     assert len({d.isocalendar()[:2] for d in weekly}) == 4
     assert len(list((data_dir / "backups").glob("*.key"))) == 11
+    assert len(list((data_dir / "backups").glob("*.anchor"))) == 11
 
 
 def test_kept_backups_never_keeps_more_than_eleven() -> None:

@@ -145,9 +145,19 @@ def test_import_file_level_error_is_one_line(
 
 
 def test_check_sound_folder(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    from amudesk.models import GENESIS_HASH
+
     code, out, err = run(capsys, data_dir, "check")
     assert (code, err) == (0, "")
-    assert out.strip() == "The data folder is sound."
+    assert out.splitlines() == [
+        "The data folder is sound.",
+        f"Audit trail: 0 entries, head {GENESIS_HASH}",
+    ]
+    assert run(capsys, data_dir, "demo", "--count", "2")[0] == 0
+    code, out, err = run(capsys, data_dir, "check")
+    length, head = out.splitlines()[1].removeprefix("Audit trail: ").split(" entries, head ")
+    assert int(length) > 0 and len(head) == 64 and head != GENESIS_HASH
+    assert run(capsys, data_dir, "check")[1] == out  # checking writes nothing to the trail
 
 
 def test_check_finds_an_emptied_search_index(
@@ -296,6 +306,7 @@ def test_backup_restore_and_rekey_from_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert run(capsys, data_dir, "demo", "--count", "12")[0] == 0
+    (tmp_path / "usb").mkdir()
     code, out, err = run(capsys, data_dir, "backup", "--to", str(tmp_path / "usb"))
     assert (code, err) == (0, "")
     (backup,) = (tmp_path / "usb").glob("amudesk-*.sqlite3")

@@ -378,13 +378,13 @@ def test_a_failing_export_leaves_no_file(
 def test_an_export_that_cannot_be_written_leaves_no_file_and_no_audit_entry(
     store: Any, family: Family, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amudesk.documents import output
+    from amudesk import outputs
 
-    def full_disk(_files: Any) -> list[Path]:
-        raise OSError(28, "No space left on device")
+    def full_disk(_files: Any, **_kwargs: Any) -> list[Path]:
+        raise outputs.OutputError("Folder: the disk is full")
 
-    monkeypatch.setattr(output, "write_atomically", full_disk)
-    with pytest.raises(OSError), store.transaction() as session:
+    monkeypatch.setattr(outputs, "write_files", full_disk)
+    with pytest.raises(FieldError, match="disk is full"), store.transaction() as session:
         privacy.export_person(family.reference, out, session=session, language="en")
     assert list(out.iterdir()) == []
     with store.session() as session:
@@ -394,7 +394,7 @@ def test_an_export_that_cannot_be_written_leaves_no_file_and_no_audit_entry(
 def test_files_are_written_all_or_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
-    from amudesk.documents import output
+    from amudesk import outputs
 
     first, second = tmp_path / "a.json", tmp_path / "a.pdf"
     real_replace = os.replace
@@ -403,12 +403,12 @@ def test_files_are_written_all_or_none(tmp_path: Path, monkeypatch: pytest.Monke
     def failing_replace(source: Any, target: Any) -> None:
         calls.append(Path(target))
         if Path(target) == second:
-            raise OSError("disk full")
+            raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(output.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
-        output.write_atomically({first: b"{}", second: b"%PDF"})
+    monkeypatch.setattr(outputs.os, "replace", failing_replace)
+    with pytest.raises(outputs.OutputError, match="the disk is full"):
+        outputs.write_files({first: b"{}", second: b"%PDF"}, label="-o")
     assert calls == [first, second]
     assert list(tmp_path.iterdir()) == []
 

@@ -219,7 +219,7 @@ def test_good_xlsx_with_typed_cells(store, tmp_path: Path) -> None:  # type: ign
         [
             "Łukasiewicz",
             "Paweł",
-            1979,
+            1985,
             float(NISS_M),
             "CPAS de Schaerbeek",
             dt.datetime(2025, 4, 3),
@@ -240,7 +240,7 @@ def test_good_xlsx_with_typed_cells(store, tmp_path: Path) -> None:  # type: ign
         pawel = session.scalar(select(Person).where(Person.family_name == "Łukasiewicz"))
         assert joao is not None and pawel is not None
         assert (joao.niss, joao.birth_date) == (NISS_2005, "2005-01-02")
-        assert (pawel.niss, pawel.birth_date) == (NISS_M, "1979")
+        assert (pawel.niss, pawel.birth_date) == (NISS_M, "1985")
         request = session.scalar(select(Request).where(Request.person_id == joao.id))
         assert request is not None
         assert (
@@ -455,16 +455,20 @@ def test_skip_invalid_imports_the_good_rows(store, tmp_path: Path) -> None:  # t
         assert statuses == ["open", "refused"]
 
 
-def test_reference_already_in_the_database_is_a_bad_row(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reference_already_in_the_database_is_a_duplicate_not_a_bad_row(
+    store, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     import_file(write_csv(tmp_path / "a.csv", [row(reference="AMU-2025-0007")]), store=store)
     report = import_file(
         write_csv(tmp_path / "b.csv", [row(given_names="X"), row(reference="amu-2025-0007")]),
         store=store,
     )
-    assert [p.describe() for p in report.problems] == [
-        "line 3: reference: AMU-2025-0007 is already used."
+    assert report.problems == []
+    assert [d.describe() for d in report.duplicates] == [
+        "line 3: reference: already registered as AMU-2025-0007; this row was not imported."
     ]
-    assert counts(store)[1] == 1
+    assert (report.imported, report.duplicate_lines, report.updated) == (1, [3], 0)
+    assert counts(store)[1] == 2
 
 
 def test_absolute_photo_paths_are_refused(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -755,14 +759,14 @@ def test_failed_export_leaves_the_old_file_and_no_part_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(sheet, "_write_csv", broken)
-    with pytest.raises(SpreadsheetError, match="No space left"):
+    with pytest.raises(SpreadsheetError, match="the disk is full"):
         export_file(target, store=store)
     assert target.read_text(encoding="utf-8") == "previous export"
     assert sorted(p.name for p in target.parent.iterdir()) == ["export.csv"]
 
 
 def test_export_into_a_missing_folder(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(SpreadsheetError, match="Folder not found"):
+    with pytest.raises(SpreadsheetError, match="folder .* does not exist"):
         export_file(tmp_path / "nope" / "x.csv", store=store)
 
 
@@ -770,3 +774,333 @@ def test_export_of_an_empty_folder_has_just_the_header(store, tmp_path: Path) ->
     target = tmp_path / "empty.csv"
     assert export_file(target, store=store) == 0
     assert target.read_bytes() == b"\xef\xbb\xbf" + ",".join(COLUMNS).encode() + b"\r\n"
+
+
+# --- no live formula, no personal data in temporary files ------------------------------------
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-2",
+    "@SUM(A1)",
+    "'=x",
+    "''+x",
+    "'t Hooft",
+    "=1+1",
+    "_x0041_ literal",
+    "-",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("'=x", "''=x"),
+        ("''-x", "'''-x"),
+        ("'t Hooft", "'t Hooft"),
+        ("'", "'"),
+        ("O'Neil", "O'Neil"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_csv_cells_are_neutralised_and_restored(text: str, cell: str) -> None:
+    assert sheet.neutralised(text) == cell
+    assert sheet.restored(cell) == text
+
+
+def hostile_store(store) -> list[str]:  # type: ignore[no-untyped-def]
+    """One request per hostile name, registered through the forms' services."""
+    from amudesk.services.directory import list_cpas
+
+    with store.transaction() as session:
+        cpas = list_cpas(session=session)[0]
+        for number, name in enumerate(HOSTILE_NAMES):
+            person = people.save_person(
+                people.PersonData(family_name=name, given_names=f"@{number}"), session=session
+            )
+            cases.register_request(
+                cases.RequestData(
+                    person_id=person.id,
+                    cpas_id=cpas.id,
+                    received_at=dt.datetime(2025, 3, 1 + number, 10, 0),
+                ),
+                session=session,
+            )
+    return HOSTILE_NAMES
+
+
+def stored_names(store) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        return sorted((p.family_name, p.given_names) for p in session.scalars(select(Person)))
+
+
+def test_csv_export_hands_no_one_a_formula_and_imports_back_the_same(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hostile_store(store)
+    target = tmp_path / "out.csv"
+    export_file(target, store=store)
+    lines = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    cells = [cell for line in lines[1:] for cell in line]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")]
+    family = {line[1] for line in lines[1:]}
+    assert '\'=HYPERLINK("http://x","y")' in family
+    assert {"'+1", "'-2", "'@SUM(A1)", "''=x", "'''+x", "'t Hooft", "'-"} <= family
+    first, second = round_trip(store, tmp_path, ".csv")
+    assert first == second
+    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        assert stored_names(other) == stored_names(store)
+    finally:
+        other.close()
+
+
+def xlsx_parts(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_xlsx_export_writes_every_cell_as_text_and_imports_back_the_same(
+    store, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    hostile_store(store)
+    first, second = round_trip(store, tmp_path, ".xlsx")
+    assert read_xlsx(first) == read_xlsx(second)
+    sheet_xml = xlsx_parts(first)["xl/worksheets/sheet1.xml"]
+    assert b"<f>" not in sheet_xml and b"<f " not in sheet_xml  # no formula at all
+    workbook = load_workbook(io.BytesIO(first))  # not data_only: formulas would show as such
+    cells = [cell for line in workbook.worksheets[0].iter_rows() for cell in line]
+    assert {cell.data_type for cell in cells if cell.value is not None} == {"s"}
+    # As they are (no ' needed in a text cell), once OOXML's _xHHHH_ escapes are read as
+    # Excel reads them: XlsxWriter writes "_x0041_" as "_x005F_x0041_".
+    family = {sheet._ooxml_text(line[1]) for line in read_xlsx(first)[1:]}
+    assert set(HOSTILE_NAMES) <= family
+    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        assert stored_names(other) == stored_names(store)
+    finally:
+        other.close()
+
+
+def test_a_name_with_a_leading_tab_is_stored_without_it(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.csv"
+    path.write_text(
+        'family_name,given_names,cpas,filed_on\n"\tDiallo","\'\t=x",Ixelles,2025-01-01\n',
+        encoding="utf-8",
+    )
+    report = import_file(path, store=store)
+    assert report.problems == []
+    assert stored_names(store) == [("Diallo", "=x")]
+
+
+def test_no_export_leaves_a_file_in_the_system_temporary_folder(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    fill_demo(store=store, count=30, seed=3)
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    out = tmp_path / "out"
+    out.mkdir()
+    seen: list[list[str]] = []
+
+    def progress(done: int, total: int) -> None:
+        # While the rows are written, their scratch file is in the data folder, private.
+        scratch = [p for p in (store.data_dir / "tmp").rglob("*") if p.is_file()]
+        seen.append([p.name for p in scratch])
+        for path in scratch:
+            assert path.stat().st_mode & 0o077 == 0 or path.name == ".lock"
+        assert list(system_tmp.iterdir()) == []
+
+    for name in ("requests.xlsx", "requests.csv"):
+        export_file(out / name, store=store, progress=progress)
+    assert list(system_tmp.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["requests.csv", "requests.xlsx"]
+    assert list((store.data_dir / "tmp").iterdir()) == []
+    assert (store.data_dir / "tmp").stat().st_mode & 0o777 == 0o700
+    assert any(len(names) >= 2 for names in seen)  # the rows did go through the scratch folder
+    assert len(read_xlsx((out / "requests.xlsx").read_bytes())) == counts(store)[1] + 1
+
+
+class Stop(Exception):
+    pass
+
+
+def test_an_interrupted_xlsx_export_leaves_nothing_behind(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    from amudesk.services import audit
+
+    fill_demo(store=store, count=30, seed=3)
+    system_tmp = tmp_path / "system-tmp"
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def progress(done: int, total: int) -> None:
+        if done > total // 2:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        export_file(out / "requests.xlsx", store=store, progress=progress)
+    assert list(out.iterdir()) == []
+    assert list(system_tmp.iterdir()) == []
+    assert list((store.data_dir / "tmp").iterdir()) == []
+    with store.session() as session:
+        assert audit.count(session=session, action="export") == 0
+
+
+def test_stale_scratch_files_are_cleared_but_not_those_of_a_running_export(
+    store, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    root = store.data_dir / "tmp"
+    root.mkdir(mode=0o700)
+    stale = root / "export-crashed"
+    stale.mkdir()
+    (stale / "rows").write_text("Diallo,Aminata", encoding="utf-8")
+    (root / "export-file-left").write_text("x", encoding="utf-8")
+    running = root / "export-running"
+    running.mkdir()
+    (running / "rows").write_text("Sow,Awa", encoding="utf-8")
+    fresh = root / "export-just-made"
+    fresh.mkdir()
+    other = root / "someone-else"
+    other.write_text("kept", encoding="utf-8")
+    old = dt.datetime(2020, 1, 1).timestamp()
+    for path in (stale, root / "export-file-left", running):
+        os.utime(path, (old, old))
+    held = sheet._try_lock(running / ".lock")
+    assert held is not None
+    try:
+        export_file(tmp_path / "out.xlsx", store=store)
+    finally:
+        os.close(held)
+    assert sorted(p.name for p in root.iterdir()) == [
+        "export-just-made",
+        "export-running",
+        "someone-else",
+    ]
+    assert (running / "rows").exists()
+
+
+def test_the_export_refuses_other_file_names(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name in ("requests.txt", "requests", "requests.csv.pdf"):
+        with pytest.raises(SpreadsheetError) as raised:
+            export_file(tmp_path / name, store=store)
+        assert str(raised.value) == f"{name}: the export's file name must end in .csv or .xlsx."
+    assert list(tmp_path.glob("requests*")) == []
+
+
+def test_export_to_standard_output(
+    store, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:  # type: ignore[no-untyped-def]
+    from amudesk.services import audit
+
+    hostile_store(store)
+    assert export_file(Path("-"), store=store) == len(HOSTILE_NAMES)
+    out = capsysbinary.readouterr().out
+    assert out.startswith(b"\xef\xbb\xbf" + ",".join(COLUMNS).encode())
+    assert b"'=HYPERLINK" in out
+    assert out.count(b"\r\n") == len(HOSTILE_NAMES) + 1
+    assert not (tmp_path / "-").exists()
+    with store.session() as session:
+        assert audit.count(session=session, action="export") == 1
+
+
+def test_the_audit_entry_and_the_file_go_together(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
+
+    from amudesk.services import audit
+
+    import_file(write_csv(tmp_path / "r.csv", [row()]), store=store)
+    target = tmp_path / "out.csv"
+
+    def no_entry(session, count):  # type: ignore[no-untyped-def]
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sheet, "_record_export", no_entry)
+    with pytest.raises(OperationalError):
+        export_file(target, store=store)
+    assert list(tmp_path.glob("out*")) == [] and list(tmp_path.glob(".out*")) == []
+    monkeypatch.undo()
+
+    def failing_commit(self):  # type: ignore[no-untyped-def]
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(Session, "commit", failing_commit)
+    with pytest.raises(OperationalError):
+        export_file(target, store=store)
+    monkeypatch.undo()
+    assert not target.exists()
+    with store.session() as session:
+        assert audit.count(session=session, action="export") == 0
+    assert export_file(target, store=store) == 1
+    with store.session() as session:
+        assert audit.count(session=session, action="export") == 1
+
+
+def test_a_cell_too_long_or_a_nul_is_said_plainly(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "long.csv"
+    path.write_text(
+        'family_name,given_names,cpas,filed_on\nA,"' + "x" * 200_000 + '",Ixelles,2025-01-01\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SpreadsheetError) as raised:
+        import_file(path, store=store)
+    assert "line 2 has a cell far too long" in str(raised.value)
+    assert "131072" not in str(raised.value) and "limit" not in str(raised.value)
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"family_name,given_names,cpas,filed_on\nA,B\x00,Ixelles,2025-01-01\n")
+    problems = import_file(path, store=store).problems
+    assert [(p.line, p.field) for p in problems] == [(2, "given_names")]
+    assert "U+0000" in problems[0].message and "\x00" not in problems[0].message
+
+
+def test_messages_never_echo_control_characters(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            row(cpas="\x1b[2JNowhere\u202e"),
+            row(filed_on="\x1b]0;pwned\x07"),
+            row(decision="yes\x1b[31m"),
+            row(sex="\x9bQ"),
+            row(birth_date="1980\x00"),
+            row(nationality="\u202eXX"),
+            row(cpas="A" * 5000),
+        ],
+    )
+    report = import_file(path, store=store)
+    assert len(report.problems) == 7
+    for problem in report.problems:
+        text = problem.describe()
+        assert not any(char < " " or "\x7f" <= char < "\xa0" or char == "\u202e" for char in text)
+        assert len(text) < 250
+    assert "\\x1b[2JNowhere\\u202e" in report.problems[0].message
+
+
+def test_file_names_in_messages_are_shown_safely(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "evil\x1b[2J.csv"
+    path.write_text("nothing,here\n", encoding="utf-8")
+    with pytest.raises(SpreadsheetError) as raised:
+        import_file(path, store=store)
+    assert "\x1b" not in str(raised.value) and "evil\\x1b[2J.csv" in str(raised.value)

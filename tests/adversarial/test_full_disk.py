@@ -1,0 +1,196 @@
+"""A disk that fills up while the desk writes: nothing half-written, no number consumed.
+
+Where this test run may mount file systems (root on Linux), a small tmpfs is made and
+filled for real; elsewhere those tests are skipped and the same promises are checked
+with a writer that fails the way a full disk does (ENOSPC), which always runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from amudesk import outputs
+from amudesk.models import AuditEntry, Document
+from amudesk.store import open_store
+from tests.adversarial.common import REFERENCE, one_line, run
+from tests.keys import FAST_KDF, PASSPHRASE
+
+
+def _fill(folder: Path) -> None:
+    """Write into ``folder`` until its file system has no byte left."""
+    chunk = b"\0" * 4096
+    with (folder / "filler").open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(chunk)
+    with (folder / "filler-small").open("wb", buffering=0) as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB file system of its own (tmpfs), unmounted afterwards; skipped when this run
+    may not mount one."""
+    mount_point = tmp_path / "small"
+    mount_point.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command: the failing-writer tests cover this")
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount_point)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip("this run may not mount a file system: the failing-writer tests cover this")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def audit_actions(data: Path) -> list[str]:
+    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        with store.session() as session:
+            return [entry.action for entry in session.exec(select(AuditEntry)).all()]
+    finally:
+        store.close()
+
+
+def documents(data: Path) -> list[str]:
+    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        with store.session() as session:
+            return [document.number for document in session.exec(select(Document)).all()]
+    finally:
+        store.close()
+
+
+def check_document_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, roomy: Path
+) -> None:
+    before = audit_actions(desk).count("print")
+    code, out, err = run(
+        capsys,
+        desk,
+        "document",
+        "receipt",
+        "--reference",
+        REFERENCE,
+        "-o",
+        str(full / "receipt.pdf"),
+    )
+    assert code == 2 and out == ""
+    assert "the disk is full" in one_line(err)
+    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
+    assert documents(desk) == []
+    assert audit_actions(desk).count("print") == before
+    # The number the failed try would have had goes to the next document, which exists.
+    code, out, _err = run(
+        capsys,
+        desk,
+        "document",
+        "receipt",
+        "--reference",
+        REFERENCE,
+        "-o",
+        str(roomy / "receipt.pdf"),
+    )
+    assert code == 0
+    number = out.split()[0]
+    assert number.endswith("-00001")
+    assert documents(desk) == [number]
+    assert (roomy / "receipt.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def check_export_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, suffix: str
+) -> None:
+    code, out, err = run(capsys, desk, "export", str(full / f"requests{suffix}"))
+    assert code == 2 and out == ""
+    assert "the disk is full" in one_line(err)
+    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
+    assert "export" not in audit_actions(desk)
+
+
+def test_a_document_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, tmp_path: Path
+) -> None:
+    _fill(small_disk)
+    roomy = tmp_path / "roomy"
+    roomy.mkdir()
+    check_document_on_a_full_disk(capsys, desk, small_disk, roomy)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, suffix: str
+) -> None:
+    _fill(small_disk)
+    check_export_on_a_full_disk(capsys, desk, small_disk, suffix)
+
+
+@pytest.fixture
+def failing_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder where every write of an output fails as on a full disk."""
+    folder = tmp_path / "failing"
+    folder.mkdir()
+    real_fsync = outputs.os.fsync
+
+    def fsync(fd: int) -> None:
+        target = Path(f"/proc/self/fd/{fd}").resolve()
+        if target.parent == folder:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(outputs.os, "fsync", fsync)
+    return folder
+
+
+def test_a_document_when_the_writer_fails_as_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, failing_disk: Path, tmp_path: Path
+) -> None:
+    roomy = tmp_path / "roomy"
+    roomy.mkdir()
+    check_document_on_a_full_disk(capsys, desk, failing_disk, roomy)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_when_the_writer_fails_as_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, failing_disk: Path, suffix: str
+) -> None:
+    check_export_on_a_full_disk(capsys, desk, failing_disk, suffix)
+
+
+def test_an_import_into_a_data_folder_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], small_disk: Path, tmp_path: Path
+) -> None:
+    data = small_disk / "data"
+    open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    rows = ["family_name,given_names,cpas,filed_on"]
+    rows += [f"Nom{n},Prénom,Ixelles,2026-11-02" for n in range(3000)]
+    sheet = tmp_path / "requests.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _fill(small_disk)
+    code, out, err = run(capsys, data, "import", str(sheet))
+    assert code == 2 and out == ""
+    assert "full" in one_line(err)
+    for filler in small_disk.glob("filler*"):
+        filler.unlink()
+    code, out, err = run(capsys, data, "check")
+    assert (code, err) == (0, ""), err
+    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        from amudesk.models import Request
+
+        with store.session() as session:
+            assert session.exec(select(Request)).all() == []
+    finally:
+        store.close()
