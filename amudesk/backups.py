@@ -37,7 +37,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from amudesk import crypto
+from amudesk import crypto, outputs
 from amudesk.i18n import _
 from amudesk.paths import private_file
 from amudesk.store import (
@@ -150,11 +150,18 @@ def make_backup(
     folder's ``backups``); older automatic ones are pruned (``prune``) only there."""
     if store.key is None or store.data_dir is None:
         raise BackupError(_("Backups are made of the encrypted database of a data folder."))
-    folder = folder or backups_dir(store.data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    own = backups_dir(store.data_dir)
+    if folder is None or Path(folder).resolve() == own.resolve():
+        folder = own
+        folder.mkdir(parents=True, exist_ok=True)
+    else:  # a folder of the user's (a USB stick): it exists, and lies outside the data folder
+        try:
+            folder = outputs.check_folder(Path(folder), label=_("Backup folder"))
+        except outputs.OutputError as exc:
+            raise BackupError(str(exc)) from None
     now = now or dt.datetime.now()
     target = folder / backup_name(now)
-    if target.exists():
+    if any(os.path.lexists(path) for path in (target, key_path_for(target))):
         raise BackupError(_("A backup named {name} already exists.").format(name=target.name))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)

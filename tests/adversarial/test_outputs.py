@@ -321,3 +321,24 @@ def test_a_note_never_removes_anything_but_a_partial_file(desk: Path, tmp_path: 
     assert outputs.clean_pending(desk) == []
     assert victim.read_bytes() == before
     assert list(notes.iterdir()) == []
+
+
+def test_a_backup_from_the_window_goes_nowhere_inside_the_data_folder(desk: Path) -> None:
+    """The window's "Back up to a folder…" calls the same service as `backup --to`."""
+    import datetime as dt
+
+    from amudesk.backups import BackupError, make_backup
+    from amudesk.store import open_store
+    from tests.keys import FAST_KDF
+
+    store = open_store(desk, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        before = snapshot(desk / "logs")
+        for folder in (desk / "logs", desk, desk / "logs" / "missing"):
+            with pytest.raises(BackupError):
+                make_backup(store, folder)
+        assert snapshot(desk / "logs") == before
+        later = dt.datetime.now() + dt.timedelta(minutes=1)
+        assert make_backup(store, desk / "backups", now=later).path.parent == desk / "backups"
+    finally:
+        store.close()

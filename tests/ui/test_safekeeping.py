@@ -285,6 +285,7 @@ def test_restore_other_file_needs_its_key_file_beside_it(
     qtbot: Any, store: Any, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stick = tmp_path / "stick"
+    stick.mkdir()
     elsewhere = make_backup(store, stick)
     dialog = RestoreDialog(data_dir)
     show(qtbot, dialog)

@@ -180,6 +180,7 @@ def test_a_backup_elsewhere_has_its_anchor_too_and_a_failed_one_leaves_none(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_entries(store, 2)
+    (tmp_path / "usb").mkdir()
     made = make_backup(store, tmp_path / "usb")
     assert read_anchor(made.anchor_path).entries == 2
 
@@ -187,6 +188,7 @@ def test_a_backup_elsewhere_has_its_anchor_too_and_a_failed_one_leaves_none(
         raise backups.BackupError("damaged")
 
     monkeypatch.setattr(backups, "_check_copy", damaged)
+    (tmp_path / "usb2").mkdir()
     with pytest.raises(backups.BackupError):
         make_backup(store, tmp_path / "usb2")
     assert list((tmp_path / "usb2").iterdir()) == []

@@ -45,6 +45,12 @@ def filled(data_dir: Path) -> Store:
     store.close()
 
 
+def stick(folder: Path) -> Path:
+    """A folder of the user's to back up into (a USB stick): it must exist."""
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def people(store: Store) -> int:
     with store.session() as session:
         return int(session.scalar(select(func.count()).select_from(Person)) or 0)
@@ -115,7 +121,7 @@ def test_a_backup_taken_while_writing_opens_sound(filled: Store, tmp_path: Path)
     writer.start()
     try:
         backups = [
-            make_backup(filled, tmp_path / "usb", now=NOW + dt.timedelta(seconds=n))
+            make_backup(filled, stick(tmp_path / "usb"), now=NOW + dt.timedelta(seconds=n))
             for n in range(3)
         ]
     finally:
@@ -138,7 +144,7 @@ def test_backup_then_restore_gives_the_same_export(
     filled: Store, data_dir: Path, tmp_path: Path
 ) -> None:
     export_file(tmp_path / "before.csv", store=filled)
-    backup = make_backup(filled, tmp_path / "usb", now=NOW)
+    backup = make_backup(filled, stick(tmp_path / "usb"), now=NOW)
     with filled.transaction() as session:
         save_person(PersonData(family_name="Added After", given_names="Ann"), session=session)
     filled.close()
@@ -163,7 +169,7 @@ def test_backup_then_restore_gives_the_same_export(
 def test_a_damaged_backup_is_refused_and_nothing_changes(
     filled: Store, data_dir: Path, tmp_path: Path
 ) -> None:
-    backup = make_backup(filled, tmp_path / "usb", now=NOW)
+    backup = make_backup(filled, stick(tmp_path / "usb"), now=NOW)
     filled.close()
     data = bytearray(backup.path.read_bytes())
     data[len(data) // 2] ^= 0x40
@@ -180,7 +186,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(
 def make_backup_again(data_dir: Path, tmp_path: Path) -> Path:
     store = open_store(data_dir, passphrase=PASSPHRASE)
     try:
-        return make_backup(store, tmp_path / "usb2", now=NOW).path
+        return make_backup(store, stick(tmp_path / "usb2"), now=NOW).path
     finally:
         store.close()
 
