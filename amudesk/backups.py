@@ -24,7 +24,6 @@ bytes wins after a crash (``store.settle_key_file``).
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import logging
 import os
@@ -227,22 +226,10 @@ def _copy_private(source: Path, target: Path) -> None:
 
 def write_anchor(path: Path, anchor: Anchor) -> None:
     """Write ``anchor`` to ``path`` atomically (temporary file, fsync, rename), 0600."""
-    temporary = path.with_name(path.name + ".tmp")
     data = json.dumps(
         {"format": ANCHOR_FORMAT, "entries": anchor.entries, "head": anchor.head}, indent=2
     ).encode("utf-8")
-    try:
-        fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        try:
-            if os.write(fd, data) != len(data):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # a short write
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    crypto.write_private(path, data)
 
 
 def read_anchor(path: Path) -> Anchor:

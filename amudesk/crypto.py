@@ -248,11 +248,18 @@ def read_key_file(path: Path) -> KeyFile:
 def write_key_file(path: Path, key_file: KeyFile) -> None:
     """Write atomically (temporary file, fsync, rename), private to the user; a failure
     (a full disk) leaves the file as it was and no temporary file behind."""
+    write_private(path, key_file.to_json().encode("utf-8"))
+    fsync_folder(path.parent)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` (a small file of the data folder), private to the user
+    (0600): written beside it, flushed, renamed; a failure (a full disk, a short write)
+    leaves ``path`` as it was and no temporary file behind."""
     temporary = path.with_name(path.name + ".tmp")
     try:
         fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         try:
-            data = key_file.to_json().encode("utf-8")
             if os.write(fd, data) != len(data):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # a short write
             os.fsync(fd)
@@ -262,7 +269,6 @@ def write_key_file(path: Path, key_file: KeyFile) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    fsync_folder(path.parent)
 
 
 def fsync_path(path: Path) -> None:

@@ -48,3 +48,13 @@ def store(data_dir: Path):  # type: ignore[no-untyped-def]
 def session(store):  # type: ignore[no-untyped-def]
     with store.session() as opened:
         yield opened
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MiB tmpfs of this test's own (see tests/disks.py); skipped where this run may
+    not mount one."""
+    from tests.disks import tmpfs
+
+    with tmpfs(tmp_path / "small", "4m") as mount_point:
+        yield mount_point

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from amudesk.backups import make_backup
 from amudesk.models import AuditEntry
 from amudesk.store import open_store
 from tests.adversarial.common import REFERENCE, make_desk, one_line, run, snapshot
+from tests.disks import fill, remount_read_only
 from tests.keys import FAST_KDF, PASSPHRASE
 from tests.unit.test_audit_anchors import add_entries, rewrite_from
 
@@ -155,32 +154,11 @@ def test_check_names_a_backup_whose_head_the_rewritten_trail_lost(
     assert made.path.name in one_line(err)
 
 
-@pytest.fixture
-def mounted(tmp_path: Path) -> Iterator[Path]:
-    """A small tmpfs of this test's own; skipped where this run may not mount one."""
-    point = tmp_path / "mounted"
-    point.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(point)],
-        capture_output=True,
-    )
-    if made.returncode != 0:
-        pytest.skip("this run may not mount a file system (tests/unit cover it simulated)")
-    try:
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
-
-
-def _remount_read_only(point: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(point)], check=True)
-
-
 def test_a_read_only_data_folder_is_one_line(
-    capsys: pytest.CaptureFixture[str], mounted: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], small_disk: Path, tmp_path: Path
 ) -> None:
-    data = make_desk(mounted / "data")
-    _remount_read_only(mounted)
+    data = make_desk(small_disk / "data")
+    remount_read_only(small_disk)
     for args in (["check"], ["export", str(tmp_path / "x.csv")], ["demo", "--count", "1"]):
         code, _out, err = run(capsys, data, *args)
         assert code == 2, (args, err)
@@ -188,31 +166,26 @@ def test_a_read_only_data_folder_is_one_line(
 
 
 def test_a_read_only_output_folder_is_one_line(
-    capsys: pytest.CaptureFixture[str], desk: Path, mounted: Path
+    capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path
 ) -> None:
-    _remount_read_only(mounted)
+    remount_read_only(small_disk)
     for args in (
-        ["export", str(mounted / "x.csv")],
-        ["deadlines", "--ics", str(mounted / "x.ics")],
-        ["document", "receipt", "--reference", REFERENCE, "-o", str(mounted / "r.pdf")],
-        ["person-export", "--reference", REFERENCE, "-o", str(mounted)],
-        ["backup", "--to", str(mounted)],
+        ["export", str(small_disk / "x.csv")],
+        ["deadlines", "--ics", str(small_disk / "x.ics")],
+        ["document", "receipt", "--reference", REFERENCE, "-o", str(small_disk / "r.pdf")],
+        ["person-export", "--reference", REFERENCE, "-o", str(small_disk)],
+        ["backup", "--to", str(small_disk)],
     ):
         code, _out, err = run(capsys, desk, *args)
         assert code == 2, (args, err)
         assert "read-only" in one_line(err), args
-    assert list(mounted.iterdir()) == []
+    assert list(small_disk.iterdir()) == []
     assert "print" not in actions(desk)
 
 
-def test_a_full_disk_at_open_says_so(capsys: pytest.CaptureFixture[str], mounted: Path) -> None:
-    data = make_desk(mounted / "data")
-    with (mounted / "filler").open("wb", buffering=0) as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-        except OSError:
-            pass
+def test_a_full_disk_at_open_says_so(capsys: pytest.CaptureFixture[str], small_disk: Path) -> None:
+    data = make_desk(small_disk / "data")
+    fill(small_disk)
     (data / "amudesk.sqlite3-wal").unlink(missing_ok=True)
     code, _out, err = run(capsys, data, "demo", "--count", "50")
     assert code == 2

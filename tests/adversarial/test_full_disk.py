@@ -7,11 +7,7 @@ with a writer that fails the way a full disk does (ENOSPC), which always runs.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,38 +17,8 @@ from amudesk import outputs
 from amudesk.models import AuditEntry, Document
 from amudesk.store import open_store
 from tests.adversarial.common import REFERENCE, one_line, run
+from tests.disks import empty_fillers, fill
 from tests.keys import FAST_KDF, PASSPHRASE
-
-
-def _fill(folder: Path) -> None:
-    """Write into ``folder`` until its file system has no byte left."""
-    chunk = b"\0" * 4096
-    with (folder / "filler").open("wb", buffering=0) as handle, contextlib.suppress(OSError):
-        while True:
-            handle.write(chunk)
-    with (folder / "filler-small").open("wb", buffering=0) as handle, contextlib.suppress(OSError):
-        while True:
-            handle.write(b"\0")
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB file system of its own (tmpfs), unmounted afterwards; skipped when this run
-    may not mount one."""
-    mount_point = tmp_path / "small"
-    mount_point.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command: the failing-writer tests cover this")
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount_point)],
-        capture_output=True,
-    )
-    if made.returncode != 0:
-        pytest.skip("this run may not mount a file system: the failing-writer tests cover this")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def audit_actions(data: Path) -> list[str]:
@@ -123,7 +89,7 @@ def check_export_on_a_full_disk(
 def test_a_document_on_a_full_disk(
     capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, tmp_path: Path
 ) -> None:
-    _fill(small_disk)
+    fill(small_disk)
     roomy = tmp_path / "roomy"
     roomy.mkdir()
     check_document_on_a_full_disk(capsys, desk, small_disk, roomy)
@@ -133,7 +99,7 @@ def test_a_document_on_a_full_disk(
 def test_an_export_on_a_full_disk(
     capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, suffix: str
 ) -> None:
-    _fill(small_disk)
+    fill(small_disk)
     check_export_on_a_full_disk(capsys, desk, small_disk, suffix)
 
 
@@ -178,12 +144,11 @@ def test_an_import_into_a_data_folder_on_a_full_disk(
     rows += [f"Nom{n},Prénom,Ixelles,2026-11-02" for n in range(3000)]
     sheet = tmp_path / "requests.csv"
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    _fill(small_disk)
+    fill(small_disk)
     code, out, err = run(capsys, data, "import", str(sheet))
     assert code == 2 and out == ""
     assert "full" in one_line(err)
-    for filler in small_disk.glob("filler*"):
-        filler.unlink()
+    empty_fillers(small_disk)
     code, out, err = run(capsys, data, "check")
     assert (code, err) == (0, ""), err
     store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)

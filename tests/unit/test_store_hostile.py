@@ -5,7 +5,6 @@ the audit trail at the next open."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -13,9 +12,7 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -48,6 +45,7 @@ from amudesk.store import (
     storage_problem,
     take_failed_unlocks,
 )
+from tests.disks import empty_fillers, fill, remount_read_only
 from tests.keys import FAST_KDF, PASSPHRASE
 
 DATABASE = "amudesk.sqlite3"
@@ -459,40 +457,6 @@ def test_a_restored_key_file_brings_no_stray_field(data_dir: Path) -> None:
 # --- 3. a full or read-only disk ------------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs of its own, unmounted afterwards; skipped where this run may not
-    mount one (the simulated failures below cover that case)."""
-    mount_point = tmp_path / "small"
-    mount_point.mkdir()
-    if shutil.which("mount") is None or os.name != "posix":
-        pytest.skip("no mount command here: the simulated disk failures cover this")
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip("this run may not mount a file system: the simulated failures cover this")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False, capture_output=True)
-
-
-def fill(folder: Path) -> None:
-    """Write into ``folder`` until its file system has no byte left."""
-    for name, chunk in (("filler", bytes(1 << 16)), ("filler-small", b"\0")):
-        with (folder / name).open("wb", buffering=0) as handle, contextlib.suppress(OSError):
-            while True:
-                handle.write(chunk)
-
-
-def empty_fillers(folder: Path) -> None:
-    for filler in folder.glob("filler*"):
-        filler.unlink()
-
-
 def test_a_full_disk_at_open_is_said_not_taken_for_a_wrong_passphrase(small_disk: Path) -> None:
     data_dir = populated(small_disk / "data")
     fill(small_disk)
@@ -525,11 +489,7 @@ def test_a_new_data_folder_on_a_full_disk(small_disk: Path) -> None:
 
 def test_a_read_only_disk_is_said_as_such(small_disk: Path) -> None:
     data_dir = populated(small_disk / "data")
-    remounted = subprocess.run(
-        ["mount", "-o", "remount,ro", str(small_disk)], capture_output=True, check=False
-    )
-    if remounted.returncode != 0:
-        pytest.skip("the file system could not be made read-only here")
+    remount_read_only(small_disk)
     before = database_digests(data_dir)
     with pytest.raises(NotWritable) as opening:
         open_store(data_dir, passphrase=PASSPHRASE)
