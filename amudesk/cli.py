@@ -368,7 +368,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from amudesk.services.spreadsheet import SpreadsheetError, import_file
+    from amudesk.services.importing import import_file
+    from amudesk.services.spreadsheet import SpreadsheetError
 
     store = _open(args)
     try:
@@ -428,7 +429,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from amudesk import outputs
-    from amudesk.services.spreadsheet import SpreadsheetError, export_file
+    from amudesk.services.exporting import export_file
+    from amudesk.services.spreadsheet import SpreadsheetError
 
     to_stdout = args.file == outputs.STDOUT
     if not to_stdout:

@@ -17,6 +17,9 @@ from pathlib import Path
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from amudesk.i18n import _
+from amudesk.text import shown
+
+SHOWN_PATH_LENGTH = 120  # characters of a file's path a message shows at most
 
 MAX_INPUT_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -162,20 +165,28 @@ def process_photo(data: bytes, *, crop: Crop | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def _shown_path(file: Path) -> str:
+    """``file`` as a message names it: control characters escaped, a very long path cut
+    at its start (its end names the file)."""
+    text = shown(str(file))
+    return text if len(text) <= SHOWN_PATH_LENGTH else "…" + text[-(SHOWN_PATH_LENGTH - 1) :]
+
+
 def load_photo_file(path: str | os.PathLike[str]) -> bytes:
     """Read an image file (at most MAX_INPUT_BYTES) and return ``process_photo`` of it."""
     file = Path(path)
+    name = _shown_path(file)
     if file.is_dir():
-        raise PhotoError(_("Photo: {path} is a folder, not a file").format(path=file))
+        raise PhotoError(_("Photo: {path} is a folder, not a file").format(path=name))
     if not file.exists():
-        raise PhotoError(_("Photo: file not found: {path}").format(path=file))
+        raise PhotoError(_("Photo: file not found: {path}").format(path=name))
     if not file.is_file():
-        raise PhotoError(_("Photo: {path} is not a regular file").format(path=file))
+        raise PhotoError(_("Photo: {path} is not a regular file").format(path=name))
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise PhotoError(
-            _("Photo: cannot read {path} ({reason})").format(path=file, reason=error.strerror)
+            _("Photo: cannot read {path} ({reason})").format(path=name, reason=error.strerror)
         ) from None
     return process_photo(data)

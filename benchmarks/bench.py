@@ -580,7 +580,7 @@ def measure_board(data_dir: Path) -> None:
 
 def bench_import(work: Path) -> None:
     from amudesk.services.demo import fill_demo
-    from amudesk.services.spreadsheet import export_file
+    from amudesk.services.exporting import export_file
     from amudesk.store import open_store
 
     source = open_bench_store(work / "import-source")
@@ -608,7 +608,7 @@ def bench_import(work: Path) -> None:
 
 
 def timed_import(path: Path, store: Any) -> tuple[float, Any]:
-    from amudesk.services.spreadsheet import import_file
+    from amudesk.services.importing import import_file
 
     try:
         started = time.perf_counter()

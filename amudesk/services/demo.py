@@ -457,7 +457,7 @@ class _Generator:
         origin = origin or rng.choices(ORIGINS, weights=self.origin_weights)[0]
         sex = self._sex()
         # Two demo people never share names and birth date: an import would take them
-        # for one person (the matching rule of amudesk.services.spreadsheet).
+        # for one person (the matching rule of amudesk.services.importchecks).
         for attempt in range(1000):
             family_name, given_names = self._names(origin, sex, family, double=attempt >= 20)
             ages = (0, 16) if minor else (19, 75)

@@ -201,7 +201,7 @@ class ImportDialog(QDialog):
             self.error.show_message(_("File: choose a .csv or .xlsx file."))
             self.path_edit.setFocus()
             return
-        from amudesk.services.spreadsheet import import_file
+        from amudesk.services.importing import import_file
         from amudesk.ui.workers import Task
 
         store = self._store
@@ -297,7 +297,7 @@ class ImportDialog(QDialog):
         self._stopped(report)
 
     def _failed(self, error: object) -> None:
-        from amudesk.services.spreadsheet import ImportCancelled
+        from amudesk.services.importing import ImportCancelled
         from amudesk.ui.workers import Cancelled
 
         if isinstance(error, ImportCancelled | Cancelled):

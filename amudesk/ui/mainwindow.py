@@ -691,7 +691,7 @@ class MainWindow(QMainWindow):
 
     def run_export(self, path: Path) -> None:
         """Write every request to ``path`` off the UI thread, with progress and cancel."""
-        from amudesk.services.spreadsheet import export_file
+        from amudesk.services.exporting import export_file
         from amudesk.ui.workers import Cancelled, Task
 
         store = self.store

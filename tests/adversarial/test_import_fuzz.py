@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from amudesk.services import FieldError, cases, people
+from amudesk.services import FieldError, cases, importchecks, importing, people
 from amudesk.services import spreadsheet as sheet
 from amudesk.services.demo import bis_number
 from amudesk.services.directory import list_cpas
@@ -185,7 +185,7 @@ def test_any_bytes_as_csv(folder: Path, raw: bytes) -> None:
     path = new_file(folder, ".csv")
     path.write_bytes(raw)
     try:
-        read = sheet.read_file(path)
+        read = importing.read_file(path)
     except SpreadsheetError as exc:
         check_message(str(exc))
         return
@@ -203,7 +203,7 @@ def test_any_text_cells_as_csv(folder: Path, cells: list[list[str]], delimiter: 
         writer.writerow(["family_name", "given_names", "cpas", "filed_on", "niss", "photo"])
         writer.writerows(cells)
     try:
-        sheet.read_file(path)
+        importing.read_file(path)
     except SpreadsheetError as exc:
         check_message(str(exc))
 
@@ -222,9 +222,9 @@ def test_neutralised_csv_cells_come_back_as_they_were(text: str) -> None:
 
 
 @contextlib.contextmanager
-def checking(store: Store, *, update: bool) -> Iterator[sheet._Context]:
+def checking(store: Store, *, update: bool) -> Iterator[importchecks.Context]:
     with store.session() as session:
-        yield sheet._load_context(
+        yield importchecks.load_context(
             Path("/nonexistent/rows.csv"), session, columns=frozenset(COLUMNS), update=update
         )
 
@@ -238,13 +238,13 @@ def test_any_row_is_checked_or_refused_with_a_field_error(
         for line, cells in enumerate(rows, start=2):
             values = dict.fromkeys(COLUMNS, "") | cells
             try:
-                checked = sheet._check_row(line, values, context)
+                checked = importchecks.check_row(line, values, context)
             except FieldError as error:
-                problem = sheet._problem(line, error)
+                problem = importchecks.row_problem(line, error)
                 assert problem.field in COLUMNS, problem
                 check_message(problem.describe())
                 continue
-            if isinstance(checked, sheet._Duplicate):
+            if isinstance(checked, importchecks.Duplicate):
                 check_message(checked.message)
                 continue
             assert checked.reference == "" or cases.REFERENCE_CHARACTERS.fullmatch(
@@ -266,7 +266,9 @@ def test_any_csv_imports_or_reports(
         for cells in rows:
             writer.writerow([cells.get(column, "") for column in COLUMNS])
     try:
-        report = sheet.import_file(path, store=fuzz_store, skip_invalid=skip_invalid, update=update)
+        report = importing.import_file(
+            path, store=fuzz_store, skip_invalid=skip_invalid, update=update
+        )
     except SpreadsheetError as exc:
         check_message(str(exc))
         return
@@ -330,7 +332,7 @@ def test_any_typed_cells_as_xlsx(
     path = new_file(folder, ".xlsx")
     workbook.save(path)
     try:
-        read = sheet.read_file(path)
+        read = importing.read_file(path)
     except SpreadsheetError as exc:
         check_message(str(exc))
         return
@@ -338,9 +340,9 @@ def test_any_typed_cells_as_xlsx(
         for line, values in read.rows:
             assert all(isinstance(value, str) for value in values.values())
             try:
-                sheet._check_row(line, values, context)
+                importchecks.check_row(line, values, context)
             except FieldError as error:
-                check_message(sheet._problem(line, error).describe())
+                check_message(importchecks.row_problem(line, error).describe())
 
 
 @FUZZ
@@ -350,7 +352,7 @@ def test_any_bytes_as_xlsx(folder: Path, raw: bytes, sheet_xml: bytes) -> None:
         path = new_file(folder, ".xlsx")
         path.write_bytes(data)
         try:
-            sheet.read_file(path)
+            importing.read_file(path)
         except SpreadsheetError as exc:
             check_message(str(exc))
 

@@ -574,7 +574,7 @@ def test_about_names_version_and_licence(main_window: Any, monkeypatch: pytest.M
 def test_import_shows_every_bad_row(
     qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amudesk.services import spreadsheet
+    from amudesk.services import importing, spreadsheet
     from amudesk.ui.importdialog import ImportDialog
 
     calls: list[dict[str, Any]] = []
@@ -587,11 +587,9 @@ def test_import_shows_every_bad_row(
             spreadsheet.RowProblem(3, "niss", "NISS: the check digits do not match"),
             spreadsheet.RowProblem(5, "filed_on", "the date is in the future"),
         ]
-        return spreadsheet.ImportReport(
-            imported=2, new_people=1, problems=problems, bad_lines=[3, 5]
-        )
+        return importing.ImportReport(imported=2, new_people=1, problems=problems, bad_lines=[3, 5])
 
-    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    monkeypatch.setattr(importing, "import_file", import_file)
     source = tmp_path / "people.csv"
     source.write_text("family_name\n", encoding="utf-8")
     dialog = ImportDialog(store)
@@ -620,14 +618,14 @@ def test_import_shows_every_bad_row(
 def test_import_without_skip_imports_nothing(
     qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amudesk.services import spreadsheet
+    from amudesk.services import importing, spreadsheet
     from amudesk.ui.importdialog import ImportDialog
 
     def import_file(path: Path, **kwargs: Any) -> Any:
         problem = spreadsheet.RowProblem(2, "family_name", "this field is required")
-        return spreadsheet.ImportReport(imported=0, new_people=0, problems=[problem], bad_lines=[2])
+        return importing.ImportReport(imported=0, new_people=0, problems=[problem], bad_lines=[2])
 
-    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    monkeypatch.setattr(importing, "import_file", import_file)
     source = tmp_path / "people.xlsx"
     source.write_bytes(b"x")
     dialog = ImportDialog(store)
@@ -644,7 +642,7 @@ def test_import_without_skip_imports_nothing(
 def test_import_can_be_cancelled(
     qtbot: Any, store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amudesk.services import spreadsheet
+    from amudesk.services import importing
     from amudesk.ui.importdialog import ImportDialog
 
     stop = threading.Event()
@@ -653,9 +651,9 @@ def test_import_can_be_cancelled(
         kwargs["progress"](1, 1000)
         while not kwargs["cancelled"]():
             stop.wait(0.005)
-        raise spreadsheet.ImportCancelled("cancelled")
+        raise importing.ImportCancelled("cancelled")
 
-    monkeypatch.setattr(spreadsheet, "import_file", import_file)
+    monkeypatch.setattr(importing, "import_file", import_file)
     source = tmp_path / "people.csv"
     source.write_text("x\n", encoding="utf-8")
     dialog = ImportDialog(store)

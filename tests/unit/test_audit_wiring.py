@@ -15,8 +15,8 @@ from amudesk.models import AuditEntry
 from amudesk.services import audit, clock
 from amudesk.services.cases import DecisionData, RequestData, record_decision, register_request
 from amudesk.services.directory import list_cpas
+from amudesk.services.exporting import export_file
 from amudesk.services.people import PersonData, save_person
-from amudesk.services.spreadsheet import export_file
 from amudesk.store import Store
 from tests.keys import PASSPHRASE
 

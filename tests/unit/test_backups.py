@@ -21,8 +21,8 @@ from amudesk.backups import (
 )
 from amudesk.models import Person
 from amudesk.services.demo import fill_demo
+from amudesk.services.exporting import export_file
 from amudesk.services.people import PersonData, save_person
-from amudesk.services.spreadsheet import export_file
 from amudesk.store import (
     Store,
     StoreError,

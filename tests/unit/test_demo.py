@@ -14,7 +14,7 @@ from amudesk.identifiers import parse_inami, parse_niss
 from amudesk.models import Aamu, Counter, Decision, Office, Person, Request
 from amudesk.services import cases, people
 from amudesk.services.demo import DemoError, add_months, bis_number, fill_demo
-from amudesk.services.spreadsheet import export_file
+from amudesk.services.exporting import export_file
 from amudesk.store import integrity_problems, open_store
 from tests.keys import FAST_KDF, PASSPHRASE
 

@@ -14,7 +14,7 @@ from amudesk.models import AuditEntry, Decision, Person, Request
 from amudesk.services import FieldError, cases, people
 from amudesk.services.demo import bis_number
 from amudesk.services.directory import list_cpas
-from amudesk.services.spreadsheet import import_file
+from amudesk.services.importing import import_file
 from tests.unit.test_spreadsheet import NISS_F, NISS_M, counts, row, write_csv
 
 NISS_W = bis_number("1992-11-05", "F", 4)

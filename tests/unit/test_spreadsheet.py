@@ -16,16 +16,12 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from amudesk.models import Counter, Decision, Person, Request
-from amudesk.services import cases, people
+from amudesk.services import cases, exporting, importing, people
 from amudesk.services import spreadsheet as sheet
 from amudesk.services.demo import bis_number, fill_demo
-from amudesk.services.spreadsheet import (
-    COLUMNS,
-    ImportCancelled,
-    SpreadsheetError,
-    export_file,
-    import_file,
-)
+from amudesk.services.exporting import export_file
+from amudesk.services.importing import ImportCancelled, import_file
+from amudesk.services.spreadsheet import COLUMNS, SpreadsheetError
 from amudesk.store import open_store
 from tests.keys import FAST_KDF, PASSPHRASE
 
@@ -758,7 +754,7 @@ def test_failed_export_leaves_the_old_file_and_no_part_file(
         handle.write(b"half a file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sheet, "_write_csv", broken)
+    monkeypatch.setattr(exporting, "_write_csv", broken)
     with pytest.raises(SpreadsheetError, match="the disk is full"):
         export_file(target, store=store)
     assert target.read_text(encoding="utf-8") == "previous export"
@@ -883,7 +879,7 @@ def test_xlsx_export_writes_every_cell_as_text_and_imports_back_the_same(
     assert {cell.data_type for cell in cells if cell.value is not None} == {"s"}
     # As they are (no ' needed in a text cell), once OOXML's _xHHHH_ escapes are read as
     # Excel reads them: XlsxWriter writes "_x0041_" as "_x005F_x0041_".
-    family = {sheet._ooxml_text(line[1]) for line in read_xlsx(first)[1:]}
+    family = {importing._ooxml_text(line[1]) for line in read_xlsx(first)[1:]}
     assert set(HOSTILE_NAMES) <= family
     other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
@@ -986,7 +982,7 @@ def test_stale_scratch_files_are_cleared_but_not_those_of_a_running_export(
     old = dt.datetime(2020, 1, 1).timestamp()
     for path in (stale, root / "export-file-left", running):
         os.utime(path, (old, old))
-    held = sheet._try_lock(running / ".lock")
+    held = exporting._try_lock(running / ".lock")
     assert held is not None
     try:
         export_file(tmp_path / "out.xlsx", store=store)
@@ -1038,7 +1034,7 @@ def test_the_audit_entry_and_the_file_go_together(
     def no_entry(session, count):  # type: ignore[no-untyped-def]
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(sheet, "_record_export", no_entry)
+    monkeypatch.setattr(exporting, "_record_export", no_entry)
     with pytest.raises(OperationalError):
         export_file(target, store=store)
     assert list(tmp_path.glob("out*")) == [] and list(tmp_path.glob(".out*")) == []

@@ -1,0 +1,680 @@
+"""The checks of an import's rows: each row read as the forms would read it, the request
+it repeats (a duplicate, or with ``update`` the request it corrects) and the person it is
+for (known by NISS or by names and birth date, or new).
+
+:func:`check_row` reads the database through a :class:`Context` made by
+:func:`load_context`, and writes nothing: :mod:`amudesk.services.importing` writes the
+rows it returns. The columns are those of :mod:`amudesk.services.spreadsheet`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from amudesk.i18n import _
+from amudesk.models import Decision, Person, Request
+from amudesk.models.base import utcnow
+from amudesk.services import FieldError, cases, people
+from amudesk.services import validation as v
+from amudesk.services.directory import CpasMatcher, list_cpas
+from amudesk.services.spreadsheet import DECISION_DATE_COLUMNS, RowProblem
+from amudesk.text import fold, is_control
+
+# A request filed on a day without a time is taken as filed at noon, Brussels time:
+# midnight would put it on the previous day in UTC and make the day ambiguous.
+DEFAULT_FILED_TIME = dt.time(12, 0)
+
+_FILED = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?$"
+)
+_LABEL = re.compile(r"^[^:\n]{1,60}?\s?:\s+(?=\S)")
+# Fields named by the services, as the columns of the file call them.
+_COLUMN_OF_FIELD = {
+    "languages": "language",
+    "kind": "decision",
+    "received_at": "filed_on",
+    "cpas_id": "cpas",
+}
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """An existing person (``existing_id``) or one created by an earlier row (``new_index``)."""
+
+    existing_id: int | None = None
+    new_index: int | None = None
+
+
+@dataclass
+class _Known:
+    """A person known by their NISS, with what tells whether a row speaks of them."""
+
+    ref: PersonRef
+    family_name: str
+    given_names: str
+    birth_date: str | None
+    line: int | None = None  # the row of the file that brought them, for new people
+
+
+@dataclass
+class Update:
+    """What a row changes in a request already registered (``update=True``)."""
+
+    request_id: int
+    person_id: int
+    values: dict[str, Any]
+    timed: bool  # filed_on gave the time, not only the day
+    # The decision to write: (the decision it corrects, or None for a new one, its data);
+    # None when the decisions stay as they are.
+    decision: tuple[int | None, cases.DecisionData] | None
+
+
+@dataclass
+class GoodRow:
+    """A row ready to be written: a new request, or with ``update`` the correction of one."""
+
+    line: int
+    person: PersonRef
+    cpas_id: int
+    received_at: dt.datetime
+    reference: str
+    care_started_on: dt.date | None
+    care_kind: str | None
+    decision: cases.DecisionData | None
+    update: Update | None = None
+
+
+@dataclass
+class Duplicate:
+    """A row that repeats a request, and which one (a sentence for the report)."""
+
+    line: int
+    message: str
+
+
+@dataclass
+class _Filed:
+    """A request already registered (``request_id``) or brought by an earlier row (``line``)."""
+
+    reference: str
+    request_id: int | None
+    person_id: int | None
+    niss: str | None
+    line: int | None
+
+
+_DayKey = tuple[Any, ...]
+
+
+@dataclass
+class Context:
+    """What the checks know: the database's requests and people, and the rows seen so far."""
+
+    folder: Path
+    matcher: CpasMatcher
+    session: Session  # reads only, while the rows are checked
+    existing: dict[str, tuple[int, int]]  # reference → (request id, person id) in the database
+    in_file: dict[str, int]  # reference → line of the file
+    by_niss: dict[str, _Known]
+    by_key: dict[tuple[str, str, str], PersonRef]
+    now: dt.datetime
+    today: dt.date
+    columns: frozenset[str]
+    update: bool
+    new_people: list[dict[str, Any]] = field(default_factory=list)
+    # The requests by person, CPAS and day: the database's, read the first time a row has
+    # no reference, and the file's, as its rows come.
+    filed: dict[_DayKey, list[_Filed]] | None = None
+    file_filed: dict[_DayKey, list[_Filed]] = field(default_factory=dict)
+    claimed: dict[int, int] = field(default_factory=dict)  # request id → line updating it
+    people_facts: dict[int, tuple[str | None, int | None, str | None]] | None = None
+    latest: dict[int, Decision] | None = None
+
+
+def load_context(path: Path, session: Session, *, columns: frozenset[str], update: bool) -> Context:
+    existing: dict[str, tuple[int, int]] = {
+        reference: (request_id, person_id)
+        for reference, request_id, person_id in session.execute(
+            select(col(Request.reference), col(Request.id), col(Request.person_id))
+        )
+    }
+    by_niss: dict[str, _Known] = {}
+    by_key: dict[tuple[str, str, str], PersonRef] = {}
+    statement = select(
+        col(Person.id),
+        col(Person.family_name),
+        col(Person.given_names),
+        col(Person.birth_date),
+        col(Person.niss),
+    )
+    for person_id, family, given, birth, niss in session.execute(
+        statement.order_by(col(Person.id))
+    ):
+        ref = PersonRef(existing_id=person_id)
+        if niss:
+            by_niss.setdefault(niss, _Known(ref, family, given, birth))
+        by_key.setdefault(_person_key(family, given, birth), ref)
+    return Context(
+        folder=path.parent.resolve(),
+        matcher=CpasMatcher(list_cpas(session=session)),
+        session=session,
+        existing=existing,
+        in_file={},
+        by_niss=by_niss,
+        by_key=by_key,
+        now=utcnow(),
+        today=dt.date.today(),
+        columns=columns,
+        update=update,
+    )
+
+
+def _person_key(family_name: str, given_names: str, birth_date: str | None) -> tuple[str, str, str]:
+    return (" ".join(family_name.split()), " ".join(given_names.split()), birth_date or "")
+
+
+def _folded(name: str) -> str:
+    """A name for comparing: case, accents, script, spaces and hyphens ignored."""
+    return fold(name).replace(" ", "")
+
+
+def _dates_agree(first: str | None, second: str | None) -> bool:
+    """Two birth dates (possibly partial, possibly unknown) that may be the same day."""
+    if not first or not second:
+        return True
+    return all(
+        a == b
+        for a, b in zip(v.date_parts(first), v.date_parts(second), strict=True)
+        if a is not None and b is not None
+    )
+
+
+def _same_person(known: _Known, values: dict[str, Any]) -> bool:
+    return (
+        _folded(known.family_name) == _folded(values["family_name"])
+        and _folded(known.given_names) == _folded(values["given_names"])
+        and _dates_agree(known.birth_date, values["birth_date"])
+    )
+
+
+def _without_label(message: str) -> str:
+    """'Birth date: write the date…' → 'write the date…' (the column is named beside it)."""
+    return _LABEL.sub("", message, count=1)
+
+
+def row_problem(line: int, error: FieldError) -> RowProblem:
+    column = _COLUMN_OF_FIELD.get(error.field, error.field)
+    return RowProblem(line=line, field=column, message=_without_label(error.message))
+
+
+def _reference(text: str, line: int, context: Context) -> str:
+    """The row's reference, checked as the request form checks it; '' when empty."""
+    reference = cases.check_reference(text)
+    if not reference:
+        return ""
+    first = context.in_file.get(reference)
+    if first is not None:
+        raise FieldError(
+            "reference",
+            _("Reference: {reference} is already used on line {line}.").format(
+                reference=reference, line=first
+            ),
+        )
+    context.in_file[reference] = line
+    return reference
+
+
+def _photo(text: str, folder: Path) -> bytes | None:
+    from amudesk.photos import PhotoError, load_photo_file  # loads Pillow
+
+    value = text.strip()
+    if not value:
+        return None
+    relative = value.replace("\\", "/")
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(value).drive:
+        raise FieldError("photo", _("Photo: give the path relative to the spreadsheet's folder."))
+    if any(is_control(char) for char in value):
+        raise FieldError("photo", _("Photo: this is not a file name."))
+    try:
+        target = (folder / relative).resolve()
+    except (OSError, ValueError, RuntimeError):
+        raise FieldError("photo", _("Photo: this is not a file name.")) from None
+    if ".." in PurePosixPath(relative).parts or not target.is_relative_to(folder):
+        raise FieldError("photo", _("Photo: the file must be inside the spreadsheet's folder."))
+    try:
+        return load_photo_file(target)
+    except PhotoError as exc:
+        raise FieldError("photo", str(exc)) from None
+    except (OSError, ValueError):
+        raise FieldError("photo", _("Photo: this file cannot be read.")) from None
+
+
+def _received_at(text: str, birth_date: str | None) -> tuple[dt.datetime, bool]:
+    """The moment the request was filed, and whether the row gave its time."""
+    value = v.clean(text, "filed_on", _("Filed on"), required=True)
+    match = _FILED.match(value)
+    if not match:
+        raise FieldError(
+            "filed_on",
+            _("Filed on: write the date as YYYY-MM-DD or YYYY-MM-DD HH:MM (got “{value}”).").format(
+                value=v.quoted(value)
+            ),
+        )
+    day = v.iso_date(match[1], "filed_on", _("Filed on"))
+    assert day is not None
+    moment = DEFAULT_FILED_TIME
+    if match[2]:
+        try:
+            moment = dt.time(int(match[2]), int(match[3]), int(match[4] or 0))
+        except ValueError:
+            raise FieldError("filed_on", _("Filed on: this time does not exist.")) from None
+    if day < cases.FIRST_FILING_DAY:  # before converting: year 1 has no day before it in UTC
+        raise FieldError(
+            "filed_on", _("Filed on: the date is before 1 January 2000; check the year.")
+        )
+    try:
+        received = cases.to_utc(dt.datetime.combine(day, moment))
+    except (OverflowError, ValueError):
+        raise FieldError("filed_on", _("Filed on: the date is in the future.")) from None
+    cases.check_received(received, birth_date=birth_date)
+    return received, bool(match[2])
+
+
+def _care(row: dict[str, str], context: Context) -> tuple[dt.date | None, str | None]:
+    started = v.iso_date(row["care_started_on"], "care_started_on", _("Care started on"))
+    kind = row["care_kind"].strip().lower() or None
+    cases.check_care(started, kind, today=context.today)
+    return started, kind
+
+
+def _decision(
+    row: dict[str, str], received: dt.datetime, context: Context
+) -> cases.DecisionData | None:
+    kind = row["decision"].strip().lower()
+    if not kind:
+        given = [name for name in DECISION_DATE_COLUMNS if row[name].strip()]
+        if given:
+            raise FieldError(
+                given[0],
+                _(
+                    "{column}: give the kind of decision in the column “decision”, "
+                    "or leave the decision dates empty."
+                ).format(column=given[0]),
+            )
+        return None
+    if kind not in cases.DECISION_LABELS:
+        raise FieldError(
+            "decision",
+            _("Decision: use principle, guarantee, refusal or incompetent (got “{value}”).").format(
+                value=v.quoted(row["decision"].strip())
+            ),
+        )
+    data = cases.DecisionData(
+        kind=kind,
+        decided_on=v.iso_date(row["decided_on"], "decided_on", _("Decided on")),
+        notified_on=v.iso_date(row["notified_on"], "notified_on", _("Notified on")),
+        valid_from=v.iso_date(row["valid_from"], "valid_from", _("Valid from")),
+        valid_to=v.iso_date(row["valid_to"], "valid_to", _("Valid to")),
+    )
+    cases.check_decision(data, cases.local_date(received), today=context.today)
+    return data
+
+
+def _languages(text: str) -> list[str]:
+    return [part for part in re.split(r"[,;/\s]+", text) if part]
+
+
+def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Duplicate:
+    """The row ready to be written, the request it repeats, or a FieldError for the first
+    thing wrong with it."""
+    reference = _reference(row["reference"], line, context)
+    data = people.PersonData(
+        family_name=row["family_name"],
+        given_names=row["given_names"],
+        sex=row["sex"],
+        birth_date=row["birth_date"],
+        niss=row["niss"],
+        nationality=row["nationality"],
+        languages=_languages(row["language"]),
+    )
+    values = people.checked_values(data, today=context.today, niss_agrees=True)
+    values["photo"] = _photo(row["photo"], context.folder)
+    cpas_text = v.clean(row["cpas"], "cpas", _("CPAS"), required=True)
+    cpas = context.matcher.find(cpas_text)
+    if cpas is None or cpas.id is None:
+        raise FieldError(
+            "cpas",
+            _("CPAS: no CPAS of the directory is called “{name}”.").format(
+                name=v.quoted(cpas_text)
+            ),
+        )
+    received, timed = _received_at(row["filed_on"], values["birth_date"])
+    care_started_on, care_kind = _care(row, context)
+    decision = _decision(row, received, context)
+    good = GoodRow(
+        line=line,
+        person=PersonRef(),
+        cpas_id=cpas.id,
+        received_at=received,
+        reference=reference,
+        care_started_on=care_started_on,
+        care_kind=care_kind,
+        decision=decision,
+    )
+    day = cases.local_date(received)
+    if reference and reference in context.existing:
+        request_id, person_id = context.existing[reference]
+        same = _Filed(reference, request_id, person_id, None, None)
+    elif reference:
+        same = None
+    else:
+        known = context.by_niss.get(values["niss"]) if values["niss"] else None
+        if known is not None and not _same_person(known, values):
+            raise _niss_taken(known, context)  # not the same request: someone else's number
+        same = _same_request(values, cpas.id, day, context)
+    if same is not None:
+        return _repeat(good, same, values, timed, context)
+    good.person = _match_person(values, line, context)
+    _remember(values, cpas.id, day, _Filed(reference, None, None, values["niss"], line), context)
+    return good
+
+
+# --- rows that repeat a request ------------------------------------------------------------
+
+
+def _day_keys(
+    niss: str | None,
+    family_name: str,
+    given_names: str,
+    birth_date: str | None,
+    cpas_id: int,
+    day: dt.date,
+) -> tuple[_DayKey | None, _DayKey]:
+    by_niss = ("niss", niss, cpas_id, day) if niss else None
+    by_name = (
+        "name",
+        _folded(family_name),
+        _folded(given_names),
+        birth_date or "",
+        cpas_id,
+        day,
+    )
+    return by_niss, by_name
+
+
+def _filed_requests(context: Context) -> dict[_DayKey, list[_Filed]]:
+    """The requests of the database by person, CPAS and day, read once, when first needed."""
+    if context.filed is None:
+        filed: dict[_DayKey, list[_Filed]] = {}
+        statement = (
+            select(
+                col(Request.reference),
+                col(Request.id),
+                col(Request.person_id),
+                col(Request.cpas_id),
+                col(Request.received_at),
+                col(Person.niss),
+                col(Person.family_name),
+                col(Person.given_names),
+                col(Person.birth_date),
+            )
+            .join(Person, col(Person.id) == col(Request.person_id))
+            .order_by(col(Request.id))
+        )
+        for (
+            reference,
+            request_id,
+            person_id,
+            cpas_id,
+            received,
+            niss,
+            family,
+            given,
+            birth,
+        ) in context.session.execute(statement):
+            entry = _Filed(reference, request_id, person_id, niss, None)
+            day = cases.local_date(received)
+            for key in _day_keys(niss, family, given, birth, cpas_id, day):
+                if key is not None:
+                    filed.setdefault(key, []).append(entry)
+        context.filed = filed
+    return context.filed
+
+
+def _same_request(
+    values: dict[str, Any], cpas_id: int, day: dt.date, context: Context
+) -> _Filed | None:
+    """The request registered (or brought by an earlier row) for the same person — same
+    NISS, or same names and birth date without a different NISS — at the same CPAS on
+    the same day."""
+    niss = values["niss"]
+    by_niss, by_name = _day_keys(
+        niss, values["family_name"], values["given_names"], values["birth_date"], cpas_id, day
+    )
+    for filed in (_filed_requests(context), context.file_filed):
+        if by_niss is not None and filed.get(by_niss):
+            return filed[by_niss][0]
+        for entry in filed.get(by_name, []):
+            if not niss or not entry.niss or entry.niss == niss:
+                return entry
+    return None
+
+
+def _remember(
+    values: dict[str, Any], cpas_id: int, day: dt.date, entry: _Filed, context: Context
+) -> None:
+    for key in _day_keys(
+        values["niss"],
+        values["family_name"],
+        values["given_names"],
+        values["birth_date"],
+        cpas_id,
+        day,
+    ):
+        if key is not None:
+            context.file_filed.setdefault(key, []).append(entry)
+
+
+def _repeat(
+    good: GoodRow, same: _Filed, values: dict[str, Any], timed: bool, context: Context
+) -> Duplicate | GoodRow:
+    """A duplicate of ``same``; with ``update``, the row that corrects it."""
+    if same.request_id is None:
+        return Duplicate(
+            good.line,
+            _("the same request as line {line}; this row was not imported.").format(line=same.line),
+        )
+    first = context.claimed.get(same.request_id)
+    if first is not None:
+        return Duplicate(
+            good.line,
+            _("the same request as line {line} ({reference}); this row was not used.").format(
+                line=first, reference=same.reference
+            ),
+        )
+    context.claimed[same.request_id] = good.line
+    if not context.update:
+        return Duplicate(
+            good.line,
+            _("already registered as {reference}; this row was not imported.").format(
+                reference=same.reference
+            ),
+        )
+    assert same.person_id is not None
+    _check_update(good, same, values, context)
+    good.reference = same.reference
+    good.person = PersonRef(existing_id=same.person_id)
+    good.update = Update(
+        request_id=same.request_id,
+        person_id=same.person_id,
+        values=values,
+        timed=timed,
+        decision=_decision_change(good, same.request_id, context),
+    )
+    return good
+
+
+def _people_facts(context: Context) -> dict[int, tuple[str | None, int | None, str | None]]:
+    """Person id → (NISS, guardian id, birth date), read once, when a row first updates."""
+    if context.people_facts is None:
+        context.people_facts = {
+            person_id: (niss, guardian_id, birth)
+            for person_id, niss, guardian_id, birth in context.session.execute(
+                select(
+                    col(Person.id),
+                    col(Person.niss),
+                    col(Person.guardian_id),
+                    col(Person.birth_date),
+                )
+            )
+        }
+    return context.people_facts
+
+
+def _latest_decisions(context: Context) -> dict[int, Decision]:
+    """Request id → its latest decision (as cases.latest_decision orders them), read once."""
+    if context.latest is None:
+        latest: dict[int, Decision] = {}
+        statement = select(Decision).order_by(
+            col(Decision.request_id), col(Decision.decided_on), col(Decision.id)
+        )
+        for decision in context.session.scalars(statement):
+            latest[decision.request_id] = decision
+        context.latest = latest
+    return context.latest
+
+
+def _check_update(good: GoodRow, same: _Filed, values: dict[str, Any], context: Context) -> None:
+    """What the row would make of the person of ``same``, checked before anything is written."""
+    assert same.person_id is not None
+    known_niss, guardian_id, known_birth = _people_facts(context)[same.person_id]
+    niss = values["niss"] if "niss" in context.columns else known_niss
+    if known_niss and niss and niss != known_niss:
+        raise FieldError(
+            "niss",
+            _(
+                "NISS: the request {reference} is for a person with another NISS; check the "
+                "reference and the number."
+            ).format(reference=same.reference),
+        )
+    known = context.by_niss.get(niss) if niss else None
+    if known is not None and known.ref != PersonRef(existing_id=same.person_id):
+        raise _niss_taken(known, context)
+    birth = values["birth_date"] if "birth_date" in context.columns else known_birth
+    age = people.age_on(birth, context.today)
+    if guardian_id is not None and age is not None and age >= people.ADULT_AGE:
+        raise FieldError("birth_date", _("Birth date: a dependant must be under 18."))
+    if niss:
+        context.by_niss[niss] = _Known(
+            PersonRef(existing_id=same.person_id),
+            values["family_name"],
+            values["given_names"],
+            birth,
+        )
+
+
+def _decision_change(
+    good: GoodRow, request_id: int, context: Context
+) -> tuple[int | None, cases.DecisionData] | None:
+    """The decision the row writes: none when the latest one already says it (or the row
+    has none), a new one when the row's comes later, else the latest one corrected."""
+    row = good.decision
+    if row is None or "decision" not in context.columns:
+        return None
+    latest = _latest_decisions(context).get(request_id)
+    if latest is None:
+        return None, row
+    assert row.decided_on is not None
+    said = (latest.kind, latest.decided_on, latest.notified_on, latest.valid_from, latest.valid_to)
+    if said == (row.kind, row.decided_on, row.notified_on, row.valid_from, row.valid_to):
+        return None
+    if row.decided_on > latest.decided_on:
+        return None, row
+    positive = cases.positive_decision(row.kind)
+    corrected = cases.DecisionData(
+        kind=row.kind,
+        decided_on=row.decided_on,
+        notified_on=row.notified_on,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        mediprima_number=latest.mediprima_number,
+        notification_method=latest.notification_method,
+        posted_on=latest.posted_on,
+        missing_mentions=latest.missing_mention_list,
+        encoded_on=latest.encoded_on if positive else None,
+        ticket_moderateur=latest.ticket_moderateur if positive else None,
+    )
+    cases.check_decision(corrected, cases.local_date(good.received_at), today=context.today)
+    return latest.id, corrected
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def _reference_of_person(person_id: int, context: Context) -> str:
+    return (
+        context.session.scalar(
+            select(col(Request.reference))
+            .where(col(Request.person_id) == person_id)
+            .order_by(col(Request.received_at).desc(), col(Request.id).desc())
+            .limit(1)
+        )
+        or ""
+    )
+
+
+def _niss_taken(known: _Known, context: Context) -> FieldError:
+    if known.line is not None:
+        message = _(
+            "NISS: this number is given on line {line} for another person; check the number "
+            "or the names."
+        ).format(line=known.line)
+    else:
+        reference = (
+            _reference_of_person(known.ref.existing_id, context)
+            if known.ref.existing_id is not None
+            else ""
+        )
+        if reference:
+            message = _(
+                "NISS: this number belongs to another person already registered (reference "
+                "{reference}); check the number or the names."
+            ).format(reference=reference)
+        else:
+            message = _(
+                "NISS: this number belongs to another person already registered; check the "
+                "number or the names."
+            )
+    return FieldError("niss", message)
+
+
+def _match_person(values: dict[str, Any], line: int, context: Context) -> PersonRef:
+    """The same person by NISS (when the names and birth date agree), else by names and
+    birth date; a new one otherwise."""
+    niss = values["niss"]
+    if niss:
+        known = context.by_niss.get(niss)
+        if known is not None:
+            if not _same_person(known, values):
+                raise _niss_taken(known, context)
+            return known.ref
+    key = _person_key(values["family_name"], values["given_names"], values["birth_date"])
+    if not niss:
+        found = context.by_key.get(key)
+        if found is not None:
+            return found
+    ref = PersonRef(new_index=len(context.new_people))
+    context.new_people.append(values)
+    if niss:
+        context.by_niss[niss] = _Known(
+            ref, values["family_name"], values["given_names"], values["birth_date"], line
+        )
+    context.by_key.setdefault(key, ref)
+    return ref

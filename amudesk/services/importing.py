@@ -1,0 +1,656 @@
+"""The import of a spreadsheet of requests (the columns: :mod:`amudesk.services.spreadsheet`).
+
+:func:`read_file` reads a .csv or .xlsx file into rows of texts; :func:`import_file`
+has each row checked by :mod:`amudesk.services.importchecks`, then writes the new
+requests, their people and decisions (and, with ``update``, the corrections) in one
+transaction, and reports the rows refused and the duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col
+
+from amudesk.i18n import _
+from amudesk.models import CaseStatus, Channel, Decision, DecisionKind, Person, Request
+from amudesk.models.base import utcnow
+from amudesk.services import FieldError, audit, cases, people
+from amudesk.services import validation as v
+from amudesk.services.importchecks import (
+    Context,
+    Duplicate,
+    GoodRow,
+    Update,
+    check_row,
+    load_context,
+    row_problem,
+)
+from amudesk.services.spreadsheet import (
+    COLUMNS,
+    PERSON_COLUMNS,
+    REQUIRED_COLUMNS,
+    Meter,
+    Progress,
+    RowProblem,
+    SpreadsheetError,
+    file_name,
+    restored,
+)
+from amudesk.store import Store
+from amudesk.text import shown
+
+log = logging.getLogger(__name__)
+
+Cancelled = Callable[[], bool]
+Records = Generator[tuple[int, Sequence[object]], None, None]
+
+BATCH = 1000
+_AMU_REFERENCE = cases.REFERENCE_PATTERN
+# How OOXML writes a character in a string: _x0009_ (a literal "_x" is written _x005F_x).
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+class ImportCancelled(Exception):
+    """The user cancelled the import; nothing was written."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did.
+
+    ``imported``: new requests written; ``new_people``: people created for them;
+    ``problems`` / ``bad_lines``: the refused rows; ``duplicates``: the rows that repeat
+    a request already registered, or an earlier row of the file (field ``reference``, the
+    message says which request): never imported, never a reason to refuse the file;
+    ``updated``: with ``update=True``, the requests changed by their row (a row that
+    changes nothing is among the duplicates).
+    """
+
+    imported: int
+    new_people: int
+    problems: list[RowProblem] = field(default_factory=list)
+    bad_lines: list[int] = field(default_factory=list)
+    duplicates: list[RowProblem] = field(default_factory=list)
+    updated: int = 0
+
+    @property
+    def duplicate_lines(self) -> list[int]:
+        return [duplicate.line for duplicate in self.duplicates]
+
+
+# --- reading the file ------------------------------------------------------------------
+
+
+def _cell_text(value: object, column: str) -> str:
+    """The text of a cell as a person would have typed it."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return f"{value.date().isoformat()} {value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        # A NISS typed into a number cell loses its leading zeros (born 2000-2009).
+        if column == "niss" and value >= 0 and 8 <= len(text) < 11:
+            text = text.zfill(11)
+        return text
+    return str(value).strip()
+
+
+def _csv_error(file: str, line: int, reason: str) -> SpreadsheetError:
+    """csv's own reasons name its internals (the field size limit); say what to do instead."""
+    if "field larger than field limit" in reason:
+        message = _(
+            '{file}: line {line} has a cell far too long for a request; a quote “"” left '
+            "open may have taken in the lines after it. Check that line."
+        )
+    elif "NUL" in reason:
+        message = _(
+            "{file}: line {line} holds a NUL character, so this is not a text spreadsheet; "
+            "save it as “CSV UTF-8” and try again."
+        )
+    else:
+        message = _('{file}: line {line} cannot be read; check the quotes “"” on that line.')
+    return SpreadsheetError(message.format(file=file, line=line))
+
+
+def _read_csv_records(path: Path) -> Records:
+    file = file_name(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpreadsheetError(
+            _("{file}: cannot read the file ({reason}).").format(file=file, reason=exc.strerror)
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpreadsheetError(
+            _(
+                "{file}: line {line} is not UTF-8 text; save the file as “CSV UTF-8” and try again."
+            ).format(file=file, line=line)
+        ) from None
+    del raw
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(file, start, str(exc)) from None
+        yield start, [restored(cell) for cell in record]
+
+
+def _ooxml_text(cell: object) -> object:
+    """A cell's string as Excel shows it: openpyxl leaves the _xHHHH_ escapes in."""
+    if isinstance(cell, str) and "_x" in cell:
+        return _OOXML_ESCAPE.sub(lambda match: chr(int(match[1], 16)), cell)
+    return cell
+
+
+def _read_xlsx_records(path: Path) -> Records:
+    from openpyxl import load_workbook
+
+    file = file_name(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
+        raise SpreadsheetError(
+            _("{file}: this .xlsx file cannot be read ({reason}).").format(
+                file=file, reason=type(exc).__name__
+            )
+        ) from None
+    try:
+        if not workbook.worksheets:
+            raise SpreadsheetError(_("{file}: the workbook has no sheet.").format(file=file))
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some programs write wrong dimensions; read every row
+        try:
+            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield line, [_ooxml_text(cell) for cell in cells]
+        except (SpreadsheetError, GeneratorExit):
+            raise
+        except Exception as exc:
+            raise SpreadsheetError(
+                _("{file}: this .xlsx file cannot be read ({reason}).").format(
+                    file=file, reason=type(exc).__name__
+                )
+            ) from None
+    finally:
+        workbook.close()
+
+
+def _header(cells: Sequence[object], file: str) -> dict[int, str]:
+    """Column index → column name; SpreadsheetError for unknown, repeated or missing columns."""
+    names = [_cell_text(cell, "").replace("\ufeff", "").strip().lower() for cell in cells]
+    columns: dict[int, str] = {}
+    unknown: list[str] = []
+    for index, name in enumerate(names):
+        if not name:
+            continue
+        if name not in COLUMNS:
+            unknown.append(v.quoted(name))
+        elif name in columns.values():
+            raise SpreadsheetError(
+                _("{file}: the column {column} appears twice.").format(file=file, column=name)
+            )
+        else:
+            columns[index] = name
+    if unknown:
+        raise SpreadsheetError(
+            _("{file}: unknown columns: {columns}. Known columns: {known}.").format(
+                file=file, columns=", ".join(unknown[:10]), known=", ".join(COLUMNS)
+            )
+        )
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns.values()]
+    if missing:
+        raise SpreadsheetError(
+            _("{file}: required columns missing: {columns}.").format(
+                file=file, columns=", ".join(missing)
+            )
+        )
+    return columns
+
+
+@dataclass
+class Sheet:
+    """The rows of a file: (line number, column → text), and the columns it has."""
+
+    rows: list[tuple[int, dict[str, str]]]
+    columns: frozenset[str]
+
+
+def read_file(path: Path) -> Sheet:
+    """The non-empty data rows of a .csv or .xlsx file and its columns.
+
+    Every column of COLUMNS is in each row's dict ("" when absent from the file). Raises
+    SpreadsheetError, and nothing else, for a file that cannot be used as a whole.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SpreadsheetError(
+            _("{file}: only .csv and .xlsx files can be imported.").format(file=file_name(path))
+        )
+    if not path.is_file():
+        raise SpreadsheetError(_("File not found: {path}").format(path=shown(str(path))))
+    records = _read_csv_records(path) if suffix == ".csv" else _read_xlsx_records(path)
+    with contextlib.closing(records):  # the workbook is closed even when a row is refused
+        return _rows(records, file_name(path))
+
+
+def read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The non-empty data rows of a .csv or .xlsx file, as (line number, column → text).
+
+    Every column of COLUMNS is in each row's dict ("" when absent from the file).
+    """
+    return read_file(path).rows
+
+
+def _rows(records: Records, file: str) -> Sheet:
+    columns: dict[int, str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for line, cells in records:
+        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+            continue
+        if columns is None:
+            columns = _header(cells, file)
+            continue
+        row: dict[str, str] = dict.fromkeys(COLUMNS, "")
+        for index, cell in enumerate(cells):
+            name = columns.get(index)
+            if name is not None:
+                row[name] = _cell_text(cell, name)
+            elif cell is not None and str(cell).strip():
+                raise SpreadsheetError(
+                    _(
+                        "{file}: line {line} has a value in column {column}, which has no header."
+                    ).format(file=file, line=line, column=index + 1)
+                )
+        rows.append((line, row))
+    if columns is None:
+        raise SpreadsheetError(_("{file}: the file is empty.").format(file=file))
+    return Sheet(rows=rows, columns=frozenset(columns.values()))
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _assign_references(rows: list[GoodRow], taken: set[str], session: Session) -> None:
+    """Give every row without a reference the next free number of its year's counter.
+
+    Counters are raised past the numbers given in the file, so a reference
+    generated later never collides with one that was imported.
+    """
+    floors: dict[int, int] = {}
+    for row in rows:
+        match = _AMU_REFERENCE.match(row.reference)
+        if match:
+            year, number = int(match[1]), int(match[2])
+            floors[year] = max(floors.get(year, 0), number)
+    years = set(floors) | {
+        cases.local_date(row.received_at).year for row in rows if not row.reference
+    }
+    counters = {
+        year: cases.raise_counter(
+            cases.REFERENCE_PREFIX, year, floors.get(year, 0), session=session
+        )
+        for year in sorted(years)
+    }
+    for row in rows:
+        if row.reference:
+            continue
+        counter = counters[cases.local_date(row.received_at).year]
+        while True:
+            counter.last += 1
+            reference = cases.make_reference(counter.year, counter.last)
+            if reference not in taken:
+                break
+        taken.add(reference)
+        row.reference = reference
+    session.flush()
+
+
+def _person_rows(new_people: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    return [dict(values, created_at=now, updated_at=now) for values in new_people]
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    result = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in result]
+
+
+def _request_row(row: GoodRow, person_id: int, now: dt.datetime) -> dict[str, Any]:
+    status = CaseStatus.OPEN
+    if row.decision is not None:
+        status = cases.STATUS_OF_DECISION[DecisionKind(row.decision.kind)]
+    return {
+        "reference": row.reference,
+        "person_id": person_id,
+        "cpas_id": row.cpas_id,
+        "received_at": row.received_at,
+        "channel": Channel.IN_PERSON.value,
+        "accompanied_by": "",
+        "aamu_handed_in": False,
+        "care_started_on": row.care_started_on,
+        "care_kind": row.care_kind,
+        "status": str(status),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _decision_row(data: cases.DecisionData, request_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "kind": data.kind,
+        "decided_on": data.decided_on,
+        "notified_on": data.notified_on,
+        "valid_from": data.valid_from,
+        "valid_to": data.valid_to,
+        "mediprima_number": "",
+        "created_at": now,
+    }
+
+
+def _write(
+    rows: list[GoodRow],
+    context: Context,
+    session: Session,
+    meter: Meter,
+    cancelled: Cancelled | None,
+) -> int:
+    """Insert the new people, the requests and their decisions; returns how many new people."""
+    now = utcnow()
+    _assign_references(rows, set(context.existing) | set(context.in_file), session)
+    used = sorted({row.person.new_index for row in rows if row.person.new_index is not None})
+    position = {index: n for n, index in enumerate(used)}
+    person_rows = _person_rows([context.new_people[index] for index in used], now)
+    person_ids: list[int] = []
+    for start in range(0, len(person_rows), BATCH):
+        _stop_if_cancelled(cancelled)
+        person_ids += _insert_returning_ids(
+            session, _table(Person), person_rows[start : start + BATCH]
+        )
+    for start in range(0, len(rows), BATCH):
+        _stop_if_cancelled(cancelled)
+        chunk = rows[start : start + BATCH]
+        request_rows = []
+        for row in chunk:
+            ref = row.person
+            person_id = (
+                ref.existing_id
+                if ref.existing_id is not None
+                else person_ids[position[ref.new_index or 0]]
+            )
+            request_rows.append(_request_row(row, person_id, now))
+        request_ids = _insert_returning_ids(session, _table(Request), request_rows)
+        decisions = [
+            _decision_row(row.decision, request_id, now)
+            for row, request_id in zip(chunk, request_ids, strict=True)
+            if row.decision is not None
+        ]
+        if decisions:
+            session.execute(insert(_table(Decision)), decisions)
+        meter.advance(len(chunk))
+    return len(person_rows)
+
+
+def _same_moment(stored: dt.datetime, moment: dt.datetime) -> bool:
+    """The same moment, as precisely as the file gives it (an export gives the minute)."""
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=dt.UTC)
+    if moment.second == 0 and moment.microsecond == 0:
+        stored = stored.replace(second=0, microsecond=0)
+    return stored == moment
+
+
+def _update_person(update: Update, person: Person, context: Context, session: Session) -> bool:
+    for column, name in PERSON_COLUMNS.items():
+        if column not in context.columns:
+            continue
+        value = update.values[name]
+        if name == "photo" and value is None:
+            continue  # an export never holds the photos: an empty cell keeps the one known
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+    fields = audit.changed_fields(person)
+    if not fields:
+        return False
+    person.search_text = people.search_text(person.family_name, person.given_names, person.niss)
+    person.updated_at = context.now
+    session.add(person)
+    session.flush()
+    audit.record_saved("person", person.id, session=session, created=False, fields=fields)
+    return True
+
+
+def _update_request(
+    row: GoodRow, update: Update, request: Request, context: Context, session: Session
+) -> bool:
+    if request.cpas_id != row.cpas_id:
+        request.cpas_id = row.cpas_id
+    same_day = cases.local_date(request.received_at) == cases.local_date(row.received_at)
+    # A day without a time keeps the time known for that day.
+    if not _same_moment(request.received_at, row.received_at) and (update.timed or not same_day):
+        request.received_at = row.received_at
+    if "care_started_on" in context.columns and request.care_started_on != row.care_started_on:
+        request.care_started_on = row.care_started_on
+    if "care_kind" in context.columns and request.care_kind != row.care_kind:
+        request.care_kind = row.care_kind
+    fields = audit.changed_fields(request)
+    changed = bool(fields)
+    if fields:
+        request.updated_at = context.now
+        session.add(request)
+        session.flush()
+        audit.record_saved(
+            "request",
+            request.id,
+            session=session,
+            created=False,
+            fields=fields,
+            reference=request.reference,
+        )
+    if update.decision is not None:
+        decision_id, data = update.decision
+        cases.record_decision(update.request_id, data, session=session, decision_id=decision_id)
+        changed = True
+    return changed
+
+
+def _write_updates(
+    rows: list[GoodRow],
+    context: Context,
+    session: Session,
+    meter: Meter,
+    cancelled: Cancelled | None,
+) -> list[Duplicate]:
+    """Correct the requests (and their people) the rows repeat; the rows that change
+    nothing come back as duplicates."""
+    unchanged: list[Duplicate] = []
+    for start in range(0, len(rows), BATCH):
+        _stop_if_cancelled(cancelled)
+        chunk = rows[start : start + BATCH]
+        updates = [row.update for row in chunk if row.update is not None]
+        person_ids = {update.person_id for update in updates}
+        request_ids = {update.request_id for update in updates}
+        found = {
+            person.id: person
+            for person in session.scalars(select(Person).where(col(Person.id).in_(person_ids)))
+        }
+        requests = {
+            request.id: request
+            for request in session.scalars(select(Request).where(col(Request.id).in_(request_ids)))
+        }
+        for row, update in zip(chunk, updates, strict=True):
+            person_changed = _update_person(update, found[update.person_id], context, session)
+            request = requests[update.request_id]
+            if not _update_request(row, update, request, context, session) and not person_changed:
+                unchanged.append(
+                    Duplicate(
+                        row.line,
+                        _("already registered as {reference}, with the same values.").format(
+                            reference=row.reference
+                        ),
+                    )
+                )
+            meter.advance()
+    return unchanged
+
+
+def _stop_if_cancelled(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled(_("The import was cancelled; nothing was changed."))
+
+
+def _duplicate_problem(duplicate: Duplicate) -> RowProblem:
+    return RowProblem(line=duplicate.line, field="reference", message=duplicate.message)
+
+
+def import_file(
+    path: Path,
+    *,
+    store: Store,
+    skip_invalid: bool = False,
+    update: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportReport:
+    """Import the requests of a .csv or .xlsx file (see :mod:`.spreadsheet` for the columns).
+
+    Every row is checked; each bad row is reported with its line (the header is
+    line 1; for .xlsx the sheet's row number), its column and the reason. By
+    default a single bad row means nothing is written; with ``skip_invalid`` the
+    good rows are imported and the bad ones reported. Everything is written in
+    one transaction, so a failure or a cancel (``cancelled()`` returning True,
+    then :class:`ImportCancelled`) leaves the database as it was.
+
+    A person is the same as one already known (in the database or on an earlier
+    row) when the NISS is the same and so are the names and the birth date (a NISS
+    known for someone else is a bad row), or, without NISS, when the family name,
+    given names and birth date are the same; a known person is never modified.
+
+    A row whose reference is registered already, or without a reference the same
+    person at the same CPAS on the same day, is a duplicate: listed in
+    ``ImportReport.duplicates`` and not imported. With ``update`` it corrects that
+    request and its person instead (the columns the file has; an empty ``photo``
+    keeps the photo; a decision later than the latest one is added, another one
+    corrects the latest), each change audited as an edit.
+
+    A date alone in ``filed_on`` means noon, Brussels time.
+    """
+    path = Path(path)
+    sheet = read_file(path)
+    rows = sheet.rows
+    # Each row is checked, then written: two steps per row.
+    meter = Meter(progress, 2 * len(rows), len(rows))
+    problems: list[RowProblem] = []
+    good: list[GoodRow] = []
+    duplicates: list[Duplicate] = []
+    with store.session() as session:
+        context = load_context(path, session, columns=sheet.columns, update=update)
+        for line, row in rows:
+            _stop_if_cancelled(cancelled)  # cheap; a row with a photo can take a while
+            try:
+                checked = check_row(line, row, context)
+            except FieldError as error:
+                problems.append(row_problem(line, error))
+            else:
+                if isinstance(checked, Duplicate):
+                    duplicates.append(checked)
+                else:
+                    good.append(checked)
+            meter.advance()
+    bad_lines = [problem.line for problem in problems]
+    if problems and not skip_invalid:
+        meter.finish()
+        log.info("import refused: %d rows, %d bad", len(rows), len(bad_lines))
+        return ImportReport(
+            imported=0,
+            new_people=0,
+            problems=problems,
+            bad_lines=bad_lines,
+            duplicates=[_duplicate_problem(d) for d in duplicates],
+        )
+    new_rows = [row for row in good if row.update is None]
+    update_rows = [row for row in good if row.update is not None]
+    meter.advance(len(duplicates))
+    new_people = 0
+    unchanged: list[Duplicate] = []
+    if good:
+        try:
+            with store.transaction() as session:
+                new_people = _write(new_rows, context, session, meter, cancelled)
+                unchanged = _write_updates(update_rows, context, session, meter, cancelled)
+                _stop_if_cancelled(cancelled)
+                audit.record(
+                    "import",
+                    session=session,
+                    entity="request",
+                    detail=(
+                        f"rows={len(new_rows)};new_people={new_people};refused={len(bad_lines)}"
+                        f";duplicates={len(duplicates) + len(unchanged)}"
+                        f";updated={len(update_rows) - len(unchanged)}"
+                    ),
+                )
+        except (IntegrityError, FieldError):
+            # Someone saved a request or a person between the check and the write.
+            raise SpreadsheetError(
+                _(
+                    "The data changed while the file was being imported; nothing was imported. Try again."
+                )
+            ) from None
+    meter.finish()
+    duplicates = sorted(duplicates + unchanged, key=lambda duplicate: duplicate.line)
+    updated = len(update_rows) - len(unchanged)
+    log.info(
+        "import: %d requests, %d new people, %d bad rows, %d duplicates, %d updated",
+        len(new_rows),
+        new_people,
+        len(bad_lines),
+        len(duplicates),
+        updated,
+    )
+    return ImportReport(
+        imported=len(new_rows),
+        new_people=new_people,
+        problems=problems,
+        bad_lines=bad_lines,
+        duplicates=[_duplicate_problem(d) for d in duplicates],
+        updated=updated,
+    )
