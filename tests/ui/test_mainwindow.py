@@ -911,9 +911,11 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
         saved.append(tmp_path / f"{number}.pdf")
         return saved[-1]
 
-    panel.choose_pdf_path = choose
-    panel.document_language.setCurrentIndex(panel.document_language.findData("nl"))
-    assert panel.document_kind.currentData() == "receipt"
+    panel.documents.choose_pdf_path = choose
+    panel.documents.document_language.setCurrentIndex(
+        panel.documents.document_language.findData("nl")
+    )
+    assert panel.documents.document_kind.currentData() == "receipt"
     panel_button(window, "issueDocument").click()
     with window.store.session() as session:
         (document,) = session.exec(select(Document)).all()
@@ -922,7 +924,7 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
         "nl",
         request_id,
     )
-    preview = panel.last_preview
+    preview = panel.documents.last_preview
     assert preview is not None and preview.page_count == 2
     assert not any(path.suffix == ".pdf" for path in tmp_path.rglob("*"))  # memory only
     preview.save_pdf()
@@ -932,12 +934,12 @@ def test_the_case_panel_issues_a_receipt_and_saves_archived_copies(
     assert document.actor and f"· {document.actor}" in panel.text()
     saved[-1].unlink()
     panel_button(window, f"openDocument-{document.id}").click()
-    panel.last_preview.save_pdf()
+    panel.documents.last_preview.save_pdf()
     assert saved[-1].read_bytes() == document.pdf
     with window.store.session() as session:
         last = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (last.action, last.entity_id, last.reference) == ("reprint", document.id, reference)
-    panel.last_preview.close()
+    panel.documents.last_preview.close()
 
 
 def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
@@ -984,17 +986,17 @@ def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
         made.setOutputFileName(str(printed_to))
         return made
 
-    panel.printer_factory = printer
+    panel.documents.printer_factory = printer
     monkeypatch.setattr(DocumentPreviewDialog, "ask_print_settings", lambda self, p: True)
-    panel.document_kind.setCurrentIndex(panel.document_kind.findData("card"))
+    panel.documents.document_kind.setCurrentIndex(panel.documents.document_kind.findData("card"))
     panel_button(window, "issueDocument").click()
     with window.store.session() as session:
         (card,) = session.exec(select(Card)).all()
     assert card.status == CardStatus.NEW
-    assert panel.last_preview.print_document() == 2
+    assert panel.documents.last_preview.print_document() == 2
     pages = PdfReader(str(printed_to)).pages
     assert len(pages) == 2 and abs(float(pages[0].mediabox.width) - 242.65) < 1
-    panel.last_preview.close()
+    panel.documents.last_preview.close()
     with window.store.session() as session:
         card = session.get(Card, card.id)
     assert (card.status, card.prints) == (CardStatus.PRINTED, 1)
@@ -1004,8 +1006,8 @@ def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
         card = session.get(Card, card.id)
     assert card.status == CardStatus.HANDED_OVER
     panel_button(window, f"printCard-{card.id}").click()
-    assert panel.last_preview.print_document() == 2
-    panel.last_preview.close()
+    assert panel.documents.last_preview.print_document() == 2
+    panel.documents.last_preview.close()
     with window.store.session() as session:
         card = session.get(Card, card.id)
     assert (card.status, card.prints) == (CardStatus.HANDED_OVER, 2)
