@@ -19,25 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amudesk import i18n
 from amudesk.i18n import N_, _
 from amudesk.identifiers import IdentifierError, format_inami, parse_inami
 from amudesk.models import CARE_CATEGORIES, Aamu
 from amudesk.services import FieldError, NotFound, cases
 from amudesk.services.cases import AamuData
-from amudesk.ui.forms import add_row
-from amudesk.ui.widgets import (
-    BAD_STYLE,
-    GOOD_STYLE,
-    FormDialog,
-    OptionalDateEdit,
-    add_composite_row,
-    align_label_columns,
-    hint_label,
-    problem_of,
-    set_hint,
-    warning_label,
-)
+from amudesk.ui.kit.dates import OptionalDateEdit
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_composite_row, add_row, align_label_columns
+from amudesk.ui.kit.hints import BAD_STYLE, GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.labels import request_heading
 
 NO_DIAGNOSIS = N_("Record no diagnosis: only dates, doctor and categories of care.")
 
@@ -49,18 +40,6 @@ def one_year_from(start: dt.date) -> dt.date:
     except ValueError:  # 29 February
         same_day = dt.date(start.year + 1, 3, 1)
     return same_day - dt.timedelta(days=1)
-
-
-def request_heading(request_id: int, *, session: Any) -> str:
-    """'Request AMU-2026-0042, received 3 Mar 2026 at 14:05' and the person on a second line."""
-    detail = cases.get_case(request_id, session=session)
-    received = detail.request.received_at
-    first = _("Request {reference}, received {date} at {time}").format(
-        reference=detail.request.reference,
-        date=i18n.format_date(cases.local_date(received)),
-        time=i18n.format_datetime(received, "HH:mm"),
-    )
-    return f"{first}\n{detail.person.full_name}"
 
 
 class AamuDialog(FormDialog):

@@ -28,7 +28,8 @@ from amudesk.deadlines import RULES, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.services import clock
 from amudesk.settings import load_settings
-from amudesk.ui.deadlinemodel import compute_deadlines, format_number
+from amudesk.ui.deadlinemodel import compute_deadlines
+from amudesk.ui.kit.labels import format_number
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ from amudesk.i18n import N_, _, ngettext
 from amudesk.models import AuditEntry
 from amudesk.services import audit
 from amudesk.text import fold
-from amudesk.ui.widgets import action_button
+from amudesk.ui.kit.buttons import action_button
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
-from amudesk.ui.settingsdialog import fill_language_combo
+from amudesk.ui.kit.languagecombo import fill_language_combo
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)

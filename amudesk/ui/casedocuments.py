@@ -40,16 +40,12 @@ from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import FieldError, NotFound, cases, documents
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
-from amudesk.ui.casemodel import person_display_name
 from amudesk.ui.caseparts import SPACING, item_row, plain_label, section
-from amudesk.ui.documentview import (
-    DocumentPreviewDialog,
-    ask_pdf_path,
-    ensure_pdf_support,
-    write_pdf,
-)
-from amudesk.ui.settingsdialog import fill_language_combo
-from amudesk.ui.widgets import action_button
+from amudesk.ui.documentview import DocumentPreviewDialog
+from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.labels import person_display_name
+from amudesk.ui.kit.languagecombo import fill_language_combo
+from amudesk.ui.kit.pdffiles import ask_pdf_path, ensure_pdf_support, write_pdf
 
 log = logging.getLogger(__name__)
 

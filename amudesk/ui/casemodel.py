@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from amudesk import i18n
 from amudesk.i18n import N_, _
 from amudesk.services import cases
+from amudesk.ui.kit.labels import person_display_name
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,6 @@ class CaseLine(NamedTuple):
     person_id: int
     status: str
     texts: tuple[str, ...]
-
-
-def person_display_name(family_name: str, given_names: str) -> str:
-    """'NGUYỄN Văn An': family name in capitals, as on Belgian forms."""
-    return f"{family_name.upper()} {given_names}".strip()
 
 
 class CaseTableModel(QAbstractTableModel):

@@ -49,7 +49,6 @@ from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
 from amudesk.settings import load_settings
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
-from amudesk.ui.casemodel import person_display_name
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
     RUNNING_STATES,
@@ -62,7 +61,9 @@ from amudesk.ui.caseparts import (
     plain_label,
     section,
 )
-from amudesk.ui.widgets import action_button
+from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.flowlayout import FlowLayout
+from amudesk.ui.kit.labels import person_display_name
 
 log = logging.getLogger(__name__)
 
@@ -433,8 +434,6 @@ class CasePanel(QScrollArea):
         return widget
 
     def _main_actions(self) -> QLayout:
-        from amudesk.ui.widgets import FlowLayout
-
         row = FlowLayout(spacing=6)  # wraps when the panel is narrow
         row.addWidget(action_button(_("Edit &person…"), self.edit_person, object_name="editPerson"))
         row.addWidget(

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS, Deadline, State
 from amudesk.i18n import _
-from amudesk.ui.widgets import action_button
+from amudesk.ui.kit.buttons import action_button
 
 NOT_RECORDED = "—"
 SPACING = 6  # between the rows of the panel (and of a section that is a widget of its own)

@@ -61,10 +61,10 @@ from amudesk.ui.deadlinemodel import (
     Group,
     bucket_label,
     compute_board,
-    format_number,
     relative_text,
 )
-from amudesk.ui.widgets import action_button
+from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.labels import cpas_label, format_number
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,6 @@ class DeadlineBoard(QWidget):
     def _cpas_entries(self) -> list[tuple[int, str]]:
         from amudesk.services.directory import list_cpas
         from amudesk.text import fold
-        from amudesk.ui.requestdialog import cpas_label
 
         with self.store.session() as session:
             entries = [(c.id, cpas_label(c)) for c in list_cpas(session=session) if c.id]

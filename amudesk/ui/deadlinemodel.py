@@ -43,6 +43,7 @@ from amudesk.deadlines import (
 )
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import clock
+from amudesk.ui.kit.labels import format_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Progress = Callable[[int, int], None]
@@ -782,12 +783,6 @@ def relative_text(days: int) -> str:
     if days < 0:
         return ngettext("{n} day late", "{n} days late", -days).format(n=format_number(-days))
     return ngettext("in {n} day", "in {n} days", days).format(n=format_number(days))
-
-
-def format_number(n: int) -> str:
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(n, locale=i18n.babel_locale(None)))
 
 
 def rich_tooltip(text: str, *, title: str = "") -> str:

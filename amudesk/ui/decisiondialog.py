@@ -32,17 +32,11 @@ from amudesk.i18n import _
 from amudesk.models import Decision, DecisionKind
 from amudesk.services import NotFound, cases
 from amudesk.services.cases import DECISION_LABELS, DecisionData
-from amudesk.ui.aamudialog import request_heading
-from amudesk.ui.forms import add_row
-from amudesk.ui.widgets import (
-    FormDialog,
-    OptionalDateEdit,
-    add_hint_row,
-    align_label_columns,
-    hint_label,
-    problem_of,
-    set_hint,
-)
+from amudesk.ui.kit.dates import OptionalDateEdit
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_hint_row, add_row, align_label_columns
+from amudesk.ui.kit.hints import hint_label, set_hint
+from amudesk.ui.kit.labels import request_heading
 
 POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
 WEEKDAY_DATE = "EEE d MMM y"  # 'Tue 18 Aug 2026', as in the clock's explanations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -26,108 +25,20 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, get_locale
-from amudesk.identifiers import IdentifierError, format_bce
 from amudesk.models import Cpas
 from amudesk.services import FieldError, NotFound, directory
 from amudesk.store import Store
 from amudesk.text import fold
-from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
+from amudesk.ui.kit.bce import BceEdit, add_bce_row
+from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
+from amudesk.ui.kit.formrows import add_row, plain, required_label
 
-VALID_STYLE = "color: #1b5e20;"
-PENDING_STYLE = "color: #555555;"
-INVALID_STYLE = "color: #a4000f;"
-_BCE_SEPARATORS = re.compile(r"[\s./-]+")
 ID_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # The fields of the form, in tab order: service keyword → label (with mnemonic).
 TEXT_FIELDS = ("name_fr", "name_nl", "commune_fr", "commune_nl")
 REQUIRED = ("name_fr", "name_nl")
-
-
-def required_label(text: str) -> str:
-    """'&French name' → '&French name *' (the star is explained under the form)."""
-    return _("{label} *").format(label=text)
-
-
-def plain(text: str) -> str:
-    """A label without its mnemonic, for accessible names."""
-    return text.replace("&", "")
-
-
-class BceEdit(QLineEdit):
-    """A BCE/KBO number field checked as it is typed; shown as 0123.456.749 once complete.
-
-    ``status`` is a label to place under the field: it says whether the number is valid.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setPlaceholderText("0123.456.749")
-        self.setMaxLength(20)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.hide()
-        self.textChanged.connect(lambda _text: self._check(final=False))
-        self.editingFinished.connect(self._finish)
-
-    def value(self) -> str:
-        return self.text().strip()
-
-    def set_value(self, compact: str | None) -> None:
-        """Show a stored number (10 digits) in its usual layout."""
-        try:
-            self.setText(format_bce(compact) if compact else "")
-        except IdentifierError:
-            self.setText(compact or "")
-        self._check(final=True)
-
-    def _finish(self) -> None:
-        text = self.value()
-        if text:
-            try:
-                formatted = format_bce(text)
-            except IdentifierError:
-                formatted = text
-            if formatted != self.text():
-                self.setText(formatted)
-        self._check(final=True)
-
-    def _check(self, *, final: bool) -> None:
-        text = self.value()
-        if not text:
-            self._show("", PENDING_STYLE)
-            return
-        try:
-            formatted = format_bce(text)
-        except IdentifierError as exc:
-            compact = _BCE_SEPARATORS.sub("", text.upper()).removeprefix("BE")
-            typing = not final and compact.isdigit() and len(compact) < 10
-            self._show(str(exc), PENDING_STYLE if typing else INVALID_STYLE)
-            return
-        self._show(_("Valid number: {number}").format(number=formatted), VALID_STYLE)
-
-    def _show(self, message: str, style: str) -> None:
-        self.status.setText(message)
-        self.status.setStyleSheet(style)
-        self.status.setVisible(bool(message))
-        self.setAccessibleDescription(message)
-
-
-def add_bce_row(form: QFormLayout, text: str, bce: BceEdit) -> QLabel:
-    """A labelled row holding the BCE field with its verdict underneath."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(bce)
-    layout.addWidget(bce.status)
-    box.setFocusProxy(bce)
-    label = add_row(form, text, box)
-    label.setBuddy(bce)
-    bce.setAccessibleName(plain(text))
-    return label
 
 
 class SortItem(QTableWidgetItem):

@@ -8,7 +8,7 @@
   the tests').
 - ``configure_printer`` / ``page_layout_for``: the paper of the PDF's first page, whole
   page and no margins (an 85.60 × 53.98 mm card gets a paper size of its own).
-- ``ensure_pdf_support``: None when QtPdf is there, otherwise a message saying why there
+- ``ensure_pdf_support`` (``ui/kit/pdffiles.py``): None when QtPdf is there, otherwise a message saying why there
   is no preview (the caller then offers "Save" only).
 
 The PDF is opened by QtPdf from a ``QBuffer`` in memory: no temporary file is written.
@@ -34,7 +34,6 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     QSizeF,
-    QStandardPaths,
     Qt,
     Signal,
 )
@@ -42,7 +41,6 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QKeySequence, QPainte
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -53,7 +51,12 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _
-from amudesk.ui.forms import ErrorLabel
+from amudesk.ui.kit.fielderrors import ErrorLabel
+from amudesk.ui.kit.pdffiles import (
+    ask_pdf_path,
+    with_pdf_suffix,
+    write_pdf,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPageLayout, QPageSize
@@ -82,22 +85,6 @@ ProgressCallback = Callable[[int, int], bool]
 
 class PrintError(Exception):
     """The pages could not be sent to the printer; the message says why, for people."""
-
-
-def ensure_pdf_support() -> str | None:
-    """None when PDFs can be shown and printed; otherwise a message saying they cannot."""
-    try:
-        import PySide6.QtPdf  # noqa: F401
-        import PySide6.QtPdfWidgets  # noqa: F401
-        import PySide6.QtPrintSupport  # noqa: F401
-    except ImportError as exc:
-        log.warning("no PDF preview: %s", exc.__class__.__name__)
-        return _(
-            "The preview and printing of documents are not available on this computer "
-            "(the Qt PDF module is missing). You can still save the document as a PDF and "
-            "open it with another program."
-        )
-    return None
 
 
 # --- opening a PDF held in memory ---------------------------------------------------------
@@ -367,49 +354,6 @@ def _default_printer() -> QPrinter:
     from PySide6.QtPrintSupport import QPrinter
 
     return QPrinter(QPrinter.PrinterMode.HighResolution)
-
-
-def _documents_folder() -> Path:
-    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = Path(found) if found else Path.home()
-    return folder if folder.is_dir() else Path.home()
-
-
-def with_pdf_suffix(path: Path) -> Path:
-    return path if path.suffix.lower() == ".pdf" else path.with_name(path.name + ".pdf")
-
-
-def ask_pdf_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    """Ask where to save a PDF, starting in the Documents folder (the file chooser adds
-    .pdf); None when it was closed."""
-    chooser = QFileDialog(
-        parent,
-        _("Save the PDF"),
-        str(_documents_folder() / suggested_name),
-        _("PDF documents (*.pdf)"),
-    )
-    chooser.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    chooser.setFileMode(QFileDialog.FileMode.AnyFile)
-    chooser.setDefaultSuffix("pdf")
-    chooser.selectFile(suggested_name)
-    if chooser.exec() != QDialog.DialogCode.Accepted or not chooser.selectedFiles():
-        return None
-    return Path(chooser.selectedFiles()[0])
-
-
-def write_pdf(parent: QWidget | None, path: Path, pdf: bytes) -> Path | None:
-    """Write ``pdf`` at ``path`` (".pdf" added when missing), whole or not at all; a failure
-    is told in a message naming the file. Returns the path written, None when it failed."""
-    from amudesk import outputs
-
-    path = with_pdf_suffix(path)
-    try:
-        outputs.write_files({path: pdf}, label=_("Save the PDF"))
-    except outputs.OutputError as exc:
-        log.warning("PDF not saved")
-        QMessageBox.warning(parent, _("Save the PDF"), str(exc))
-        return None
-    return path
 
 
 class DocumentPreviewDialog(QDialog):

@@ -17,9 +17,11 @@ from amudesk.i18n import N_, _
 from amudesk.models import Request
 from amudesk.services import cases, clock
 from amudesk.settings import load_settings
-from amudesk.ui.aamudialog import request_heading
-from amudesk.ui.forms import add_row
-from amudesk.ui.widgets import FormDialog, OptionalDateEdit, hint_label, problem_of
+from amudesk.ui.kit.dates import OptionalDateEdit
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import hint_label
+from amudesk.ui.kit.labels import request_heading
 
 
 class EventDateDialog(FormDialog):

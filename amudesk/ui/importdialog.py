@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
-from amudesk.ui.forms import ErrorLabel
+from amudesk.ui.kit.fielderrors import ErrorLabel
 
 log = logging.getLogger(__name__)
 

@@ -38,6 +38,7 @@ from amudesk.i18n import _, ngettext
 from amudesk.services import cases
 from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
 from amudesk.ui.casepanel import CasePanel
+from amudesk.ui.kit.labels import format_number
 
 log = logging.getLogger(__name__)
 
@@ -902,8 +903,6 @@ class MainWindow(QMainWindow):
         self.deadline_badge.setVisible(total > 0)
         if total <= 0:
             return
-        from amudesk.ui.deadlinemodel import format_number
-
         text = ngettext("⚠ {n} deadline", "⚠ {n} deadlines", total).format(n=format_number(total))
         self.deadline_badge.setText(text)
         tip = _("Open the deadlines board (Ctrl+D)")

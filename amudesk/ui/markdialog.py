@@ -11,8 +11,10 @@ from amudesk import i18n
 from amudesk.deadlines import Deadline
 from amudesk.i18n import _
 from amudesk.services import clock
-from amudesk.ui.forms import add_row
-from amudesk.ui.widgets import FormDialog, OptionalDateEdit, hint_label, problem_of
+from amudesk.ui.kit.dates import OptionalDateEdit
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import hint_label
 
 HANDLED, SNOOZED = "handled", "snoozed"
 DEFAULT_SNOOZE_DAYS = 7

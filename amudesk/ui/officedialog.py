@@ -30,9 +30,10 @@ from amudesk.models import Office, OfficeKind
 from amudesk.services import FieldError
 from amudesk.services import office as office_service
 from amudesk.store import Store
-from amudesk.ui.directorydialog import BceEdit, add_bce_row, plain, required_label
-from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
-from amudesk.ui.settingsdialog import fill_language_combo
+from amudesk.ui.kit.bce import BceEdit, add_bce_row
+from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
+from amudesk.ui.kit.formrows import add_row, plain, required_label
+from amudesk.ui.kit.languagecombo import fill_language_combo
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 LOGO_MAX = QSize(600, 300)

@@ -30,24 +30,15 @@ from amudesk.models import Person, Sex
 from amudesk.services import FieldError
 from amudesk.services import people as people_service
 from amudesk.services.people import SEX_LABELS, PersonData
-from amudesk.ui.forms import ErrorLabel, add_row, show_field_error
-from amudesk.ui.widgets import (
-    BAD_STYLE,
-    GOOD_STYLE,
-    CountryCombo,
-    FormDialog,
-    LanguagesEdit,
-    PartialDateEdit,
-    PersonPicker,
-    PhotoField,
-    add_composite_row,
-    align_label_columns,
-    hint_label,
-    person_line,
-    problem_of,
-    set_hint,
-    warning_label,
-)
+from amudesk.ui.kit.combos import CountryCombo
+from amudesk.ui.kit.dates import PartialDateEdit
+from amudesk.ui.kit.fielderrors import ErrorLabel, show_field_error
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_composite_row, add_row, align_label_columns
+from amudesk.ui.kit.hints import BAD_STYLE, GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.languages import LanguagesEdit
+from amudesk.ui.kit.personpicker import PersonPicker, person_line
+from amudesk.ui.kit.photofield import PhotoField
 
 SEX_IN_WORDS: dict[str, str] = {
     Sex.FEMALE: i18n.N_("female"),

@@ -62,7 +62,7 @@ from PySide6.QtWidgets import (
 from amudesk import photos
 from amudesk.i18n import _
 from amudesk.photos import MIN_SIZE, RATIO, Crop, PhotoError, process_photo
-from amudesk.ui.forms import ErrorLabel
+from amudesk.ui.kit.fielderrors import ErrorLabel
 
 UNIT = (RATIO[0] // math.gcd(*RATIO), RATIO[1] // math.gcd(*RATIO))  # (7, 9)
 MIN_UNIT = max(math.ceil(MIN_SIZE[0] / UNIT[0]), math.ceil(MIN_SIZE[1] / UNIT[1]))

@@ -47,8 +47,10 @@ from amudesk import i18n
 from amudesk.i18n import N_, _, ngettext
 from amudesk.models import Person
 from amudesk.services import FieldError, NotFound, privacy
-from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
-from amudesk.ui.widgets import GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.taborder import _chain
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,6 @@ MINIMUM_WIDTH = 620
 LANGUAGE_NAMES = {"fr": N_("French"), "nl": N_("Dutch"), "en": N_("English")}
 RECORD_FILE = "amudesk-art30-{date}.pdf"
 MAX_LISTED = 1000  # rows of the retention list; the oldest first
-
-
-def _chain(widgets: list[QWidget]) -> None:
-    for first, second in zip(widgets, widgets[1:], strict=False):
-        QWidget.setTabOrder(first, second)
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:

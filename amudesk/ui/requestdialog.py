@@ -28,30 +28,13 @@ from amudesk.models import Cpas, OfficeKind, Request
 from amudesk.services import FieldError, cases, directory, office
 from amudesk.services import people as people_service
 from amudesk.services.cases import CARE_KIND_LABELS, CHANNEL_LABELS, RequestData
-from amudesk.text import fold
-from amudesk.ui.forms import add_row
-from amudesk.ui.widgets import (
-    FormDialog,
-    OptionalDateEdit,
-    PersonPicker,
-    SearchCombo,
-    add_composite_row,
-    add_hint_row,
-    align_label_columns,
-    hint_label,
-    person_line,
-    problem_of,
-)
-
-
-def cpas_label(cpas: Cpas, locale: str | None = None) -> str:
-    """'CPAS de Saint-Gilles' or 'OCMW Sint-Gillis'; the commune added when the name lacks it."""
-    locale = locale or i18n.get_locale()
-    name = cpas.display_name(locale)
-    commune = (cpas.commune_nl if locale == "nl" else "") or cpas.commune_fr
-    if commune and fold(commune) not in fold(name):
-        return _("{name} ({commune})").format(name=name, commune=commune)
-    return name
+from amudesk.ui.kit.combos import SearchCombo
+from amudesk.ui.kit.dates import OptionalDateEdit
+from amudesk.ui.kit.formdialog import FormDialog, problem_of
+from amudesk.ui.kit.formrows import add_composite_row, add_hint_row, add_row, align_label_columns
+from amudesk.ui.kit.hints import hint_label
+from amudesk.ui.kit.labels import cpas_label
+from amudesk.ui.kit.personpicker import PersonPicker, person_line
 
 
 def brussels_now() -> dt.datetime:

@@ -41,23 +41,19 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.services import FieldError
-from amudesk.ui.forms import ErrorLabel, add_row, clear_field_errors, show_field_error
-from amudesk.ui.unlockdialog import (
+from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.passphrase import (
     MIN_LENGTH,
     MIN_SCORE,
     MIN_WIDTH,
     StrengthMeter,
-    _chain,
     _intro_label,
     _password_edit,
     passphrase_strength,
 )
-from amudesk.ui.widgets import (
-    GOOD_STYLE,
-    hint_label,
-    set_hint,
-    warning_label,
-)
+from amudesk.ui.kit.taborder import _chain
 
 log = logging.getLogger(__name__)
 

@@ -26,28 +26,14 @@ from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.paths import default_data_dir
 from amudesk.settings import LOCK_AFTER_RANGE, Settings, load_settings, save_settings
-from amudesk.ui.forms import ErrorLabel, add_row
-from amudesk.ui.widgets import hint_label
+from amudesk.ui.kit.fielderrors import ErrorLabel
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import hint_label
+from amudesk.ui.kit.languagecombo import fill_language_combo
 
 # The shared style sheet frames spin boxes but squeezes their arrow buttons: size them.
 SPIN_STYLE = "QSpinBox::up-button, QSpinBox::down-button { width: 18px; }"
 CLOCK_SETTINGS = ("move_administrative_deadlines", "alert_within_days", "alert_interval_minutes")
-
-# Each language is named in itself, so anyone can find theirs whatever the interface says.
-LANGUAGE_AUTONYMS: tuple[tuple[str, str], ...] = (
-    ("fr", "Français"),
-    ("nl", "Nederlands"),
-    ("en", "English"),
-)
-
-
-def fill_language_combo(combo: QComboBox, selected: str | None) -> None:
-    """The three languages, named in themselves; ``selected`` (a code) chosen."""
-    combo.clear()
-    for code, name in LANGUAGE_AUTONYMS:
-        combo.addItem(name, code)
-    index = combo.findData(selected)
-    combo.setCurrentIndex(max(index, 0))
 
 
 class SettingsDialog(QDialog):

@@ -27,7 +27,7 @@ from amudesk.services import cases, clock
 from amudesk.settings import load_settings, settings_path
 from amudesk.ui.decisiondialog import DecisionDialog
 from amudesk.ui.eventdialog import AppealDialog, EventDateDialog, TransferDialog
-from amudesk.ui.forms import INVALID_PROPERTY
+from amudesk.ui.kit.fielderrors import INVALID_PROPERTY
 from amudesk.ui.settingsdialog import SettingsDialog
 
 JULY_FIRST = dt.datetime(2026, 7, 1, 10, 0)

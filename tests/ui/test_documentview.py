@@ -27,11 +27,11 @@ from amudesk.ui.documentview import (
     DocumentPreviewDialog,
     PrintError,
     configure_printer,
-    ensure_pdf_support,
     open_pdf,
     print_document,
     print_pdf,
 )
+from amudesk.ui.kit.pdffiles import ensure_pdf_support
 from tests.ui.test_admin_dialogs import assert_accessible, assert_fits_screen, tab_chain
 
 CARD = (85.60 * mm, 53.98 * mm)

@@ -21,7 +21,7 @@ from amudesk.models import Aamu, Decision, Person
 from amudesk.services import cases, people
 from amudesk.ui.aamudialog import AamuDialog, one_year_from
 from amudesk.ui.decisiondialog import DecisionDialog
-from amudesk.ui.forms import INVALID_PROPERTY
+from amudesk.ui.kit.fielderrors import INVALID_PROPERTY
 from amudesk.ui.persondialog import PersonDialog
 from amudesk.ui.requestdialog import RequestDialog
 

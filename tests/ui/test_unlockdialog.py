@@ -12,13 +12,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
 
 import amudesk.store
 from amudesk.store import StoreError
-from amudesk.ui.unlockdialog import (
-    MAX_CHECKED,
-    PassphraseDialog,
-    UnlockDialog,
-    passphrase_strength,
-    retry_delay_seconds,
-)
+from amudesk.ui.kit.passphrase import MAX_CHECKED, passphrase_strength
+from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog, retry_delay_seconds
 
 STRONG = "correct horse battery staple"
 WEAK = "password1234"  # long enough, but among the most common passwords

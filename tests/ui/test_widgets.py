@@ -16,17 +16,13 @@ from amudesk.i18n import _
 from amudesk.photos import process_photo
 from amudesk.services import people
 from amudesk.ui import photocapture
+from amudesk.ui.kit.combos import CountryCombo
+from amudesk.ui.kit.dates import OptionalDateEdit, PartialDateEdit, split_date
+from amudesk.ui.kit.languages import LanguagesEdit
+from amudesk.ui.kit.personpicker import PersonPicker
+from amudesk.ui.kit.photofield import PhotoField
 from amudesk.ui.persondialog import PersonDialog
 from amudesk.ui.photocapture import PhotoCropDialog, PhotoDialog
-from amudesk.ui.widgets import (
-    CountryCombo,
-    LanguagesEdit,
-    OptionalDateEdit,
-    PartialDateEdit,
-    PersonPicker,
-    PhotoField,
-    split_date,
-)
 
 # --- PartialDateEdit ---------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
-"""Helpers shared by every form: showing a FieldError on its field, labelled rows."""
+"""Showing a FieldError: the red line under a form, the red border on the field."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from amudesk.services import FieldError
 
@@ -51,12 +51,3 @@ def clear_field_errors(fields: dict[str, QWidget], label: ErrorLabel) -> None:
 def _mark(widget: QWidget, invalid: bool) -> None:
     widget.setProperty(INVALID_PROPERTY, invalid)
     widget.setStyleSheet("border: 2px solid #a4000f;" if invalid else "")
-
-
-def add_row(form: QFormLayout, text: str, widget: QWidget, *, name: str | None = None) -> QLabel:
-    """A labelled row whose label is the field's buddy (Alt+letter) and accessible name."""
-    label = QLabel(text)
-    label.setBuddy(widget)
-    widget.setAccessibleName(name or text.replace("&", ""))
-    form.addRow(label, widget)
-    return label
