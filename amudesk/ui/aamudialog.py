@@ -24,6 +24,7 @@ from amudesk.identifiers import IdentifierError, format_inami, parse_inami
 from amudesk.models import CARE_CATEGORIES, Aamu
 from amudesk.services import FieldError, NotFound, cases
 from amudesk.services.cases import AamuData
+from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_composite_row, add_row, align_label_columns
@@ -47,7 +48,7 @@ class AamuDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         request_id: int,
         aamu_id: int | None = None,

@@ -28,6 +28,7 @@ from amudesk.deadlines import RULES, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.services import clock
 from amudesk.settings import load_settings
+from amudesk.store import Store
 from amudesk.ui.deadlinemodel import compute_deadlines
 from amudesk.ui.kit.labels import format_number
 
@@ -203,7 +204,7 @@ class DeadlineAlerts(QObject):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         data_dir: Path | None,
         parent: QObject | None = None,
         *,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from amudesk import i18n
 from amudesk.i18n import _
+from amudesk.store import Store
 
 log = logging.getLogger("amudesk")
 
@@ -219,7 +220,7 @@ class Shell(QObject):
     backup_finished = Signal(str)  # what the status bar was told
     locked_changed = Signal(bool)
 
-    def __init__(self, app: QApplication, store: Any, data_dir: Path) -> None:
+    def __init__(self, app: QApplication, store: Store, data_dir: Path) -> None:
         super().__init__(app)
         self.app = app
         self.store = store
@@ -666,9 +667,11 @@ def offer_restore(folder: Path, reason: str, *, ask: bool = True) -> Any:
         return None
     from amudesk.services import audit
 
-    with dialog.store.transaction() as session:
+    store = dialog.store
+    assert store is not None  # accepted: the passphrase opened it
+    with store.transaction() as session:
         audit.record("restore", session=session, detail=f"file={latest.path.name}")
-    return dialog.store
+    return store
 
 
 @contextlib.contextmanager
@@ -684,7 +687,7 @@ def _noting_failures(folder: Path) -> Iterator[None]:
         raise
 
 
-def ensure_office(store: Any, parent: QWidget | None = None) -> bool:
+def ensure_office(store: Store, parent: QWidget | None = None) -> bool:
     """True when an office profile exists, asking for it on the first run."""
     from amudesk.services.office import get_office
 

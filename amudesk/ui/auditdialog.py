@@ -43,6 +43,7 @@ from amudesk import i18n
 from amudesk.i18n import N_, _, ngettext
 from amudesk.models import AuditEntry
 from amudesk.services import audit
+from amudesk.store import Store
 from amudesk.text import fold
 from amudesk.ui.kit.buttons import action_button
 
@@ -96,7 +97,7 @@ class AuditTableModel(QAbstractTableModel):
 
     reloaded = Signal()
 
-    def __init__(self, store: Any, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._lines: list[AuditLine] = []
@@ -302,7 +303,7 @@ class AuditDialog(QDialog):
 
     verified = Signal(object)  # the VerifyResult, or the exception that stopped the check
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._task: Any = None

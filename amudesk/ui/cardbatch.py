@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
+from amudesk.store import Store
 from amudesk.ui.kit.languagecombo import fill_language_combo
 from amudesk.ui.workers import Task
 
@@ -53,7 +54,7 @@ class PreparedCards:
 
 
 def prepare_cards(
-    store: Any,
+    store: Store,
     request_ids: Sequence[int],
     *,
     sheet: bool,
@@ -99,7 +100,7 @@ class CardBatchDialog(QDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         request_ids: Sequence[int],
         parent: QWidget | None = None,
         *,

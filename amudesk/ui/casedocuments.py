@@ -40,6 +40,7 @@ from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import FieldError, NotFound, cases, documents
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
+from amudesk.store import Store
 from amudesk.ui.caseparts import SPACING, item_row, plain_label, section
 from amudesk.ui.documentview import DocumentPreviewDialog
 from amudesk.ui.kit.buttons import action_button
@@ -121,7 +122,7 @@ class CaseDocuments(QWidget):
     document_language: QComboBox
 
     def __init__(
-        self, store: Any, parent: QWidget | None = None, *, data_dir: Path | None = None
+        self, store: Store, parent: QWidget | None = None, *, data_dir: Path | None = None
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -286,7 +287,9 @@ class CaseDocuments(QWidget):
                         request_id, session=session, language=language, dependant=dependant
                     )
                     card_id = card.id
-                    issued = session.get(Document, card.document_id)
+                    archived = session.get(Document, card.document_id)
+                    assert archived is not None  # issue_card archives the card's PDF
+                    issued = archived
                 number, pdf = issued.number, issued.pdf
         except (FieldError, NotFound) as exc:
             QMessageBox.warning(self, _(DOCUMENT_KINDS.get(kind, kind)), str(exc))

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 from amudesk import i18n
 from amudesk.i18n import N_, _
 from amudesk.services import cases
+from amudesk.store import Store
 from amudesk.ui.kit.labels import person_display_name
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class CaseTableModel(QAbstractTableModel):
 
     reloaded = Signal()
 
-    def __init__(self, store: Any, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._lines: list[CaseLine] = []

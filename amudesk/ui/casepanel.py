@@ -48,6 +48,7 @@ from amudesk.i18n import _, ngettext
 from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import SEX_LABELS
 from amudesk.settings import load_settings
+from amudesk.store import Store
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
@@ -268,7 +269,7 @@ class CasePanel(QScrollArea):
     clocks_ready = Signal()  # the holiday calendar was read: clocks are shown
 
     def __init__(
-        self, store: Any, parent: QWidget | None = None, *, data_dir: Path | None = None
+        self, store: Store, parent: QWidget | None = None, *, data_dir: Path | None = None
     ) -> None:
         super().__init__(parent)
         self._store = store

@@ -42,6 +42,7 @@ from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.services import FieldError, NotFound, clock
 from amudesk.settings import load_settings
+from amudesk.store import Store
 from amudesk.ui.deadlinemodel import (
     ACTOR,
     BUCKET_COLOURS,
@@ -97,7 +98,7 @@ class DeadlineBoard(QWidget):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         data_dir: Path | None,
         parent: QWidget | None = None,
         *,

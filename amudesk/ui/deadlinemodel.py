@@ -43,6 +43,7 @@ from amudesk.deadlines import (
 )
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import clock
+from amudesk.store import Store
 from amudesk.ui.kit.labels import format_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -193,7 +194,7 @@ def _due_key(deadline: Deadline) -> dt.date:
 
 
 def compute_deadlines(
-    store: Any,
+    store: Store,
     *,
     today: dt.date,
     language: str,
@@ -232,7 +233,7 @@ def compute_deadlines(
 
 
 def compute_board(
-    store: Any,
+    store: Store,
     *,
     today: dt.date,
     language: str,
@@ -263,7 +264,7 @@ def compute_board(
 
 
 def compute_preview(
-    store: Any,
+    store: Store,
     *,
     today: dt.date,
     language: str,

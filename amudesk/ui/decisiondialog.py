@@ -32,6 +32,7 @@ from amudesk.i18n import _
 from amudesk.models import Decision, DecisionKind
 from amudesk.services import NotFound, cases
 from amudesk.services.cases import DECISION_LABELS, DecisionData
+from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_hint_row, add_row, align_label_columns
@@ -65,7 +66,7 @@ class DecisionDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         request_id: int,
         decision_id: int | None = None,

@@ -17,6 +17,7 @@ from amudesk.i18n import N_, _
 from amudesk.models import Request
 from amudesk.services import cases, clock
 from amudesk.settings import load_settings
+from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_row
@@ -42,7 +43,7 @@ class EventDateDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         request_id: int,
         data_dir: Path | None = None,

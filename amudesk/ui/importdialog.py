@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
+from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class ImportDialog(QDialog):
 
     import_done = Signal(object)  # the report, or the error that stopped the import
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._task: Any = None

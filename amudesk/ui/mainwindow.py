@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.services import cases
+from amudesk.store import Store
 from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
 from amudesk.ui.casepanel import CasePanel
 from amudesk.ui.kit.labels import format_number
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
     # After the settings dialog was accepted: the idle lock reads its delay again.
     lock_settings_changed = Signal()
 
-    def __init__(self, store: Any, data_dir: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, data_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.card_batch: Any = None

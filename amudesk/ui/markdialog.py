@@ -11,6 +11,7 @@ from amudesk import i18n
 from amudesk.deadlines import Deadline
 from amudesk.i18n import _
 from amudesk.services import clock
+from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_row
@@ -26,7 +27,7 @@ class MarkDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         deadline: Deadline,
         kind: str,
         parent: QWidget | None = None,

@@ -30,6 +30,7 @@ from amudesk.models import Person, Sex
 from amudesk.services import FieldError
 from amudesk.services import people as people_service
 from amudesk.services.people import SEX_LABELS, PersonData
+from amudesk.store import Store
 from amudesk.ui.kit.combos import CountryCombo
 from amudesk.ui.kit.dates import PartialDateEdit
 from amudesk.ui.kit.fielderrors import ErrorLabel, show_field_error
@@ -66,7 +67,7 @@ class PersonDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         person_id: int | None = None,
         guardian_id: int | None = None,
@@ -478,7 +479,7 @@ class PersonDialog(FormDialog):
 class AttachDependantDialog(QDialog):
     """Choose an existing person to attach as a dependant minor of ``adult_id``."""
 
-    def __init__(self, store: Any, *, adult_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, *, adult_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.adult_id = adult_id

@@ -47,6 +47,7 @@ from amudesk import i18n
 from amudesk.i18n import N_, _, ngettext
 from amudesk.models import Person
 from amudesk.services import FieldError, NotFound, privacy
+from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint, warning_label
@@ -122,7 +123,7 @@ class PrivacyDialog(QDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         parent: QWidget | None = None,
         *,
         language: str | None = None,

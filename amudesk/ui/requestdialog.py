@@ -28,6 +28,7 @@ from amudesk.models import Cpas, OfficeKind, Request
 from amudesk.services import FieldError, cases, directory, office
 from amudesk.services import people as people_service
 from amudesk.services.cases import CARE_KIND_LABELS, CHANNEL_LABELS, RequestData
+from amudesk.store import Store
 from amudesk.ui.kit.combos import SearchCombo
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
@@ -70,7 +71,7 @@ class RequestDialog(FormDialog):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         person_id: int | None = None,
         request_id: int | None = None,

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.services import FieldError
+from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint, warning_label
@@ -194,7 +195,7 @@ class BackupDialog(QDialog):
 
     backup_finished = Signal(object)
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._task: Any = None

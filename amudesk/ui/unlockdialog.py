@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from amudesk.i18n import _
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError
+from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 from amudesk.ui.kit.formrows import add_composite_row, add_row
 from amudesk.ui.kit.hints import hint_label, set_hint, warning_label
@@ -218,7 +219,7 @@ class PassphraseDialog(QDialog):
 class _Outcome:
     """What the opener did, carried from its thread: a store, or the exception it raised."""
 
-    store: Any = None
+    store: Store | None = None
     error: Exception | None = None
 
 
@@ -237,7 +238,7 @@ class UnlockDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._opener = opener
-        self.store: Any = None
+        self.store: Store | None = None
         self.restore_chosen = False
         self.failures = 0
         # When each wrong passphrase was given. The audit trail gets them from the opener,
@@ -491,7 +492,7 @@ class UnlockDialog(QDialog):
         super().done(result)
 
 
-def _close_quietly(store: Any) -> None:
+def _close_quietly(store: Store | None) -> None:
     close = getattr(store, "close", None)
     if callable(close):
         try:

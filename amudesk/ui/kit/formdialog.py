@@ -23,6 +23,7 @@ from amudesk.i18n import _
 from amudesk.identifiers import IdentifierError
 from amudesk.photos import PhotoError
 from amudesk.services import FieldError, NotFound
+from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class FormDialog(QDialog):
     # returns the saved record's id.
     save: Callable[[Any], int | None]
 
-    def __init__(self, store: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.fields: dict[str, QWidget] = {}

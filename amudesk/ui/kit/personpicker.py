@@ -14,6 +14,7 @@ from amudesk.i18n import _, ngettext
 from amudesk.identifiers import IdentifierError, parse_niss
 from amudesk.services import NotFound
 from amudesk.services import people as people_service
+from amudesk.store import Store
 from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint
 
 SEARCH_DELAY_MS = 250
@@ -60,7 +61,7 @@ class PersonPicker(QWidget):
     changed = Signal()
 
     def __init__(
-        self, store: Any, *, adults_only: bool = False, parent: QWidget | None = None
+        self, store: Store, *, adults_only: bool = False, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._store = store
