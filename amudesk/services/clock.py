@@ -1,14 +1,15 @@
 """The legal clock over the database: facts read in bulk, deadlines computed, marks kept.
 
 ``amudesk.deadlines`` counts; this module reads what it needs (two queries for any
-number of cases), remembers which deadlines a user marked handled or snoozed, and
-writes the calendar file.
+number of cases), runs the count in chunks with a progress callback (:func:`count`,
+the one clock the board, the alerts and every other caller use), remembers which
+deadlines a user marked handled or snoozed, and writes the calendar file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,8 +34,12 @@ from amudesk.models.base import utcnow
 from amudesk.services import FieldError, audit
 from amudesk.services import validation as v
 from amudesk.services.cases import get_request, local_date
+from amudesk.store import Store
 
 MARK_KINDS = ("handled", "snoozed")
+CHUNK = 5000  # requests counted between two calls of ``progress``
+
+Progress = Callable[[int, int], None]
 
 
 def today_in_brussels() -> dt.date:
@@ -227,16 +232,79 @@ def deadlines(
     settings: ClockSettings | None = None,
     request_ids: Sequence[int] | None = None,
     cpas_id: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Deadline]:
-    """Every deadline of the given requests (all when None), evaluated on ``today``."""
-    settings = settings or ClockSettings()
-    return compute_all(
+    """Every deadline of the given requests (all when None), evaluated on ``today``;
+    ``progress`` as for :func:`count`."""
+    return count(
         case_facts(session=session, request_ids=request_ids, cpas_id=cpas_id),
-        today=today or today_in_brussels(),
+        today=today,
         language=language,
-        move_administrative=settings.move_administrative,
+        settings=settings,
         marks=marks(session=session, request_ids=request_ids),
+        progress=progress,
     )
+
+
+def all_deadlines(
+    store: Store,
+    *,
+    today: dt.date | None = None,
+    language: str = "en",
+    settings: ClockSettings | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Deadline], int]:
+    """Every deadline of every request, and the number of requests (for a worker: the
+    session is closed before the counting starts). ``progress(0, 0)`` first, then as
+    for :func:`count`."""
+    if progress is not None:
+        progress(0, 0)
+    with store.session() as session:
+        facts = case_facts(session=session)
+        found = marks(session=session)
+    return count(
+        facts, today=today, language=language, settings=settings, marks=found, progress=progress
+    ), len(facts)
+
+
+def count(
+    facts: Sequence[CaseFacts],
+    *,
+    today: dt.date | None = None,
+    language: str = "en",
+    settings: ClockSettings | None = None,
+    marks: Mapping[tuple[int, str], Mark] | None = None,
+    progress: Progress | None = None,
+) -> list[Deadline]:
+    """The clock: the deadlines of ``facts``, in their order, evaluated on ``today``.
+
+    Counted :data:`CHUNK` requests at a time; after each chunk ``progress(done, total)``
+    is called (requests counted, requests in all), and may raise to stop the count."""
+    settings = settings or ClockSettings()
+    today = today or today_in_brussels()
+    marks = marks or {}
+    result: list[Deadline] = []
+    total = len(facts)
+    with paused_gc():
+        for start in range(0, total, CHUNK):
+            chunk = facts[start : start + CHUNK]
+            if start == 0 and len(chunk) == total:
+                chunk_marks = marks
+            else:
+                ids = {case.request_id for case in chunk}
+                chunk_marks = {key: mark for key, mark in marks.items() if key[0] in ids}
+            result.extend(
+                compute_all(
+                    chunk,
+                    today=today,
+                    language=language,
+                    move_administrative=settings.move_administrative,
+                    marks=chunk_marks,
+                )
+            )
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
+    return result
 
 
 def mark_deadline(

@@ -29,8 +29,9 @@ from amudesk.i18n import _, ngettext
 from amudesk.services import clock
 from amudesk.settings import load_settings
 from amudesk.store import Store
-from amudesk.ui.deadlinemodel import compute_deadlines
+from amudesk.ui.deadlinemodel import stoppable
 from amudesk.ui.kit.labels import format_number
+from amudesk.ui.workers import Cancelled, Task
 
 log = logging.getLogger(__name__)
 
@@ -289,19 +290,17 @@ class DeadlineAlerts(QObject):
         if self._task is not None:
             self._again = True
             return
-        from amudesk.ui.workers import Task
-
         settings = load_settings(self.data_dir).clock_settings()
         store, today, language = self.store, self.today, i18n.get_locale()
         within, previous = settings.alert_within_days, self._last.keys
 
         def work(progress: Any, cancelled: Any) -> Count:
-            deadlines, _cases = compute_deadlines(
+            deadlines, _cases = clock.all_deadlines(
                 store,
                 today=today,
                 language=language,
                 settings=settings,
-                cancelled=cancelled,
+                progress=stoppable(None, cancelled),
             )
             return count_attention(deadlines, today=today, within_days=within, previous=previous)
 
@@ -338,8 +337,6 @@ class DeadlineAlerts(QObject):
             self.check_now()
 
     def _failed(self, error: object) -> None:
-        from amudesk.ui.workers import Cancelled
-
         self._end_task()
         if not isinstance(error, Cancelled):
             log.error("deadlines could not be counted: %s", type(error).__name__)

@@ -6,8 +6,8 @@ per case. Filters by rule and by CPAS. The selected time limit is explained belo
 list: how its date was counted, and its legal basis. It can be marked handled or
 snoozed with a reason, and its case opened in the main window.
 
-The deadlines are computed off the UI thread (``compute_board`` in a ``Task``); the
-window stays usable meanwhile, with a progress bar and a Cancel button.
+The deadlines are computed off the UI thread (``services.board.compute_board`` in a
+``Task``); the window stays usable meanwhile, with a progress bar and a Cancel button.
 """
 
 from __future__ import annotations
@@ -41,31 +41,31 @@ from amudesk import i18n
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.services import FieldError, NotFound, clock
+from amudesk.services.board import DONE, SOON, TODAY, BoardData, bucket_label, compute_board
+from amudesk.services.directory import list_cpas
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.text import fold
 from amudesk.ui.deadlinemodel import (
     ACTOR,
     BUCKET_COLOURS,
-    DONE,
     DUE,
     DUE_FORMAT,
     REFERENCE,
     RULE,
     SHOW_CHOICES,
-    SOON,
     STATE,
-    TODAY,
     WHEN,
-    BoardData,
     DeadlineTableModel,
     Filters,
     Group,
-    bucket_label,
-    compute_board,
     relative_text,
+    stoppable,
 )
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.labels import cpas_label, format_number
+from amudesk.ui.markdialog import MarkDialog
+from amudesk.ui.workers import Cancelled, Task
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +201,6 @@ class DeadlineBoard(QWidget):
         return row
 
     def _cpas_entries(self) -> list[tuple[int, str]]:
-        from amudesk.services.directory import list_cpas
-        from amudesk.text import fold
-
         with self.store.session() as session:
             entries = [(c.id, cpas_label(c)) for c in list_cpas(session=session) if c.id]
         return sorted(entries, key=lambda entry: fold(entry[1]))
@@ -393,8 +390,6 @@ class DeadlineBoard(QWidget):
         if self._task is not None:
             self._again = True
             return
-        from amudesk.ui.workers import Task
-
         settings = load_settings(self.data_dir).clock_settings()
         store, today, language = self.store, self.today, i18n.get_locale()
 
@@ -408,8 +403,7 @@ class DeadlineBoard(QWidget):
                 today=today,
                 language=language,
                 settings=settings,
-                progress=progress,
-                cancelled=cancelled,
+                progress=stoppable(progress, cancelled),
                 preview=relay.preview.emit,
             )
 
@@ -469,8 +463,6 @@ class DeadlineBoard(QWidget):
             self.refresh()
 
     def _failed(self, error: object) -> None:
-        from amudesk.ui.workers import Cancelled
-
         self._end_task()
         board = self.model.board
         if isinstance(error, Cancelled) and board is not None and board.partial:
@@ -818,8 +810,6 @@ class DeadlineBoard(QWidget):
 
     def mark_selected(self, kind: str) -> bool:
         """Ask the reason (and the day, to snooze) and mark the selected deadline."""
-        from amudesk.ui.markdialog import MarkDialog
-
         deadline = self.selected_deadline()
         if deadline is None:
             return False

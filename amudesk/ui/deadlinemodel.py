@@ -1,10 +1,11 @@
-"""The deadlines board's data: computed off the UI thread, shown as grouped rows.
+"""The deadlines board's rows: the buckets of ``services.board`` shown as grouped rows.
 
-``compute_board`` runs in a worker: it reads the facts of every request in one
-session, counts their deadlines chunk by chunk (progress, cancel) and sorts them
-into buckets (overdue, due today, due soon, later …), soonest first. The model only
-filters, groups and formats what the view asks for: a due date is formatted once per
-distinct day, an explanation only when its row is selected.
+``services.board.compute_board`` runs in a worker (a ``Task``: :func:`stoppable` turns
+its cancel into the clock's progress callback): it counts the deadlines of every
+request chunk by chunk and sorts them into buckets (overdue, due today, due soon,
+later …), soonest first. The model only filters, groups and formats what the view
+asks for: a due date is formatted once per distinct day, an explanation only when its
+row is selected.
 
 The model is a flat table: each group (a bucket, or a case when grouped by case) is
 a heading row followed, when expanded, by its deadlines. A table view asks only for
@@ -18,7 +19,7 @@ import bisect
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,47 +32,32 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from amudesk import i18n
-from amudesk.deadlines import (
-    ACTOR_LABELS,
-    RULES,
-    STATE_LABELS,
-    CaseFacts,
-    Deadline,
-    State,
-    compute_all,
-    paused_gc,
-)
+from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline, State, paused_gc
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import clock
-from amudesk.store import Store
+from amudesk.services.board import (
+    BUCKET_ORDER,
+    BUCKETS,
+    DONE,
+    HANDLED,
+    NOT_STARTED,
+    OVERDUE,
+    RUNNING,
+    SNOOZED,
+    SOON,
+    TODAY,
+    BoardData,
+    bucket_label,
+    due_key,
+    reference_key,
+)
+from amudesk.text import fold
 from amudesk.ui.kit.labels import format_number
+from amudesk.ui.workers import Cancelled
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 
-CHUNK = 5000
-PREVIEW_THRESHOLD = 10_000  # more requests than this: the most recent ones are shown first
-PREVIEW_REQUESTS = 1500
 DUE_FORMAT = "EEE d MMM y"  # weekday included: "Mon 17 Aug 2026"
-
-# --- buckets ---------------------------------------------------------------------------
-
-OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
-SNOOZED, NOT_STARTED, HANDLED, DONE = "snoozed", "not-started", "handled", "done"
-BUCKETS: tuple[str, ...] = (OVERDUE, TODAY, SOON, LATER, SNOOZED, NOT_STARTED, HANDLED, DONE)
-BUCKET_ORDER = {bucket: number for number, bucket in enumerate(BUCKETS)}
-BUCKET_LABELS: dict[str, str] = {
-    OVERDUE: N_("Overdue"),
-    TODAY: N_("Due today"),
-    SOON: "",  # "Due within {n} days", with the setting's number
-    LATER: N_("Later"),
-    SNOOZED: N_("Snoozed"),
-    NOT_STARTED: N_("Not started"),
-    HANDLED: N_("Handled"),
-    DONE: N_("Done"),
-}
-RUNNING = (OVERDUE, TODAY, SOON, LATER)
 
 # What the "Show" filter offers: (key, label, buckets).
 SHOW_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -101,221 +87,19 @@ BUCKET_COLOURS = {
 }
 
 
-def bucket_of(deadline: Deadline, today: dt.date, within_days: int) -> str:
-    """Which group of the board ``deadline`` belongs in on ``today``."""
-    state = deadline.state
-    if state == State.DONE:
-        return DONE
-    if state == State.NOT_STARTED:
-        return NOT_STARTED
-    if deadline.handled:
-        return HANDLED
-    if deadline.snoozed(today):
-        return SNOOZED
-    if state == State.OVERDUE:
-        return OVERDUE
-    if state == State.DUE:
-        return TODAY
-    assert deadline.due is not None
-    return SOON if (deadline.due - today).days <= within_days else LATER
+def stoppable(
+    progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool]
+) -> clock.Progress:
+    """The clock's progress callback for a ``Task``'s work: it passes ``progress(done,
+    total)`` on and raises :class:`Cancelled` once ``cancelled()`` is true."""
 
-
-def bucket_label(bucket: str, within_days: int) -> str:
-    if bucket == SOON:
-        return ngettext("Due within {n} day", "Due within {n} days", within_days).format(
-            n=within_days
-        )
-    return _(BUCKET_LABELS[bucket])
-
-
-# --- computing (in a worker) -----------------------------------------------------------
-
-
-@dataclass
-class BoardData:
-    """Every deadline, in buckets, each bucket soonest first."""
-
-    today: dt.date
-    within_days: int
-    language: str
-    move_administrative: bool
-    buckets: dict[str, list[Deadline]] = field(default_factory=dict)
-    case_count: int = 0
-    by_case: dict[int, list[Deadline]] = field(default_factory=dict)
-    partial: bool = False  # the most recent requests only, while all are being counted
-
-    def bucket(self, deadline: Deadline) -> str:
-        return bucket_of(deadline, self.today, self.within_days)
-
-    def add(self, deadlines: Iterable[Deadline]) -> None:
-        """Put each deadline in its bucket (at the end: sort the buckets afterwards)."""
-        buckets, by_case = self.buckets, self.by_case
-        today, within = self.today, self.within_days
-        for deadline in deadlines:
-            buckets[bucket_of(deadline, today, within)].append(deadline)
-            by_case.setdefault(deadline.case.request_id, []).append(deadline)
-
-    def sort(self) -> None:
-        for name, items in self.buckets.items():
-            if name == NOT_STARTED:
-                items.sort(key=_reference_key)
-            else:
-                items.sort(key=_due_key)  # stable: requests stay in their order within a day
-
-    def replace_case(self, request_id: int, deadlines: Sequence[Deadline]) -> None:
-        """Put ``request_id``'s deadlines (computed again) in place of its old ones."""
-        for old in self.by_case.pop(request_id, []):
-            items = self.buckets[self.bucket(old)]
-            position = self._position(items, old)
-            if position is not None:
-                del items[position]
-        for deadline in deadlines:
-            items = self.buckets[self.bucket(deadline)]
-            key = _reference_key if self.bucket(deadline) == NOT_STARTED else _due_key
-            items.insert(bisect.bisect_right(items, key(deadline), key=key), deadline)
-        self.by_case[request_id] = list(deadlines)
-
-    def _position(self, items: list[Deadline], deadline: Deadline) -> int | None:
-        key = _reference_key if self.bucket(deadline) == NOT_STARTED else _due_key
-        low = bisect.bisect_left(items, key(deadline), key=key)
-        high = bisect.bisect_right(items, key(deadline), key=key)
-        for position in range(low, high):
-            if items[position] is deadline:
-                return position
-        return None
-
-
-def _reference_key(deadline: Deadline) -> str:
-    return deadline.case.reference
-
-
-def _due_key(deadline: Deadline) -> dt.date:
-    return deadline.due or dt.date.max
-
-
-def compute_deadlines(
-    store: Store,
-    *,
-    today: dt.date,
-    language: str,
-    settings: clock.ClockSettings,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-) -> tuple[list[Deadline], int]:
-    """Every deadline of every request, and the number of requests; counted in chunks so
-    that ``cancelled()`` is heard and ``progress(done, total)`` moves."""
-    from amudesk.ui.workers import Cancelled as Stop
-
-    if progress is not None:
-        progress(0, 0)
-    with store.session() as session:
-        facts: Sequence[CaseFacts] = clock.case_facts(session=session)
-        marks = clock.marks(session=session)
-    result: list[Deadline] = []
-    total = len(facts)
-    for start in range(0, total, CHUNK):
-        if cancelled is not None and cancelled():
-            raise Stop()
-        chunk = facts[start : start + CHUNK]
-        ids = {case.request_id for case in chunk}
-        result.extend(
-            compute_all(
-                chunk,
-                today=today,
-                language=language,
-                move_administrative=settings.move_administrative,
-                marks={key: mark for key, mark in marks.items() if key[0] in ids},
-            )
-        )
+    def report(done: int, total: int) -> None:
+        if cancelled():
+            raise Cancelled()
         if progress is not None:
-            progress(min(start + CHUNK, total), total)
-    return result, total
+            progress(done, total)
 
-
-def compute_board(
-    store: Store,
-    *,
-    today: dt.date,
-    language: str,
-    settings: clock.ClockSettings,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    preview: Callable[[BoardData], None] | None = None,
-) -> BoardData:
-    """What the board shows, ready to display: runs in a worker.
-
-    With many requests, ``preview`` first receives the deadlines of the most recent
-    ones (counted in a fraction of a second), so that the board has something to show
-    while every request is counted.
-    """
-    if preview is not None:
-        early = compute_preview(store, today=today, language=language, settings=settings)
-        if early is not None:
-            preview(early)
-    deadlines, case_count = compute_deadlines(
-        store,
-        today=today,
-        language=language,
-        settings=settings,
-        progress=progress,
-        cancelled=cancelled,
-    )
-    return _board(deadlines, case_count, today, language, settings)
-
-
-def compute_preview(
-    store: Store,
-    *,
-    today: dt.date,
-    language: str,
-    settings: clock.ClockSettings,
-    requests: int | None = None,
-    threshold: int | None = None,
-) -> BoardData | None:
-    """The deadlines of the ``requests`` most recent requests, when there are more than
-    ``threshold`` in all (else None: counting them all is quick enough)."""
-    from amudesk.services import cases
-
-    requests = PREVIEW_REQUESTS if requests is None else requests
-    threshold = PREVIEW_THRESHOLD if threshold is None else threshold
-
-    with store.session() as session:
-        if cases.count_cases(session=session, limit=threshold + 1) <= threshold:
-            return None
-        ids = [row.request_id for row in cases.list_cases(session=session, limit=requests)]
-        facts = clock.case_facts(session=session, request_ids=ids)
-        marks = clock.marks(session=session, request_ids=ids)
-    deadlines = compute_all(
-        facts,
-        today=today,
-        language=language,
-        move_administrative=settings.move_administrative,
-        marks=marks,
-    )
-    data = _board(deadlines, len(facts), today, language, settings)
-    data.partial = True
-    return data
-
-
-def _board(
-    deadlines: list[Deadline],
-    case_count: int,
-    today: dt.date,
-    language: str,
-    settings: clock.ClockSettings,
-) -> BoardData:
-    data = BoardData(
-        today=today,
-        within_days=settings.alert_within_days,
-        language=language,
-        move_administrative=settings.move_administrative,
-        buckets={bucket: [] for bucket in BUCKETS},
-        case_count=case_count,
-    )
-    with paused_gc():
-        data.add(deadlines)
-        data.sort()
-    return data
+    return report
 
 
 # --- the model -------------------------------------------------------------------------
@@ -537,18 +321,18 @@ class DeadlineTableModel(QAbstractTableModel):
 
     def _row_key(self, column: int) -> Callable[[Deadline], Any]:
         if column == REFERENCE:
-            return _reference_key
+            return reference_key
         if column == RULE:
-            titles = {rule: _fold(title) for rule, title in self._titles.items()}
+            titles = {rule: fold(title) for rule, title in self._titles.items()}
             return lambda d: titles[d.rule]
         if column == ACTOR:
-            actors = {rule_id: _fold(self._actors[rule.actor]) for rule_id, rule in RULES.items()}
+            actors = {rule_id: fold(self._actors[rule.actor]) for rule_id, rule in RULES.items()}
             return lambda d: actors[d.rule]
         if column == STATE:
             data = self._data
             assert data is not None
             return lambda d: BUCKET_ORDER[data.bucket(d)]
-        return _due_key  # DUE and WHEN
+        return due_key  # DUE and WHEN
 
     def _sort_groups(self) -> None:
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
@@ -574,7 +358,7 @@ class DeadlineTableModel(QAbstractTableModel):
                 reverse=descending,
             )
         elif column in (DUE, WHEN):
-            self._groups.sort(key=lambda g: min(_due_key(d) for d in g.rows), reverse=descending)
+            self._groups.sort(key=lambda g: min(due_key(d) for d in g.rows), reverse=descending)
         else:  # by the first row's value, the rows being sorted already
             self._groups.sort(key=lambda g: key(g.rows[0]), reverse=descending)
 
@@ -746,7 +530,7 @@ class DeadlineTableModel(QAbstractTableModel):
         data = self._data
         if data is None or not group.rows:
             return None
-        worst = min(group.rows, key=lambda d: (BUCKET_ORDER[data.bucket(d)], _due_key(d)))
+        worst = min(group.rows, key=lambda d: (BUCKET_ORDER[data.bucket(d)], due_key(d)))
         bucket = data.bucket(worst)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == REFERENCE:
@@ -769,12 +553,6 @@ class DeadlineTableModel(QAbstractTableModel):
 
 
 # --- small helpers ---------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    from amudesk.text import fold
-
-    return fold(text)
 
 
 def relative_text(days: int) -> str:

@@ -146,6 +146,77 @@ def test_deadlines_follow_the_settings_and_the_evaluation_day(session: Session) 
     assert "août" in french["decision"].explanation
 
 
+# --- one clock, counted in chunks --------------------------------------------------------
+
+
+def _requests(session: Session, count: int) -> list[int]:
+    """``count`` requests, each of its own person, received on successive days."""
+    ids = []
+    for number in range(count):
+        person = _person(
+            session, family=f"{FAMILY} {number}", niss=bis_number("1985-07-30", "F", number + 2)
+        )
+        request = _request(session, person, received=dt.datetime(2026, 7, 1 + number, 10, 0))
+        ids.append(request.id or 0)
+    return ids
+
+
+def test_the_clock_counts_in_chunks_and_reports_after_each(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _requests(session, 5)
+    clock.mark_deadline(ids[3], "decision", session=session, kind="handled", today=TODAY)
+    whole = clock.deadlines(session=session, today=TODAY)
+    monkeypatch.setattr(clock, "CHUNK", 2)
+    calls: list[tuple[int, int]] = []
+    chunked = clock.deadlines(
+        session=session, today=TODAY, progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls == [(2, 5), (4, 5), (5, 5)]
+    assert chunked == whole  # same deadlines, same order, the mark in its chunk
+    assert [d.request_id for d in chunked] == sorted(d.request_id for d in chunked)
+    marked = {(d.request_id, d.rule): d.mark for d in chunked if d.mark is not None}
+    assert set(marked) == {(ids[3], "decision")}
+
+
+def test_a_progress_callback_that_raises_stops_the_count(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _requests(session, 3)
+    monkeypatch.setattr(clock, "CHUNK", 1)
+    calls: list[tuple[int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def progress(done: int, total: int) -> None:
+        calls.append((done, total))
+        if done == 2:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        clock.deadlines(session=session, today=TODAY, progress=progress)
+    assert calls == [(1, 3), (2, 3)]
+
+
+def test_all_deadlines_reads_in_one_session_then_counts(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, int]] = []
+    assert clock.all_deadlines(store, today=TODAY, progress=lambda *c: calls.append(c)) == ([], 0)
+    assert calls == [(0, 0)]  # nothing to count: the busy indicator only
+    with store.transaction() as session:
+        _requests(session, 3)
+    monkeypatch.setattr(clock, "CHUNK", 2)
+    calls.clear()
+    found, requests = clock.all_deadlines(
+        store, today=TODAY, language="fr", progress=lambda *c: calls.append(c)
+    )
+    assert requests == 3 and calls == [(0, 0), (2, 3), (3, 3)]
+    with store.session() as session:
+        assert found == clock.deadlines(session=session, today=TODAY, language="fr")
+
+
 # --- marks ------------------------------------------------------------------------------
 
 
