@@ -6,12 +6,11 @@ import datetime as dt
 import re
 import unicodedata
 
+from amudesk import dates
 from amudesk.i18n import _, is_country, is_language
 from amudesk.services import FieldError
 from amudesk.text import is_control, shown
 
-_PARTIAL = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 QUOTED_LENGTH = 40
 # Letters that draw nothing (Hangul fillers, the braille blank): a name of them alone is empty.
@@ -137,42 +136,39 @@ def partial_date(
     value = (text or "").strip()
     if not value:
         return None
-    match = _PARTIAL.match(value)
-    if not match:
+    parts = dates.iso_parts(value)
+    if parts is None:
         raise FieldError(
             field,
             _("{field}: write the date as YYYY-MM-DD, YYYY-MM or YYYY (got “{value}”).").format(
                 field=label, value=quoted(value)
             ),
         )
-    year, month, day = (int(p) if p else None for p in match.groups())
-    assert year is not None
+    year = parts[0]
     today = today or dt.date.today()
     if year < 1900 or year > today.year:
         raise FieldError(
             field, _("{field}: the year {year} is not possible.").format(field=label, year=year)
         )
-    if month is not None and not 1 <= month <= 12:
-        raise FieldError(
-            field, _("{field}: the month must be between 01 and 12.").format(field=label)
-        )
-    if day is not None:
-        assert month is not None
-        try:
-            full = dt.date(year, month, day)
-        except ValueError:
-            raise FieldError(
-                field, _("{field}: this day does not exist in that month.").format(field=label)
-            ) from None
-        if full > today:
-            raise FieldError(field, _("{field}: the date is in the future.").format(field=label))
+    try:
+        full = dates.calendar_day(parts, value)
+    except dates.NoSuchDate as error:
+        if error.part == "month":
+            message = _("{field}: the month must be between 01 and 12.")
+        else:
+            message = _("{field}: this day does not exist in that month.")
+        raise FieldError(field, message.format(field=label)) from None
+    if full is not None and full > today:
+        raise FieldError(field, _("{field}: the date is in the future.").format(field=label))
     return value
 
 
 def date_parts(value: str) -> tuple[int, int | None, int | None]:
     """Year, month and day of a checked partial date 'YYYY[-MM[-DD]]' (None when not given)."""
-    parts = [int(part) for part in value.split("-")]
-    return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+    parts = dates.iso_parts(value)
+    if parts is None:
+        raise ValueError(f"not a checked partial date: {value!r}")
+    return parts
 
 
 def born_by(birth_date: str | None, day: dt.date, field: str, label: str) -> None:
@@ -197,11 +193,12 @@ def iso_date(text: str | None, field: str, label: str) -> dt.date | None:
     value = (text or "").strip()
     if not value:
         return None
+    parts = dates.iso_parts(value)
     try:
-        if not _ISO_DATE.match(value):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        if parts is None or parts[2] is None:
+            raise dates.DateSyntaxError(value)
+        return dates.calendar_day(parts, value)
+    except dates.DateSyntaxError:
         raise FieldError(
             field,
             _("{field}: write the date as YYYY-MM-DD (got “{value}”).").format(

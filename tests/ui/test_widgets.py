@@ -17,7 +17,7 @@ from amudesk.photos import process_photo
 from amudesk.services import people
 from amudesk.ui import photocapture
 from amudesk.ui.kit.combos import CountryCombo
-from amudesk.ui.kit.dates import OptionalDateEdit, PartialDateEdit, split_date
+from amudesk.ui.kit.dates import OptionalDateEdit, PartialDateEdit
 from amudesk.ui.kit.languages import LanguagesEdit
 from amudesk.ui.kit.personpicker import PersonPicker
 from amudesk.ui.kit.photofield import PhotoField
@@ -76,13 +76,6 @@ def test_partial_date_round_trip_and_tidy(qtbot) -> None:
     edit.set_value("")
     assert edit.value() == ""
     assert edit.problem() is None
-
-
-def test_two_digit_years_are_read_as_the_most_recent_past_year() -> None:
-    today = dt.date(2026, 5, 1)
-    assert split_date("2/3/84", today=today) == (1984, 3, 2)
-    assert split_date("2/3/19", today=today) == (2019, 3, 2)
-    assert split_date("2/3/30", past=False, today=today) == (2030, 3, 2)
 
 
 def test_partial_date_in_french(qtbot) -> None:

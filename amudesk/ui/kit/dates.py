@@ -1,4 +1,6 @@
-"""Dates typed day first (2/3/1984, 03/1984, 1984, ISO): the parser and the two date edits.
+"""Dates typed day first (2/3/1984, 03/1984, 1984, ISO): the two date edits.
+
+The parser beneath them is Qt-free and shared with the validators: :mod:`amudesk.dates`.
 
 - ``PartialDateEdit``: a birth date typed as 2/3/1984, 03/1984, 1984 or ISO, with its reading shown.
 - ``OptionalDateEdit``: a day that may be empty, typed or picked from a calendar.
@@ -7,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from PySide6.QtCore import QDate, QLocale, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -24,124 +25,20 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import (
+    DateSyntaxError,
+    PartialDate,
+    date_placeholder,
+    numeric_date_pattern,
+    parse_full_date,
+    partial_text,
+    split_date,
+)
 from amudesk.i18n import _, ngettext
 from amudesk.services import FieldError
 from amudesk.services import validation as v
 from amudesk.services.people import age_on
 from amudesk.ui.kit.hints import BAD_STYLE, GOOD_STYLE, HINT_STYLE, hint_label, set_hint
-
-_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2}|\?\?|xx|XX)(?:-(\d{1,2}|\?\?|xx|XX))?)?$")
-_SEPARATORS = re.compile(r"[/.\-\s]+")
-_UNKNOWN = {"?", "??", "x", "xx", "0", "00"}
-
-
-class DateSyntaxError(ValueError):
-    """The text cannot be read as a date at all."""
-
-
-def _year(token: str, *, past: bool, today: dt.date) -> int:
-    if not token.isascii() or not token.isdigit() or len(token) not in (2, 4):
-        raise DateSyntaxError(token)
-    year = int(token)
-    if len(token) == 2:
-        # Two digits: the most recent matching year (birth dates), or up to 20 years ahead.
-        limit = today.year if past else today.year + 20
-        year += 2000 if 2000 + year <= limit else 1900
-    return year
-
-
-def _part(token: str) -> int | None:
-    if token.lower() in _UNKNOWN:
-        return None
-    if not token.isascii() or not token.isdigit() or len(token) > 2:
-        raise DateSyntaxError(token)
-    return int(token)
-
-
-def _tokens(text: str) -> list[str]:
-    parts = [p for p in _SEPARATORS.split(text) if p]
-    if len(parts) == 1 and parts[0].isascii() and parts[0].isdigit():
-        digits = parts[0]
-        if len(digits) == 8:  # 02031984
-            return [digits[:2], digits[2:4], digits[4:]]
-        if len(digits) == 6:  # 031984 (month, year) or 020384 (day, month, two-digit year)
-            if 1800 <= int(digits[2:]) <= 2200:
-                return [digits[:2], digits[2:]]
-            return [digits[:2], digits[2:4], digits[4:]]
-    return parts
-
-
-def split_date(
-    text: str, *, past: bool = True, today: dt.date | None = None
-) -> tuple[int, int | None, int | None] | None:
-    """(year, month, day) of a date typed day first or ISO; None when empty.
-
-    Accepts ``2/3/1984``, ``02.03.84``, ``02031984``, ``03/1984``, ``1984``, ``1984-03-02``,
-    ``1984-03``; ``?``, ``x`` or ``00`` mark an unknown day or month. Raises
-    :class:`DateSyntaxError` when the text is not a date at all. The numbers are not
-    checked (31 February comes back as it is).
-    """
-    today = today or dt.date.today()
-    text = text.strip()
-    if not text:
-        return None
-    iso = _ISO.match(text)
-    if iso:
-        year_text, month_text, day_text = iso.groups()
-        year = int(year_text)
-        month = _part(month_text) if month_text else None
-        day = _part(day_text) if day_text else None
-    else:
-        parts = _tokens(text)
-        if not 1 <= len(parts) <= 3:
-            raise DateSyntaxError(text)
-        year = _year(parts[-1], past=past, today=today)
-        month = _part(parts[-2]) if len(parts) >= 2 else None
-        day = _part(parts[-3]) if len(parts) == 3 else None
-    if day is not None and month is None:
-        raise DateSyntaxError(text)
-    return year, month, day
-
-
-def partial_text(parts: tuple[int, int | None, int | None] | None) -> str:
-    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or ''."""
-    if parts is None:
-        return ""
-    year, month, day = parts
-    if month is None:
-        return f"{year:04d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def parse_full_date(text: str, *, today: dt.date | None = None) -> dt.date | None:
-    """A complete day typed as 2/3/2026, 02.03.26, 02032026 or ISO; None when empty."""
-    parts = split_date(text, past=False, today=today)
-    if parts is None:
-        return None
-    year, month, day = parts
-    if month is None or day is None:
-        raise DateSyntaxError(text)
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise DateSyntaxError(text) from None
-
-
-def numeric_date_pattern(locale: str | None = None) -> str:
-    """The locale's short date pattern with two-digit day and month and a four-digit year."""
-    from babel.dates import get_date_format
-
-    pattern = get_date_format("short", locale=i18n.babel_locale(locale)).pattern
-    pattern = re.sub(r"d+", "dd", pattern)
-    pattern = re.sub(r"M+", "MM", pattern)
-    return re.sub(r"y+", "yyyy", pattern)
-
-
-def date_placeholder(pattern: str) -> str:
-    """'dd/MM/yyyy' written with the reader's letters: JJ/MM/AAAA, DD/MM/JJJJ, DD/MM/YYYY."""
-    return pattern.replace("dd", _("DD")).replace("MM", _("MM")).replace("yyyy", _("YYYY"))
 
 
 def _age_text(birth: str) -> str:
@@ -202,7 +99,7 @@ class PartialDateEdit(QWidget):
         super().setAccessibleName(name)
         self.edit.setAccessibleName(name)
 
-    def _parts(self) -> tuple[int, int | None, int | None] | None:
+    def _parts(self) -> PartialDate | None:
         return split_date(self.edit.text(), past=True)
 
     def value(self) -> str:
@@ -236,7 +133,7 @@ class PartialDateEdit(QWidget):
         return None
 
     @staticmethod
-    def _display(parts: tuple[int, int | None, int | None] | None) -> str:
+    def _display(parts: PartialDate | None) -> str:
         if parts is None:
             return ""
         year, month, day = parts
