@@ -67,10 +67,6 @@ def claim_data_folder(data_dir: Path) -> None:
     clean_pending(Path(data_dir))
 
 
-def protected_folders() -> frozenset[Path]:
-    return frozenset(_protected)
-
-
 def kind_of(path: Path) -> str | None:
     return KINDS.get(Path(path).suffix.lower())
 
@@ -180,7 +176,10 @@ def check_folder(folder: Path, *, label: str) -> Path:
 def _holds(path: Path, kind: str) -> bool:
     """Whether the regular file ``path`` holds content of ``kind`` (what the desk writes)."""
     try:
-        with path.open("rb") as handle:
+        # Not following a link, and not waiting on a FIFO swapped in since the check.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError:
         return False

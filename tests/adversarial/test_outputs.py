@@ -342,3 +342,13 @@ def test_a_backup_from_the_window_goes_nowhere_inside_the_data_folder(desk: Path
         assert make_backup(store, desk / "backups", now=later).path.parent == desk / "backups"
     finally:
         store.close()
+
+
+def test_sniffing_a_fifo_swapped_in_after_the_check_does_not_wait_on_it(tmp_path: Path) -> None:
+    """Between the check of a target and the look at its content, a FIFO could take the
+    file's place: opening it for reading would wait for a writer forever."""
+    fifo = tmp_path / "swapped.csv"
+    os.mkfifo(fifo)
+    code = f"from pathlib import Path; from amudesk import outputs; outputs._holds(Path({str(fifo)!r}), 'pdf')"
+    done = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr
