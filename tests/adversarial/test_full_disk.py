@@ -39,70 +39,6 @@ def documents(data: Path) -> list[str]:
         store.close()
 
 
-def check_document_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, roomy: Path
-) -> None:
-    before = audit_actions(desk).count("print")
-    code, out, err = run(
-        capsys,
-        desk,
-        "document",
-        "receipt",
-        "--reference",
-        REFERENCE,
-        "-o",
-        str(full / "receipt.pdf"),
-    )
-    assert code == 2 and out == ""
-    assert "the disk is full" in one_line(err)
-    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
-    assert documents(desk) == []
-    assert audit_actions(desk).count("print") == before
-    # The number the failed try would have had goes to the next document, which exists.
-    code, out, _err = run(
-        capsys,
-        desk,
-        "document",
-        "receipt",
-        "--reference",
-        REFERENCE,
-        "-o",
-        str(roomy / "receipt.pdf"),
-    )
-    assert code == 0
-    number = out.split()[0]
-    assert number.endswith("-00001")
-    assert documents(desk) == [number]
-    assert (roomy / "receipt.pdf").read_bytes().startswith(b"%PDF-")
-
-
-def check_export_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, suffix: str
-) -> None:
-    code, out, err = run(capsys, desk, "export", str(full / f"requests{suffix}"))
-    assert code == 2 and out == ""
-    assert "the disk is full" in one_line(err)
-    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
-    assert "export" not in audit_actions(desk)
-
-
-def test_a_document_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, tmp_path: Path
-) -> None:
-    fill(small_disk)
-    roomy = tmp_path / "roomy"
-    roomy.mkdir()
-    check_document_on_a_full_disk(capsys, desk, small_disk, roomy)
-
-
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_an_export_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, small_disk: Path, suffix: str
-) -> None:
-    fill(small_disk)
-    check_export_on_a_full_disk(capsys, desk, small_disk, suffix)
-
-
 @pytest.fixture
 def failing_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder where every write of an output fails as on a full disk."""
@@ -120,19 +56,49 @@ def failing_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_a_document_when_the_writer_fails_as_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, failing_disk: Path, tmp_path: Path
+@pytest.fixture(params=["tmpfs", "failing writer"])
+def full(request: pytest.FixtureRequest) -> Path:
+    """A folder with no room left: a real tmpfs filled up where this run may mount one,
+    and, everywhere, a folder whose writer fails as a full disk does."""
+    if request.param == "tmpfs":
+        folder: Path = request.getfixturevalue("small_disk")
+        fill(folder)
+        return folder
+    failing: Path = request.getfixturevalue("failing_disk")
+    return failing
+
+
+def test_a_document_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, tmp_path: Path
 ) -> None:
     roomy = tmp_path / "roomy"
     roomy.mkdir()
-    check_document_on_a_full_disk(capsys, desk, failing_disk, roomy)
+    before = audit_actions(desk).count("print")
+    receipt = ["document", "receipt", "--reference", REFERENCE, "-o"]
+    code, out, err = run(capsys, desk, *receipt, str(full / "receipt.pdf"))
+    assert code == 2 and out == ""
+    assert "the disk is full" in one_line(err)
+    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
+    assert documents(desk) == []
+    assert audit_actions(desk).count("print") == before
+    # The number the failed try would have had goes to the next document, which exists.
+    code, out, _err = run(capsys, desk, *receipt, str(roomy / "receipt.pdf"))
+    assert code == 0
+    number = out.split()[0]
+    assert number.endswith("-00001")
+    assert documents(desk) == [number]
+    assert (roomy / "receipt.pdf").read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_an_export_when_the_writer_fails_as_on_a_full_disk(
-    capsys: pytest.CaptureFixture[str], desk: Path, failing_disk: Path, suffix: str
+def test_an_export_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, suffix: str
 ) -> None:
-    check_export_on_a_full_disk(capsys, desk, failing_disk, suffix)
+    code, out, err = run(capsys, desk, "export", str(full / f"requests{suffix}"))
+    assert code == 2 and out == ""
+    assert "the disk is full" in one_line(err)
+    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
+    assert "export" not in audit_actions(desk)
 
 
 def test_an_import_into_a_data_folder_on_a_full_disk(
