@@ -21,7 +21,7 @@ from sqlalchemy.exc import DatabaseError
 
 from amudesk import __version__
 from amudesk.i18n import _, ngettext
-from amudesk.store import StoreError
+from amudesk.store import StoreError, storage_error, storage_problem
 from amudesk.text import shown
 
 if TYPE_CHECKING:
@@ -187,7 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from amudesk.paths import default_data_dir
 
     # Before anything is written: no output of this run may land in the data folder.
-    outputs.protect_folder(args.data_dir or default_data_dir())
+    data_folder = Path(args.data_dir or default_data_dir())
+    outputs.protect_folder(data_folder)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "demo": cmd_demo,
         "import": cmd_import,
@@ -211,18 +212,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         return EXIT_BAD_INPUT
     except OSError as exc:  # whatever no command foresaw: one line, never a traceback
-        _say(_describe_os_error(exc))
+        where = Path(exc.filename) if exc.filename else data_folder
+        _say(str(storage_error(exc, where)))
         return EXIT_BAD_INPUT
-    except DatabaseError as exc:
-        if "full" in str(exc.orig).lower():  # SQLITE_FULL: "database or disk is full"
-            _say(
-                _(
-                    "the disk holding the data folder is full; nothing was changed. Free some "
-                    "space and try again."
-                )
-            )
-        else:
+    except DatabaseError as exc:  # the store's own mapping: full, read-only, failing disk
+        problem = storage_problem(exc, data_folder)
+        if problem is None:
             _say(_("the database cannot be read or written: {reason}").format(reason=exc.orig))
+        else:
+            _say(str(problem))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(
@@ -236,17 +234,6 @@ def _say(message: str) -> None:
     """One line on stderr: control characters escaped, so that nothing a user typed or a
     file name holds can move the cursor, break the line or turn the text around."""
     print("amudesk: " + shown(" ".join(message.split("\n"))), file=sys.stderr)
-
-
-def _describe_os_error(exc: OSError) -> str:
-    import errno
-
-    where = f"{exc.filename}: " if exc.filename else ""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return where + _("the disk is full; free some space and try again")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return where + _("no permission to write there, or the disk is read-only")
-    return where + (exc.strerror or exc.__class__.__name__)
 
 
 def _early_language(argv: Sequence[str] | None) -> str:
