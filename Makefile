@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots translations clean
+.PHONY: run test lint bench screenshots translations package clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
@@ -38,6 +38,11 @@ screenshots: $(STAMP)
 
 translations: $(STAMP)
 	$(PY) scripts/catalogs.py
+
+# The one-folder app for this system in dist/amudesk/ (README: Getting the app on Windows or macOS).
+package: $(STAMP)
+	$(PY) -m pip install --quiet 'pyinstaller>=6.10,<7'
+	$(PY) -m PyInstaller --noconfirm build.spec
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

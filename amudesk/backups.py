@@ -38,7 +38,9 @@ from sqlmodel import Session, col, select
 
 from amudesk import crypto, outputs
 from amudesk.i18n import _
+from amudesk.models import AuditEntry
 from amudesk.paths import private_file
+from amudesk.services import audit
 from amudesk.store import (
     Store,
     StoreError,
@@ -167,8 +169,6 @@ def make_backup(
     anchors: list[Anchor] = []
 
     def read_anchor_in_snapshot(session: Session) -> None:
-        from amudesk.services import audit
-
         anchors.append(Anchor(*audit.head(session=session)))
 
     try:
@@ -391,15 +391,7 @@ def install_backup(data_dir: Path, path: Path) -> Path | None:
                     name=key_path_for(path).name, detail=exc
                 )
             ) from exc
-        crypto.write_key_file(
-            new_key,
-            crypto.KeyFile(
-                salt=key_file.salt,
-                params=key_file.params,
-                initialised=True,
-                passphrase_form=key_file.passphrase_form,
-            ),
-        )
+        crypto.write_key_file(new_key, key_file.marked_initialised())
     except BaseException:
         incoming.unlink(missing_ok=True)
         new_key.unlink(missing_ok=True)
@@ -443,8 +435,6 @@ def check_anchors(store: Store) -> list[str]:
     that was set aside: they are not compared. An empty list when all is well."""
     if store.data_dir is None or not store.is_sqlite:
         return []
-    from amudesk.services import audit
-
     problems: list[str] = []
     with store.session() as session:
         length, _head = audit.head(session=session)
@@ -483,8 +473,6 @@ def _restored_spans(session: Session) -> list[tuple[dt.datetime | None, dt.datet
     """For each restore in the trail: the time the restored backup was made (None when its
     name does not say: every earlier backup is then set aside) and the time of the
     restore, both in local time as backup names are."""
-    from amudesk.models import AuditEntry
-
     spans: list[tuple[dt.datetime | None, dt.datetime]] = []
     rows = session.execute(
         select(col(AuditEntry.at), col(AuditEntry.detail)).where(

@@ -9,23 +9,44 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import gc
+import getpass
 import json
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from sqlalchemy.exc import DatabaseError
 
-from amudesk import __version__
-from amudesk.i18n import _, ngettext
-from amudesk.store import StoreError, storage_error, storage_problem
+from amudesk import __version__, i18n, outputs
+from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
+from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
+from amudesk.i18n import _, format_date, ngettext
+from amudesk.identifiers import IdentifierError, parse_niss
+from amudesk.paths import default_data_dir, prepare_data_dir
+from amudesk.services import FieldError, NotFound, audit, clock, desk, documents, privacy
+from amudesk.services.cases import find_request
+from amudesk.services.clock import today_in_brussels
+from amudesk.services.demo import DemoError, fill_demo
+from amudesk.services.exporting import export_file
+from amudesk.services.importing import import_file
+from amudesk.services.spreadsheet import SpreadsheetError
+from amudesk.settings import load_settings
+from amudesk.store import (
+    Store,
+    StoreError,
+    WrongPassphrase,
+    folder_state,
+    integrity_problems,
+    note_failed_unlock,
+    storage_error,
+    storage_problem,
+)
 from amudesk.text import shown
-
-if TYPE_CHECKING:
-    from amudesk.deadlines import Deadline
 
 DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a shared server
 EXIT_OK = 0
@@ -44,6 +65,12 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """True for a terminal; False for a file, a pipe, or no stream at all (a windowed
+    Windows build has None for its standard streams)."""
+    return stream is not None and stream.isatty()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,8 +189,6 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from amudesk import i18n
-
     i18n.set_locale(_early_language(argv))  # the help texts are written in it too
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -171,21 +196,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.umask(0o077)  # every file the desk writes (logs, exports, copies) is private
     i18n.set_locale(args.lang or _settings_language(args.data_dir) or i18n.default_locale())
     if args.command is None:
-        import gc
-
         # Start-up makes tens of thousands of objects that live as long as the app; full
         # collections over them cost tenths of seconds before the window shows. The app
         # freezes them once the window is up and collects as usual from then on.
         gc.disable()
         try:
-            from amudesk.ui.app import run
+            from amudesk.ui.app import run  # noqa: PLC0415  (commands must not load Qt)
 
             return run(data_dir=args.data_dir)
         finally:
             gc.enable()
-    from amudesk import outputs
-    from amudesk.paths import default_data_dir
-
     # Before anything is written: no output of this run may land in the data folder.
     data_folder = Path(args.data_dir or default_data_dir())
     outputs.protect_folder(data_folder)
@@ -239,8 +259,6 @@ def _say(message: str) -> None:
 def _early_language(argv: Sequence[str] | None) -> str:
     """The language asked for (--lang, the data folder's settings, the system's), read before
     the parser is built; a bad value is left for the parser to report."""
-    from amudesk import i18n
-
     early = _QuietParser(add_help=False)
     early.add_argument("--lang")
     early.add_argument("--data-dir", type=Path)
@@ -259,15 +277,10 @@ class _QuietParser(argparse.ArgumentParser):
 
 
 def _settings_language(data_dir: Path | None) -> str | None:
-    from amudesk.settings import load_settings
-
     return load_settings(data_dir).language
 
 
-def _open(args: argparse.Namespace, passphrase: str | None = None):  # type: ignore[no-untyped-def]
-    from amudesk.paths import default_data_dir, prepare_data_dir
-    from amudesk.store import WrongPassphrase, folder_state, note_failed_unlock, open_store
-
+def _open(args: argparse.Namespace, passphrase: str | None = None) -> Store:
     url = os.environ.get(DATABASE_URL_ENV)
     folder = args.data_dir or default_data_dir()
     try:
@@ -275,7 +288,7 @@ def _open(args: argparse.Namespace, passphrase: str | None = None):  # type: ign
         if url is None and passphrase is None:
             passphrase = _passphrase(folder_state(folder))
         # Wrong passphrases typed before (noted below) go into the audit trail at this open.
-        return open_store(folder, url=url, passphrase=passphrase)
+        return desk.open_desk(folder, url=url, passphrase=passphrase)
     except WrongPassphrase as exc:
         if url is None:
             note_failed_unlock(folder)
@@ -286,21 +299,17 @@ def _open(args: argparse.Namespace, passphrase: str | None = None):  # type: ign
 
 def _passphrase(state: str) -> str:
     """From $AMUDESK_PASSPHRASE, else asked at the terminal (twice for a new one)."""
-    from amudesk.store import StoreError
-
     given = os.environ.get(PASSPHRASE_ENV)
     if given is not None:
         if not given:
             raise StoreError(_("{name} is empty").format(name=PASSPHRASE_ENV))
         return given
-    if not sys.stdin.isatty():
+    if not is_terminal(sys.stdin):
         raise StoreError(
             _("no passphrase: set {name} or run the command in a terminal").format(
                 name=PASSPHRASE_ENV
             )
         )
-    import getpass
-
     if state == "encrypted":
         return getpass.getpass(_("Passphrase: "))
     first = getpass.getpass(_("Choose a passphrase for this data folder: "))
@@ -316,7 +325,7 @@ class _TerminalProgress:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.enabled = sys.stderr.isatty()
+        self.enabled = is_terminal(sys.stderr)
         self._last = -1
 
     def __call__(self, done: int, total: int) -> None:
@@ -333,8 +342,6 @@ class _TerminalProgress:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from amudesk.services.demo import DemoError, fill_demo
-
     store = _open(args)
     try:
         count = fill_demo(
@@ -355,9 +362,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from amudesk.services.importing import import_file
-    from amudesk.services.spreadsheet import SpreadsheetError
-
     store = _open(args)
     try:
         report = import_file(
@@ -415,10 +419,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from amudesk import outputs
-    from amudesk.services.exporting import export_file
-    from amudesk.services.spreadsheet import SpreadsheetError
-
     to_stdout = args.file == outputs.STDOUT
     if not to_stdout:
         kind = outputs.kind_of(args.file)
@@ -443,8 +443,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_niss(args: argparse.Namespace) -> int:
-    from amudesk.identifiers import IdentifierError, parse_niss
-
     try:
         info = parse_niss(args.number)
     except IdentifierError as exc:
@@ -479,8 +477,6 @@ def cmd_niss(args: argparse.Namespace) -> int:
         kind = _("national register number") if info.kind == "nn" else _("BIS number")
         print(_("{number}: valid {kind}").format(number=info.formatted, kind=kind))
         if info.birth_date:
-            from amudesk.i18n import format_date
-
             print(_("birth date: {date}").format(date=format_date(info.birth_date, "long")))
         if info.sex:
             print(_("sex: {sex}").format(sex=info.sex))
@@ -488,10 +484,6 @@ def cmd_niss(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from amudesk.backups import check_anchors
-    from amudesk.services import audit
-    from amudesk.store import integrity_problems
-
     store = _open(args)
     trail = None
     try:
@@ -527,10 +519,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from amudesk import outputs
-    from amudesk.backups import make_backup
-    from amudesk.services import audit
-
     if args.to is not None:  # an existing folder of the user's, never inside the data folder
         outputs.check_folder(args.to, label="--to")
     store = _open(args)
@@ -544,7 +532,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise UsageError(_("backup: {reason}").format(reason=exc)) from None
     except OSError as exc:
         raise UsageError(
-            outputs.describe(exc, Path(exc.filename or args.to or store.data_dir), "--to")
+            outputs.describe(exc, Path(exc.filename or args.to or store.data_dir or ""), "--to")
         ) from None
     finally:
         store.close()
@@ -553,9 +541,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from amudesk.backups import backup_label, restore_backup
-    from amudesk.paths import default_data_dir, prepare_data_dir
-
     if os.environ.get(DATABASE_URL_ENV):
         raise UsageError(_("restore: only a data folder's own database can be restored"))
     folder = prepare_data_dir(args.data_dir or default_data_dir())
@@ -572,9 +557,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
-    from amudesk.paths import default_data_dir, prepare_data_dir
-    from amudesk.store import change_passphrase, folder_state
-
     try:
         if folder_state(prepare_data_dir(args.data_dir or default_data_dir())) != "encrypted":
             raise StoreError(_("this data folder has no encrypted database yet"))
@@ -584,7 +566,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     store = _open(args, old)
     try:
         new = _new_passphrase()
-        store = change_passphrase(store, old, new)
+        store = desk.change_passphrase(store, old, new)
     except StoreError as exc:
         raise UsageError(_("rekey: {reason}").format(reason=exc)) from None
     finally:
@@ -594,8 +576,6 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from amudesk.services import FieldError, NotFound, privacy
-
     store = _open(args)
     try:
         try:
@@ -626,9 +606,6 @@ def cmd_erase(args: argparse.Namespace) -> int:
 
 
 def cmd_document(args: argparse.Namespace) -> int:
-    from amudesk import outputs
-    from amudesk.services import FieldError, NotFound
-
     output = Path(args.output)
     if output.suffix.lower() != ".pdf":
         raise UsageError(
@@ -654,12 +631,8 @@ def cmd_document(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _issue_document(args: argparse.Namespace, store: Any, session: Any) -> tuple[str, bytes]:
+def _issue_document(args: argparse.Namespace, store: Store, session: Any) -> tuple[str, bytes]:
     """Issue the document ``args`` ask for; its number(s) and the PDF to write."""
-    from amudesk.services import documents
-    from amudesk.services.cases import find_request
-    from amudesk.settings import load_settings
-
     requests = [find_request(reference, session=session) for reference in args.reference]
     request_id = requests[0].id or 0
     language = args.document_language
@@ -692,9 +665,6 @@ def _issue_document(args: argparse.Namespace, store: Any, session: Any) -> tuple
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:
-    from amudesk import i18n, outputs
-    from amudesk.services import FieldError, NotFound, privacy
-
     outputs.check_folder(args.output, label="-o")
     store = _open(args)
     try:
@@ -715,8 +685,6 @@ def _audit(
     args: argparse.Namespace, action: str, detail: str, passphrase: str | None = None
 ) -> None:
     """One entry in the audit trail of the data folder (its own short transaction)."""
-    from amudesk.services import audit
-
     store = _open(args, passphrase)
     try:
         with store.transaction() as session:
@@ -726,21 +694,17 @@ def _audit(
 
 
 def _new_passphrase() -> str:
-    from amudesk.store import StoreError
-
     given = os.environ.get(NEW_PASSPHRASE_ENV)
     if given is not None:
         if not given:
             raise StoreError(_("{name} is empty").format(name=NEW_PASSPHRASE_ENV))
         return given
-    if not sys.stdin.isatty():
+    if not is_terminal(sys.stdin):
         raise StoreError(
             _("no new passphrase: set {name} or run the command in a terminal").format(
                 name=NEW_PASSPHRASE_ENV
             )
         )
-    import getpass
-
     first = getpass.getpass(_("New passphrase: "))
     if not first:
         raise StoreError(_("the passphrase cannot be empty"))
@@ -755,8 +719,6 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _evaluation_day(text: str | None) -> dt.date:
     """``--on``: the day the deadlines are evaluated on; today in Brussels when absent."""
-    from amudesk.services.clock import today_in_brussels
-
     if text is None:
         return today_in_brussels()
     try:
@@ -791,8 +753,6 @@ def _within(text: str | None) -> int | None:
 
 def _calendar_path(path: Path | None) -> Path | None:
     """``--ics``: refused before anything is computed when it cannot be written."""
-    from amudesk import outputs
-
     if path is None or path == outputs.STDOUT:
         return path
     outputs.check_target(path, "ics", label="--ics")
@@ -801,18 +761,12 @@ def _calendar_path(path: Path | None) -> Path | None:
 
 def _sorted(items: list[Deadline]) -> list[Deadline]:
     """By due day (not started ones last), then reference, then the rule table's order."""
-    from amudesk.deadlines import RULES
-
     order = {rule: number for number, rule in enumerate(RULES)}
     return sorted(items, key=lambda d: (d.due or dt.date.max, d.reference, order[d.rule]))
 
 
 def _deadline_table(items: Sequence[Deadline]) -> list[str]:
     """A compact table: reference, rule, due day (weekday included), who acts, state."""
-    import functools
-
-    from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS
-    from amudesk.i18n import format_date
 
     @functools.cache
     def day(value: dt.date | None) -> str:
@@ -837,10 +791,6 @@ def _deadline_table(items: Sequence[Deadline]) -> list[str]:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
-    from amudesk import i18n
-    from amudesk.services import clock
-    from amudesk.settings import load_settings
-
     on = _evaluation_day(args.on)
     within = _within(args.within)
     calendar = _calendar_path(args.ics)
@@ -857,8 +807,6 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         items = [d for d in items if d.needs_attention(on, within)]
     items = _sorted(items)
     if calendar is not None:
-        from amudesk import outputs
-
         if calendar == outputs.STDOUT:
             content, count = clock.ics_bytes(items)
             outputs.write_stdout(content)

@@ -18,6 +18,7 @@ composed and decomposed forms (:func:`passphrase_candidates`).
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -26,6 +27,9 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from argon2.exceptions import HashingError
+from argon2.low_level import Type, hash_secret_raw
 
 from amudesk.i18n import _
 
@@ -127,9 +131,6 @@ def derive_key(passphrase: str, salt: bytes, params: KdfParams = DEFAULT_KDF) ->
     """Argon2id of ``passphrase`` exactly as given (callers normalise it first). Raises
     ValueError for a passphrase that is not text (see :func:`passphrase_is_text`) and
     for costs outside what a key file may ask for."""
-    from argon2.exceptions import HashingError
-    from argon2.low_level import Type, hash_secret_raw
-
     check_params(params)
     try:
         raw = hash_secret_raw(
@@ -166,6 +167,10 @@ class KeyFile:
     params: KdfParams
     initialised: bool  # False between writing this file and the database's first commit
     passphrase_form: str | None = PASSPHRASE_FORM
+
+    def marked_initialised(self) -> KeyFile:
+        """The same salt, costs and passphrase form (as the key was derived), initialised."""
+        return dataclasses.replace(self, initialised=True)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {

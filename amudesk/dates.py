@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from typing import Literal
 
+from babel.dates import get_date_format
+
 from amudesk import i18n
 from amudesk.i18n import _
 
@@ -114,16 +116,18 @@ def iso_parts(text: str) -> PartialDate | None:
     return int(year), int(month) if month else None, int(day) if day else None
 
 
-def partial_text(parts: PartialDate | None) -> str:
-    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or ''."""
+def partial_text(parts: PartialDate | None, *, written: bool = False) -> str:
+    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or ''; ``written``: as typed in a form, day first
+    ('DD/MM/YYYY', 'MM/YYYY', 'YYYY')."""
     if parts is None:
         return ""
     year, month, day = parts
-    if month is None:
-        return f"{year:04d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    fields = [f"{year:04d}"]
+    if month is not None:
+        fields.append(f"{month:02d}")
+        if day is not None:
+            fields.append(f"{day:02d}")
+    return "/".join(reversed(fields)) if written else "-".join(fields)
 
 
 def calendar_day(parts: PartialDate, text: str = "") -> dt.date | None:
@@ -157,8 +161,6 @@ def parse_full_date(text: str, *, today: dt.date | None = None) -> dt.date | Non
 
 def numeric_date_pattern(locale: str | None = None) -> str:
     """The locale's short date pattern with two-digit day and month and a four-digit year."""
-    from babel.dates import get_date_format
-
     pattern = get_date_format("short", locale=i18n.babel_locale(locale)).pattern
     pattern = re.sub(r"d+", "dd", pattern)
     pattern = re.sub(r"M+", "MM", pattern)

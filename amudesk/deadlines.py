@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import holidays
+
 from amudesk.i18n import N_, format_date, gettext_for, ngettext_for
 
 ONE_DAY = dt.timedelta(days=1)
@@ -246,8 +248,6 @@ NEGATIVE = ("refusal", "incompetent")
 
 @functools.cache
 def _holidays(year: int, language: str) -> Mapping[dt.date, str]:
-    import holidays
-
     names = holidays.country_holidays(
         "BE", years=year, categories=("public",), language=_HOLIDAY_LANGUAGE.get(language, "en_US")
     )

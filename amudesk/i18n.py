@@ -14,11 +14,21 @@ import io
 import locale as _locale
 import os
 from collections.abc import Iterable
-from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from amudesk.bundled import translations_dir
+from amudesk.text import fold
 
 LANGUAGES: tuple[str, ...] = ("fr", "nl", "en")
 DOMAIN = "amudesk"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS_DIR = translations_dir()
 BRUSSELS = "Europe/Brussels"
 
 _current = "fr"
@@ -61,9 +71,6 @@ def translator(code: str | None = None) -> _gettext.NullTranslations:
     po_path = TRANSLATIONS_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_path.exists():
         return _gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=code)
     buffer = io.BytesIO()
@@ -100,8 +107,6 @@ def format_date(value: dt.date | None, fmt: str = "medium", locale: str | None =
     """A date for people to read: '23 nov. 2026', '23 nov 2026', '23 Nov 2026'."""
     if value is None:
         return ""
-    from babel.dates import format_date as _format_date
-
     return _format_date(value, format=fmt, locale=babel_locale(locale))
 
 
@@ -111,10 +116,6 @@ def format_datetime(
     """A moment shown in Brussels time; naive values are taken as UTC."""
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_datetime as _format_datetime
-
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(ZoneInfo(BRUSSELS))
@@ -125,8 +126,6 @@ def format_partial_date(text: str | None, locale: str | None = None) -> str:
     """'1984-03-02', '1984-03' or '1984' written for people ('mars 1984')."""
     if not text:
         return ""
-    from babel.dates import format_skeleton
-
     parts = [int(p) for p in text.split("-")]
     if len(parts) == 3:
         return format_date(dt.date(*parts), locale=locale)
@@ -141,8 +140,6 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 @functools.cache
 def countries(locale: str | None = None) -> tuple[tuple[str, str], ...]:
     """(ISO 3166 alpha-2 code, localised name), sorted by name for that locale."""
-    from babel import Locale
-
     names = Locale.parse(babel_locale(locale)).territories
     items = [
         (code, name)
@@ -155,16 +152,12 @@ def countries(locale: str | None = None) -> tuple[tuple[str, str], ...]:
 def country_name(code: str | None, locale: str | None = None) -> str:
     if not code:
         return ""
-    from babel import Locale
-
     return str(Locale.parse(babel_locale(locale)).territories.get(code.upper(), code.upper()))
 
 
 @functools.cache
 def languages(locale: str | None = None) -> tuple[tuple[str, str], ...]:
     """(ISO 639-1 code, localised name), sorted by name."""
-    from babel import Locale
-
     names = Locale.parse(babel_locale(locale)).languages
     items = [(code, name) for code, name in names.items() if len(code) == 2 and code.isalpha()]
     return tuple(sorted(items, key=lambda item: _sort_key(item[1])))
@@ -173,8 +166,6 @@ def languages(locale: str | None = None) -> tuple[tuple[str, str], ...]:
 def language_name(code: str | None, locale: str | None = None) -> str:
     if not code:
         return ""
-    from babel import Locale
-
     return str(Locale.parse(babel_locale(locale)).languages.get(code.lower(), code))
 
 
@@ -187,8 +178,6 @@ def is_language(code: str) -> bool:
 
 
 def _sort_key(text: str) -> str:
-    from amudesk.text import fold
-
     return fold(text)
 
 

@@ -7,6 +7,10 @@ import os
 import stat
 from pathlib import Path
 
+from platformdirs import user_data_path
+
+from amudesk.storeerrors import storage_error
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "AMU Desk"
@@ -19,8 +23,6 @@ def default_data_dir() -> Path:
     env = os.environ.get(ENV_DATA_DIR)
     if env:
         return Path(env).expanduser()
-    from platformdirs import user_data_path
-
     return user_data_path(APP_NAME, appauthor=False)
 
 
@@ -28,7 +30,7 @@ def prepare_data_dir(path: Path) -> Path:
     """Create the folder (and parents) if needed, with ``backups`` and ``logs``, and keep
     everything in it private: every folder 0700, every regular file without any right
     for group or others (0600 at most). Symbolic links are neither followed nor changed.
-    Raises StoreError (``amudesk.store``) when the folder cannot be made or written."""
+    Raises StoreError (``amudesk.storeerrors``) when the folder cannot be made or written."""
     path = path.expanduser().resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -37,8 +39,6 @@ def prepare_data_dir(path: Path) -> Path:
         if os.name == "posix":
             tighten(path)
     except OSError as exc:
-        from amudesk.store import storage_error
-
         raise storage_error(exc, path) from exc
     return path
 

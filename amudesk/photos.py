@@ -13,11 +13,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from amudesk.i18n import _
 from amudesk.text import shown
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported where an image is decoded: a form that never reads a photo does not
+# load it.
 
 SHOWN_PATH_LENGTH = 120  # characters of a file's path a message shows at most
 
@@ -60,6 +65,8 @@ def _too_large_error() -> PhotoError:
 @contextmanager
 def _strict_decoding() -> Iterator[None]:
     """Refuse truncated files and turn Pillow's decompression-bomb warning into an error."""
+    from PIL import Image, ImageFile
+
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
@@ -72,6 +79,8 @@ def _strict_decoding() -> Iterator[None]:
 
 def _decode(data: bytes) -> Image.Image:
     """Open, check and fully decode the first frame; return it upright, in RGB, without metadata."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with _strict_decoding(), Image.open(io.BytesIO(data)) as image:
             if image.format not in ACCEPTED_FORMATS:
@@ -100,6 +109,8 @@ def _decode(data: bytes) -> Image.Image:
 
 def _to_clean_rgb(image: Image.Image) -> Image.Image:
     """RGB copy of the pixels (alpha flattened on white), with no metadata attached."""
+    from PIL import Image
+
     if image.mode == "I" or image.mode.startswith("I;16"):
         image = image.convert("I").point(lambda v: v / 256).convert("L")  # 16-bit grey
     has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
@@ -139,6 +150,8 @@ def process_photo(data: bytes, *, crop: Crop | None = None) -> bytes:
     ``crop`` is an optional box (left, top, right, bottom) relative to the upright
     image, each in 0..1; the 35:45 ratio is then enforced inside it.
     """
+    from PIL import Image
+
     if not data:
         raise PhotoError(_("Photo: the file is empty"))
     if len(data) > MAX_INPUT_BYTES:

@@ -11,17 +11,21 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from amudesk.paths import default_data_dir, private_file
-
-if TYPE_CHECKING:
-    from amudesk.services.clock import ClockSettings
 
 SETTINGS_NAME = "settings.json"
 # Minutes without use before the app locks: at least one, at most four hours.
 LOCK_AFTER_RANGE = (1, 240)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """The choices that change how deadlines are counted or shown (from settings.json)."""
+
+    move_administrative: bool = False
+    alert_within_days: int = 7
 
 
 @dataclass
@@ -41,8 +45,6 @@ class Settings:
     extra: dict[str, object] = field(default_factory=dict)
 
     def clock_settings(self) -> ClockSettings:
-        from amudesk.services.clock import ClockSettings
-
         return ClockSettings(
             move_administrative=self.move_administrative_deadlines,
             alert_within_days=self.alert_within_days,

@@ -15,32 +15,45 @@ deleted or overwritten to make a new one, whatever the key file says. A disk tha
 read-only or failing is said as such, never as a wrong passphrase.
 
 Wrong passphrases typed where nothing can be written yet (the command line) are noted in
-a small private file (:func:`note_failed_unlock`) and written into the audit trail at the
-next successful open.
+a small private file (:func:`note_failed_unlock`); ``amudesk.services.desk`` writes them into
+the audit trail at the next successful open. What a new database is filled with, and every
+audit entry, are the callers' (``amudesk.services.desk``): this module opens, keys and
+migrates.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
 import logging
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+import sqlcipher3.dbapi2
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+import amudesk.models  # noqa: F401  (registers the tables)
 from amudesk import crypto, outputs
 from amudesk.crypto import DEFAULT_KDF, KdfParams, Key
 from amudesk.i18n import _
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
+
+# The errors live below the store (amudesk.paths raises them too); still importable here.
+from amudesk.storeerrors import DiskFailing as DiskFailing
+from amudesk.storeerrors import DiskFull as DiskFull
+from amudesk.storeerrors import NotWritable as NotWritable
+from amudesk.storeerrors import PassphraseNeeded as PassphraseNeeded
+from amudesk.storeerrors import StoreError as StoreError
+from amudesk.storeerrors import StoreLocked as StoreLocked
+from amudesk.storeerrors import WrongPassphrase as WrongPassphrase
+from amudesk.storeerrors import storage_error as storage_error
+from amudesk.storeerrors import storage_problem as storage_problem
 
 log = logging.getLogger(__name__)
 
@@ -50,46 +63,6 @@ SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
 FAILED_UNLOCKS_NAME = "failed-unlocks"
-# Below this much free space, a disk I/O error is taken for a full disk: SQLite reports
-# a failed allocation of its shared-memory file only as an I/O error.
-FULL_MARGIN_BYTES = 1 << 20
-
-# SQLite's primary result codes (the low byte of an extended one).
-SQLITE_PERM = 3
-SQLITE_READONLY = 8
-SQLITE_IOERR = 10
-SQLITE_FULL = 13
-SQLITE_CANTOPEN = 14
-_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
-_UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used; the message is for people."""
-
-
-class WrongPassphrase(StoreError):
-    """The key does not open the file: a wrong passphrase, or a damaged file."""
-
-
-class PassphraseNeeded(StoreError):
-    """A SQLite database is opened only with its passphrase."""
-
-
-class StoreLocked(StoreError):
-    """The store was locked: nothing is read or written until it is unlocked."""
-
-
-class DiskFull(StoreError):
-    """The disk holding the files has no room left (or the user's quota is used up)."""
-
-
-class NotWritable(StoreError):
-    """The folder is on a read-only disk, or this user may not write there."""
-
-
-class DiskFailing(StoreError):
-    """The disk reported an input/output error."""
 
 
 @dataclass
@@ -112,12 +85,9 @@ class Store:
         self.locked = True
         log.info("locked")
 
-    def unlock(self, passphrase: str, *, record_unlock: bool = False) -> None:
+    def unlock(self, passphrase: str) -> None:
         """Open again with ``passphrase``; raises WrongPassphrase (and stays locked).
-
-        Wrong passphrases noted meanwhile (:func:`note_failed_unlock`) are written into
-        the audit trail, followed by an ``unlock`` entry; with ``record_unlock`` that
-        entry is written even when there were none (the window's unlock screen)."""
+        ``amudesk.services.desk.unlock`` also writes the audit entries."""
         if not self.locked:
             return
         if self.data_dir is None or self.url is None:
@@ -135,11 +105,6 @@ class Store:
         except OSError as exc:
             raise storage_error(exc, self.data_dir) from exc
         self._reopen(key)
-        try:
-            record_failed_unlocks(self, always=record_unlock)
-        except BaseException:
-            self.lock()
-            raise
 
     def _reopen(self, key: Key) -> None:
         """Open again, locked or closed, with a key already checked against the file."""
@@ -190,8 +155,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlcipher() -> Any:
-    import sqlcipher3.dbapi2
-
     return sqlcipher3.dbapi2
 
 
@@ -218,96 +181,6 @@ def keyed_connection(path: Path, key: Key, *, check: bool = True) -> Any:
             raise problem from exc
         raise WrongPassphrase(_("Wrong passphrase, or the database file is damaged.")) from exc
     return connection
-
-
-# --- when the disk is the problem ------------------------------------------------------------
-
-
-# SQLite's own text for these codes (sqlite3_errstr, never translated): some driver
-# errors (those of the backup API) carry the text only.
-_SQLITE_TEXTS = {
-    "database or disk is full": SQLITE_FULL,
-    "attempt to write a readonly database": SQLITE_READONLY,
-    "unable to open database file": SQLITE_CANTOPEN,
-    "disk I/O error": SQLITE_IOERR,
-}
-
-
-def _sqlite_code(exc: BaseException) -> int | None:
-    """SQLite's primary result code carried by ``exc`` (or by the driver's error that a
-    SQLAlchemy error wraps); None when there is none."""
-    for candidate in (exc, getattr(exc, "orig", None)):
-        if candidate is None:
-            continue
-        code = getattr(candidate, "sqlite_errorcode", None)
-        if isinstance(code, int):
-            return code & 0xFF
-        if isinstance(candidate, sqlite3.Error) or type(candidate).__module__.startswith(
-            "sqlcipher3"
-        ):
-            text_code = _SQLITE_TEXTS.get(str(candidate).strip())
-            if text_code is not None:
-                return text_code
-    return None
-
-
-def _nearly_full(folder: Path) -> bool:
-    for place in (folder, *folder.parents):
-        try:
-            return shutil.disk_usage(place).free < FULL_MARGIN_BYTES
-        except OSError:
-            continue
-    return False
-
-
-def storage_problem(exc: BaseException, folder: Path) -> StoreError | None:
-    """The error for people when ``exc`` (an OSError, or a SQLite error) says the disk
-    holding ``folder`` is full, read-only or not ours to write, or failing; None when
-    ``exc`` is about something else (a wrong key, a damaged file)."""
-    number = exc.errno if isinstance(exc, OSError) else None
-    code = _sqlite_code(exc)
-    if number in _FULL_ERRNOS or code == SQLITE_FULL:
-        return _disk_full(folder)
-    if number in _UNWRITABLE_ERRNOS or code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM):
-        return NotWritable(
-            _(
-                "{folder} cannot be written (read-only disk, or no permission for this user); "
-                "make it writable and try again. Nothing was changed."
-            ).format(folder=folder)
-        )
-    if number == errno.EIO or code == SQLITE_IOERR:
-        if _nearly_full(folder):
-            return _disk_full(folder)
-        return DiskFailing(
-            _(
-                "{folder} could not be read or written (the disk reported an error); check "
-                "the disk and try again. Nothing was changed."
-            ).format(folder=folder)
-        )
-    return None
-
-
-def _disk_full(folder: Path) -> DiskFull:
-    return DiskFull(
-        _(
-            "The disk holding {folder} is full; free some space and try again. Nothing was changed."
-        ).format(folder=folder)
-    )
-
-
-def storage_error(exc: BaseException, folder: Path) -> StoreError:
-    """:func:`storage_problem`, or a StoreError naming the system's reason."""
-    problem = storage_problem(exc, folder)
-    if problem is not None:
-        return problem
-    if isinstance(exc, StoreError):
-        return exc
-    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return StoreError(
-        _("{folder} cannot be used: {reason}. Nothing was changed.").format(
-            folder=folder, reason=reason or exc.__class__.__name__
-        )
-    )
 
 
 def _check_passphrase(passphrase: str) -> None:
@@ -478,7 +351,7 @@ def open_store(
     url: str | None = None,
     passphrase: str | None = None,
     kdf: KdfParams = DEFAULT_KDF,
-    record_unlock: bool = False,
+    fill_new: Callable[[Session], object] | None = None,
 ) -> Store:
     """Open (creating and migrating as needed) the database of ``data_dir`` or ``url``.
 
@@ -486,12 +359,10 @@ def open_store(
     with it (Argon2id costs ``kdf``), an unencrypted one of an earlier version is encrypted
     with it first. A ``url`` (PostgreSQL) is protected by its server, not here.
 
-    Wrong passphrases noted since the last open (:func:`note_failed_unlock`) are written
-    into the audit trail, followed by an ``unlock`` entry; with ``record_unlock`` that
-    entry is written even when there were none (the window's start).
+    ``fill_new(session)`` fills a database that holds nothing yet (a new one, or a first
+    start cut short before anything was recorded), in one transaction, before the first
+    start is marked done: ``amudesk.services.desk.open_desk`` gives the CPAS directory.
     """
-    import amudesk.models  # noqa: F401  (registers the tables)
-
     created = False
     resumed = False  # a first start cut short, or a key file's flag changed
     key: Key | None = None
@@ -524,7 +395,7 @@ def open_store(
     folder = data_dir if data_dir is not None else Path(url.removeprefix("sqlite:///")).parent
     engine = make_engine(url, key=key)
     store = Store(engine=engine, data_dir=data_dir, key=key, url=url)
-    try:
+    with closed_on_failure(store, folder):
         revision = current_revision(engine)
         if revision is None and not created and not resumed and key is not None:
             raise StoreError(_("{name} is not an AMU Desk database.").format(name=DATABASE_NAME))
@@ -538,17 +409,22 @@ def open_store(
         if resumed and not seed:
             # Cut short between the schema and the directory: nothing was ever recorded.
             seed = _trail_is_empty(store)
-        if seed:
-            from amudesk.services.directory import seed_brussels
-
+        if seed and fill_new is not None:
             with store.transaction() as session:
-                seed_brussels(session=session)  # adds nothing to a directory that has entries
+                fill_new(session)
         if (created or resumed) and key is not None and data_dir is not None:
             # Only a first start leaves the key file not yet marked (an earlier version's
             # folder is marked when it is encrypted): other opens need not read it again.
             _mark_initialised(data_dir)
-        if key is not None and data_dir is not None:
-            record_failed_unlocks(store, always=record_unlock)
+    return store
+
+
+@contextlib.contextmanager
+def closed_on_failure(store: Store, folder: Path) -> Iterator[None]:
+    """Close ``store`` when the block fails, the disk's or the database's error said for
+    people (``folder`` holds the database)."""
+    try:
+        yield
     except StoreError:
         store.close()
         raise
@@ -561,7 +437,6 @@ def open_store(
     except (sqlite3.Error, _sqlcipher().Error) as exc:  # raw errors: copies, checkpoints
         store.close()
         raise _unreadable(exc, folder) from exc
-    return store
 
 
 def _unreadable(exc: BaseException, folder: Path) -> StoreError:
@@ -629,15 +504,7 @@ def _mark_initialised(data_dir: Path) -> None:
     key_path = crypto.key_file_path(data_dir)
     key_file = crypto.read_key_file(key_path)
     if not key_file.initialised:
-        crypto.write_key_file(
-            key_path,
-            crypto.KeyFile(
-                salt=key_file.salt,
-                params=key_file.params,
-                initialised=True,
-                passphrase_form=key_file.passphrase_form,  # as the key was derived
-            ),
-        )
+        crypto.write_key_file(key_path, key_file.marked_initialised())
 
 
 def _unlock(data_dir: Path, passphrase: str) -> Key:
@@ -719,29 +586,19 @@ def note_failed_unlock(data_dir: Path, at: dt.datetime | None = None) -> None:
 def take_failed_unlocks(data_dir: Path) -> list[dt.datetime]:
     """The moments (UTC) noted by :func:`note_failed_unlock`, oldest first; the note is
     removed. A line that is no moment is skipped."""
+    with noted_failed_unlocks(data_dir) as moments:
+        return moments
+
+
+@contextlib.contextmanager
+def noted_failed_unlocks(data_dir: Path) -> Iterator[list[dt.datetime]]:
+    """The moments (UTC) noted by :func:`note_failed_unlock`, oldest first (a line that is
+    no moment is skipped); the note is removed only once the block ended without error, and
+    a failure noted meanwhile stays for the next time."""
     path = failed_unlocks_path(Path(data_dir).expanduser())
     raw = _read_failed_unlocks(path)
+    yield _moments(raw)
     _forget_failed_unlocks(path, raw)
-    return _moments(raw)
-
-
-def record_failed_unlocks(store: Store, *, always: bool = False) -> int:
-    """Write the wrong passphrases noted for ``store``'s data folder into its audit trail,
-    each at its moment, then an ``unlock`` entry (``audit.record_unlock``), in one
-    transaction; nothing when none were noted, unless ``always``. The note is removed only
-    once that transaction committed. Returns how many were written."""
-    if store.data_dir is None:
-        return 0
-    path = failed_unlocks_path(store.data_dir)
-    raw = _read_failed_unlocks(path)
-    moments = _moments(raw)
-    if moments or always:
-        from amudesk.services import audit
-
-        with store.transaction() as session:
-            audit.record_unlock(session=session, failed_at=moments)
-    _forget_failed_unlocks(path, raw)
-    return len(moments)
 
 
 def _read_failed_unlocks(path: Path) -> bytes:
@@ -911,7 +768,8 @@ def change_passphrase(
 ) -> Store:
     """Re-encrypt the database of ``store`` under a key from ``new_passphrase`` (new salt).
     ``store`` is closed meanwhile and opened again with the new passphrase (the same object
-    is returned); when anything fails it is opened again with the old one, unchanged."""
+    is returned); when anything fails it is opened again with the old one, unchanged.
+    ``amudesk.services.desk.change_passphrase`` also writes the audit entry."""
     data_dir = store.data_dir
     if store.key is None or data_dir is None:
         raise StoreError(_("Only the encrypted database of a data folder has a passphrase."))
@@ -937,10 +795,6 @@ def change_passphrase(
     settle_key_file(data_dir)
     log.info("passphrase changed")
     store._reopen(new_key)  # encrypt_file opened and checked the new file with it
-    from amudesk.services import audit
-
-    with store.transaction() as session:
-        audit.record("rekey", session=session)
     return store
 
 
@@ -1006,17 +860,14 @@ def current_revision(engine: Engine) -> str | None:
             ).first()
             if not exists:
                 return None
-        else:
-            from sqlalchemy import inspect
-
-            if not inspect(connection).has_table("alembic_version"):
-                return None
+        elif not inspect(connection).has_table("alembic_version"):
+            return None
         row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
         return row[0] if row else None
 
 
 def alembic_config() -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # 0.13 s: only migrating loads Alembic
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
@@ -1025,7 +876,7 @@ def alembic_config() -> Any:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` inside one transaction."""
-    from alembic import command
+    from alembic import command  # 0.2 s: only migrating loads Alembic
 
     config = alembic_config()
     with engine.begin() as connection:

@@ -64,14 +64,14 @@ def ms(seconds: float) -> str:
 
 
 def open_bench_store(data_dir: Path) -> Any:
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
-    return open_store(data_dir, passphrase=BENCH_PASSPHRASE)
+    return open_desk(data_dir, passphrase=BENCH_PASSPHRASE)
 
 
 def open_plain_copy(data_dir: Path, target: Path) -> Any:
     """A decrypted copy of the demo database, opened without encryption (for the ratio)."""
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
     store = open_bench_store(data_dir)
     try:
@@ -86,7 +86,7 @@ def open_plain_copy(data_dir: Path, target: Path) -> Any:
             raw.close()
     finally:
         store.close()
-    return open_store(url=f"sqlite:///{target}")
+    return open_desk(url=f"sqlite:///{target}")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -580,8 +580,8 @@ def measure_board(data_dir: Path) -> None:
 
 def bench_import(work: Path) -> None:
     from amudesk.services.demo import fill_demo
+    from amudesk.services.desk import open_desk
     from amudesk.services.exporting import export_file
-    from amudesk.store import open_store
 
     source = open_bench_store(work / "import-source")
     try:
@@ -596,7 +596,7 @@ def bench_import(work: Path) -> None:
     (work / "requests.csv").write_text("".join(kept), encoding="utf-8")
     elapsed, report = timed_import(work / "requests.csv", open_bench_store(work / "import-target"))
     plain_elapsed, _plain_report = timed_import(
-        work / "requests.csv", open_store(url=f"sqlite:///{work / 'import-plain.sqlite3'}")
+        work / "requests.csv", open_desk(url=f"sqlite:///{work / 'import-plain.sqlite3'}")
     )
     ok = elapsed <= 5 and not report.problems and report.imported == len(kept) - 1
     record(f"import {report.imported:,} rows (.csv)", f"{elapsed:.2f} s", "≤ 5 s", ok)

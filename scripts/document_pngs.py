@@ -194,10 +194,10 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     from amudesk.documents.processing import render_processing
     from amudesk.services import documents, privacy
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
     with tempfile.TemporaryDirectory(prefix="amudesk-documents-") as folder:
-        store = open_store(Path(folder) / "data", passphrase="documents: fictional people only")
+        store = open_desk(Path(folder) / "data", passphrase="documents: fictional people only")
         try:
             request_id, _minors = showcase(store)
             for language in LANGUAGES:

@@ -350,14 +350,14 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from amudesk import i18n
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from amudesk.ui.app import application, apply_style, install_qt_translator
 
     app: QApplication = application()
     apply_style(app)
     with tempfile.TemporaryDirectory(prefix="amudesk-shots-") as folder:
         data_dir = Path(folder) / "data"
-        store = open_store(data_dir, passphrase="screenshots: fictional people only")
+        store = open_desk(data_dir, passphrase="screenshots: fictional people only")
         try:
             ids = fill(store)
             translator = None

@@ -37,9 +37,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(data_dir: Path):  # type: ignore[no-untyped-def]
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
-    opened = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    opened = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     yield opened
     opened.close()
 

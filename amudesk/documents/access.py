@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from amudesk import i18n
+from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, RULES
 from amudesk.documents.fonts import paragraph_text
 from amudesk.documents.layout import (
     MM,
@@ -32,8 +33,20 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.values import SEX_LABELS, format_niss
+from amudesk.documents.values import format_niss
 from amudesk.i18n import N_, gettext_for
+from amudesk.models import (
+    CARD_STATUS_LABELS,
+    CARE_CATEGORIES,
+    CARE_KIND_LABELS,
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    DOCUMENT_KINDS,
+    MARK_LABELS,
+    SEX_LABELS,
+    STATUS_LABELS,
+)
+from amudesk.models.audit import ACTIONS, ENTITIES
 
 PHOTO_WIDTH = 30 * MM
 PHOTO_COLUMN = PHOTO_WIDTH + 4 * MM
@@ -87,7 +100,42 @@ REQUEST_SHOWN = frozenset(
         "deadline_marks",
     }
 )
-MARK_LABELS = {"handled": N_("Handled"), "snoozed": N_("Snoozed")}
+
+
+# The person's rights, each a lead and its text (translated when rendered).
+RIGHTS: tuple[tuple[str, str], ...] = (
+    (
+        N_("Access (art. 15 GDPR)."),
+        N_(
+            "You may ask at any time which data the office holds about you; this "
+            "document is the answer on the day it was made."
+        ),
+    ),
+    (
+        N_("Rectification (art. 16 GDPR)."),
+        N_("You may have wrong or incomplete data corrected."),
+    ),
+    (
+        N_("Erasure (art. 17 GDPR)."),
+        N_(
+            "You may ask for your data to be erased once they are no longer needed, "
+            "unless the law obliges the office to keep them. Encrypted backups keep "
+            "erased data for a few more weeks, until they expire."
+        ),
+    ),
+    (
+        N_("Restriction and objection (art. 18 and 21 GDPR)."),
+        N_("You may ask the office to stop using your data while a question is settled."),
+    ),
+    (
+        N_("Complaint (art. 77 GDPR)."),
+        N_(
+            "If you think your data are not handled lawfully, you may complain to the "
+            "Data Protection Authority, rue de la Presse 35, 1000 Brussels, "
+            "www.dataprotectionauthority.be."
+        ),
+    ),
+)
 
 
 class _Words:
@@ -232,9 +280,6 @@ def _note(message: str, styles: Styles) -> Any:
 def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any]:
     from reportlab.platypus import KeepTogether, Spacer
 
-    from amudesk.models import CARE_CATEGORIES
-    from amudesk.services.cases import CARE_KIND_LABELS, CHANNEL_LABELS, STATUS_LABELS
-
     t = words.t
     cpas = request.get("cpas") or {}
     cpas_name = (
@@ -319,8 +364,6 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
 
     marks = request.get("deadline_marks") or []
     if marks:
-        from amudesk.deadlines import RULES
-
         story.append(text(t(N_("Notes on the time limits")), styles.caption))
         story.append(
             grid_table(
@@ -345,9 +388,6 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
 
 
 def _decision_row(row: dict[str, Any], words: _Words) -> list[object]:
-    from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS
-    from amudesk.services.cases import DECISION_LABELS
-
     t = words.t
     notification = []
     if row.get("notified_on"):
@@ -387,8 +427,6 @@ def _requests(requests: Sequence[dict[str, Any]], words: _Words, styles: Styles)
 
 
 def _audit(entries: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> list[Any]:
-    from amudesk.services.audit import ACTIONS, ENTITIES
-
     t = words.t
     story: list[Any] = [
         _note(
@@ -425,9 +463,6 @@ def _audit(entries: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> 
 
 def _documents(record: dict[str, Any], words: _Words, styles: Styles) -> list[Any]:
     """The documents handed out and the medical cards made, by number."""
-    from amudesk.models.card import CARD_STATUS_LABELS
-    from amudesk.models.document import DOCUMENT_KINDS
-
     t = words.t
     issued = record.get("documents_issued") or []
     cards = record.get("medical_cards") or []
@@ -483,45 +518,7 @@ def _rights(letterhead: Letterhead, words: _Words, styles: Styles) -> list[Any]:
     from reportlab.platypus import Paragraph
 
     t = words.t
-    items = [
-        (
-            t(N_("Access (art. 15 GDPR).")),
-            t(
-                N_(
-                    "You may ask at any time which data the office holds about you; this "
-                    "document is the answer on the day it was made."
-                )
-            ),
-        ),
-        (
-            t(N_("Rectification (art. 16 GDPR).")),
-            t(N_("You may have wrong or incomplete data corrected.")),
-        ),
-        (
-            t(N_("Erasure (art. 17 GDPR).")),
-            t(
-                N_(
-                    "You may ask for your data to be erased once they are no longer needed, "
-                    "unless the law obliges the office to keep them. Encrypted backups keep "
-                    "erased data for a few more weeks, until they expire."
-                )
-            ),
-        ),
-        (
-            t(N_("Restriction and objection (art. 18 and 21 GDPR).")),
-            t(N_("You may ask the office to stop using your data while a question is settled.")),
-        ),
-        (
-            t(N_("Complaint (art. 77 GDPR).")),
-            t(
-                N_(
-                    "If you think your data are not handled lawfully, you may complain to the "
-                    "Data Protection Authority, rue de la Presse 35, 1000 Brussels, "
-                    "www.dataprotectionauthority.be."
-                )
-            ),
-        ),
-    ]
+    items = [(t(lead), t(body)) for lead, body in RIGHTS]
     story: list[Any] = [
         Paragraph(f"<b>{paragraph_text(lead)}</b> {paragraph_text(body)}", styles.body)
         for lead, body in items

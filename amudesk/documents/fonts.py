@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from amudesk.bundled import resources_dir
 from amudesk.i18n import _
 
-FONTS_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
+FONTS_DIR = resources_dir() / "fonts"
 FAMILY = "DejaVuSans"
 FONT_FILES: dict[str, str] = {
     "regular": "DejaVuSans.ttf",

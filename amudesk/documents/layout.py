@@ -28,6 +28,7 @@ from amudesk.documents.fonts import (
     visual_line,
 )
 from amudesk.i18n import N_, gettext_for
+from amudesk.identifiers import format_bce
 
 MM = 72 / 25.4  # points per millimetre
 PAGE_WIDTH = 210 * MM
@@ -73,8 +74,6 @@ class Letterhead:
 
     def contact_line(self, language: str) -> str:
         """Address, phone, e-mail and BCE number on one line, for the page header."""
-        from amudesk.identifiers import format_bce
-
         parts = [" ".join(self.address.split())] if self.address.strip() else []
         if self.phone:
             parts.append(self.phone)
@@ -113,51 +112,29 @@ def stylesheet() -> Styles:
 
     fonts = register_fonts()
     body = ParagraphStyle("body", fontName=fonts.regular, fontSize=9.5, leading=12.5, spaceAfter=4)
+
+    def bold(name: str, size: float, leading: float, before: float, after: float, keep: int) -> Any:
+        return ParagraphStyle(
+            name,
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=size,
+            leading=leading,
+            spaceBefore=before,
+            spaceAfter=after,
+            keepWithNext=keep,
+        )
+
     return Styles(
         fonts=fonts,
-        title=ParagraphStyle(
-            "title",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=16,
-            leading=20,
-            spaceBefore=0,
-            spaceAfter=8,
-        ),
-        heading=ParagraphStyle(
-            "heading",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=12.5,
-            leading=16,
-            spaceBefore=12,
-            spaceAfter=5,
-            keepWithNext=1,
-        ),
-        subheading=ParagraphStyle(
-            "subheading",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=10.5,
-            leading=13.5,
-            spaceBefore=8,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
+        title=bold("title", 16, 20, 0, 8, keep=0),
+        heading=bold("heading", 12.5, 16, 12, 5, keep=1),
+        subheading=bold("subheading", 10.5, 13.5, 8, 3, keep=1),
         body=body,
         note=ParagraphStyle(
             "note", parent=body, fontSize=8.5, leading=11, textColor=colors.HexColor(MUTED)
         ),
-        caption=ParagraphStyle(
-            "caption",
-            parent=body,
-            fontName=fonts.bold,
-            fontSize=9,
-            leading=11.5,
-            spaceBefore=5,
-            spaceAfter=2,
-            keepWithNext=1,
-        ),
+        caption=bold("caption", 9, 11.5, 5, 2, keep=1),
         bullet=ParagraphStyle(
             "bullet",
             parent=body,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from amudesk import i18n
+from amudesk.backups import KEEP_DAILY, KEEP_WEEKLY
 from amudesk.documents.fonts import paragraph_text
 from amudesk.documents.layout import (
     MM,
@@ -26,6 +27,8 @@ from amudesk.documents.layout import (
     text,
 )
 from amudesk.i18n import N_, gettext_for
+from amudesk.identifiers import format_bce
+from amudesk.models import OfficeKind
 
 WEEKS_PER_BACKUP_SPAN = 7  # days in a week, for the backups' span
 SIGNATURE_WIDTH = 120 * MM
@@ -56,8 +59,6 @@ class ProcessingRecord:
 
 def backup_weeks() -> int:
     """How many weeks, at most, a backup keeps erased data (7 daily + 4 weekly backups)."""
-    from amudesk.backups import KEEP_DAILY, KEEP_WEEKLY
-
     return KEEP_WEEKLY + -(-KEEP_DAILY // WEEKS_PER_BACKUP_SPAN)
 
 
@@ -69,10 +70,6 @@ def processing_record(
     today: dt.date | None = None,
 ) -> ProcessingRecord:
     """The record's content for ``office`` (an ``amudesk.models.Office``)."""
-    from amudesk.backups import KEEP_DAILY, KEEP_WEEKLY
-    from amudesk.identifiers import format_bce
-    from amudesk.models import OfficeKind
-
     t = functools.partial(gettext_for, language)
     today = today or dt.date.today()
     letterhead = Letterhead.from_office(office)

@@ -1,22 +1,15 @@
 """A person's values as people read them: sex, birth date, NISS or BIS number.
 
-Shared by the documents and the window (``amudesk.services.people`` re-exports
-:data:`SEX_LABELS`). Plain values in, text out: nothing here opens the database or imports
-the models, so a renderer stays importable without them.
+Shared by the documents and the window. Plain values in, text out: nothing here opens the
+database.
 """
 
 from __future__ import annotations
 
 from amudesk import i18n
-from amudesk.i18n import N_, gettext_for
+from amudesk.i18n import gettext_for
+from amudesk.models.person import SEX_LABELS
 
-# Keyed by the values of amudesk.models.person.Sex.
-SEX_LABELS: dict[str, str] = {
-    "F": N_("Female"),
-    "M": N_("Male"),
-    "X": N_("X (neither F nor M)"),
-    "U": N_("Unknown"),
-}
 _UNKNOWN_SEX = "U"
 
 

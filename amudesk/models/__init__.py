@@ -6,9 +6,14 @@ from amudesk.models.counter import Counter
 from amudesk.models.cpas import Cpas
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.models.office import Office, OfficeKind
-from amudesk.models.person import Person, Sex
+from amudesk.models.person import SEX_LABELS, Person, Sex
 from amudesk.models.request import (
     CARE_CATEGORIES,
+    CARE_KIND_LABELS,
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    MARK_LABELS,
+    STATUS_LABELS,
     Aamu,
     CareKind,
     CaseStatus,
@@ -22,8 +27,14 @@ from amudesk.models.request import (
 __all__ = [
     "CARD_STATUS_LABELS",
     "CARE_CATEGORIES",
+    "CARE_KIND_LABELS",
+    "CHANNEL_LABELS",
+    "DECISION_LABELS",
     "DOCUMENT_KINDS",
     "GENESIS_HASH",
+    "MARK_LABELS",
+    "SEX_LABELS",
+    "STATUS_LABELS",
     "Aamu",
     "AuditEntry",
     "Card",

@@ -12,10 +12,42 @@ import datetime as dt
 
 from sqlmodel import Field, SQLModel
 
+from amudesk.i18n import N_
 from amudesk.models.base import utcnow
 
 # The ``prev_hash`` of the first entry: there is no entry before it.
 GENESIS_HASH = "0" * 64
+
+# The actions the application records, and their names for people (translated when shown).
+# Other codes are accepted and shown as they are.
+ACTIONS: dict[str, str] = {
+    "create": N_("Created"),
+    "edit": N_("Changed"),
+    "delete": N_("Deleted"),
+    "print": N_("Printed"),
+    "reprint": N_("Printed again"),
+    "export": N_("Exported"),
+    "import": N_("Imported"),
+    "unlock": N_("Unlocked"),
+    "failed-unlock": N_("Unlock refused"),
+    "backup": N_("Backed up"),
+    "restore": N_("Restored"),
+    "erase": N_("Erased"),
+    "rekey": N_("Passphrase changed"),
+}
+
+# The records an entry can be about, for people.
+ENTITIES: dict[str, str] = {
+    "person": N_("Person"),
+    "request": N_("Request"),
+    "decision": N_("Decision"),
+    "aamu": N_("AAMU attestation"),
+    "document": N_("Document"),
+    "card": N_("Medical card"),
+    "deadline_mark": N_("Deadline mark"),
+    "cpas": N_("CPAS"),
+    "office": N_("Office"),
+}
 
 
 class AuditEntry(SQLModel, table=True):

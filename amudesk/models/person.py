@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
+from amudesk.i18n import N_
 from amudesk.models.base import utcnow
 
 
@@ -16,6 +17,15 @@ class Sex(StrEnum):
     MALE = "M"
     OTHER = "X"
     UNKNOWN = "U"
+
+
+# The values of Sex for people (translated when shown).
+SEX_LABELS: dict[str, str] = {
+    Sex.FEMALE: N_("Female"),
+    Sex.MALE: N_("Male"),
+    Sex.OTHER: N_("X (neither F nor M)"),
+    Sex.UNKNOWN: N_("Unknown"),
+}
 
 
 class Person(SQLModel, table=True):

@@ -38,6 +38,31 @@ class CareKind(StrEnum):
     OTHER = "other"
 
 
+# The names of the values above for people (translated when shown).
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.IN_PERSON: N_("In person"),
+    Channel.SERVICE: N_("Through a social service"),
+    Channel.HOSPITAL: N_("Hospital social service"),
+    Channel.ONLINE: N_("Online"),
+}
+DECISION_LABELS: dict[str, str] = {
+    DecisionKind.PRINCIPLE: N_("Decision in principle"),
+    DecisionKind.GUARANTEE: N_("Coverage guarantee"),
+    DecisionKind.REFUSAL: N_("Refusal"),
+    DecisionKind.INCOMPETENT: N_("Territorial incompetence"),
+}
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.OPEN: N_("Open"),
+    CaseStatus.DECIDED: N_("Decided"),
+    CaseStatus.REFUSED: N_("Refused"),
+    CaseStatus.TRANSFERRED: N_("Transferred"),
+}
+CARE_KIND_LABELS: dict[str, str] = {
+    CareKind.MEDIPRIMA: N_("Billed through MediPrima (hospital, GP)"),
+    CareKind.OTHER: N_("Other care"),
+}
+
+
 # MediPrima care categories: stable codes and their English names (translated when shown).
 CARE_CATEGORIES: dict[str, str] = {
     "hospital": N_("Hospitalisation"),
@@ -116,6 +141,10 @@ class Decision(SQLModel, table=True):
     @property
     def missing_mention_list(self) -> list[str]:
         return [code for code in self.missing_mentions.split(",") if code]
+
+
+# The kinds of a DeadlineMark, and their names for people (translated when shown).
+MARK_LABELS: dict[str, str] = {"handled": N_("Handled"), "snoozed": N_("Snoozed")}
 
 
 class DeadlineMark(SQLModel, table=True):

@@ -37,44 +37,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, func, select, text, type_coerce
+from sqlalchemy import String, func, inspect, select, text, type_coerce
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
-from amudesk.i18n import N_, _, ngettext
+from amudesk.i18n import _, ngettext
 from amudesk.models import GENESIS_HASH, AuditEntry
+from amudesk.models.audit import ACTIONS as ACTIONS  # still read here by the window
+from amudesk.models.audit import ENTITIES as ENTITIES
 from amudesk.models.base import utcnow
-
-# The actions the application records, and their names for people (translated when shown).
-# Other codes are accepted and shown as they are.
-ACTIONS: dict[str, str] = {
-    "create": N_("Created"),
-    "edit": N_("Changed"),
-    "delete": N_("Deleted"),
-    "print": N_("Printed"),
-    "reprint": N_("Printed again"),
-    "export": N_("Exported"),
-    "import": N_("Imported"),
-    "unlock": N_("Unlocked"),
-    "failed-unlock": N_("Unlock refused"),
-    "backup": N_("Backed up"),
-    "restore": N_("Restored"),
-    "erase": N_("Erased"),
-    "rekey": N_("Passphrase changed"),
-}
-
-# The records an entry can be about, for people.
-ENTITIES: dict[str, str] = {
-    "person": N_("Person"),
-    "request": N_("Request"),
-    "decision": N_("Decision"),
-    "aamu": N_("AAMU attestation"),
-    "document": N_("Document"),
-    "card": N_("Medical card"),
-    "deadline_mark": N_("Deadline mark"),
-    "cpas": N_("CPAS"),
-    "office": N_("Office"),
-}
 
 ACTOR_FALLBACK = "user"
 VERIFY_BATCH = 2000
@@ -415,8 +386,6 @@ IGNORED_FIELDS = frozenset({"updated_at", "created_at", "search_text"})
 def changed_fields(obj: Any) -> list[str]:
     """Names of the columns of ``obj`` changed since it was loaded (before the flush);
     empty for an object not yet in the database."""
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     if state.transient or state.pending:
         return []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlmodel import Session, col
 
 from amudesk.deadlines import (
@@ -20,11 +20,11 @@ from amudesk.deadlines import (
     add_months,
     registered_letter_effect,
 )
-from amudesk.i18n import BRUSSELS, N_, _, format_date, get_locale
+from amudesk.i18n import BRUSSELS, _, format_date, get_locale
+from amudesk.identifiers import IdentifierError, parse_inami
 from amudesk.models import (
     CARE_CATEGORIES,
     Aamu,
-    CareKind,
     CaseStatus,
     Channel,
     Counter,
@@ -34,9 +34,17 @@ from amudesk.models import (
     Person,
     Request,
 )
+
+# The labels live with their models; the window still reads them here.
+from amudesk.models import CARE_KIND_LABELS as CARE_KIND_LABELS
+from amudesk.models import CHANNEL_LABELS as CHANNEL_LABELS
+from amudesk.models import DECISION_LABELS as DECISION_LABELS
+from amudesk.models import STATUS_LABELS as STATUS_LABELS
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
+from amudesk.services.people import dependants
+from amudesk.services.search import case_condition
 
 REFERENCE_PREFIX = "AMU"
 REFERENCE_PATTERN = re.compile(r"^AMU-(\d{4})-(\d{4,})$")
@@ -47,28 +55,6 @@ REFERENCE_MAX_LENGTH = 30
 FIRST_FILING_DAY = dt.date(2000, 1, 1)
 FIRST_CARE_DAY = dt.date(1990, 1, 1)
 
-CHANNEL_LABELS: dict[str, str] = {
-    Channel.IN_PERSON: N_("In person"),
-    Channel.SERVICE: N_("Through a social service"),
-    Channel.HOSPITAL: N_("Hospital social service"),
-    Channel.ONLINE: N_("Online"),
-}
-DECISION_LABELS: dict[str, str] = {
-    DecisionKind.PRINCIPLE: N_("Decision in principle"),
-    DecisionKind.GUARANTEE: N_("Coverage guarantee"),
-    DecisionKind.REFUSAL: N_("Refusal"),
-    DecisionKind.INCOMPETENT: N_("Territorial incompetence"),
-}
-STATUS_LABELS: dict[str, str] = {
-    CaseStatus.OPEN: N_("Open"),
-    CaseStatus.DECIDED: N_("Decided"),
-    CaseStatus.REFUSED: N_("Refused"),
-    CaseStatus.TRANSFERRED: N_("Transferred"),
-}
-CARE_KIND_LABELS: dict[str, str] = {
-    CareKind.MEDIPRIMA: N_("Billed through MediPrima (hospital, GP)"),
-    CareKind.OTHER: N_("Other care"),
-}
 STATUS_OF_DECISION = {
     DecisionKind.PRINCIPLE: CaseStatus.DECIDED,
     DecisionKind.GUARANTEE: CaseStatus.DECIDED,
@@ -251,6 +237,13 @@ def register_request(
     request.aamu_handed_in = data.aamu_handed_in
     request.care_started_on = data.care_started_on
     request.care_kind = data.care_kind
+    save_request(request, session=session)
+    return request
+
+
+def save_request(request: Request, *, session: Session) -> None:
+    """Add and flush ``request``; its creation, or the names of the columns changed
+    (nothing when none changed), goes into the audit trail."""
     created, fields = request.id is None, audit.changed_fields(request)
     session.add(request)
     session.flush()
@@ -262,7 +255,6 @@ def register_request(
         fields=fields,
         reference=request.reference,
     )
-    return request
 
 
 def get_request(request_id: int | None, *, session: Session) -> Request:
@@ -295,8 +287,6 @@ def record_aamu(
     request_id: int, data: AamuData, *, session: Session, aamu_id: int | None = None
 ) -> Aamu:
     """Record the attestation a doctor signed: dates, doctor, categories. No diagnosis, ever."""
-    from amudesk.identifiers import IdentifierError, parse_inami
-
     request = get_request(request_id, session=session)
     if data.issued_on is None:
         raise FieldError("issued_on", _("Date of the attestation: this field is required."))
@@ -487,6 +477,21 @@ def record_decision(
     return decision
 
 
+def decision_summaries() -> Select[
+    int, str, dt.date, dt.date | None, dt.date | None, dt.date | None
+]:
+    """Every decision's request id, kind, day decided, day notified and validity (from,
+    to): by request, then in the order they were decided."""
+    return select(
+        col(Decision.request_id),
+        col(Decision.kind),
+        col(Decision.decided_on),
+        col(Decision.notified_on),
+        col(Decision.valid_from),
+        col(Decision.valid_to),
+    ).order_by(col(Decision.request_id), col(Decision.decided_on), col(Decision.id))
+
+
 def positive_decision(kind: str) -> bool:
     """A decision that grants aid (in principle, or a guarantee of payment)."""
     return kind in (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
@@ -530,8 +535,6 @@ class CaseRow:
 
 
 def _case_statement(query: str, status: str | None, session: Session):  # type: ignore[no-untyped-def]
-    from amudesk.services.search import case_condition
-
     statement = (
         select(
             col(Request.id),
@@ -590,8 +593,6 @@ def count_cases(
     *, session: Session, query: str = "", status: str | None = None, limit: int | None = None
 ) -> int:
     """How many cases match; with ``limit``, counting stops there (the list shows "1,000+")."""
-    from amudesk.services.search import case_condition
-
     statement = select(col(Request.id))
     condition = case_condition(query, session)
     if condition is not None:
@@ -629,8 +630,6 @@ class CaseDetail:
 
 
 def get_case(request_id: int, *, session: Session) -> CaseDetail:
-    from amudesk.services.people import dependants
-
     request = get_request(request_id, session=session)
     person = session.get(Person, request.person_id)
     cpas = session.get(Cpas, request.cpas_id)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlmodel import Session, select
 
+from amudesk.bundled import resources_dir
 from amudesk.i18n import _
-from amudesk.models import Cpas
+from amudesk.identifiers import IdentifierError, parse_bce
+from amudesk.models import Cpas, Request
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.text import fold
 
-SEED_FILE = Path(__file__).resolve().parent.parent.parent / "resources" / "cpas-brussels.json"
+SEED_FILE = resources_dir() / "cpas-brussels.json"
 _PREFIX = re.compile(
     r"^(?:cpas|ocmw)(?:\s+(?:de\s+la\s+ville\s+de|de\s+la|de|d|du|des|van\s+de|van|stad))?\s+"
 )
@@ -97,8 +98,6 @@ def save_cpas(
     amu_contact: str = "",
 ) -> Cpas:
     """Create or update a directory entry after checking every field."""
-    from amudesk.identifiers import IdentifierError, parse_bce
-
     cpas = (
         get_cpas(cpas_id, session=session) if cpas_id is not None else Cpas(name_fr="", name_nl="")
     )
@@ -133,8 +132,6 @@ def save_cpas(
 
 
 def delete_cpas(cpas_id: int, *, session: Session) -> None:
-    from amudesk.models import Request
-
     cpas = get_cpas(cpas_id, session=session)
     if session.exec(select(Request.id).where(Request.cpas_id == cpas_id).limit(1)).first():
         raise FieldError(

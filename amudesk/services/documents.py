@@ -20,11 +20,35 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from amudesk.deadlines import add_months
+from amudesk.documents.aamu import AamuFacts, render_aamu
+from amudesk.documents.card import CardFacts, render_card, render_card_sheet, render_cards
+from amudesk.documents.infoform import Holder, InfoFormFacts, render_info_form
+from amudesk.documents.layout import Letterhead
+from amudesk.documents.receipt import ReceiptFacts, render_receipt
 from amudesk.i18n import BRUSSELS, N_, _, format_date, gettext_for
-from amudesk.models import Card, CardStatus, Cpas, Document, Office, Person, Request
+from amudesk.models import (
+    CHANNEL_LABELS,
+    Card,
+    CardStatus,
+    Cpas,
+    Decision,
+    Document,
+    Office,
+    Person,
+    Request,
+)
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound, audit
-from amudesk.services.cases import CHANNEL_LABELS, get_case, get_request, next_number
+from amudesk.models.document import DOCUMENT_KINDS
+from amudesk.services import FieldError, NotFound, audit, clock
+from amudesk.services.cases import (
+    get_case,
+    get_request,
+    next_number,
+    positive_decision,
+)
+from amudesk.services.office import require_office
+from amudesk.store import Store
 
 RECEIPT = "receipt"
 AAMU_FORM = "aamu"
@@ -60,8 +84,6 @@ def _next_document_number(kind: str, now: dt.datetime, session: Session) -> str:
 
 
 def _office_for(session: Session) -> Office:
-    from amudesk.services.office import require_office
-
     return require_office(
         session=session,
         message=N_(
@@ -126,11 +148,6 @@ def issue_receipt(
     """Number, render and archive the acknowledgement of receipt of a request (a proof of
     filing when the office is an association); an audit entry ``print`` goes with it.
     ``clock_settings`` (amudesk.settings' ``clock_settings()``) say how the dates move."""
-    from amudesk.documents.layout import Letterhead
-    from amudesk.documents.receipt import ReceiptFacts, render_receipt
-    from amudesk.services import clock
-    from amudesk.services.office import require_office
-
     office = require_office(
         session=session,
         message=N_(
@@ -262,10 +279,6 @@ def issue_aamu_form(
 ) -> Document:
     """Number, render and archive an AAMU form for the applicant of a request: their identity
     filled in, the rest left for the doctor; a validity of one year from today suggested."""
-    from amudesk.deadlines import add_months
-    from amudesk.documents.aamu import AamuFacts, render_aamu
-    from amudesk.documents.layout import Letterhead
-
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -325,8 +338,6 @@ def _dependant(case: Any, dependant: int | None) -> Any:
 
 
 def _needs_photo(person: Any, kind: str) -> None:
-    from amudesk.models.document import DOCUMENT_KINDS
-
     if not person.photo:
         raise FieldError(
             "photo",
@@ -337,8 +348,6 @@ def _needs_photo(person: Any, kind: str) -> None:
 
 
 def _holder(person: Any, *, photo: bool) -> Any:
-    from amudesk.documents.infoform import Holder
-
     return Holder(
         family_name=person.family_name,
         given_names=person.given_names or "",
@@ -360,9 +369,6 @@ def issue_info_form(
     """Number, render and archive the MediPrima information form of the applicant (with the
     table of their minor dependants), or with ``dependant`` (1 = the eldest) the separate
     form of one minor with the minor's photo. The holder must have a photo."""
-    from amudesk.documents.infoform import InfoFormFacts, render_info_form
-    from amudesk.documents.layout import Letterhead
-
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -406,8 +412,6 @@ def issue_info_form(
 
 def _latest_positive(case: Any) -> Any:
     """The case's latest decision granting aid, or None."""
-    from amudesk.services.cases import positive_decision
-
     positive = [d for d in case.decisions if positive_decision(d.kind)]
     return positive[-1] if positive else None
 
@@ -432,9 +436,6 @@ class CardRow:
 def _card_facts(card: Card, office: Office, session: Session) -> Any:
     """What the card shows, from the database as it is now (names, photo, decision), and
     the ``office`` (read once by the caller for all its cards: it carries the logo)."""
-    from amudesk.documents.card import CardFacts
-    from amudesk.models import Cpas, Decision, Person
-
     person = session.get(Person, card.person_id)
     decision = session.get(Decision, card.decision_id)
     request = session.get(Request, card.request_id)
@@ -473,8 +474,6 @@ def issue_card(
     ``dependant``-th minor in their care, under the case's latest decision granting aid.
     The card is valid as long as the decision, or until ``valid_to`` if that is sooner,
     never longer; the holder needs a photo. Its PDF (front and back) is archived."""
-    from amudesk.documents.card import render_card
-
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -534,8 +533,6 @@ def issue_card(
 
 def cards_of_request(request_id: int, *, session: Session) -> list[CardRow]:
     """The cards made under a request, newest first."""
-    from amudesk.models import Person
-
     rows = session.execute(
         select(Card, col(Person.family_name), col(Person.given_names))
         .join(Person, col(Person.id) == col(Card.person_id))
@@ -628,8 +625,6 @@ def card_pdf(
     marks and the backs mirrored. ``on_card(n)`` follows the drawing (see
     ``amudesk.documents.card.render_cards``). Recording the print is
     :func:`mark_cards_printed`'s job."""
-    from amudesk.documents.card import render_card_sheet, render_cards
-
     office: Office | None = None
     facts: list[Any] = []
     for card_id in card_ids:
@@ -657,7 +652,7 @@ class CardBatch:
 def gather_cards(
     request_ids: Sequence[int],
     *,
-    store: Any,
+    store: Store,
     language: str | None = None,
     progress: Any = None,
     cancelled: Any = None,
@@ -667,8 +662,6 @@ def gather_cards(
     with the reason and does not stop the others). ``progress(done, total)`` and
     ``cancelled()`` come from a background task; once cancelled it stops and says so
     (cards made until then are kept, unprinted, for the next batch)."""
-    from amudesk.services.cases import get_request
-
     batch = CardBatch(card_ids=[], skipped=[])
     today = utcnow().astimezone(ZoneInfo(BRUSSELS)).date()
     total = len(request_ids)

@@ -25,8 +25,9 @@ from sqlmodel import Session, col
 
 from amudesk import outputs
 from amudesk.i18n import BRUSSELS, _
-from amudesk.models import Cpas, Decision, Person, Request
+from amudesk.models import Cpas, Person, Request
 from amudesk.services import audit
+from amudesk.services.cases import decision_summaries
 from amudesk.services.spreadsheet import (
     COLUMNS,
     Meter,
@@ -37,6 +38,11 @@ from amudesk.services.spreadsheet import (
 )
 from amudesk.store import Store
 from amudesk.text import shown
+
+if sys.platform == "win32":
+    import msvcrt
+else:
+    import fcntl
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +68,7 @@ def _local_text(moment: dt.datetime) -> str:
 def export_rows(session: Session) -> list[list[str]]:
     """One row of texts per request, in COLUMNS order, sorted by reference."""
     latest: dict[int, tuple[Any, ...]] = {}
-    decisions = select(
-        col(Decision.request_id),
-        col(Decision.kind),
-        col(Decision.decided_on),
-        col(Decision.notified_on),
-        col(Decision.valid_from),
-        col(Decision.valid_to),
-    ).order_by(col(Decision.request_id), col(Decision.decided_on), col(Decision.id))
-    for decision in session.execute(decisions):
+    for decision in session.execute(decision_summaries()):
         latest[decision[0]] = tuple(decision[1:])
     statement = (
         select(
@@ -203,12 +201,8 @@ def _try_lock(path: Path) -> int | None:
         return None
     try:
         if sys.platform == "win32":
-            import msvcrt
-
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
-            import fcntl
-
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from amudesk.i18n import _
-from amudesk.models import Decision, Person, Request
+from amudesk.models import DECISION_LABELS, Decision, Person, Request
 from amudesk.models.base import utcnow
+from amudesk.photos import PhotoError, load_photo_file
 from amudesk.services import FieldError, cases, people
 from amudesk.services import validation as v
 from amudesk.services.directory import CpasMatcher, list_cpas
@@ -232,8 +233,6 @@ def _reference(text: str, line: int, context: Context) -> str:
 
 
 def _photo(text: str, folder: Path) -> bytes | None:
-    from amudesk.photos import PhotoError, load_photo_file  # loads Pillow
-
     value = text.strip()
     if not value:
         return None
@@ -309,7 +308,7 @@ def _decision(
                 ).format(column=given[0]),
             )
         return None
-    if kind not in cases.DECISION_LABELS:
+    if kind not in DECISION_LABELS:
         raise FieldError(
             "decision",
             _("Decision: use principle, guarantee, refusal or incompetent (got “{value}”).").format(

@@ -472,20 +472,10 @@ def _update_request(
         request.care_started_on = row.care_started_on
     if "care_kind" in context.columns and request.care_kind != row.care_kind:
         request.care_kind = row.care_kind
-    fields = audit.changed_fields(request)
-    changed = bool(fields)
-    if fields:
+    changed = bool(audit.changed_fields(request))
+    if changed:
         request.updated_at = context.now
-        session.add(request)
-        session.flush()
-        audit.record_saved(
-            "request",
-            request.id,
-            session=session,
-            created=False,
-            fields=fields,
-            reference=request.reference,
-        )
+        cases.save_request(request, session=session)
     if update.decision is not None:
         decision_id, data = update.decision
         cases.record_decision(update.request_id, data, session=session, decision_id=decision_id)

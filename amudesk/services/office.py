@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from amudesk.i18n import LANGUAGES, _
+from amudesk.identifiers import IdentifierError, parse_bce
 from amudesk.models import Office, OfficeKind
 from amudesk.services import FieldError, audit
 from amudesk.services import validation as v
@@ -39,8 +40,6 @@ def save_office(
     document_language: str = "fr",
     labour_court_address: str = "",
 ) -> Office:
-    from amudesk.identifiers import IdentifierError, parse_bce
-
     if kind not in {k.value for k in OfficeKind}:
         raise FieldError("kind", _("Kind of office: choose CPAS or association."))
     if document_language not in LANGUAGES:

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-# The labels of the sexes, kept with the documents that print them; the window takes them here.
-from amudesk.documents.values import SEX_LABELS as SEX_LABELS
 from amudesk.i18n import _
+from amudesk.identifiers import IdentifierError, birth_date_text, parse_niss
+from amudesk.models import SEX_LABELS as SEX_LABELS  # still read here by the window
 from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
+from amudesk.services.search import person_ids_matching
 from amudesk.text import fold
 
 if TYPE_CHECKING:
@@ -56,8 +57,6 @@ def checked_values(
 
     With ``niss_agrees`` (the import), a NISS whose birth date or sex contradicts the
     ones given is refused too (:func:`check_niss_agrees`)."""
-    from amudesk.identifiers import IdentifierError, parse_niss
-
     values: dict[str, Any] = {
         "family_name": v.person_name(data.family_name, "family_name", _("Family name")),
         "given_names": v.person_name(data.given_names, "given_names", _("Given names")),
@@ -111,8 +110,6 @@ def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:
     """Refuse a NISS whose birth date or sex contradicts the ones given (partial birth
     dates are compared as far as they go; a BIS number that does not encode the birth
     date or the sex is not compared on that part; sex X or U contradicts nothing)."""
-    from amudesk.identifiers import birth_date_text
-
     if birth_date:
         year, month, day = v.date_parts(birth_date)
         implied = birth_date_text(info)
@@ -241,8 +238,6 @@ def find_people(
     query: str, *, session: Session, limit: int = 20, adults_only: bool = False
 ) -> Sequence[Person]:
     """People whose names or NISS start with the typed words, for pickers."""
-    from amudesk.services.search import person_ids_matching
-
     ids = person_ids_matching(query, session=session, limit=limit)
     if not ids:
         return []

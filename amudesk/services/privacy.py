@@ -7,7 +7,7 @@
   it, and :func:`compact` then removes the deleted bytes from the database file and its
   journal (search index merged, ``secure_delete``, ``VACUUM``, WAL truncated).
 - Storage limitation (art. 5(1)(e)): :func:`retention_candidates` lists the people whose
-  cases all closed more than N years ago.
+  cases all closed more than N years ago, and :func:`full_names` names them on screen.
 - Records of processing (art. 30): :func:`record_of_processing` writes the office's
   record from its profile and the facts of this software.
 
@@ -40,6 +40,9 @@ from sqlmodel import Session, SQLModel, col
 
 from amudesk import outputs
 from amudesk.deadlines import DECISION_MAX_MONTHS, add_months
+from amudesk.documents import access  # the module: a test replaces its renderer
+from amudesk.documents.layout import Letterhead
+from amudesk.documents.processing import processing_record, render_processing
 from amudesk.i18n import LANGUAGES, N_, _
 from amudesk.models import (
     Aamu,
@@ -54,7 +57,14 @@ from amudesk.models import (
     Request,
 )
 from amudesk.services import FieldError, audit
-from amudesk.services.cases import positive_decision
+from amudesk.services.cases import (
+    decision_summaries,
+    find_request,
+    local_date,
+    positive_decision,
+)
+from amudesk.services.office import require_office
+from amudesk.services.people import dependants, get_person
 from amudesk.store import Store, StoreError, StoreLocked
 
 if TYPE_CHECKING:
@@ -68,6 +78,7 @@ DEFAULT_RETENTION_YEARS = 5
 MIN_RETENTION_YEARS = 1
 MAX_RETENTION_YEARS = 30
 ACCESS_SUFFIX = "-access"
+NAMES_PER_QUERY = 500  # ids in one ``IN (…)``: well below SQLite's limit on parameters
 
 
 # --- what is stored about a person ------------------------------------------------------
@@ -141,32 +152,28 @@ def _requests_part(person_id: int, session: Session) -> list[dict[str, Any]]:
         values["cpas"] = (
             {"id": cpas.id, "name_fr": cpas.name_fr, "name_nl": cpas.name_nl} if cpas else None
         )
-        values["attestations"] = [
-            _columns(row)
-            for row in session.scalars(
-                select(Aamu)
-                .where(col(Aamu.request_id) == request.id)
-                .order_by(col(Aamu.issued_on), col(Aamu.id))
-            )
-        ]
-        values["decisions"] = [
-            _columns(row)
-            for row in session.scalars(
-                select(Decision)
-                .where(col(Decision.request_id) == request.id)
-                .order_by(col(Decision.decided_on), col(Decision.id))
-            )
-        ]
-        values["deadline_marks"] = [
-            _columns(row)
-            for row in session.scalars(
-                select(DeadlineMark)
-                .where(col(DeadlineMark.request_id) == request.id)
-                .order_by(col(DeadlineMark.rule), col(DeadlineMark.id))
-            )
-        ]
+        values["attestations"] = _rows_of(Aamu, Aamu.issued_on, request.id, session)
+        values["decisions"] = _rows_of(Decision, Decision.decided_on, request.id, session)
+        values["deadline_marks"] = _rows_of(DeadlineMark, DeadlineMark.rule, request.id, session)
         result.append(values)
     return result
+
+
+def _rows_of(
+    model: type[Aamu | Decision | DeadlineMark],
+    order: Any,
+    request_id: int | None,
+    session: Session,
+) -> list[dict[str, Any]]:
+    """The rows of ``model`` about one request, by ``order`` then id, as plain values."""
+    return [
+        _columns(row)
+        for row in session.scalars(
+            select(model)
+            .where(col(model.request_id) == request_id)
+            .order_by(col(order), col(model.id))
+        )
+    ]
 
 
 def _audit_part(
@@ -218,8 +225,6 @@ def person_record(person_id: int, *, session: Session) -> dict[str, Any]:
     their own requests, and the audit trail's entries about these records. Nothing about
     anyone else: a responsible adult appears by number only (``guardian_id``).
     """
-    from amudesk.services.people import dependants, get_person
-
     person = get_person(person_id, session=session)
     own_requests = _requests_part(person_id, session)
     minors: list[dict[str, Any]] = []
@@ -290,8 +295,6 @@ def _cards_part(people: list[int], session: Session) -> list[dict[str, Any]]:
 def request_for_reference(reference: str, *, session: Session) -> Request:
     """The request with ``reference``: FieldError when none is typed, NotFound when no
     request has it."""
-    from amudesk.services.cases import find_request
-
     if not reference.strip():
         raise FieldError(
             "reference",
@@ -315,10 +318,6 @@ def export_person(
     ``<reference>-access.json`` (the :func:`person_record`) and ``<reference>-access.pdf``
     (the same, for people to read, in ``language``). Both files or neither; an audit
     entry ``export`` is added to the session's transaction."""
-    from amudesk.documents.access import render_access
-    from amudesk.documents.layout import Letterhead
-    from amudesk.services.office import require_office
-
     if language not in LANGUAGES:
         raise FieldError("language", _("Language: choose French, Dutch or English."))
     request = request_for_reference(reference, session=session)
@@ -335,7 +334,7 @@ def export_person(
     record = person_record(request.person_id, session=session)
     json_name, pdf_name = access_file_names(request.reference)
     content = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-    pdf = render_access(
+    pdf = access.render_access(
         record, Letterhead.from_office(office), language=language, reference=request.reference
     )
     json_path, pdf_path = folder / json_name, folder / pdf_name
@@ -397,8 +396,6 @@ class _Plan:
 
 
 def _plan(person_id: int, session: Session) -> _Plan:
-    from amudesk.services.people import dependants, get_person
-
     person = get_person(person_id, session=session)
     plan = _Plan(people=[person])
     for minor in dependants(person_id, session=session):
@@ -594,8 +591,6 @@ def retention_candidates(
     Never listed: anyone with an open or recent request, a dependant (their data belong
     to their adult's file), or an adult one of whose dependants has an open or recent
     request."""
-    from amudesk.services.cases import local_date
-
     check_years(years)
     today = today or dt.date.today()
     limit = years_before(today, years)
@@ -643,16 +638,7 @@ def retention_candidates(
     )
     decisions: dict[int, list[Any]] = {}
     for decision in session.execute(
-        select(
-            col(Decision.request_id),
-            col(Decision.kind),
-            col(Decision.decided_on),
-            col(Decision.notified_on),
-            col(Decision.valid_from),
-            col(Decision.valid_to),
-        )
-        .where(col(Decision.request_id).in_(eligible))
-        .order_by(col(Decision.request_id), col(Decision.decided_on), col(Decision.id))
+        decision_summaries().where(col(Decision.request_id).in_(eligible))
     ):
         decisions.setdefault(decision.request_id, []).append(decision)
     by_person: dict[int, list[Any]] = {}
@@ -686,6 +672,20 @@ def retention_candidates(
     return candidates
 
 
+def full_names(person_ids: Sequence[int], *, session: Session) -> dict[int, str]:
+    """The full names of the people ``person_ids``, by id, for a list on screen (the
+    retention candidates); an id no longer in the register is left out. Read
+    ``NAMES_PER_QUERY`` ids at a time, so that a long list stays within what one query
+    may carry."""
+    names: dict[int, str] = {}
+    for start in range(0, len(person_ids), NAMES_PER_QUERY):
+        batch = person_ids[start : start + NAMES_PER_QUERY]
+        for person in session.scalars(select(Person).where(col(Person.id).in_(batch))):
+            if person.id is not None:
+                names[person.id] = person.full_name
+    return names
+
+
 # --- record of processing (art. 30) ----------------------------------------------------
 
 
@@ -698,9 +698,6 @@ def record_of_processing(
 ) -> ProcessingRecord:
     """The office's record of processing activities (GDPR art. 30), in ``language``, from
     its profile and what this software does (``amudesk.documents.processing``)."""
-    from amudesk.documents.processing import processing_record
-    from amudesk.services.office import require_office
-
     if language not in LANGUAGES:
         raise FieldError("language", _("Language: choose French, Dutch or English."))
     check_years(retention_years)
@@ -721,8 +718,6 @@ def write_record_of_processing(
     retention_years: int = DEFAULT_RETENTION_YEARS,
 ) -> Path:
     """Write the record of processing activities as a PDF at ``path`` (atomically)."""
-    from amudesk.documents.processing import render_processing
-
     record = record_of_processing(
         session=session, language=language, retention_years=retention_years
     )

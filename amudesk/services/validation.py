@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from amudesk import dates
+from amudesk.documents.fonts import undrawable
 from amudesk.i18n import _, is_country, is_language
 from amudesk.services import FieldError
 from amudesk.text import is_control, shown
@@ -113,8 +114,6 @@ def person_name(
 def printable(value: str, field: str, label: str) -> str:
     """``value`` in composed form (NFC), or a FieldError naming the first characters the
     documents cannot print."""
-    from amudesk.documents.fonts import undrawable
-
     value = unicodedata.normalize("NFC", value)
     missing = undrawable(value)
     if missing:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -28,7 +27,14 @@ from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_composite_row, add_row, align_label_columns
-from amudesk.ui.kit.hints import BAD_STYLE, GOOD_STYLE, hint_label, set_hint, warning_label
+from amudesk.ui.kit.hints import (
+    BAD_STYLE,
+    GOOD_STYLE,
+    heading_label,
+    hint_label,
+    set_hint,
+    warning_label,
+)
 from amudesk.ui.kit.labels import request_heading
 
 NO_DIAGNOSIS = N_("Record no diagnosis: only dates, doctor and categories of care.")
@@ -64,10 +70,7 @@ class AamuDialog(FormDialog):
         )
         body = QWidget()
         layout = QVBoxLayout(body)
-        self.heading = QLabel(heading)
-        self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-weight: 600;")
-        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading = heading_label(heading)
         layout.addWidget(self.heading)
         self.reminder = warning_label(_(NO_DIAGNOSIS))
         layout.addWidget(self.reminder)

@@ -1,11 +1,11 @@
-"""The application shell: Qt set-up, log file, error dialog, first run and the main window.
+"""The application shell: Qt set-up, log file, error dialog and the main window.
 
-Nothing heavy is imported at module level: the forms are imported when opened.
+Opening the data folder (passphrase, restore, first-run office profile) is ``startup``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import gc
 import logging
 import logging.handlers
 import os
@@ -13,26 +13,43 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QObject, QTimer, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
 
 from amudesk import i18n
+from amudesk.backups import backup_due, backup_label, check_backup, install_backup, make_backup
+from amudesk.bundled import resources_dir
+from amudesk.documents.fonts import register_fonts
 from amudesk.i18n import _
-from amudesk.store import Store
+from amudesk.paths import default_data_dir, private_file
+from amudesk.services import audit, desk
+from amudesk.settings import load_settings
+from amudesk.store import (
+    DiskFailing,
+    DiskFull,
+    NotWritable,
+    Store,
+    StoreError,
+    WrongPassphrase,
+)
+from amudesk.ui import mainwindow
+from amudesk.ui.alerts import DeadlineAlerts
+from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
+from amudesk.ui.startup import APP_NAME, ensure_office, noting_failures, offer_restore, unlock_store
+from amudesk.ui.unlockdialog import UnlockDialog
+from amudesk.ui.workers import Task
 
 log = logging.getLogger("amudesk")
 
-APP_NAME = "AMU Desk"
 LOG_NAME = "amudesk.log"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
 ENV_QUIT_WHEN_READY = "AMUDESK_QUIT_WHEN_READY"
-STYLE_SHEET = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
+STYLE_SHEET = resources_dir() / "style.qss"
 EXIT_STORE_ERROR = 2
 LOCK_MINUTES = 5  # until the settings say otherwise
 
@@ -60,8 +77,6 @@ def seconds_since_process_start() -> float:
 
 def setup_logging(data_dir: Path) -> Path | None:
     """Log to DATA_DIR/logs/amudesk.log (1 MB × 5). Only ids and references are ever logged."""
-    from amudesk.paths import private_file
-
     folder = data_dir / "logs"
     path = folder / LOG_NAME
     close_logging()
@@ -240,9 +255,7 @@ class Shell(QObject):
         self.qt_translator: QTranslator | None = install_qt_translator(app, i18n.get_locale(), None)
 
     def show_main(self) -> Any:
-        from amudesk.ui.mainwindow import MainWindow
-
-        self.window = MainWindow(self.store, self.data_dir)
+        self.window = mainwindow.MainWindow(self.store, self.data_dir)
         self._connect_window(self.window)
         self.window.show()
         return self.window
@@ -269,10 +282,6 @@ class Shell(QObject):
 
     def _busy(self, text: str, work: Any, done: Any, failed: Any) -> None:
         """Run ``work()`` off the UI thread behind a modal "please wait" dialog."""
-        from PySide6.QtWidgets import QProgressDialog
-
-        from amudesk.ui.workers import Task
-
         progress = QProgressDialog(text, "", 0, 0, self.window)
         progress.setWindowTitle(APP_NAME)
         progress.setCancelButton(None)
@@ -295,8 +304,6 @@ class Shell(QObject):
     def restore(self, path: str, passphrase: str) -> None:
         """Check the backup while the database stays open; then close it, put the backup in
         its place and open that with the backup's passphrase; the window is rebuilt."""
-        from amudesk.backups import check_backup
-
         self._busy(
             _("Checking the backup…"),
             lambda: check_backup(Path(path), passphrase),
@@ -305,8 +312,6 @@ class Shell(QObject):
         )
 
     def _restore_checked(self, path: str, passphrase: str) -> None:
-        from amudesk.backups import install_backup
-
         self._quiesce()
         self.store.lock()
         self.restoring = path
@@ -314,15 +319,12 @@ class Shell(QObject):
 
         def work() -> Any:
             kept = install_backup(data_dir, Path(path))  # checked by restore()
-            store.unlock(passphrase)
+            desk.unlock(store, passphrase)
             return kept
 
         self._busy(_("Restoring the backup…"), work, self._restored, self._restore_failed)
 
     def _restored(self, kept: object) -> None:
-        from amudesk.backups import backup_label
-        from amudesk.services import audit
-
         with self.store.transaction() as session:
             audit.record(
                 "restore", session=session, detail=f"file={backup_label(Path(self.restoring))}"
@@ -356,13 +358,11 @@ class Shell(QObject):
             QMessageBox.warning(self.window, APP_NAME, str(error))
 
     def change_passphrase(self, current: str, new: str) -> None:
-        from amudesk.store import change_passphrase
-
         self._quiesce()
         store = self.store
         self._busy(
             _("Encrypting the database with the new passphrase…"),
-            lambda: change_passphrase(store, current, new),
+            lambda: desk.change_passphrase(store, current, new),
             self._passphrase_changed,
             self._passphrase_failed,
         )
@@ -382,8 +382,6 @@ class Shell(QObject):
 
     def start_locking(self) -> None:
         """Lock after the chosen minutes without use, and when the screen locks."""
-        from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
-
         if self.store.key is None or self.idle is not None:
             return  # a server database (PostgreSQL) holds no key here
         self.idle = IdleWatcher(self.app, self._lock_minutes(), self)
@@ -393,8 +391,6 @@ class Shell(QObject):
         self.screen_watch.screen_locked.connect(self.lock)
 
     def _lock_minutes(self) -> int:
-        from amudesk.settings import load_settings
-
         return int(getattr(load_settings(self.data_dir), "lock_after_minutes", LOCK_MINUTES))
 
     def apply_lock_settings(self) -> None:
@@ -425,15 +421,14 @@ class Shell(QObject):
             widget.hide()
         self.store.lock()
         self.closed_forms = closed_forms
-        from amudesk.ui.unlockdialog import UnlockDialog
 
         store, data_dir = self.store, self.data_dir
 
         def opener(passphrase: str) -> Any:
             # A wrong passphrase is noted in the data folder; the unlock writes the notes
             # into the audit trail, then its own entry (record_unlock).
-            with _noting_failures(data_dir):
-                store.unlock(passphrase, record_unlock=True)
+            with noting_failures(data_dir):
+                desk.unlock(store, passphrase, record_unlock=True)
             return store
 
         self.unlock_dialog = UnlockDialog(opener, reference=str(self.data_dir))
@@ -465,8 +460,6 @@ class Shell(QObject):
     def start_alerts(self) -> None:
         """Count the deadlines needing attention now and then (tray icon, status bar);
         ``stop_alerts`` before the store closes."""
-        from amudesk.ui.alerts import DeadlineAlerts
-
         if self.alerts is None:
             self.alerts = DeadlineAlerts(self.store, self.data_dir, self)
             self.alerts.open_requested.connect(self._open_deadlines)
@@ -485,9 +478,6 @@ class Shell(QObject):
         """Read the documents' fonts (about 0.2 s, once a run) in the background a moment
         after start-up: the first document then appears at once, and a batch of cards never
         holds the window up while they load."""
-        from amudesk.documents.fonts import register_fonts
-        from amudesk.ui.workers import Task
-
         task = Task(lambda progress, cancelled: register_fonts(), self)
         task.failed.connect(lambda error: log.warning("fonts not loaded: %s", error))
         task.finished.connect(lambda _names: setattr(self, "fonts_task", None))
@@ -497,13 +487,8 @@ class Shell(QObject):
     def start_backup(self) -> None:
         """The daily backup: when the newest one is older than a day, one is made off the
         UI thread and the status bar says how it went."""
-        from amudesk.backups import backup_due
-
         if self.backup_task is not None or not backup_due(self.data_dir):
             return
-        from amudesk.backups import make_backup
-        from amudesk.ui.workers import Task
-
         store = self.store
 
         def work(progress: Any, cancelled: Any) -> Any:
@@ -542,12 +527,10 @@ class Shell(QObject):
 
     def switch_language(self, language: str) -> None:
         """Build the window again in ``language``; what was shown stays shown."""
-        from amudesk.ui.mainwindow import MainWindow
-
         i18n.set_locale(language)
         self.qt_translator = install_qt_translator(self.app, language, self.qt_translator)
         old = self.window
-        new = MainWindow(self.store, self.data_dir)
+        new = mainwindow.MainWindow(self.store, self.data_dir)
         self._connect_window(new)
         if old is not None:
             new.restore_view_state(old.view_state())
@@ -572,135 +555,9 @@ def _stop_window_work(window: Any) -> None:
     board = getattr(window, "board", None)
     if board is not None:
         board.stop()
-    export = getattr(window, "_export_task", None)
-    if export is not None:
-        export.cancel()
-        export.wait()
-
-
-def unlock_store(folder: Path) -> Any:
-    """The store of ``folder``, opened with a passphrase: chosen on the first run (or to
-    encrypt a database of an earlier version), asked for otherwise. None when the person
-    closed the screen. ``$AMUDESK_PASSPHRASE`` stands in for the screens (scripts, bench).
-    Raises StoreError when the folder cannot be used at all.
-    """
-    from amudesk.paths import prepare_data_dir
-    from amudesk.store import folder_state, open_store
-
-    folder = prepare_data_dir(folder)
-    state = folder_state(folder)
-    given = os.environ.get("AMUDESK_PASSPHRASE")
-    if given:
-        with _noting_failures(folder):
-            return open_store(folder, passphrase=given)
-
-    def opener(passphrase: str) -> Any:
-        # Each wrong passphrase is noted in the data folder; opening writes the notes into
-        # the audit trail, then the unlock itself (record_unlock): once, in order.
-        with _noting_failures(folder):
-            return open_store(folder, passphrase=passphrase, record_unlock=True)
-
-    from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
-
-    if state in ("new", "plain"):
-        choose = PassphraseDialog(mode="new" if state == "new" else "convert")
-        if choose.exec() != QDialog.DialogCode.Accepted:
-            return None
-        chosen = choose.passphrase()
-        # The same screen that opens an existing database opens (or converts) this one,
-        # off the UI thread; the passphrase just chosen is tried at once.
-        unlock = UnlockDialog(opener, reference=str(folder))
-        unlock.submit(chosen)
-    else:
-        unlock = UnlockDialog(
-            opener, reference=str(folder), offer_restore=_latest_backup(folder) is not None
-        )
-    if unlock.exec() != QDialog.DialogCode.Accepted:
-        if unlock.restore_chosen:
-            return offer_restore(
-                folder, _("Wrong passphrase, or the database file is damaged."), ask=False
-            )
-        return None
-    return unlock.store
-
-
-def _latest_backup(folder: Path) -> Any:
-    from amudesk.backups import backups_dir, latest_backup
-
-    return latest_backup(backups_dir(folder))
-
-
-def offer_restore(folder: Path, reason: str, *, ask: bool = True) -> Any:
-    """When the database cannot be used, offer its latest backup: the backup's passphrase
-    is asked, the backup checked and put in place (the unusable file is kept, untouched,
-    in ``backups``), and the restored store returned. None when there is no backup or
-    the person declines."""
-    from amudesk.backups import restore_backup
-    from amudesk.store import open_store
-    from amudesk.ui.unlockdialog import UnlockDialog
-
-    latest = _latest_backup(folder)
-    if latest is None:
-        return None
-    if ask:
-        answer = QMessageBox.question(
-            None,
-            APP_NAME,
-            _(
-                "{reason}\n\nThe latest backup was made on {when}. Restore it? The file that "
-                "cannot be opened is kept, untouched, in the backups folder."
-            ).format(reason=reason, when=i18n.format_datetime(latest.made_at.astimezone())),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return None
-
-    def opener(passphrase: str) -> Any:
-        restore_backup(folder, latest.path, passphrase)
-        return open_store(folder, passphrase=passphrase)
-
-    dialog = UnlockDialog(opener, reference=str(latest.path))
-    dialog.setWindowTitle(_("AMU Desk — Restore the latest backup"))
-    dialog.intro.setText(
-        _("Type the passphrase in force when this backup was made; it is checked first.")
-    )
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    from amudesk.services import audit
-
-    store = dialog.store
-    assert store is not None  # accepted: the passphrase opened it
-    with store.transaction() as session:
-        audit.record("restore", session=session, detail=f"file={latest.path.name}")
-    return store
-
-
-@contextlib.contextmanager
-def _noting_failures(folder: Path) -> Iterator[None]:
-    """Note a WrongPassphrase raised in the block (``store.note_failed_unlock``): the next
-    successful open writes it into the audit trail, as for the command line."""
-    from amudesk.store import WrongPassphrase, note_failed_unlock
-
-    try:
-        yield
-    except WrongPassphrase:
-        note_failed_unlock(folder)
-        raise
-
-
-def ensure_office(store: Store, parent: QWidget | None = None) -> bool:
-    """True when an office profile exists, asking for it on the first run."""
-    from amudesk.services.office import get_office
-
-    with store.session() as session:
-        if get_office(session=session) is not None:
-            return True
-    from amudesk.ui.officedialog import OfficeDialog
-
-    dialog = OfficeDialog(store, first_run=True, parent=parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    with store.session() as session:
-        return get_office(session=session) is not None
+    commands = getattr(window, "commands", None)
+    if commands is not None:
+        commands.stop_export()
 
 
 def application() -> QApplication:
@@ -720,9 +577,6 @@ def run(data_dir: Path | None) -> int:
     The caller chooses the interface language first (``i18n.set_locale``), as
     ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
     """
-    from amudesk.paths import default_data_dir
-    from amudesk.store import DiskFailing, DiskFull, NotWritable, StoreError, WrongPassphrase
-
     folder = Path(data_dir or default_data_dir()).expanduser()
     app = application()
     log_path = setup_logging(folder)
@@ -796,8 +650,6 @@ FONTS_AFTER_MS = 1500
 def _started() -> None:
     """The window is up: what start-up made is set aside from the garbage collector's scans
     (``gc.freeze``), and collection, paused by ``amudesk.cli.main`` for start-up, resumes."""
-    import gc
-
     if not gc.isenabled():
         gc.freeze()
         gc.enable()

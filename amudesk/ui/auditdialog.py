@@ -13,27 +13,15 @@ import datetime as dt
 import logging
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +34,13 @@ from amudesk.services import audit
 from amudesk.store import Store
 from amudesk.text import fold
 from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.labels import format_number
+from amudesk.ui.kit.pagedmodel import AnyIndex, PagedTableModel
+from amudesk.ui.kit.selectable import make_selectable
+from amudesk.ui.kit.tables import read_only_rows, set_column_widths
+from amudesk.ui.kit.taborder import chain_tab_order
+from amudesk.ui.kit.taskdialog import TaskRunner, fitted_size, progress_bar, show_progress
+from amudesk.ui.workers import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +66,6 @@ COLUMNS: tuple[str, ...] = (
 )
 NUMBER, WHEN, WHO, ACTION, RECORD, REFERENCE, DETAIL = range(len(COLUMNS))
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 class AuditLine(NamedTuple):
     """One fetched entry, formatted once for display."""
@@ -92,28 +85,18 @@ def record_text(entity: str, entity_id: int | None) -> str:
     return _("{record} {number}").format(record=label, number=entity_id)
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
     """Entries of the trail matching the filters, newest first, fetched page by page."""
 
-    reloaded = Signal()
+    page_size = PAGE_SIZE
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store = store
-        self._lines: list[AuditLine] = []
-        self._total = 0
-        self._exhausted = True
+        super().__init__(store, tuple(_(label) for label in COLUMNS), parent)
         self._action: str | None = None
         self._reference = ""
         self._broken_id: int | None = None
-        self._headers = tuple(_(label) for label in COLUMNS)
 
     # --- state -------------------------------------------------------------------
-
-    @property
-    def total(self) -> int:
-        """How many entries match the filters, loaded or not."""
-        return self._total
 
     @property
     def action(self) -> str | None:
@@ -132,35 +115,19 @@ class AuditTableModel(QAbstractTableModel):
         self._reference = reference.strip()
         self.reload()
 
-    def reload(self) -> None:
-        """Count the matching entries again and load their first page."""
-        self.beginResetModel()
-        try:
-            with self._store.session() as session:
-                self._total = audit.count(
-                    session=session, action=self._action, reference=self._reference
-                )
-                rows = self._page(session, 0)
-        except Exception:
-            self._lines, self._total, self._exhausted = [], 0, True
-            self.endResetModel()
-            raise
-        self._lines = [self._line(row) for row in rows]
-        self._exhausted = len(rows) < PAGE_SIZE or len(self._lines) >= self._total
-        self.endResetModel()
-        self.reloaded.emit()
+    def _count(self, session: Any) -> int:
+        return audit.count(session=session, action=self._action, reference=self._reference)
 
     def _page(self, session: Any, offset: int) -> list[AuditEntry]:
         return audit.entries(
             session=session,
-            limit=PAGE_SIZE,
+            limit=self.page_size,
             offset=offset,
             action=self._action,
             reference=self._reference,
         )
 
-    @staticmethod
-    def _line(entry: AuditEntry) -> AuditLine:
+    def _line(self, entry: AuditEntry) -> AuditLine:
         assert entry.id is not None
         texts = (
             str(entry.id),
@@ -181,45 +148,12 @@ class AuditTableModel(QAbstractTableModel):
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
-    # --- paging ------------------------------------------------------------------
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802
-        if parent.isValid() or self._exhausted:
-            return
-        offset = len(self._lines)
-        with self._store.session() as session:
-            rows = self._page(session, offset)
-        if len(rows) < PAGE_SIZE:
-            self._exhausted = True
-        if not rows:
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-        self._lines.extend(self._line(row) for row in rows)
-        self.endInsertRows()
-        if len(self._lines) >= self._total:
-            self._exhausted = True
-
-    def load_up_to(self, row: int) -> bool:
-        """Fetch pages until ``row`` is loaded; False when the list is shorter."""
-        while row >= len(self._lines) and self.canFetchMore():
-            self.fetchMore()
-        return row < len(self._lines)
-
     # --- Qt model ----------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+        line = self._line_of(index)
+        if line is None:
             return None
-        line = self._lines[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return line.texts[column]
@@ -245,35 +179,15 @@ class AuditTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return self._headers[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     # --- lookups -----------------------------------------------------------------
 
     def entry_id_at(self, row: int) -> int | None:
-        return self._lines[row].entry_id if 0 <= row < len(self._lines) else None
+        line = self.line_at(row)
+        return line.entry_id if line is not None else None
 
     def row_of(self, entry_id: int) -> int | None:
         """The row of a loaded entry."""
-        for row, line in enumerate(self._lines):
-            if line.entry_id == entry_id:
-                return row
-        return None
+        return self._row_where(lambda line: line.entry_id == entry_id)
 
     def texts_at(self, row: int) -> tuple[str, ...]:
         return self._lines[row].texts
@@ -306,12 +220,12 @@ class AuditDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._task: Any = None
+        self.tasks = TaskRunner(self)
         self.last_result: audit.VerifyResult | None = None
         self.setWindowTitle(_("Audit trail"))
         self.setObjectName("auditDialog")
         self.setMinimumSize(*MINIMUM_SIZE)
-        self.resize(*self._default_size())
+        self.resize(*fitted_size(DEFAULT_SIZE, MINIMUM_SIZE, height_share=0.9))
         self.model = AuditTableModel(store, self)
         self.model.reloaded.connect(self._update_count)
         self._filter_timer = QTimer(self)
@@ -323,16 +237,6 @@ class AuditDialog(QDialog):
         self.focus_list()
         shortcut = QShortcut(QKeySequence("F5"), self)
         shortcut.activated.connect(self.refresh)
-
-    @staticmethod
-    def _default_size() -> tuple[int, int]:
-        from PySide6.QtGui import QGuiApplication
-
-        screen = QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)
-        width = min(DEFAULT_SIZE[0], int(room.width() * 0.95))
-        height = min(DEFAULT_SIZE[1], int(room.height() * 0.9))
-        return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
 
     # --- building ------------------------------------------------------------------
 
@@ -392,22 +296,7 @@ class AuditDialog(QDialog):
         table.setObjectName("auditTable")
         table.setAccessibleName(_("Audit trail entries"))
         table.setModel(self.model)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setAlternatingRowColors(True)
-        table.setTabKeyNavigation(False)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
+        read_only_rows(table, alternating=True)
         metrics = table.fontMetrics()
         sample = i18n.format_datetime(dt.datetime(2026, 12, 30, 23, 59, 59, tzinfo=dt.UTC))
         widths = {
@@ -422,10 +311,8 @@ class AuditDialog(QDialog):
             + 24,
             REFERENCE: metrics.horizontalAdvance("AMU-2026-00000") + 24,
         }
-        for column, width in widths.items():
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            table.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 32))
-        header.setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
+        set_column_widths(table, widths, metrics)
+        table.horizontalHeader().setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)
         self.table = table
         return table
 
@@ -437,20 +324,15 @@ class AuditDialog(QDialog):
         self.verify_button.setToolTip(
             _("Check that no entry was changed, removed, inserted or moved since it was written")
         )
-        self.progress = QProgressBar()
-        self.progress.setObjectName("verifyProgress")
-        self.progress.setAccessibleName(_("Progress of the check"))
-        self.progress.setMaximumWidth(200)
-        self.progress.setTextVisible(False)
+        self.progress = progress_bar(
+            _("Progress of the check"), object_name="verifyProgress", max_width=200, text=False
+        )
         self.cancel_button = action_button(_("Cancel"), self.cancel, object_name="cancelVerify")
         self.result_label = QLabel()
         self.result_label.setObjectName("verifyResult")
         self.result_label.setAccessibleName(_("Result of the check"))
         self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
+        make_selectable(self.result_label)
         self.go_button = action_button(
             _("&Go to the entry"), self.go_to_broken, object_name="goToBroken"
         )
@@ -468,18 +350,18 @@ class AuditDialog(QDialog):
         return row
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [
-            self.action_filter,
-            self.reference_edit,
-            self.table,
-            self.verify_button,
-            self.cancel_button,
-            self.result_label,
-            self.go_button,
-            self.close_button,
-        ]
-        for first, second in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(first, second)
+        chain_tab_order(
+            [
+                self.action_filter,
+                self.reference_edit,
+                self.table,
+                self.verify_button,
+                self.cancel_button,
+                self.result_label,
+                self.go_button,
+                self.close_button,
+            ]
+        )
 
     # --- the list ------------------------------------------------------------------
 
@@ -512,7 +394,7 @@ class AuditDialog(QDialog):
     def _update_count(self) -> None:
         total = self.model.total
         self.count_label.setText(
-            ngettext("{n} entry", "{n} entries", total).format(n=_number(total))
+            ngettext("{n} entry", "{n} entries", total).format(n=format_number(total))
         )
 
     def go_to_broken(self) -> bool:
@@ -549,14 +431,12 @@ class AuditDialog(QDialog):
 
     @property
     def is_busy(self) -> bool:
-        return self._task is not None
+        return self.tasks.busy
 
     def verify(self) -> None:
         """Walk the whole chain off the UI thread; the answer is shown under the list."""
-        if self._task is not None:
+        if self.tasks.busy:
             return
-        from amudesk.ui.workers import Cancelled, Task
-
         store = self._store
 
         def work(progress: Any, cancelled: Any) -> audit.VerifyResult:
@@ -568,43 +448,28 @@ class AuditDialog(QDialog):
             with store.session() as session:
                 return audit.verify(session=session, progress=step)
 
-        task = Task(work, self)
-        task.progress.connect(self._progress)
-        task.finished.connect(self._verified)
-        task.failed.connect(self._failed)
-        self._task = task
         self._show_result("", "")
         self.result_label.setText(_("Checking the chain…"))
         self._set_busy(True)
         self.progress.setRange(0, 0)
-        task.start()
+        self.tasks.start(
+            work,
+            finished=self._verified,
+            failed=self._failed,
+            progress=lambda done, total: show_progress(
+                self.progress, done, total, busy_when_unknown=True
+            ),
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self.tasks.cancel()
 
     def stop(self) -> None:
         """Cancel a running check and wait for its thread to end."""
-        task = self._task
-        if task is not None:
-            task.cancel()
-            task.wait()
-
-    def _progress(self, done: int, total: int) -> None:
-        if total <= 0:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-
-    def _end_task(self) -> None:
-        task, self._task = self._task, None
-        self._set_busy(False)
-        if task is not None:
-            task.deleteLater()
+        self.tasks.stop()
 
     def _verified(self, result: object) -> None:
-        self._end_task()
+        self._set_busy(False)
         if not isinstance(result, audit.VerifyResult):
             return
         self.last_result = result
@@ -624,9 +489,7 @@ class AuditDialog(QDialog):
         self.verified.emit(result)
 
     def _failed(self, error: object) -> None:
-        from amudesk.ui.workers import Cancelled
-
-        self._end_task()
+        self._set_busy(False)
         if isinstance(error, Cancelled):
             self._show_result(_("Check cancelled."), "")
         else:
@@ -662,9 +525,3 @@ class AuditDialog(QDialog):
         """Closing stops a running check first."""
         self.stop()
         super().done(code)
-
-
-def _number(n: int) -> str:
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(n, locale=i18n.babel_locale(None)))

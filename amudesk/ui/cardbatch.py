@@ -21,12 +21,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -34,9 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
+from amudesk.services import documents
 from amudesk.store import Store
+from amudesk.ui.documentview import DocumentPreviewDialog
 from amudesk.ui.kit.languagecombo import fill_language_combo
-from amudesk.ui.workers import Task
+from amudesk.ui.kit.taskdialog import TaskDialog, progress_bar, show_progress
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ def prepare_cards(
 ) -> PreparedCards:
     """Gather (or make) the cards, then render them as one PDF, in memory. Runs in a
     background task; ``progress`` counts the requests, then the cards drawn."""
-    from amudesk.services import documents
-
     requests = len(request_ids)
 
     def gathered(done: int, _total: int) -> None:
@@ -93,7 +91,7 @@ def prepare_cards(
     return PreparedCards(batch.card_ids, batch.skipped, pdf, False)
 
 
-class CardBatchDialog(QDialog):
+class CardBatchDialog(TaskDialog):
     """Cards for the selected requests: layout, language, Prepare; then the preview."""
 
     printed = Signal(list)  # the ids of the cards that were printed
@@ -113,8 +111,6 @@ class CardBatchDialog(QDialog):
         self._request_ids = list(request_ids)
         self._choose_path = choose_path
         self._printer_factory = printer_factory
-        self._task: Task | None = None
-        self._close_when_done = False
         self.result_cards: PreparedCards | None = None
         self.preview: Any = None
         self.setWindowTitle(_("Print medical cards"))
@@ -155,8 +151,7 @@ class CardBatchDialog(QDialog):
         language_label = QLabel(_("&Language"))
         language_label.setBuddy(self.language)
         form.addRow(language_label, self.language)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(_("Progress"))
+        self.progress = progress_bar(_("Progress"))
         self.progress.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -167,7 +162,7 @@ class CardBatchDialog(QDialog):
         self.prepare_button.setDefault(True)
         self.prepare_button.clicked.connect(self.prepare)
         self.cancel_button = QPushButton(_("Close"))
-        self.cancel_button.clicked.connect(self._cancel_or_close)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.prepare_button)
@@ -185,11 +180,11 @@ class CardBatchDialog(QDialog):
         self.prepare_button.setEnabled(count > 0)
 
     def is_running(self) -> bool:
-        return self._task is not None
+        return self.busy
 
     def prepare(self) -> None:
         """Gather and render the cards in the background."""
-        if self._task is not None or not self._request_ids:
+        if self.busy or not self._request_ids:
             return
         store, request_ids = self._store, list(self._request_ids)
         sheet = self.sheet_button.isChecked()
@@ -213,15 +208,17 @@ class CardBatchDialog(QDialog):
         self.status.setText(_("Preparing the cards…"))
         self.prepare_button.setEnabled(False)
         self.cancel_button.setText(_("Cancel"))
-        self._task = Task(work, self)
-        self._task.progress.connect(self._progress)
-        self._task.finished.connect(self._finished)
-        self._task.failed.connect(self._failed)
-        self._task.start()
+        self.tasks.start(
+            work,
+            finished=self._finished,
+            failed=self._failed,
+            progress=lambda done, total: show_progress(
+                self.progress, done, total, busy_when_unknown=True
+            ),
+        )
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self.tasks.cancel():
             self.cancel_button.setEnabled(False)
             self.status.setText(_("Cancelling…"))
 
@@ -229,40 +226,14 @@ class CardBatchDialog(QDialog):
         """Cancel a running batch and wait for its thread (the store is about to close);
         the dialog then closes without showing a preview."""
         self._close_when_done = True
-        if self._task is not None:
-            self._task.cancel()
-            self._task.wait()
-
-    def done(self, result: int) -> None:
-        """Closed by the program (locking): the batch ends before the dialog."""
-        self.stop()
-        super().done(result)
-
-    def _cancel_or_close(self) -> None:
-        if self.is_running():
-            self.cancel()
-        else:
-            self.reject()
-
-    def reject(self) -> None:
-        if self.is_running():
-            self._close_when_done = True
-            self.cancel()
-            return
-        super().reject()
-
-    def _progress(self, done: int, total: int) -> None:
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
+        super().stop()
 
     def _idle(self) -> None:
-        self._task = None
         self.progress.hide()
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(_("Close"))
         self.prepare_button.setEnabled(True)
-        if self._close_when_done:
-            super().reject()
+        self.close_if_asked()
 
     def _failed(self, error: object) -> None:
         log.error("card batch failed: %s", type(error).__name__)
@@ -293,8 +264,6 @@ class CardBatchDialog(QDialog):
             self.show_preview(result)
 
     def show_preview(self, result: PreparedCards) -> Any:
-        from amudesk.ui.documentview import DocumentPreviewDialog
-
         assert result.pdf is not None
         name = _("medical-cards-{date}.pdf").format(date=dt.date.today().isoformat())
         dialog = DocumentPreviewDialog(
@@ -311,8 +280,6 @@ class CardBatchDialog(QDialog):
         return dialog
 
     def _printed(self, card_ids: list[int]) -> None:
-        from amudesk.services import documents
-
         with self._store.transaction() as session:
             documents.mark_cards_printed(card_ids, session=session)
         self.status.setText(

@@ -10,20 +10,15 @@ import datetime as dt
 import logging
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QObject, Qt
 
 from amudesk import i18n
 from amudesk.i18n import N_, _
+from amudesk.models import STATUS_LABELS
 from amudesk.services import cases
 from amudesk.store import Store
 from amudesk.ui.kit.labels import person_display_name
+from amudesk.ui.kit.pagedmodel import AnyIndex, PagedTableModel
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +37,6 @@ COLUMN_OF_KEY = {key: number for number, (key, _label) in enumerate(COLUMNS)}
 STATUS_COLUMN = COLUMN_OF_KEY["status"]
 DEFAULT_SORT = "received_at"
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 class CaseLine(NamedTuple):
     """One fetched row, already formatted for display."""
@@ -54,23 +47,18 @@ class CaseLine(NamedTuple):
     texts: tuple[str, ...]
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
     """Cases matching the search words and status, fetched page by page."""
 
-    reloaded = Signal()
+    page_size = PAGE_SIZE
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._store = store
-        self._lines: list[CaseLine] = []
-        self._total = 0
-        self._exhausted = True
+        super().__init__(store, tuple(_(label) for _key, label in COLUMNS), parent)
         self._query = ""
         self._status: str | None = None
         self._sort = DEFAULT_SORT
         self._descending = True
         self._locale = i18n.get_locale()
-        self._headers = tuple(_(label) for _key, label in COLUMNS)
         self._date_texts: dict[dt.date, str] = {}
 
     # --- state -------------------------------------------------------------------
@@ -107,32 +95,24 @@ class CaseTableModel(QAbstractTableModel):
         self._status = status or None
         self.reload()
 
-    def reload(self) -> None:
-        """Count the matching cases again and load their first page."""
-        self.beginResetModel()
+    # --- paging ------------------------------------------------------------------
+
+    def _starting(self) -> None:
         self._locale = i18n.get_locale()
         self._date_texts.clear()
-        try:
-            with self._store.session() as session:
-                # Counting every match of one typed letter would cost more than the page
-                # itself; past COUNT_CAP the list only says "more than".
-                self._total = cases.count_cases(
-                    session=session,
-                    query=self._query,
-                    status=self._status,
-                    limit=COUNT_CAP + 1 if self._query else None,
-                )
-                rows = self._page(session, 0)
-        except Exception:
-            self._lines, self._total, self._exhausted = [], 0, True
-            self.endResetModel()
-            raise
-        self._lines = [self._line(row) for row in rows]
-        self._exhausted = len(rows) < PAGE_SIZE or (
-            not self.total_is_capped and len(self._lines) >= self._total
+
+    def _count(self, session: Any) -> int:
+        # Counting every match of one typed letter would cost more than the page itself;
+        # past COUNT_CAP the list only says "more than".
+        return cases.count_cases(
+            session=session,
+            query=self._query,
+            status=self._status,
+            limit=COUNT_CAP + 1 if self._query else None,
         )
-        self.endResetModel()
-        self.reloaded.emit()
+
+    def _complete(self) -> bool:
+        return not self.total_is_capped and len(self._lines) >= self._total
 
     def _page(self, session: Any, offset: int) -> list[cases.CaseRow]:
         return cases.list_cases(
@@ -140,7 +120,7 @@ class CaseTableModel(QAbstractTableModel):
             query=self._query,
             status=self._status,
             offset=offset,
-            limit=PAGE_SIZE,
+            limit=self.page_size,
             sort=self._sort,
             descending=self._descending,
         )
@@ -151,7 +131,7 @@ class CaseTableModel(QAbstractTableModel):
         date_text = self._date_texts.get(day)
         if date_text is None:
             date_text = self._date_texts[day] = i18n.format_date(day, "medium")
-        status_label = cases.STATUS_LABELS.get(row.status)
+        status_label = STATUS_LABELS.get(row.status)
         status_text = _(status_label) if status_label else row.status
         texts = (
             row.reference,
@@ -162,39 +142,12 @@ class CaseTableModel(QAbstractTableModel):
         )
         return CaseLine(row.request_id, row.person_id, row.status, texts)
 
-    # --- paging ------------------------------------------------------------------
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
-            return
-        offset = len(self._lines)
-        with self._store.session() as session:
-            rows = self._page(session, offset)
-        if len(rows) < PAGE_SIZE:
-            self._exhausted = True
-        if not rows:
-            return
-        self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-        self._lines.extend(self._line(row) for row in rows)
-        self.endInsertRows()
-        if not self.total_is_capped and len(self._lines) >= self._total:
-            self._exhausted = True
-
     # --- Qt model ----------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        line = self._line_of(index)
+        if line is None:
             return None
-        line = self._lines[index.row()]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return line.texts[column]
@@ -209,25 +162,16 @@ class CaseTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-            Qt.ItemDataRole.ToolTipRole,
+        if (
+            role == Qt.ItemDataRole.InitialSortOrderRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
         ):
-            return self._headers[section]
-        if role == Qt.ItemDataRole.InitialSortOrderRole:
             # Newest first when sorting by date; A to Z otherwise.
             descending = COLUMNS[section][0] == "received_at"
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             return order.value
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return super().headerData(section, orientation, role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
@@ -245,20 +189,15 @@ class CaseTableModel(QAbstractTableModel):
     # --- lookups -----------------------------------------------------------------
 
     def request_id_at(self, row: int) -> int | None:
-        if 0 <= row < len(self._lines):
-            return self._lines[row].request_id
-        return None
+        line = self.line_at(row)
+        return line.request_id if line is not None else None
 
     def person_id_at(self, row: int) -> int | None:
-        if 0 <= row < len(self._lines):
-            return self._lines[row].person_id
-        return None
+        line = self.line_at(row)
+        return line.person_id if line is not None else None
 
     def row_of(self, request_id: int | None) -> int | None:
         """The row of a loaded case; None when it is not (yet) loaded or filtered out."""
         if request_id is None:
             return None
-        for row, line in enumerate(self._lines):
-            if line.request_id == request_id:
-                return row
-        return None
+        return self._row_where(lambda line: line.request_id == request_id)

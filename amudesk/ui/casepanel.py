@@ -45,10 +45,20 @@ from amudesk.deadlines import (
     load_holidays,
 )
 from amudesk.i18n import _, ngettext
+from amudesk.identifiers import IdentifierError, format_inami, parse_niss
+from amudesk.models import (
+    CARE_CATEGORIES,
+    CARE_KIND_LABELS,
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    SEX_LABELS,
+    STATUS_LABELS,
+)
 from amudesk.services import NotFound, cases, clock
-from amudesk.services.people import SEX_LABELS
+from amudesk.services.people import age_on
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.ui.aamudialog import AamuDialog
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
@@ -62,9 +72,14 @@ from amudesk.ui.caseparts import (
     plain_label,
     section,
 )
+from amudesk.ui.decisiondialog import DecisionDialog
+from amudesk.ui.eventdialog import AppealDialog, TransferDialog
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.flowlayout import FlowLayout
 from amudesk.ui.kit.labels import person_display_name
+from amudesk.ui.persondialog import PersonDialog
+from amudesk.ui.requestdialog import RequestDialog
+from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +102,6 @@ def received_text(moment: dt.datetime) -> str:
 def birth_text(birth_date: str | None) -> str:
     if not birth_date:
         return _("Unknown")
-    from amudesk.services.people import age_on
 
     written = i18n.format_partial_date(birth_date)
     age = age_on(birth_date, dt.date.today())
@@ -100,7 +114,6 @@ def birth_text(birth_date: str | None) -> str:
 def niss_text(niss: str | None) -> str:
     if not niss:
         return NOT_RECORDED
-    from amudesk.identifiers import IdentifierError, parse_niss
 
     try:
         return parse_niss(niss).formatted
@@ -121,7 +134,7 @@ def period_text(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def status_text(status: str) -> str:
-    label = cases.STATUS_LABELS.get(status)
+    label = STATUS_LABELS.get(status)
     return _(label) if label else status
 
 
@@ -148,8 +161,6 @@ def notification_lines(decision: Any) -> list[str]:
 
 
 def inami_text(number: str) -> str:
-    from amudesk.identifiers import IdentifierError, format_inami
-
     try:
         return format_inami(number)
     except IdentifierError:
@@ -242,7 +253,7 @@ def person_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
 def request_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
     request = detail.request
     section(layout, _("Request"))
-    channel = cases.CHANNEL_LABELS.get(request.channel)
+    channel = CHANNEL_LABELS.get(request.channel)
     rows = [
         (_("Reference"), request.reference),
         (_("CPAS"), detail.cpas.display_name(i18n.get_locale())),
@@ -253,7 +264,7 @@ def request_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
     ]
     if request.care_started_on:
         care = i18n.format_date(request.care_started_on)
-        kind = cases.CARE_KIND_LABELS.get(request.care_kind or "")
+        kind = CARE_KIND_LABELS.get(request.care_kind or "")
         if kind:
             care = _("{date} ({kind})").format(date=care, kind=_(kind))
         rows.append((_("Care started on"), care))
@@ -371,7 +382,6 @@ class CasePanel(QScrollArea):
         """Read the holiday calendar off the UI thread, then show the clocks."""
         if self._calendar_task is not None:
             return
-        from amudesk.ui.workers import Task
 
         today, language = clock.today_in_brussels(), i18n.get_locale()
         task = Task(lambda progress, cancelled: load_holidays(today, language), self)
@@ -469,8 +479,6 @@ class CasePanel(QScrollArea):
         layout.addLayout(button_row(_("Add &dependant…"), self.add_dependant, "addDependant"))
 
     def _aamu_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        from amudesk.models import CARE_CATEGORIES
-
         section(layout, _("Urgent medical aid attestations (AAMU)"))
         if not detail.aamus:
             layout.addWidget(plain_label(_("No attestation recorded."), object_name="hint"))
@@ -505,7 +513,7 @@ class CasePanel(QScrollArea):
         if not detail.decisions:
             layout.addWidget(plain_label(_("No decision yet."), object_name="hint"))
         for number, decision in enumerate(detail.decisions):
-            kind = cases.DECISION_LABELS.get(decision.kind)
+            kind = DECISION_LABELS.get(decision.kind)
             kind_text = _(kind) if kind else decision.kind
             parts = [
                 _("{kind}, decided on {date}").format(
@@ -634,7 +642,6 @@ class CasePanel(QScrollArea):
     def edit_person(self) -> None:
         if self._person_id is None:
             return
-        from amudesk.ui.persondialog import PersonDialog
 
         dialog = PersonDialog(self._store, person_id=self._person_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -643,7 +650,6 @@ class CasePanel(QScrollArea):
     def edit_dependant(self, person_id: int | None) -> None:
         if person_id is None:
             return
-        from amudesk.ui.persondialog import PersonDialog
 
         dialog = PersonDialog(self._store, person_id=person_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -652,7 +658,6 @@ class CasePanel(QScrollArea):
     def add_dependant(self) -> None:
         if self._person_id is None:
             return
-        from amudesk.ui.persondialog import PersonDialog
 
         dialog = PersonDialog(self._store, guardian_id=self._person_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -661,7 +666,6 @@ class CasePanel(QScrollArea):
     def edit_request(self) -> None:
         if self._request_id is None:
             return
-        from amudesk.ui.requestdialog import RequestDialog
 
         dialog = RequestDialog(self._store, request_id=self._request_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -670,7 +674,6 @@ class CasePanel(QScrollArea):
     def new_request_for_person(self) -> None:
         if self._person_id is None:
             return
-        from amudesk.ui.requestdialog import RequestDialog
 
         dialog = RequestDialog(self._store, person_id=self._person_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -682,7 +685,6 @@ class CasePanel(QScrollArea):
     def edit_aamu(self, aamu_id: int | None) -> None:
         if self._request_id is None:
             return
-        from amudesk.ui.aamudialog import AamuDialog
 
         dialog = AamuDialog(self._store, request_id=self._request_id, aamu_id=aamu_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -694,7 +696,6 @@ class CasePanel(QScrollArea):
     def edit_decision(self, decision_id: int | None) -> None:
         if self._request_id is None:
             return
-        from amudesk.ui.decisiondialog import DecisionDialog
 
         dialog = DecisionDialog(
             self._store, request_id=self._request_id, decision_id=decision_id, parent=self
@@ -705,7 +706,6 @@ class CasePanel(QScrollArea):
     def record_transfer(self) -> None:
         if self._request_id is None:
             return
-        from amudesk.ui.eventdialog import TransferDialog
 
         dialog = TransferDialog(
             self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self
@@ -716,7 +716,6 @@ class CasePanel(QScrollArea):
     def record_appeal(self) -> None:
         if self._request_id is None:
             return
-        from amudesk.ui.eventdialog import AppealDialog
 
         dialog = AppealDialog(
             self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self

@@ -29,14 +29,14 @@ from amudesk import i18n
 from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, NotificationMethod
 from amudesk.deadlines import registered_letter_effect as letter_effect
 from amudesk.i18n import _
-from amudesk.models import Decision, DecisionKind
+from amudesk.models import DECISION_LABELS, Decision, DecisionKind
 from amudesk.services import NotFound, cases
-from amudesk.services.cases import DECISION_LABELS, DecisionData
+from amudesk.services.cases import DecisionData
 from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_hint_row, add_row, align_label_columns
-from amudesk.ui.kit.hints import hint_label, set_hint
+from amudesk.ui.kit.hints import heading_label, hint_label, set_hint
 from amudesk.ui.kit.labels import request_heading
 
 POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
@@ -83,10 +83,7 @@ class DecisionDialog(FormDialog):
         self.setWindowTitle(_("Edit decision") if decision is not None else _("New decision"))
         body = QWidget()
         layout = QVBoxLayout(body)
-        self.heading = QLabel(heading)
-        self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-weight: 600;")
-        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading = heading_label(heading)
         layout.addWidget(self.heading)
         columns = QHBoxLayout()
         columns.setSpacing(12)

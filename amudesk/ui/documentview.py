@@ -26,7 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
     QCoreApplication,
+    QIODevice,
     QMargins,
     QMarginsF,
     QPoint,
@@ -37,13 +40,23 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QStyle,
     QVBoxLayout,
@@ -59,7 +72,6 @@ from amudesk.ui.kit.pdffiles import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QPageLayout, QPageSize
     from PySide6.QtPdf import QPdfDocument
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
@@ -93,7 +105,6 @@ class PrintError(Exception):
 def open_pdf(pdf: bytes, parent: Any = None) -> QPdfDocument:
     """A ``QPdfDocument`` read from ``pdf`` in memory. Its ``QBuffer`` is its child, so it
     lives exactly as long as the document. Check ``status()`` before use."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtPdf import QPdfDocument
 
     document = QPdfDocument(parent)
@@ -136,8 +147,6 @@ def is_card(points: QSizeF) -> bool:
 
 def page_size_for(points: QSizeF) -> tuple[QPageSize, QPageLayout.Orientation]:
     """The paper for a page of ``points`` (A4, Letter … when it is one), and its way round."""
-    from PySide6.QtGui import QPageLayout, QPageSize
-
     width, height = points.width(), points.height()
     orientation = (
         QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
@@ -162,8 +171,6 @@ def page_size_for(points: QSizeF) -> tuple[QPageSize, QPageLayout.Orientation]:
 
 def page_layout_for(points: QSizeF) -> QPageLayout:
     """A whole-page layout without margins for a page of ``points``."""
-    from PySide6.QtGui import QPageLayout
-
     size, orientation = page_size_for(points)
     layout = QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
     layout.setMode(QPageLayout.Mode.FullPageMode)
@@ -738,8 +745,6 @@ class DocumentPreviewDialog(QDialog):
         return pages
 
     def _progress_dialog(self, total: int) -> Any:
-        from PySide6.QtWidgets import QProgressDialog
-
         progress = QProgressDialog(
             _("Sending page {page} of {pages} to the printer…").format(page=1, pages=total),
             _("Cancel"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 
 from amudesk import i18n
 from amudesk.deadlines import STATE_LABELS, Deadline
@@ -21,7 +21,7 @@ from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_row
-from amudesk.ui.kit.hints import hint_label
+from amudesk.ui.kit.hints import heading_label, hint_label
 from amudesk.ui.kit.labels import request_heading
 
 
@@ -58,10 +58,7 @@ class EventDateDialog(FormDialog):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = QLabel(heading)
-        self.heading.setWordWrap(True)
-        self.heading.setStyleSheet("font-weight: 600;")
-        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading = heading_label(heading)
         layout.addWidget(self.heading)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)

@@ -13,14 +13,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,15 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk.i18n import _, ngettext
+from amudesk.services import importing
+from amudesk.services.spreadsheet import COLUMNS, REQUIRED_COLUMNS, SpreadsheetError
 from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel
+from amudesk.ui.kit.taskdialog import TaskDialog, progress_bar, show_progress
+from amudesk.ui.workers import Cancelled
 
 log = logging.getLogger(__name__)
 
 SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
 
 
-class ImportDialog(QDialog):
+class ImportDialog(TaskDialog):
     """Choose a file, import it, read the report. ``imported`` says how many requests came in."""
 
     import_done = Signal(object)  # the report, or the error that stopped the import
@@ -45,8 +47,6 @@ class ImportDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._task: Any = None
-        self._close_when_done = False
         self.imported = 0
         self.report: Any = None
         self.setWindowTitle(_("Import requests"))
@@ -110,9 +110,7 @@ class ImportDialog(QDialog):
         )
         layout.addWidget(self.update_known)
 
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(_("Import progress"))
-        self.progress.setTextVisible(True)
+        self.progress = progress_bar(_("Import progress"))
         self.progress.hide()
         layout.addWidget(self.progress)
 
@@ -155,7 +153,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setObjectName("cancelImport")
         self.cancel_button.setAccessibleName(_("Cancel the import"))
         self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self._cancel_or_close)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
         for button in (self.import_button, self.cancel_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
@@ -164,7 +162,7 @@ class ImportDialog(QDialog):
     # --- state ---------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self._task is not None
+        return self.busy
 
     def _update_buttons(self) -> None:
         running = self.is_running()
@@ -202,15 +200,12 @@ class ImportDialog(QDialog):
             self.error.show_message(_("File: choose a .csv or .xlsx file."))
             self.path_edit.setFocus()
             return
-        from amudesk.services.importing import import_file
-        from amudesk.ui.workers import Task
-
         store = self._store
         skip_invalid = self.skip_invalid.isChecked()
         update = self.update_known.isChecked()
 
         def work(progress: Any, cancelled: Any) -> Any:
-            return import_file(
+            return importing.import_file(
                 path,
                 store=store,
                 skip_invalid=skip_invalid,
@@ -226,55 +221,32 @@ class ImportDialog(QDialog):
         self.progress.show()
         self.cancel_button.setText(_("Cancel"))
         self.cancel_button.setAccessibleName(_("Cancel the import"))
-        self._task = Task(work, self)
-        self._task.progress.connect(self._progress)
-        self._task.finished.connect(self._finished)
-        self._task.failed.connect(self._failed)
+        log.info("import started")
+        self.tasks.start(
+            work, finished=self._finished, failed=self._failed, progress=self._progress
+        )
         self._update_buttons()
         self.cancel_button.setFocus()
-        log.info("import started")
-        self._task.start()
 
     def cancel(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        if self.tasks.cancel():
             self.cancel_button.setEnabled(False)
             self.progress.setFormat(_("Cancelling…"))
 
-    def _cancel_or_close(self) -> None:
-        """The button stops a running import (the dialog stays to say so), else closes."""
-        if self.is_running():
-            self.cancel()
-        else:
-            self.reject()
-
     def reject(self) -> None:
-        """Cancel stops a running import first; the dialog closes when it has stopped."""
-        if self.is_running():
-            self._close_when_done = True
-            self.cancel()
-            return
-        self.done(QDialog.DialogCode.Accepted if self.imported else QDialog.DialogCode.Rejected)
-
-    def done(self, result: int) -> None:
-        """Closed by the program (locking): the import ends before the dialog."""
-        task = self._task
-        if task is not None:
-            task.cancel()
-            task.wait()
-        super().done(result)
+        """Cancel stops a running import first; the dialog closes when it has stopped, and
+        says whether requests came in (Accepted)."""
+        if self.imported and not self.busy:
+            self.accept()
+        else:
+            super().reject()
 
     def _progress(self, done: int, total: int) -> None:
         if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
+            show_progress(self.progress, done, total, busy_when_unknown=False)
             self.progress.setFormat(_("Row %v of %m"))
 
     def _stopped(self, outcome: object) -> None:
-        task = self._task
-        self._task = None
-        if task is not None:
-            task.deleteLater()
         self.progress.hide()
         self.progress.setFormat("%p%")
         self.cancel_button.setEnabled(True)
@@ -282,10 +254,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setAccessibleName(_("Close"))
         self._update_buttons()
         self.import_done.emit(outcome)
-        if self._close_when_done:
-            self._close_when_done = False
-            self.reject()
-        else:
+        if not self.close_if_asked():
             self.cancel_button.setFocus()
 
     def _finished(self, report: Any) -> None:
@@ -298,13 +267,10 @@ class ImportDialog(QDialog):
         self._stopped(report)
 
     def _failed(self, error: object) -> None:
-        from amudesk.services.importing import ImportCancelled
-        from amudesk.ui.workers import Cancelled
-
-        if isinstance(error, ImportCancelled | Cancelled):
+        if isinstance(error, importing.ImportCancelled | Cancelled):
             self.summary.setText(_("The import was cancelled; nothing was imported."))
             self.summary.show()
-        elif _is_spreadsheet_error(error):
+        elif isinstance(error, SpreadsheetError):
             self.error.show_message(str(error))
         else:
             self.error.show_message(_("The import failed. Details were written to the log file."))
@@ -355,16 +321,8 @@ class ImportDialog(QDialog):
 
 
 def columns_hint() -> str:
-    from amudesk.services.spreadsheet import COLUMNS, REQUIRED_COLUMNS
-
     others = [c for c in COLUMNS if c not in REQUIRED_COLUMNS]
     return _(
         "Required columns: {required}. Other columns: {others}. "
         "An export (File → Export…) gives a file with every column."
     ).format(required=", ".join(REQUIRED_COLUMNS), others=", ".join(others))
-
-
-def _is_spreadsheet_error(error: object) -> bool:
-    from amudesk.services.spreadsheet import SpreadsheetError
-
-    return isinstance(error, SpreadsheetError)

@@ -81,7 +81,7 @@ class ScreenLockWatcher(QObject):
         super().__init__(parent)
         self.listening = False
         try:
-            from PySide6.QtDBus import QDBusConnection
+            from PySide6.QtDBus import QDBusConnection  # noqa: PLC0415  (not in every Qt build)
         except ImportError:  # no D-Bus module in this Qt build
             return
         bus = QDBusConnection.sessionBus()

@@ -1,33 +1,24 @@
 """The main window: the case list on the left, the selected case on the right.
 
-Every form is imported when it is first opened, so the window starts fast.
+What its menus do (the forms, the export, the backups) is ``MainCommands``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
-    QProgressDialog,
-    QPushButton,
     QSplitter,
-    QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -35,11 +26,17 @@ from PySide6.QtWidgets import (
 
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
+from amudesk.models import STATUS_LABELS
 from amudesk.services import cases
+from amudesk.services.office import get_office
+from amudesk.settings import load_settings, save_settings
 from amudesk.store import Store
-from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
+from amudesk.ui import casemodel
+from amudesk.ui.alertbadge import AlertBadge
+from amudesk.ui.caselist import CaseList
 from amudesk.ui.casepanel import CasePanel
-from amudesk.ui.kit.labels import format_number
+from amudesk.ui.deadlineboard import DeadlineBoard
+from amudesk.ui.maincommands import MainCommands
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +49,8 @@ MINIMUM_SIZE = (1000, 620)
 
 def format_count(n: int, *, capped: bool = False) -> str:
     """'1 234 cases' with the locale's digit grouping; 'more than 1 000 cases' when capped."""
-    from babel.numbers import format_decimal
-
-    from amudesk.ui.casemodel import COUNT_CAP
-
     if capped:
-        number = format_decimal(COUNT_CAP, locale=i18n.babel_locale(None))
+        number = format_decimal(casemodel.COUNT_CAP, locale=i18n.babel_locale(None))
         return _("more than {count} cases").format(count=number)
     number = format_decimal(n, locale=i18n.babel_locale(None))
     return ngettext("{count} case", "{count} cases", n).format(count=number)
@@ -78,15 +71,14 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, data_dir: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.card_batch: Any = None
         self.data_dir = Path(data_dir) if data_dir is not None else store.data_dir
         # After the next reload: (request to show, read it again, show it even if unlisted).
         self._pending: tuple[int | None, bool, bool] | None = None
         self._database_empty = False
-        self._export_task: Any = None
         self.board: Any = None  # the deadlines board, made when first opened
         self.alerts: Any = None  # DeadlineAlerts, attached by the application shell
         self.setObjectName("mainWindow")
+        self.commands = MainCommands(self)
         self.setMinimumSize(*MINIMUM_SIZE)
         self.resize(*self._default_size())
         self._build_actions()
@@ -101,8 +93,6 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _default_size() -> tuple[int, int]:
         """1280×720, or less on a smaller screen (a 1366×768 laptop has room for it)."""
-        from PySide6.QtGui import QGuiApplication
-
         screen = QGuiApplication.primaryScreen()
         if screen is None:
             return DEFAULT_SIZE
@@ -132,67 +122,67 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.new_person_action = self._action(
-            _("New &person…"), self.new_person, "Ctrl+Shift+N", _("Register a new person")
+            _("New &person…"), self.commands.new_person, "Ctrl+Shift+N", _("Register a new person")
         )
         self.new_request_action = self._action(
-            _("New &request…"), self.new_request, "Ctrl+N", _("Register a new AMU request")
+            _("New &request…"), self.commands.new_request, "Ctrl+N", _("Register a new AMU request")
         )
         self.import_action = self._action(
             _("&Import…"),
-            self.import_spreadsheet,
+            self.commands.import_spreadsheet,
             "Ctrl+I",
             _("Import requests from a spreadsheet"),
         )
         self.export_action = self._action(
             _("&Export…"),
-            self.export_spreadsheet,
+            self.commands.export_spreadsheet,
             "Ctrl+E",
             _("Export every request to a spreadsheet"),
         )
         self.cards_action = self._action(
             _("Print medical &cards…"),
-            self.print_cards,
+            self.commands.print_cards,
             "Ctrl+Shift+P",
             _("Print the medical cards of the selected requests"),
         )
         self.directory_action = self._action(
-            _("&CPAS directory…"), self.edit_directory, tip=_("Edit the directory of CPAS")
+            _("&CPAS directory…"), self.commands.edit_directory, tip=_("Edit the directory of CPAS")
         )
         self.office_action = self._action(
             _("&Office profile…"),
-            self.edit_office,
+            self.commands.edit_office,
             tip=_("Name, address and signatory of your office"),
         )
         self.settings_action = self._action(
-            _("&Settings…"), self.edit_settings, tip=_("Language and other preferences")
+            _("&Settings…"), self.commands.edit_settings, tip=_("Language and other preferences")
         )
         self.backup_action = self._action(
-            _("&Back up…"), self.back_up, tip=_("Make an encrypted backup of the database")
+            _("&Back up…"), self.commands.back_up, tip=_("Make an encrypted backup of the database")
         )
         self.restore_action = self._action(
             _("&Restore a backup…"),
-            self.restore_backup,
+            self.commands.restore_backup,
             tip=_("Replace the database by one of its backups"),
         )
         self.passphrase_action = self._action(
             _("Change the &passphrase…"),
-            self.change_passphrase,
+            self.commands.change_passphrase,
             tip=_("Encrypt the database with a new passphrase"),
         )
         self.audit_action = self._action(
             _("A&udit trail…"),
-            self.open_audit,
+            self.commands.open_audit,
             tip=_("Who did what and when; check that nothing was altered"),
         )
         self.privacy_action = self._action(
             _("&Privacy duties…"),
-            self.open_privacy,
+            self.commands.open_privacy,
             tip=_("Everything about a person, erasure, retention, record of processing (GDPR)"),
         )
         for action in (self.backup_action, self.restore_action, self.passphrase_action):
             action.setEnabled(self.data_dir is not None)
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
-        self.about_action = self._action(_("&About AMU Desk"), self.about)
+        self.about_action = self._action(_("&About AMU Desk"), self.commands.about)
         self.find_action = self._action(_("&Find"), self.focus_search, "Ctrl+F")
         self.deadlines_action = self._action(
             _("&Deadlines"), self.open_deadlines, "Ctrl+D", _("Open the deadlines board")
@@ -254,9 +244,16 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("caseSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self._build_table())
-        self.stack.addWidget(self._build_empty_state())
+        self.stack = CaseList(
+            self.store,
+            new_person=self.commands.new_person,
+            import_spreadsheet=self.commands.import_spreadsheet,
+        )
+        self.model, self.table = self.stack.model, self.stack.table
+        self.empty_hint = self.stack.empty_hint
+        self.model.reloaded.connect(self._model_reloaded)
+        self.table.activated.connect(self._row_activated)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.splitter.addWidget(self.stack)
         self.panel = CasePanel(self.store, data_dir=self.data_dir)
         self.panel.changed.connect(self._panel_changed)
@@ -297,7 +294,7 @@ class MainWindow(QMainWindow):
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setAccessibleName(_("Status"))
         self.status_filter.addItem(_("All"), None)
-        for key, text in cases.STATUS_LABELS.items():
+        for key, text in STATUS_LABELS.items():
             self.status_filter.addItem(_(text), str(key))
         status_label.setBuddy(self.status_filter)
         self.status_filter.currentIndexChanged.connect(lambda _index: self.apply_filter())
@@ -314,77 +311,6 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         return row
 
-    def _build_table(self) -> QTableView:
-        self.model = CaseTableModel(self.store, self)
-        self.model.reloaded.connect(self._model_reloaded)
-        table = QTableView()
-        table.setObjectName("caseTable")
-        table.setAccessibleName(_("Requests"))
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        # Several rows can be selected (Shift, Ctrl) to print their cards together.
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(False)
-        header.setMinimumSectionSize(60)
-        widths = {"reference": 120, "name": 240, "cpas": 170, "received_at": 110, "status": 100}
-        metrics = header.fontMetrics()
-        for key, width in widths.items():
-            column = COLUMN_OF_KEY[key]
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            # Room for the title in any language, and for the sort arrow.
-            table.setColumnWidth(column, max(width, metrics.horizontalAdvance(title) + 32))
-        header.setSectionResizeMode(COLUMN_OF_KEY["name"], QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(self.model.sort_column(), Qt.SortOrder.DescendingOrder)
-        table.setSortingEnabled(True)
-        table.activated.connect(self._row_activated)
-        table.selectionModel().currentRowChanged.connect(self._current_row_changed)
-        self.table = table
-        return table
-
-    def _build_empty_state(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("emptyState")
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        hint = QLabel(
-            _(
-                "No requests yet. Create a person and register their request, "
-                "or import a spreadsheet."
-            )
-        )
-        hint.setObjectName("emptyHint")
-        hint.setWordWrap(True)
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.empty_hint = hint
-        layout.addWidget(hint)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for text, slot, name in (
-            (_("New &person…"), self.new_person, "emptyNewPerson"),
-            (_("&Import a spreadsheet…"), self.import_spreadsheet, "emptyImport"),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(name)
-            button.setAccessibleName(text.replace("&", "").rstrip("…"))
-            button.clicked.connect(lambda _checked=False, slot=slot: slot())
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        return page
-
     def _build_status_bar(self) -> None:
         folder = str(self.data_dir) if self.data_dir else ""
         self.folder_label = QLabel(_("Data folder: {path}").format(path=folder))
@@ -392,19 +318,13 @@ class MainWindow(QMainWindow):
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addPermanentWidget(self.folder_label)
         # Deadlines needing attention, for desktops without a tray (and for everyone).
-        self.deadline_badge = QPushButton()
-        self.deadline_badge.setObjectName("deadlineBadge")
-        self.deadline_badge.setProperty("link", True)
-        self.deadline_badge.setStyleSheet("color: #a4000f; font-weight: 600;")
+        self.deadline_badge = AlertBadge()
         self.deadline_badge.clicked.connect(lambda _checked=False: self.open_deadlines())
-        self.deadline_badge.hide()
         self.statusBar().addPermanentWidget(self.deadline_badge)
 
     # --- title, layout, state ---------------------------------------------------------
 
     def update_title(self) -> None:
-        from amudesk.services.office import get_office
-
         with self.store.session() as session:
             office = get_office(session=session)
         if office is not None and office.name:
@@ -413,8 +333,6 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_TITLE)
 
     def restore_layout(self) -> None:
-        from amudesk.settings import load_settings
-
         settings = load_settings(self.data_dir)
         if settings.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode("ascii")))
@@ -424,8 +342,6 @@ class MainWindow(QMainWindow):
             )
 
     def save_layout(self) -> None:
-        from amudesk.settings import load_settings, save_settings
-
         try:
             settings = load_settings(self.data_dir)
             settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
@@ -463,9 +379,7 @@ class MainWindow(QMainWindow):
         if self.board is not None:
             self.board.stop()  # its worker ends before the window (and the board) go
             self.board.close()
-        if self._export_task is not None:
-            self._export_task.cancel()
-            self._export_task.wait()
+        self.commands.stop_export()
         self.panel.wait_for_clocks()
         self.save_layout()
         super().closeEvent(event)
@@ -568,7 +482,7 @@ class MainWindow(QMainWindow):
     def _row_activated(self, index: Any) -> None:
         request_id = self.model.request_id_at(index.row())
         if request_id is not None:
-            self.edit_request(request_id)
+            self.commands.edit_request(request_id)
 
     def _panel_changed(self, request_id: int) -> None:
         # The panel has shown the case again already; the list follows.
@@ -577,288 +491,20 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, MESSAGE_MS)
 
-    def _reference(self, request_id: int) -> str:
+    @property
+    def card_batch(self) -> Any:
+        """The card batch dialog opened last (File › Print medical cards), if any."""
+        return self.commands.card_batch
+
+    def request_reference(self, request_id: int) -> str:
         with self.store.session() as session:
             return cases.get_request(request_id, session=session).reference
-
-    def _request_saved(self, request_id: int | None) -> None:
-        if request_id is None:
-            self.refresh()
-            return
-        self.refresh(request_id)
-        self.show_message(
-            _("Request {reference} saved.").format(reference=self._reference(request_id))
-        )
-
-    # --- commands ------------------------------------------------------------------------
-
-    def new_person(self) -> None:
-        from amudesk.ui.persondialog import PersonDialog
-
-        dialog = PersonDialog(self.store, parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        person_id = getattr(dialog, "person_id", None)
-        self.show_message(_("Person saved."))
-        if person_id is None:
-            return
-        from amudesk.ui.requestdialog import RequestDialog
-
-        request_dialog = RequestDialog(self.store, person_id=person_id, parent=self)
-        if request_dialog.exec() == QDialog.DialogCode.Accepted:
-            self._request_saved(getattr(request_dialog, "request_id", None))
-        else:
-            self.show_message(_("Person saved. Register their request later with “New request…”."))
-
-    def new_request(self) -> None:
-        from amudesk.ui.requestdialog import RequestDialog
-
-        dialog = RequestDialog(self.store, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._request_saved(getattr(dialog, "request_id", None))
-
-    def edit_request(self, request_id: int) -> None:
-        from amudesk.ui.requestdialog import RequestDialog
-
-        dialog = RequestDialog(self.store, request_id=request_id, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._request_saved(getattr(dialog, "request_id", None) or request_id)
-
-    def import_spreadsheet(self) -> None:
-        from amudesk.ui.importdialog import ImportDialog
-
-        dialog = ImportDialog(self.store, self)
-        dialog.exec()
-        if dialog.report is not None and dialog.report.updated:
-            self.refresh()  # requests corrected from the file (--update in the dialog)
-        if dialog.imported:
-            self.refresh()
-            self.show_message(
-                ngettext("{n} request imported.", "{n} requests imported.", dialog.imported).format(
-                    n=dialog.imported
-                )
-            )
-
-    def selected_request_ids(self) -> list[int]:
-        """The requests of the selected rows, in the list's order (else the current one)."""
-        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
-        found = [self.model.request_id_at(row) for row in rows]
-        ids = [request_id for request_id in found if request_id is not None]
-        current = self.panel.request_id()
-        if not ids and current is not None:
-            ids = [current]
-        return ids
-
-    def print_cards(self) -> None:
-        """Print the medical cards of the selected requests together."""
-        from amudesk.services.documents import document_language
-        from amudesk.services.office import get_office
-        from amudesk.ui.cardbatch import CardBatchDialog
-
-        request_ids = self.selected_request_ids()
-        if not request_ids:
-            self.show_message(_("Select one or more requests first."))
-            return
-        if self.card_batch is not None:
-            self.card_batch.close()
-            self.card_batch.deleteLater()
-        with self.store.session() as session:
-            office = get_office(session=session)
-        dialog = CardBatchDialog(
-            self.store,
-            request_ids,
-            self,
-            language=document_language(None, office),
-        )
-        dialog.printed.connect(lambda _ids: self.refresh())
-        self.card_batch = dialog
-        dialog.open()
-
-    def export_spreadsheet(self) -> None:
-        name = _("amu-requests-{date}.csv").format(date=dt.date.today().isoformat())
-        start = str(Path.home() / name)
-        chosen, chosen_filter = QFileDialog.getSaveFileName(
-            self,
-            _("Export the requests"),
-            start,
-            _("CSV spreadsheet (*.csv)") + ";;" + _("Excel workbook (*.xlsx)"),
-        )
-        if not chosen:
-            return
-        path = Path(chosen)
-        if path.suffix.lower() not in (".csv", ".xlsx"):
-            suffix = ".xlsx" if "xlsx" in chosen_filter else ".csv"
-            path = path.with_name(path.name + suffix)
-        self.run_export(path)
-
-    def run_export(self, path: Path) -> None:
-        """Write every request to ``path`` off the UI thread, with progress and cancel."""
-        from amudesk.services.exporting import export_file
-        from amudesk.ui.workers import Cancelled, Task
-
-        store = self.store
-
-        def work(progress: Any, cancelled: Any) -> int:
-            def report(done: int, total: int) -> None:
-                if cancelled():
-                    raise Cancelled()  # export_file removes its unfinished file
-                progress(done, total)
-
-            return int(export_file(path, store=store, progress=report))
-
-        dialog = QProgressDialog(_("Exporting the requests…"), _("Cancel"), 0, 0, self)
-        dialog.setWindowTitle(_("Export"))
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(400)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
-        task = Task(work, self)
-        dialog.canceled.connect(task.cancel)
-
-        def on_progress(done: int, total: int) -> None:
-            dialog.setMaximum(max(total, 1))
-            dialog.setValue(min(done, max(total, 1)))
-
-        def end() -> None:
-            self._export_task = None
-            dialog.canceled.disconnect(task.cancel)
-            dialog.close()
-            dialog.deleteLater()
-            task.deleteLater()
-
-        def on_finished(count: object) -> None:
-            end()
-            n = count if isinstance(count, int) else 0
-            self.show_message(
-                ngettext(
-                    "{n} request exported to {file}.", "{n} requests exported to {file}.", n
-                ).format(n=n, file=path.name)
-            )
-            log.info("export finished: %s requests", count)
-            self.export_finished.emit(count)
-
-        def on_failed(error: object) -> None:
-            end()
-            self._export_failed(error)
-            self.export_finished.emit(error)
-
-        task.progress.connect(on_progress)
-        task.finished.connect(on_finished)
-        task.failed.connect(on_failed)
-        self._export_task = task
-        task.start()
-
-    def _export_failed(self, error: object) -> None:
-        from amudesk.ui.workers import Cancelled
-
-        if isinstance(error, Cancelled):
-            self.show_message(_("Export cancelled; no file was written."))
-            return
-        from amudesk.services.spreadsheet import SpreadsheetError
-
-        if isinstance(error, SpreadsheetError):
-            message = str(error)
-        elif isinstance(error, OSError):
-            message = _("The file could not be written: {reason}").format(
-                reason=error.strerror or error.__class__.__name__
-            )
-        else:
-            message = _("The export failed. Details were written to the log file.")
-        QMessageBox.warning(self, _("Export"), message)
-
-    def edit_directory(self) -> None:
-        from amudesk.ui.directorydialog import DirectoryDialog
-
-        DirectoryDialog(self.store, parent=self).exec()
-        self.refresh()
-
-    def edit_office(self) -> None:
-        from amudesk.ui.officedialog import OfficeDialog
-
-        dialog = OfficeDialog(self.store, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.update_title()
-            self.show_message(_("Office profile saved."))
-
-    def edit_settings(self) -> None:
-        from amudesk.ui.settingsdialog import SettingsDialog
-
-        chosen: list[str] = []
-        dialog = SettingsDialog(self.data_dir, parent=self)
-        dialog.language_changed.connect(chosen.append)
-        clock_changed: list[bool] = []
-        dialog.clock_settings_changed.connect(lambda: clock_changed.append(True))
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        if accepted:
-            self.lock_settings_changed.emit()
-        if clock_changed:
-            # How deadlines are counted or alerted changed: every view of them follows.
-            if self.alerts is not None:
-                self.alerts.apply_settings()
-            if self.board is not None and self.board.isVisible():
-                self.board.refresh()
-            self.panel.show_case(self.panel.request_id())
-        if chosen and chosen[-1] != i18n.get_locale():
-            # Emitted once the dialog is closed: the window may then be rebuilt safely.
-            self.language_changed.emit(chosen[-1])
-
-    def open_privacy(self) -> None:
-        from amudesk.ui.privacydialog import PrivacyDialog
-
-        dialog = PrivacyDialog(self.store, parent=self)
-        dialog.erased.connect(lambda _person_id: self.refresh(None))
-        dialog.exec()
-
-    def open_audit(self) -> None:
-        from amudesk.ui.auditdialog import AuditDialog
-
-        AuditDialog(self.store, parent=self).exec()
-
-    def back_up(self) -> None:
-        from amudesk.ui.safekeeping import BackupDialog
-
-        BackupDialog(self.store, parent=self).exec()
-
-    def restore_backup(self) -> None:
-        """Ask which backup and its passphrase; the shell closes the store and restores."""
-        from amudesk.ui.safekeeping import RestoreDialog
-
-        if self.data_dir is None:
-            return
-        dialog = RestoreDialog(self.data_dir, parent=self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        path = dialog.chosen_path()
-        if path is not None:
-            self.restore_requested.emit(str(path), dialog.passphrase())
-
-    def change_passphrase(self) -> None:
-        """Ask the current and a new passphrase; the shell re-encrypts and reopens."""
-        from amudesk.ui.safekeeping import ChangePassphraseDialog
-
-        dialog = ChangePassphraseDialog(parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.passphrase_change_requested.emit(dialog.current(), dialog.new())
-
-    def about(self) -> None:
-        from amudesk import __version__
-
-        text = _(
-            "AMU Desk {version}\n\n"
-            "An offline desk for urgent medical aid (AMU) requests.\n\n"
-            "Free software under the European Union Public Licence (EUPL) 1.2."
-        ).format(version=__version__)
-        box = QMessageBox(QMessageBox.Icon.Information, _("About AMU Desk"), text, parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
 
     # --- deadlines -------------------------------------------------------------------
 
     def open_deadlines(self) -> None:
         """Show the deadlines board (made on first use), in front, with fresh figures."""
         if self.board is None:
-            from amudesk.ui.deadlineboard import DeadlineBoard
-
             self.board = DeadlineBoard(self.store, self.data_dir, self)
             self.board.open_case.connect(self._open_case_from_board)
             self.board.marks_changed.connect(self._deadline_marked)
@@ -871,7 +517,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         self.select_request(request_id)
         self.show_message(
-            _("Case {reference} shown.").format(reference=self._reference(request_id))
+            _("Case {reference} shown.").format(reference=self.request_reference(request_id))
         )
 
     def _deadline_marked(self, request_id: int) -> None:
@@ -900,17 +546,5 @@ class MainWindow(QMainWindow):
 
     def show_deadline_count(self, overdue: int, soon: int) -> None:
         """The status bar says "⚠ 5 deadlines" (hidden when none needs attention)."""
-        total = overdue + soon
-        self.deadline_badge.setVisible(total > 0)
-        if total <= 0:
-            return
-        text = ngettext("⚠ {n} deadline", "⚠ {n} deadlines", total).format(n=format_number(total))
-        self.deadline_badge.setText(text)
-        tip = _("Open the deadlines board (Ctrl+D)")
-        if self.alerts is not None:
-            tip = _("{summary} — open the deadlines board (Ctrl+D)").format(
-                summary=self.alerts.summary()
-            )
-        self.deadline_badge.setToolTip(tip)
-        self.deadline_badge.setAccessibleName(text.replace("⚠", "").strip())
-        self.deadline_badge.setAccessibleDescription(tip)
+        summary = self.alerts.summary() if self.alerts is not None else None
+        self.deadline_badge.show_count(overdue, soon, summary)

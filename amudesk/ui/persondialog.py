@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.identifiers import IdentifierError, NissInfo, birth_date_text, parse_niss
-from amudesk.models import Person, Sex
+from amudesk.models import SEX_LABELS, Person, Sex
 from amudesk.services import FieldError
 from amudesk.services import people as people_service
-from amudesk.services.people import SEX_LABELS, PersonData
+from amudesk.services.people import PersonData
 from amudesk.store import Store
 from amudesk.ui.kit.combos import CountryCombo
 from amudesk.ui.kit.dates import PartialDateEdit

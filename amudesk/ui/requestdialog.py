@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from amudesk import i18n
 from amudesk.i18n import BRUSSELS, _
-from amudesk.models import Cpas, OfficeKind, Request
+from amudesk.models import CARE_KIND_LABELS, CHANNEL_LABELS, Cpas, OfficeKind, Request
 from amudesk.services import FieldError, cases, directory, office
 from amudesk.services import people as people_service
-from amudesk.services.cases import CARE_KIND_LABELS, CHANNEL_LABELS, RequestData
+from amudesk.services.cases import RequestData
 from amudesk.store import Store
 from amudesk.ui.kit.combos import SearchCombo
 from amudesk.ui.kit.dates import OptionalDateEdit
@@ -36,6 +36,7 @@ from amudesk.ui.kit.formrows import add_composite_row, add_hint_row, add_row, al
 from amudesk.ui.kit.hints import hint_label
 from amudesk.ui.kit.labels import cpas_label
 from amudesk.ui.kit.personpicker import PersonPicker, person_line
+from amudesk.ui.persondialog import PersonDialog
 
 
 def brussels_now() -> dt.datetime:
@@ -269,8 +270,6 @@ class RequestDialog(FormDialog):
         self.care_kind.setEnabled(has_date or self.care_kind.currentData() is not None)
 
     def new_person(self) -> None:
-        from amudesk.ui.persondialog import PersonDialog
-
         dialog = PersonDialog(self.store, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.picker is not None:
             self.picker.set_person(dialog.person_id)

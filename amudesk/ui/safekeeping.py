@@ -18,19 +18,17 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from babel.units import format_unit
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -38,23 +36,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amudesk import i18n
+from amudesk import backups, i18n
+from amudesk.backups import backups_dir, key_path_for, list_backups
 from amudesk.i18n import _
 from amudesk.services import FieldError
-from amudesk.store import Store
-from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
+from amudesk.store import Store, StoreError
+from amudesk.ui.kit.fielderrors import ErrorLabel
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import GOOD_STYLE, hint_label, set_hint, warning_label
 from amudesk.ui.kit.passphrase import (
-    MIN_LENGTH,
-    MIN_SCORE,
     MIN_WIDTH,
-    StrengthMeter,
-    _intro_label,
-    _password_edit,
-    passphrase_strength,
+    NewPassphraseFields,
+    intro_label,
+    lay_out,
+    lost_passphrase_warning,
+    passphrase_buttons,
+    passphrase_form,
+    password_edit,
+    show_passphrase_check,
+    show_problem,
 )
-from amudesk.ui.kit.taborder import _chain
+from amudesk.ui.kit.taborder import chain_tab_order
+from amudesk.ui.kit.taskdialog import TaskDialog, progress_bar, show_progress, status_label
+from amudesk.ui.workers import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +70,6 @@ BACKUP_FILTER_SUFFIX = "*.sqlite3"
 
 def format_size(size: int, locale: str | None = None) -> str:
     """'812 kB', '12.3 MB', '1.2 GB' — decimal units, written for the locale ('12,3 Mo')."""
-    from babel.units import format_unit
-
     where = i18n.babel_locale(locale)
     if size < 1_000_000:
         return format_unit(
@@ -92,17 +94,21 @@ def format_made_at(made_at: dt.datetime) -> str:
 
 
 class BackupList(QTableWidget):
-    """Backups of one or more folders, newest first: when, size, and where."""
+    """Backups of one or more folders, newest first: when, size, and where. Its dialog lays
+    out ``label`` above it and ``empty_label``, shown while it lists nothing, below it.
+
+    ``name`` is its accessible name, ``empty`` what is said when there is no backup.
+    """
 
     WHEN, SIZE, FOLDER = range(3)
 
-    def __init__(self, data_dir: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | None, name: str, empty: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(0, 3, parent)
         self._data_dir = data_dir
         self.folders: list[Path] = []
         if data_dir is not None:
-            from amudesk.backups import backups_dir
-
             self.folders.append(backups_dir(data_dir))
         self.setObjectName("backupList")
         self.setHorizontalHeaderLabels([_("Made on"), _("Size"), _("Folder")])
@@ -122,15 +128,18 @@ class BackupList(QTableWidget):
         header.setSectionResizeMode(self.SIZE, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.FOLDER, QHeaderView.ResizeMode.Stretch)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setAccessibleName(name)
+        self.label = QLabel(_("&Backups"))
+        self.label.setBuddy(self)
+        self.empty_label = hint_label(empty)
 
     def add_folder(self, folder: Path) -> None:
         if folder not in self.folders:
             self.folders.append(folder)
 
     def reload(self, select: Path | None = None) -> None:
-        """List the folders' backups again; select ``select`` (else the newest)."""
-        from amudesk.backups import backups_dir, list_backups
-
+        """List the folders' backups again; select ``select`` (else the newest). Once laid
+        out: it shows or hides ``empty_label``."""
         home = backups_dir(self._data_dir) if self._data_dir is not None else None
         found = []
         for folder in self.folders:
@@ -161,10 +170,10 @@ class BackupList(QTableWidget):
                 (self.FOLDER, where_item),
             ):
                 self.setItem(row, column, item)
-        if not found:
-            return
-        chosen = self.row_of(select) if select is not None else None
-        self.selectRow(chosen if chosen is not None else 0)
+        if found:
+            chosen = self.row_of(select) if select is not None else None
+            self.selectRow(chosen if chosen is not None else 0)
+        self.empty_label.setVisible(not found)
 
     def path_at(self, row: int) -> Path | None:
         item = self.item(row, self.WHEN)
@@ -187,7 +196,7 @@ class BackupList(QTableWidget):
 # --- making a backup ----------------------------------------------------------------------
 
 
-class BackupDialog(QDialog):
+class BackupDialog(TaskDialog):
     """The data folder's backups, and a new one made now, there or in a chosen folder.
 
     ``backup_finished`` carries the new ``Backup``, or the exception that stopped it.
@@ -198,13 +207,11 @@ class BackupDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._task: Any = None
-        self._close_when_done = False
         self.data_dir: Path | None = store.data_dir
         self.setObjectName("backupDialog")
         self.setWindowTitle(_("Backups"))
 
-        self.intro = _intro_label(
+        self.intro = intro_label(
             _(
                 "A backup is an encrypted copy of the database, with the key file it opens "
                 "with (.key): keep the two files together. It opens with the passphrase in "
@@ -212,11 +219,7 @@ class BackupDialog(QDialog):
                 "last 7 days and 4 weeks."
             )
         )
-        self.list_label = QLabel(_("&Backups"))
-        self.backup_list = BackupList(self.data_dir)
-        self.list_label.setBuddy(self.backup_list)
-        self.backup_list.setAccessibleName(_("Backups"))
-        self.empty_label = hint_label(_("No backup yet."))
+        self.backup_list = BackupList(self.data_dir, _("Backups"), _("No backup yet."))
 
         self.now_button = QPushButton(_("Back up &now"))
         self.now_button.setObjectName("backUpNow")
@@ -231,9 +234,7 @@ class BackupDialog(QDialog):
         actions.addWidget(self.folder_button)
         actions.addStretch(1)
 
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(_("Backup progress"))
-        self.progress.setTextVisible(False)
+        self.progress = progress_bar(_("Backup progress"), text=False)
         self.cancel_button = QPushButton(_("&Cancel the backup"))
         self.cancel_button.setObjectName("cancelBackup")
         self.cancel_button.setAccessibleName(_("Cancel the backup"))
@@ -245,11 +246,7 @@ class BackupDialog(QDialog):
         progress_layout.addWidget(self.cancel_button)
         self.progress_row.hide()
 
-        self.status_label = hint_label()
-        self.status_label.setObjectName("backupStatus")
-        self.status_label.setAccessibleName(_("Status"))
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.hide()
+        self.status_label = status_label("backupStatus")
         self.error_label = ErrorLabel()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -260,15 +257,15 @@ class BackupDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.list_label)
+        layout.addWidget(self.backup_list.label)
         layout.addWidget(self.backup_list, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.backup_list.empty_label)
         layout.addLayout(actions)
         layout.addWidget(self.progress_row)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        _chain(
+        chain_tab_order(
             [
                 self.backup_list,
                 self.now_button,
@@ -277,24 +274,13 @@ class BackupDialog(QDialog):
                 self.close_button,
             ]
         )
-        self.reload()
+        self.backup_list.reload()
         self.setMinimumWidth(MIN_WIDTH + 100)
         self.resize(*BACKUP_SIZE)
         self.now_button.setDefault(True)
         self.now_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    # --- listing ---------------------------------------------------------------------
-
-    def reload(self, select: Path | None = None) -> None:
-        self.backup_list.reload(select)
-        self.empty_label.setVisible(self.backup_list.rowCount() == 0)
-
     # --- backing up ------------------------------------------------------------------
-
-    @property
-    def busy(self) -> bool:
-        """True while a backup is being made."""
-        return self._task is not None
 
     def choose_folder(self) -> Path | None:
         """Where to write the backup (a USB stick …); None when the chooser was closed."""
@@ -312,9 +298,6 @@ class BackupDialog(QDialog):
         """Make a backup in ``folder`` (default: the data folder's), off the UI thread."""
         if self.busy:
             return
-        from amudesk import backups
-        from amudesk.ui.workers import Cancelled, Task
-
         store = self._store
 
         def work(progress: Any, cancelled: Any) -> Any:
@@ -332,62 +315,45 @@ class BackupDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self._set_actions_enabled(False)
         self.setCursor(Qt.CursorShape.BusyCursor)
-        task = Task(work, self)
-        self._task = task
-        task.progress.connect(self._progress)
-        task.finished.connect(lambda backup: self._finished(task, backup))
-        task.failed.connect(lambda error: self._failed(task, error))
-        task.start()
+        self.tasks.start(
+            work,
+            finished=self._finished,
+            failed=self._failed,
+            progress=lambda done, total: show_progress(
+                self.progress, done, total, busy_when_unknown=False
+            ),
+        )
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def cancel(self) -> None:
         """Stop the backup being made; nothing of it is kept."""
-        if self._task is None:
-            return
-        self._task.cancel()
-        self.cancel_button.setEnabled(False)
-        set_hint(self.status_label, _("Cancelling…"))
-
-    def _progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
+        if self.tasks.cancel():
+            self.cancel_button.setEnabled(False)
+            set_hint(self.status_label, _("Cancelling…"))
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         for button in (self.now_button, self.folder_button):
             button.setEnabled(enabled)
 
-    def _end(self, task: Any) -> bool:
-        """The task is over: back to idle. False when it was abandoned meanwhile."""
-        if task is not self._task:
-            return False
-        self._task = None
+    def _idle(self) -> None:
+        """The backup is over: back to idle."""
         self.progress_row.hide()
         self.unsetCursor()
         self._set_actions_enabled(True)
         self.now_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        task.deleteLater()
-        return True
 
-    def _finished(self, task: Any, backup: Any) -> None:
-        if not self._end(task):
-            return
+    def _finished(self, backup: Any) -> None:
+        self._idle()
         path = Path(backup.path)
         self.backup_list.add_folder(path.parent)
-        self.reload(select=path)
+        self.backup_list.reload(select=path)
         set_hint(self.status_label, _("Backup written: {path}").format(path=path), GOOD_STYLE)
         self.backup_finished.emit(backup)
-        if self._close_when_done:
-            super().reject()
+        self.close_if_asked()
 
-    def _failed(self, task: Any, error: object) -> None:
-        cancelled = task.is_cancelled()
-        if not self._end(task):
-            return
-        from amudesk.store import StoreError
-        from amudesk.ui.workers import Cancelled
-
-        if cancelled or isinstance(error, Cancelled):
+    def _failed(self, error: object) -> None:
+        self._idle()
+        if self.tasks.was_cancelled or isinstance(error, Cancelled):
             set_hint(self.status_label, _("The backup was cancelled; nothing was kept."))
         else:
             set_hint(self.status_label, "")
@@ -403,30 +369,12 @@ class BackupDialog(QDialog):
                 )
             self.error_label.show_message(message)
         self.backup_finished.emit(error)
-        if self._close_when_done:
-            super().reject()
+        self.close_if_asked()
 
-    def wait_for_task(self, milliseconds: int = 30_000) -> bool:
-        """Wait until the backup is over and its outcome shown (for tests and closing)."""
-        task = self._task
-        return task is None or task.wait_reported(milliseconds)
-
-    # --- closing ---------------------------------------------------------------------
-
-    def reject(self) -> None:
-        """Esc, Close or the window's button while a backup runs: cancel it, then close."""
-        if self.busy:
-            self._close_when_done = True
-            self.cancel()
-            return
-        super().reject()
-
-    def done(self, result: int) -> None:
-        task = self._task
-        if task is not None:  # closed by the program: the copy must end before the dialog
-            task.cancel()
+    def stop(self) -> None:
+        """Closed by the program: the copy ends, and its outcome is shown, before the dialog."""
+        if self.tasks.cancel():
             self.wait_for_task()
-        super().done(result)
 
 
 # --- restoring ----------------------------------------------------------------------------
@@ -437,15 +385,13 @@ class RestoreDialog(QDialog):
 
     def __init__(self, data_dir: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from amudesk.backups import backups_dir
-
         self.data_dir = Path(data_dir)
         self._path: Path | None = None
         self._passphrase = ""
         self.setObjectName("restoreDialog")
         self.setWindowTitle(_("Restore a backup"))
 
-        self.intro = _intro_label(
+        self.intro = intro_label(
             _(
                 "The database in use is replaced by the backup you choose. It is not lost: "
                 "it is kept, untouched, in {folder}, in a file whose name begins with "
@@ -456,11 +402,11 @@ class RestoreDialog(QDialog):
         self.warning = warning_label(
             _("What was recorded after the backup was made is not in the restored data.")
         )
-        self.list_label = QLabel(_("&Backups"))
-        self.backup_list = BackupList(self.data_dir)
-        self.list_label.setBuddy(self.backup_list)
-        self.backup_list.setAccessibleName(_("Backups of the data folder"))
-        self.empty_label = hint_label(_("The data folder has no backup yet: choose another file."))
+        self.backup_list = BackupList(
+            self.data_dir,
+            _("Backups of the data folder"),
+            _("The data folder has no backup yet: choose another file."),
+        )
         self.other_button = QPushButton(_("&Other file…"))
         self.other_button.setObjectName("otherBackupFile")
         self.other_button.setAccessibleName(_("Choose another backup file"))
@@ -473,13 +419,9 @@ class RestoreDialog(QDialog):
         self.file_edit = QLineEdit()
         self.file_edit.setReadOnly(True)
         self.file_edit.setObjectName("backupFile")
-        self.passphrase_edit = _password_edit()
-        self.passphrase_edit.setObjectName("backupPassphrase")
-        self.show_check = QCheckBox(_("&Show the passphrase"))
-        self.show_check.setAccessibleName(_("Show the passphrase"))
-        self.show_check.toggled.connect(self._show_text)
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.passphrase_edit = password_edit("backupPassphrase")
+        self.show_check = show_passphrase_check([self.passphrase_edit])
+        form = passphrase_form()
         add_row(form, _("Backup &file"), self.file_edit)
         add_row(
             form,
@@ -492,24 +434,19 @@ class RestoreDialog(QDialog):
         form.addRow("", hint_label(passphrase_hint))
         form.addRow("", self.show_check)
         self.error_label = ErrorLabel()
-
-        self.buttons = QDialogButtonBox()
-        self.restore_button = self.buttons.addButton(
-            _("&Restore"), QDialogButtonBox.ButtonRole.AcceptRole
+        self.buttons, self.restore_button, self.cancel_button = passphrase_buttons(
+            self,
+            _("&Restore"),
+            _("Restore this backup"),
+            cancel_name=_("Close without restoring"),
         )
-        self.restore_button.setAccessibleName(_("Restore this backup"))
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName(_("Close without restoring"))
-        self.cancel_button.setAutoDefault(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.warning)
-        layout.addWidget(self.list_label)
+        layout.addWidget(self.backup_list.label)
         layout.addWidget(self.backup_list, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.backup_list.empty_label)
         layout.addLayout(other_row)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -518,7 +455,7 @@ class RestoreDialog(QDialog):
             "file": self.file_edit,
             "passphrase": self.passphrase_edit,
         }
-        _chain(
+        chain_tab_order(
             [
                 self.backup_list,
                 self.other_button,
@@ -531,7 +468,6 @@ class RestoreDialog(QDialog):
         )
         self.backup_list.itemSelectionChanged.connect(self._list_selection_changed)
         self.backup_list.reload()
-        self.empty_label.setVisible(self.backup_list.rowCount() == 0)
         self._list_selection_changed()
         self.setMinimumWidth(MIN_WIDTH + 100)
         self.resize(*RESTORE_SIZE)
@@ -558,11 +494,7 @@ class RestoreDialog(QDialog):
             return
         self.backup_list.clearSelection()
         self._set_path(path)
-        error = self._file_problem()
-        if error is not None:
-            show_field_error(error, self.fields, self.error_label)
-        else:
-            clear_field_errors(self.fields, self.error_label)
+        if not show_problem(self._file_problem(), self.fields, self.error_label):
             self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _list_selection_changed(self) -> None:
@@ -576,16 +508,9 @@ class RestoreDialog(QDialog):
         self.file_edit.setCursorPosition(0)
         self.file_edit.setToolTip(str(path) if path else "")
 
-    def _show_text(self, shown: bool) -> None:
-        self.passphrase_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        )
-
     # --- result ----------------------------------------------------------------------
 
     def _file_problem(self) -> FieldError | None:
-        from amudesk.backups import key_path_for
-
         path = self._path
         if path is None:
             return FieldError(
@@ -615,10 +540,7 @@ class RestoreDialog(QDialog):
         return None
 
     def accept(self) -> None:
-        clear_field_errors(self.fields, self.error_label)
-        error = self.problem()
-        if error is not None:
-            show_field_error(error, self.fields, self.error_label)
+        if show_problem(self.problem(), self.fields, self.error_label):
             return
         self._passphrase = self.passphrase_edit.text()
         super().accept()
@@ -635,26 +557,6 @@ class RestoreDialog(QDialog):
 # --- a new passphrase ---------------------------------------------------------------------
 
 
-def new_passphrase_problem(current: str, new: str, confirmation: str) -> FieldError | None:
-    """The rules of a new passphrase (those of the first run), on their fields."""
-    if not current:
-        return FieldError("current", _("Current passphrase: type the passphrase in use."))
-    if not new:
-        return FieldError("new", _("New passphrase: type a new passphrase."))
-    if len(new) < MIN_LENGTH:
-        return FieldError(
-            "new",
-            _("New passphrase: too short — use at least {n} characters.").format(n=MIN_LENGTH),
-        )
-    if new == current:
-        return FieldError("new", _("New passphrase: it is the same as the current one."))
-    if passphrase_strength(new) < MIN_SCORE:
-        return FieldError("new", _("New passphrase: too weak — add words or length."))
-    if confirmation != new:
-        return FieldError("confirmation", _("Confirmation: does not match the new passphrase."))
-    return None
-
-
 class ChangePassphraseDialog(QDialog):
     """The current passphrase and a new one, typed twice; accepted when the new one follows
     the rules. The change itself is the shell's (the store is closed and reopened)."""
@@ -665,107 +567,80 @@ class ChangePassphraseDialog(QDialog):
         self._new = ""
         self.setObjectName("changePassphraseDialog")
         self.setWindowTitle(_("Change the passphrase"))
-        self.intro = _intro_label(
+        self.intro = intro_label(
             _(
                 "The database is encrypted again with the new passphrase, which will be asked "
                 "from now on. Backups made before keep the passphrase in force when they were "
                 "made."
             )
         )
-        self.warning = warning_label(
-            _(
-                "If the passphrase is lost, nobody can recover it or the data, not even the "
-                "AMU Desk developers. Write it down and keep it somewhere safe."
-            )
-        )
-        self.current_edit = _password_edit()
-        self.current_edit.setObjectName("currentPassphrase")
-        self.new_edit = _password_edit()
-        self.new_edit.setObjectName("newPassphrase")
-        self.confirmation_edit = _password_edit()
-        self.confirmation_edit.setObjectName("passphraseConfirmation")
-        self.meter = StrengthMeter()
-        self.show_check = QCheckBox(_("&Show the passphrases"))
-        self.show_check.setAccessibleName(_("Show the passphrases"))
-        self.show_check.toggled.connect(self._show_text)
+        self.warning = lost_passphrase_warning()
+        self.current_edit = password_edit("currentPassphrase")
 
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form = passphrase_form()
         add_row(form, _("C&urrent passphrase"), self.current_edit)
-        add_row(form, _("&New passphrase"), self.new_edit)
-        rule = _(
-            "At least {n} characters. Several unrelated words are strong and easy to remember."
-        ).format(n=MIN_LENGTH)
-        self.new_edit.setAccessibleDescription(rule)
-        form.addRow("", hint_label(rule))
-        # A plain label: the bar takes no focus, so a buddy and mnemonic would lead nowhere.
-        form.addRow(QLabel(_("Strength")), self.meter)
-        add_row(form, _("Con&firmation"), self.confirmation_edit)
-        self.confirmation_edit.setAccessibleDescription(_("Type the new passphrase again."))
+        self.new_passphrase = NewPassphraseFields(
+            form, _("&New passphrase"), _("Type the new passphrase again.")
+        )
+        self.new_edit = self.new_passphrase.edit
+        self.new_edit.setObjectName("newPassphrase")
+        self.confirmation_edit = self.new_passphrase.confirmation_edit
+        self.confirmation_edit.setObjectName("passphraseConfirmation")
+        self.show_check = show_passphrase_check(
+            [self.current_edit, self.new_edit, self.confirmation_edit], plural=True
+        )
         form.addRow("", self.show_check)
         self.error_label = ErrorLabel()
-
-        self.buttons = QDialogButtonBox()
-        self.change_button = self.buttons.addButton(
-            _("&Change the passphrase"), QDialogButtonBox.ButtonRole.AcceptRole
+        self.buttons, self.change_button, self.cancel_button = passphrase_buttons(
+            self,
+            _("&Change the passphrase"),
+            _("Change the passphrase"),
+            cancel_name=_("Close without changing the passphrase"),
         )
-        self.change_button.setAccessibleName(_("Change the passphrase"))
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setAccessibleName(_("Close without changing the passphrase"))
-        self.cancel_button.setAutoDefault(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.warning)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         self.fields: dict[str, QWidget] = {
             "current": self.current_edit,
             "new": self.new_edit,
             "confirmation": self.confirmation_edit,
         }
-        _chain(
-            [
+        lay_out(
+            self,
+            [self.intro, self.warning, form, self.error_label],
+            self.buttons,
+            tab_order=[
                 self.current_edit,
                 self.new_edit,
                 self.confirmation_edit,
                 self.show_check,
                 self.change_button,
                 self.cancel_button,
-            ]
+            ],
+            default=self.change_button,
+            width=520,
         )
-        self.new_edit.textChanged.connect(self.meter.show_strength)
-        self.change_button.setDefault(True)
-        self.setMinimumWidth(MIN_WIDTH)
-        self.resize(max(520, self.sizeHint().width()), self.sizeHint().height())
-        self.current_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def score(self) -> int:
         """The strength shown for the new passphrase."""
-        return self.meter.score
-
-    def _show_text(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        for edit in (self.current_edit, self.new_edit, self.confirmation_edit):
-            edit.setEchoMode(mode)
+        return self.new_passphrase.meter.score
 
     def problem(self) -> FieldError | None:
-        return new_passphrase_problem(
-            self.current_edit.text(), self.new_edit.text(), self.confirmation_edit.text()
+        """The passphrase in use, then the rules of a new one (those of the first run), on
+        their fields; None when fine."""
+        current = self.current_edit.text()
+        if not current:
+            return FieldError("current", _("Current passphrase: type the passphrase in use."))
+        return self.new_passphrase.problem(
+            "new",
+            empty=_("New passphrase: type a new passphrase."),
+            too_short=_("New passphrase: too short — use at least {n} characters."),
+            too_weak=_("New passphrase: too weak — add words or length."),
+            mismatch=_("Confirmation: does not match the new passphrase."),
+            current=current,
+            same=_("New passphrase: it is the same as the current one."),
         )
 
     def accept(self) -> None:
-        clear_field_errors(self.fields, self.error_label)
-        error = self.problem()
-        if error is not None:
-            show_field_error(error, self.fields, self.error_label)
-            edit = self.fields.get(error.field)
-            if isinstance(edit, QLineEdit):
-                edit.selectAll()
+        if show_problem(self.problem(), self.fields, self.error_label, select=self.fields):
             return
         self._current = self.current_edit.text()
         self._new = self.new_edit.text()

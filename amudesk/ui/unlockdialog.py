@@ -15,36 +15,30 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 
 from amudesk.i18n import _
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError
-from amudesk.store import Store
-from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
-from amudesk.ui.kit.formrows import add_composite_row, add_row
-from amudesk.ui.kit.hints import hint_label, set_hint, warning_label
+from amudesk.store import Store, StoreError, WrongPassphrase
+from amudesk.ui.kit.fielderrors import ErrorLabel
+from amudesk.ui.kit.formrows import add_row
+from amudesk.ui.kit.hints import hint_label, set_hint
 from amudesk.ui.kit.passphrase import (
-    MIN_LENGTH,
-    MIN_SCORE,
-    MIN_WIDTH,
-    StrengthMeter,
-    _intro_label,
-    _password_edit,
+    NewPassphraseFields,
+    intro_label,
+    lay_out,
+    lost_passphrase_warning,
+    passphrase_buttons,
+    passphrase_form,
+    password_edit,
+    show_passphrase_check,
+    show_problem,
 )
-from amudesk.ui.kit.taborder import _chain
+from amudesk.ui.kit.taskdialog import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -93,116 +87,64 @@ class PassphraseDialog(QDialog):
                 "Choose a passphrase to protect this desk's data. It will be asked each time "
                 "AMU Desk starts."
             )
-        self.intro = _intro_label(intro)
-        self.warning = warning_label(
-            _(
-                "If the passphrase is lost, nobody can recover it or the data, not even the "
-                "AMU Desk developers. Write it down and keep it somewhere safe."
-            )
+        self.intro = intro_label(intro)
+        self.warning = lost_passphrase_warning()
+
+        form = passphrase_form()
+        self.new_passphrase = NewPassphraseFields(
+            form, _("&Passphrase"), _("Type the same passphrase again."), strength_buddy=True
         )
-
-        self.passphrase_edit = _password_edit()
-        self.confirmation_edit = _password_edit()
-        self.show_check = QCheckBox(_("&Show the passphrase"))
-        self.show_check.setAccessibleName(_("Show the passphrase"))
-        self.strength = StrengthMeter()
-        self.meter = self.strength.bar
-        self.strength_label = self.strength.word
-
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        add_row(form, _("&Passphrase"), self.passphrase_edit)
-        rule = _(
-            "At least {n} characters. Several unrelated words are strong and easy to remember."
-        ).format(n=MIN_LENGTH)
-        self.passphrase_edit.setAccessibleDescription(rule)
-        form.addRow("", hint_label(rule))
-        add_composite_row(form, _("Strength"), self.strength, self.meter)
-        add_row(form, _("Con&firmation"), self.confirmation_edit)
-        self.confirmation_edit.setAccessibleDescription(_("Type the same passphrase again."))
+        self.passphrase_edit = self.new_passphrase.edit
+        self.confirmation_edit = self.new_passphrase.confirmation_edit
+        self.show_check = show_passphrase_check([self.passphrase_edit, self.confirmation_edit])
         form.addRow("", self.show_check)
 
         self.error_label = ErrorLabel()
-        self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton(
-            _("&Continue"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.ok_button.setAccessibleName(
+        self.buttons, self.ok_button, self.quit_button = passphrase_buttons(
+            self,
+            _("&Continue"),
             _("Encrypt the database with this passphrase")
             if mode == "convert"
-            else _("Protect the data with this passphrase")
+            else _("Protect the data with this passphrase"),
         )
-        self.quit_button = self.buttons.addButton(
-            _("&Quit"), QDialogButtonBox.ButtonRole.RejectRole
-        )
-        self.quit_button.setAccessibleName(_("Quit AMU Desk"))
-        self.quit_button.setAutoDefault(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.warning)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
         self.fields: dict[str, QWidget] = {
             "passphrase": self.passphrase_edit,
             "confirmation": self.confirmation_edit,
         }
-        _chain(
-            [
+        lay_out(
+            self,
+            [self.intro, self.warning, form, self.error_label],
+            self.buttons,
+            tab_order=[
                 self.passphrase_edit,
                 self.confirmation_edit,
                 self.show_check,
                 self.ok_button,
                 self.quit_button,
-            ]
+            ],
+            default=self.ok_button,
+            width=480,
         )
-        self.passphrase_edit.textChanged.connect(self.strength.show_strength)
-        self.show_check.toggled.connect(self._show_text)
-        self.ok_button.setDefault(True)  # once it belongs to the dialog
-        self.setMinimumWidth(MIN_WIDTH)
-        self.resize(max(480, self.sizeHint().width()), self.sizeHint().height())
-        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    # --- strength ------------------------------------------------------------------
 
     def score(self) -> int:
         """The strength shown: zxcvbn's score, at most 'fair' while the text is too short."""
-        return self.strength.score
-
-    def _show_text(self, shown: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        self.passphrase_edit.setEchoMode(mode)
-        self.confirmation_edit.setEchoMode(mode)
+        return self.new_passphrase.meter.score
 
     # --- result ----------------------------------------------------------------------
 
     def problem(self) -> FieldError | None:
         """What keeps the passphrase from being accepted, on its field; None when fine."""
-        text = self.passphrase_edit.text()
-        if not text:
-            return FieldError("passphrase", _("Passphrase: type a passphrase."))
-        if len(text) < MIN_LENGTH:
-            return FieldError(
-                "passphrase",
-                _("Passphrase: too short — use at least {n} characters.").format(n=MIN_LENGTH),
-            )
-        if self.score() < MIN_SCORE:
-            return FieldError("passphrase", _("Passphrase: too weak — add words or length."))
-        if self.confirmation_edit.text() != text:
-            return FieldError("confirmation", _("Confirmation: does not match the passphrase."))
-        return None
+        return self.new_passphrase.problem(
+            "passphrase",
+            empty=_("Passphrase: type a passphrase."),
+            too_short=_("Passphrase: too short — use at least {n} characters."),
+            too_weak=_("Passphrase: too weak — add words or length."),
+            mismatch=_("Confirmation: does not match the passphrase."),
+        )
 
     def accept(self) -> None:
-        clear_field_errors(self.fields, self.error_label)
-        error = self.problem()
-        if error is not None:
-            show_field_error(error, self.fields, self.error_label)
-            if error.field == "confirmation":
-                self.confirmation_edit.selectAll()
+        if show_problem(self.problem(), self.fields, self.error_label, select={"confirmation"}):
             return
         self._passphrase = self.passphrase_edit.text()
         super().accept()
@@ -245,24 +187,21 @@ class UnlockDialog(QDialog):
         # which notes each one in the data folder (store.note_failed_unlock).
         self.failed_at: list[dt.datetime] = []
         self._remaining = 0
-        self._task: Any = None
+        self.tasks = TaskRunner(self)
         self._pending: list[_Outcome] = []
         self.setObjectName("unlockDialog")
         self.setWindowTitle(_("AMU Desk — Unlock"))
 
-        self.intro = _intro_label(
+        self.intro = intro_label(
             _("This desk's data is encrypted. Type the passphrase to open it.")
         )
         self.reference_label = hint_label(
             _("Database: {reference}").format(reference=reference) if reference else ""
         )
         self.reference_label.setVisible(bool(reference))
-        self.passphrase_edit = _password_edit()
-        self.show_check = QCheckBox(_("&Show the passphrase"))
-        self.show_check.setAccessibleName(_("Show the passphrase"))
-        self.show_check.toggled.connect(self._show_text)
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.passphrase_edit = password_edit()
+        self.show_check = show_passphrase_check([self.passphrase_edit])
+        form = passphrase_form()
         add_row(form, _("&Passphrase"), self.passphrase_edit)
         form.addRow("", self.show_check)
         self.status_label = hint_label()
@@ -270,16 +209,9 @@ class UnlockDialog(QDialog):
         self.status_label.hide()
         self.error_label = ErrorLabel()
 
-        self.buttons = QDialogButtonBox()
-        self.unlock_button: QPushButton = self.buttons.addButton(
-            _("&Unlock"), QDialogButtonBox.ButtonRole.AcceptRole
+        self.buttons, self.unlock_button, self.quit_button = passphrase_buttons(
+            self, _("&Unlock"), _("Unlock the database")
         )
-        self.unlock_button.setAccessibleName(_("Unlock the database"))
-        self.quit_button: QPushButton = self.buttons.addButton(
-            _("&Quit"), QDialogButtonBox.ButtonRole.RejectRole
-        )
-        self.quit_button.setAccessibleName(_("Quit AMU Desk"))
-        self.quit_button.setAutoDefault(False)
         # Shown after a failure when the folder has backups: a damaged file cannot be told
         # from a wrong passphrase, so the way out is offered either way.
         self.restore_button: QPushButton = self.buttons.addButton(
@@ -290,26 +222,19 @@ class UnlockDialog(QDialog):
         self.restore_button.hide()
         self.restore_button.clicked.connect(self._choose_restore)
         self._offer_restore = offer_restore
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
 
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(1000)
         self.retry_timer.timeout.connect(self._tick)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.reference_label)
-        layout.addLayout(form)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.error_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
-        _chain([self.passphrase_edit, self.show_check, self.unlock_button, self.quit_button])
-        self.unlock_button.setDefault(True)  # once it belongs to the dialog
-        self.setMinimumWidth(MIN_WIDTH)
-        self.resize(max(460, self.sizeHint().width()), self.sizeHint().height())
-        self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        lay_out(
+            self,
+            [self.intro, self.reference_label, form, self.status_label, self.error_label],
+            self.buttons,
+            tab_order=[self.passphrase_edit, self.show_check, self.unlock_button, self.quit_button],
+            default=self.unlock_button,
+            width=460,
+        )
 
     # --- state -----------------------------------------------------------------------
 
@@ -320,7 +245,7 @@ class UnlockDialog(QDialog):
     @property
     def busy(self) -> bool:
         """True while the opener runs."""
-        return self._task is not None
+        return self.tasks.busy
 
     @property
     def waiting(self) -> bool:
@@ -333,11 +258,6 @@ class UnlockDialog(QDialog):
 
     def _show_status(self, text: str) -> None:
         set_hint(self.status_label, text)
-
-    def _show_text(self, shown: bool) -> None:
-        self.passphrase_edit.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        )
 
     # --- opening ---------------------------------------------------------------------
 
@@ -361,8 +281,6 @@ class UnlockDialog(QDialog):
             self.error_label.show_message(_("Passphrase: type the passphrase."))
             self.passphrase_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        from amudesk.ui.workers import Task
-
         self.error_label.clear_message()
         self._set_input_enabled(False)
         self._show_status(_("Opening…"))
@@ -381,21 +299,18 @@ class UnlockDialog(QDialog):
             pending.append(outcome)
             return outcome
 
-        task = Task(work, self)
-        self._task = task
-        task.finished.connect(lambda outcome: self._finished(task, outcome))
-        task.failed.connect(lambda error: self._finished(task, _Outcome(error=error)))
-        task.start()
+        self.tasks.start(work, finished=self._finished, failed=self._failed)
 
     def wait_for_task(self, milliseconds: int = 30_000) -> bool:
         """Wait until the opener is done and its outcome shown (for tests and closing)."""
-        task = self._task
-        return task is None or task.wait_reported(milliseconds)
+        return self.tasks.wait_reported(milliseconds)
 
-    def _finished(self, task: Any, outcome: _Outcome) -> None:
-        if task is not self._task:  # the dialog was closed meanwhile (see done())
-            return
-        self._task = None
+    def _failed(self, error: object) -> None:
+        """The work itself broke (the opener's own exceptions come as outcomes)."""
+        self._finished(_Outcome(error=cast(Exception, error)))
+
+    def _finished(self, outcome: _Outcome) -> None:
+        # Not called once the dialog was closed (see done()): the task was abandoned then.
         self._pending = []
         self.unsetCursor()
         self._show_status("")
@@ -406,8 +321,6 @@ class UnlockDialog(QDialog):
         self._show_error(outcome.error)
 
     def _show_error(self, error: Exception) -> None:
-        from amudesk.store import StoreError, WrongPassphrase
-
         if isinstance(error, WrongPassphrase):
             self.failures += 1
             self.failed_at.append(utcnow())
@@ -473,9 +386,8 @@ class UnlockDialog(QDialog):
         """Quit, Esc or the window's close button: wait for a running opener; a store it
         opened meanwhile is closed, since nobody will use it."""
         self.retry_timer.stop()
-        task = self._task
+        task = self.tasks.abandon()  # its signals, still queued, are ignored
         if task is not None:
-            self._task = None  # its signals, still queued, are ignored
             if not task.wait():
                 # Still running after 30 s: keep it alive, or Qt aborts on a running thread.
                 log.warning("the unlock task outlived its dialog")

@@ -12,8 +12,8 @@ import pytest
 from amudesk.backups import make_backup
 from amudesk.cli import main
 from amudesk.services import cases, office, people
+from amudesk.services.desk import open_desk
 from amudesk.services.directory import list_cpas
-from amudesk.store import open_store
 from tests.keys import FAST_KDF, PASSPHRASE
 
 REFERENCE = "AMU-2026-0001"
@@ -44,7 +44,7 @@ def one_line(err: str) -> str:
 
 def make_desk(data: Path) -> Path:
     """A data folder with an office, one person and one request, and one backup."""
-    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.transaction() as session:
             office.save_office(

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from amudesk.backups import make_backup
 from amudesk.models import AuditEntry
-from amudesk.store import open_store
+from amudesk.services.desk import open_desk
 from tests.adversarial.common import REFERENCE, make_desk, one_line, run, snapshot
 from tests.disks import fill, remount_read_only
 from tests.keys import FAST_KDF, PASSPHRASE
@@ -22,7 +22,7 @@ from tests.unit.test_audit_anchors import add_entries, rewrite_from
 
 
 def actions(data: Path) -> list[str]:
-    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.session() as session:
             return [e.action for e in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
@@ -140,7 +140,7 @@ def test_check_names_a_backup_whose_head_the_rewritten_trail_lost(
 ) -> None:
     import datetime as dt
 
-    store = open_store(desk, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(desk, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         add_entries(store, 4)
         made = make_backup(store, now=dt.datetime.now() + dt.timedelta(seconds=5))

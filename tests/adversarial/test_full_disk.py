@@ -15,14 +15,14 @@ from sqlmodel import select
 
 from amudesk import outputs
 from amudesk.models import AuditEntry, Document
-from amudesk.store import open_store
+from amudesk.services.desk import open_desk
 from tests.adversarial.common import REFERENCE, one_line, run
 from tests.disks import empty_fillers, fill
 from tests.keys import FAST_KDF, PASSPHRASE
 
 
 def audit_actions(data: Path) -> list[str]:
-    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.session() as session:
             return [entry.action for entry in session.exec(select(AuditEntry)).all()]
@@ -31,7 +31,7 @@ def audit_actions(data: Path) -> list[str]:
 
 
 def documents(data: Path) -> list[str]:
-    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.session() as session:
             return [document.number for document in session.exec(select(Document)).all()]
@@ -105,7 +105,7 @@ def test_an_import_into_a_data_folder_on_a_full_disk(
     capsys: pytest.CaptureFixture[str], small_disk: Path, tmp_path: Path
 ) -> None:
     data = small_disk / "data"
-    open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     rows = ["family_name,given_names,cpas,filed_on"]
     rows += [f"Nom{n},Prénom,Ixelles,2026-11-02" for n in range(3000)]
     sheet = tmp_path / "requests.csv"
@@ -117,7 +117,7 @@ def test_an_import_into_a_data_folder_on_a_full_disk(
     empty_fillers(small_disk)
     code, out, err = run(capsys, data, "check")
     assert (code, err) == (0, ""), err
-    store = open_store(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         from amudesk.models import Request
 

@@ -22,9 +22,10 @@ from sqlalchemy import select
 from amudesk.services import FieldError, cases, importchecks, importing, people
 from amudesk.services import spreadsheet as sheet
 from amudesk.services.demo import bis_number
+from amudesk.services.desk import open_desk
 from amudesk.services.directory import list_cpas
 from amudesk.services.spreadsheet import COLUMNS, SpreadsheetError
-from amudesk.store import Store, open_store
+from amudesk.store import Store
 from amudesk.text import is_control
 from tests.keys import FAST_KDF, PASSPHRASE
 
@@ -41,9 +42,7 @@ _names = itertools.count()
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One store for every example: a person with a NISS and a request to collide with."""
-    store = open_store(
-        tmp_path_factory.mktemp("fuzz") / "data", passphrase=PASSPHRASE, kdf=FAST_KDF
-    )
+    store = open_desk(tmp_path_factory.mktemp("fuzz") / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.transaction() as session:
         person = people.save_person(
             people.PersonData(family_name="Diallo", given_names="Aminata", niss=NISS),

@@ -328,10 +328,10 @@ def test_a_backup_from_the_window_goes_nowhere_inside_the_data_folder(desk: Path
     import datetime as dt
 
     from amudesk.backups import BackupError, make_backup
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from tests.keys import FAST_KDF
 
-    store = open_store(desk, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(desk, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         before = snapshot(desk / "logs")
         for folder in (desk / "logs", desk, desk / "logs" / "missing"):

@@ -17,10 +17,11 @@ from amudesk.cli import main
 from amudesk.models import Document
 from amudesk.services import NotFound, audit, documents
 from amudesk.services.cases import RequestData, register_request
+from amudesk.services.desk import open_desk
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import save_office
 from amudesk.services.people import PersonData, save_person
-from amudesk.store import Store, open_store
+from amudesk.store import Store
 from tests.keys import PASSPHRASE
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -90,7 +91,7 @@ def test_receipt_numbers_survive_concurrent_issuing(data_dir: Path, store: Store
     errors: list[BaseException] = []
 
     def issue(count: int) -> None:
-        own = open_store(data_dir, passphrase=PASSPHRASE)
+        own = open_desk(data_dir, passphrase=PASSPHRASE)
         try:
             for _ in range(count):
                 with own.transaction() as session:
@@ -141,7 +142,7 @@ def test_the_command_line_writes_the_archived_receipt(
     )
     assert (code, err) == (0, "")
     assert out.startswith("AR-")
-    reopened = open_store(data_dir, passphrase=PASSPHRASE)
+    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         with reopened.session() as session:
             kept: Any = session.scalars(select(Document)).one()

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from amudesk.models import AuditEntry, Card, CardStatus, Document, Request
 from amudesk.services import FieldError, audit, documents, privacy
 from amudesk.services.cases import DecisionData, record_decision
+from amudesk.services.desk import open_desk
 from amudesk.services.people import PersonData, attach_dependant, save_person
-from amudesk.store import Store, open_store
+from amudesk.store import Store
 from tests.documents.test_issue import NOW, make_request, pdf_text, run
 from tests.keys import PASSPHRASE
 
@@ -322,7 +323,7 @@ def test_the_command_line_prints_a_sheet_for_several_references(
     assert (code, err) == (0, "")
     assert out.count(f"CM-{TODAY.year}-") == 3
     assert len(pages(target.read_bytes())) == 2
-    reopened = open_store(data_dir, passphrase=PASSPHRASE)
+    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         with reopened.session() as session:
             cards: Any = session.scalars(select(Card)).all()
@@ -358,7 +359,7 @@ def test_the_command_line_refuses_what_it_cannot_print(
     assert (code, out) == (2, "") and err.count("\n") == 1
     assert message in err
     assert not target.exists()
-    reopened = open_store(data_dir, passphrase=PASSPHRASE)
+    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         with reopened.session() as session:
             assert session.scalars(select(Document)).all() == []

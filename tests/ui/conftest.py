@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
-import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -112,11 +112,13 @@ def main_window(qtbot: Any, store: Any, data_dir: Path, office: Any) -> Iterator
 
 @pytest.fixture
 def fake_dialog(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str, type], None]:
-    """Replace a modal form by a class of the test, whether the real module exists or not."""
+    """Replace a modal form by a class of the test: in its module and in every window module
+    that imported it (imports sit at the top of modules, so each holds its own name)."""
 
     def install(module_name: str, class_name: str, cls: type) -> None:
-        module = types.ModuleType(module_name)
-        setattr(module, class_name, cls)
-        monkeypatch.setitem(sys.modules, module_name, module)
+        original = getattr(importlib.import_module(module_name), class_name)
+        for name, module in list(sys.modules.items()):
+            if name.startswith("amudesk.ui") and getattr(module, class_name, None) is original:
+                monkeypatch.setattr(module, class_name, cls)
 
     return install

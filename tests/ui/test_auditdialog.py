@@ -238,7 +238,7 @@ def test_closing_during_a_check_stops_it(
     dialog = open_dialog(qtbot, store)
     dialog.verify()
     qtbot.waitUntil(started.is_set)
-    task = dialog._task
+    task = dialog.tasks.task
     dialog.reject()  # Esc or Close
     assert not dialog.isVisible()
     assert task.wait(0)  # the worker thread has ended

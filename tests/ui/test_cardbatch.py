@@ -126,7 +126,7 @@ def test_the_main_window_prints_the_cards_of_the_selected_rows(
             window.model.index(row, 0),
             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
         )
-    chosen = window.selected_request_ids()
+    chosen = window.stack.selected_request_ids()
     assert len(chosen) == 2
     assert set(chosen) <= {value[0] for value in three_cases.values()}
     window.cards_action.trigger()
@@ -154,6 +154,7 @@ def test_stopping_a_running_batch_waits_for_it_and_shows_no_preview(
     dialog.show()
     dialog.prepare_button.click()
     dialog.stop()  # what locking does before the database closes
-    assert dialog._task is None or not dialog._task._thread.isRunning()
+    task = dialog.tasks.task
+    assert task is None or not task._thread.isRunning()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert dialog.preview is None

@@ -484,7 +484,7 @@ def test_real_forms_open_with_the_arguments_they_expect(
     window.select_request(three_cases["nguyen"][0])
     window.new_person_action.trigger()
     window.new_request_action.trigger()
-    window.edit_request(three_cases["nguyen"][0])
+    window.commands.edit_request(three_cases["nguyen"][0])
     window.directory_action.trigger()
     window.office_action.trigger()
     window.settings_action.trigger()
@@ -738,12 +738,12 @@ def test_run_stops_when_the_database_cannot_be_opened(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A data folder whose database file was emptied: a message, exit 2, the file untouched."""
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from amudesk.ui.app import run
     from tests.keys import FAST_KDF, PASSPHRASE
 
     data_dir = tmp_path / "data"
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     (data_dir / "amudesk.sqlite3").write_bytes(b"")
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda *a: shown.append(a[2])))
@@ -877,12 +877,12 @@ def test_a_wrong_passphrase_from_the_environment_is_reported_without_a_backup_of
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from amudesk.backups import make_backup
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from amudesk.ui.app import run
     from tests.keys import FAST_KDF, PASSPHRASE
 
     data_dir = tmp_path / "data"
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     make_backup(store)
     store.close()
     monkeypatch.setenv("AMUDESK_PASSPHRASE", "not the passphrase")

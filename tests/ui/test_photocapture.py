@@ -21,15 +21,10 @@ from PySide6.QtWidgets import QDialog
 
 from amudesk.i18n import _
 from amudesk.photos import process_photo
-from amudesk.ui import photocapture
-from amudesk.ui.photocapture import (
-    MIN_UNIT,
-    CameraDialog,
-    PhotoCropDialog,
-    best_format,
-    camera_available,
-    image_bytes,
-)
+from amudesk.ui.kit import cameras
+from amudesk.ui.kit.cameras import best_format, camera_available, image_bytes
+from amudesk.ui.photocapture import CameraDialog, PhotoCropDialog
+from amudesk.ui.photoframe import MIN_UNIT
 
 RED = (220, 30, 30)
 WHITE = (255, 255, 255)
@@ -227,7 +222,7 @@ def test_a_bad_picture_is_explained_in_the_dialog(qtbot, data: bytes, message: s
 
 def test_without_qt_multimedia_there_is_no_camera(qtbot, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "PySide6.QtMultimedia", None)  # import fails
-    assert photocapture.multimedia() is None
+    assert cameras.multimedia() is None
     assert camera_available() is False
     dialog = shown(qtbot, CameraDialog())
     assert dialog.message() == _("Camera support is not installed: choose a photo file instead.")
@@ -350,7 +345,7 @@ def fake_multimedia(monkeypatch: pytest.MonkeyPatch, devices: list[FakeDevice]) 
         QMediaCaptureSession=FakeSession,
         QVideoSink=FakeSignalling,
     )
-    monkeypatch.setattr(photocapture, "multimedia", lambda: module)
+    monkeypatch.setattr(cameras, "multimedia", lambda: module)
     return module
 
 

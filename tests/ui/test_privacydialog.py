@@ -63,24 +63,24 @@ def test_export_writes_the_files_into_the_chosen_folder(
         chosen.append(True)
         return out
 
-    dialog.choose_folder = choose  # type: ignore[method-assign]
-    _type(qtbot, dialog.export_reference, reference.lower())
+    dialog.export_page.choose_folder = choose  # type: ignore[method-assign]
+    _type(qtbot, dialog.export_page.export_reference, reference.lower())
     with qtbot.waitSignal(dialog.exported, timeout=TIMEOUT) as blocker:
-        qtbot.keyClick(dialog.export_reference, Qt.Key.Key_Return)
+        qtbot.keyClick(dialog.export_page.export_reference, Qt.Key.Key_Return)
     assert blocker.args == [reference]
     assert chosen == [True]
     assert sorted(p.name for p in out.iterdir()) == [
         f"{reference}-access.json",
         f"{reference}-access.pdf",
     ]
-    assert dialog.folder_edit.text() == str(out)
-    assert str(out / f"{reference}-access.pdf") in dialog.export_status.text()
-    assert dialog.export_error.isHidden()
+    assert dialog.export_page.folder_edit.text() == str(out)
+    assert str(out / f"{reference}-access.pdf") in dialog.export_page.export_status.text()
+    assert dialog.export_page.export_error.isHidden()
     with store.session() as session:
         assert session.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
 
     # The folder is remembered: a second export asks for none.
-    dialog.export_button.click()
+    dialog.export_page.export_button.click()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
     assert chosen == [True]
 
@@ -88,11 +88,11 @@ def test_export_writes_the_files_into_the_chosen_folder(
 def test_export_of_an_unknown_reference_says_so_and_writes_nothing(
     qtbot: Any, dialog: PrivacyDialog, out: Path
 ) -> None:
-    dialog.choose_folder = lambda: out  # type: ignore[method-assign]
-    _type(qtbot, dialog.export_reference, "AMU-2099-0001")
-    dialog.export_button.click()
-    qtbot.waitUntil(lambda: dialog.export_error.isVisible(), timeout=TIMEOUT)
-    assert "AMU-2099-0001" in dialog.export_error.text()
+    dialog.export_page.choose_folder = lambda: out  # type: ignore[method-assign]
+    _type(qtbot, dialog.export_page.export_reference, "AMU-2099-0001")
+    dialog.export_page.export_button.click()
+    qtbot.waitUntil(lambda: dialog.export_page.export_error.isVisible(), timeout=TIMEOUT)
+    assert "AMU-2099-0001" in dialog.export_page.export_error.text()
     assert list(out.iterdir()) == []
 
 
@@ -100,10 +100,10 @@ def test_export_without_a_reference_asks_for_one_first(qtbot: Any, dialog: Priva
     def never() -> Path:
         raise AssertionError("no folder is asked for before a reference is typed")
 
-    dialog.choose_folder = never  # type: ignore[method-assign]
-    dialog.export_button.click()
-    assert dialog.export_error.isVisible()
-    assert dialog.focusWidget() is dialog.export_reference
+    dialog.export_page.choose_folder = never  # type: ignore[method-assign]
+    dialog.export_page.export_button.click()
+    assert dialog.export_page.export_error.isVisible()
+    assert dialog.focusWidget() is dialog.export_page.export_reference
     assert not dialog.busy
 
 
@@ -111,11 +111,11 @@ def test_closing_the_folder_chooser_exports_nothing(
     qtbot: Any, dialog: PrivacyDialog, add_case: Case
 ) -> None:
     _request_id, reference = add_case("Dupont", "Marie")
-    dialog.choose_folder = lambda: None  # type: ignore[method-assign]
-    _type(qtbot, dialog.export_reference, reference)
-    dialog.export_button.click()
+    dialog.export_page.choose_folder = lambda: None  # type: ignore[method-assign]
+    _type(qtbot, dialog.export_page.export_reference, reference)
+    dialog.export_page.export_button.click()
     assert not dialog.busy
-    assert dialog.export_status.isHidden()
+    assert dialog.export_page.export_status.isHidden()
 
 
 # --- erasure -----------------------------------------------------------------------------
@@ -128,35 +128,39 @@ def test_erasure_needs_the_reference_typed_again(
     _other_id, other_reference = add_case("Dupont", "Marie")
     person_id = _person_of(store, reference)
     dialog.tabs.setCurrentIndex(dialog.ERASE_TAB)
-    assert "5 weeks" in dialog.backup_warning.text()
-    _type(qtbot, dialog.erase_reference, reference.lower())
-    assert not dialog.confirm_edit.isEnabled()
-    qtbot.keyClick(dialog.erase_reference, Qt.Key.Key_Return)  # shows what will be erased
+    assert "5 weeks" in dialog.erase_page.backup_warning.text()
+    _type(qtbot, dialog.erase_page.erase_reference, reference.lower())
+    assert not dialog.erase_page.confirm_edit.isEnabled()
+    # Enter shows what will be erased.
+    qtbot.keyClick(dialog.erase_page.erase_reference, Qt.Key.Key_Return)
 
-    preview = dialog.preview_label.text()
+    preview = dialog.erase_page.preview_label.text()
     assert "ÖZTÜRK Ayşe" in preview
     assert "1 person" in preview and "1 request" in preview
-    assert dialog.preview_warning.isVisible()  # the request is still open
-    assert "still open" in dialog.preview_warning.text()
-    assert dialog.focusWidget() is dialog.confirm_edit
-    assert not dialog.erase_button.isEnabled()
+    assert dialog.erase_page.preview_warning.isVisible()  # the request is still open
+    assert "still open" in dialog.erase_page.preview_warning.text()
+    assert dialog.focusWidget() is dialog.erase_page.confirm_edit
+    assert not dialog.erase_page.erase_button.isEnabled()
 
-    qtbot.keyClicks(dialog.confirm_edit, other_reference)
-    assert not dialog.erase_button.isEnabled()
-    qtbot.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)  # refused: says what to type
-    assert reference in dialog.erase_error.text()
+    qtbot.keyClicks(dialog.erase_page.confirm_edit, other_reference)
+    assert not dialog.erase_page.erase_button.isEnabled()
+    qtbot.keyClick(dialog.erase_page.confirm_edit, Qt.Key.Key_Return)  # refused: says what to type
+    assert reference in dialog.erase_page.erase_error.text()
     with store.session() as session:
         assert session.get(Person, person_id) is not None
 
-    _type(qtbot, dialog.confirm_edit, reference.lower())
-    assert dialog.erase_button.isEnabled()
+    _type(qtbot, dialog.erase_page.confirm_edit, reference.lower())
+    assert dialog.erase_page.erase_button.isEnabled()
     with qtbot.waitSignal(dialog.erased, timeout=TIMEOUT) as blocker:
-        dialog.erase_button.click()
+        dialog.erase_page.erase_button.click()
     assert blocker.args == [person_id]
     qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
-    assert "erased" in dialog.erase_status.text()
-    assert dialog.erase_error.isHidden()
-    assert dialog.erase_reference.text() == "" and not dialog.confirm_edit.isEnabled()
+    assert "erased" in dialog.erase_page.erase_status.text()
+    assert dialog.erase_page.erase_error.isHidden()
+    assert (
+        dialog.erase_page.erase_reference.text() == ""
+        and not dialog.erase_page.confirm_edit.isEnabled()
+    )
     with store.session() as session:
         assert session.get(Person, person_id) is None
         references = set(session.exec(select(Request.reference)).all())
@@ -168,24 +172,24 @@ def test_changing_the_reference_drops_the_confirmation(
 ) -> None:
     _request_id, reference = add_case("Nguyễn", "Văn An")
     dialog.tabs.setCurrentIndex(dialog.ERASE_TAB)
-    _type(qtbot, dialog.erase_reference, reference)
-    dialog.preview_button.click()
-    qtbot.keyClicks(dialog.confirm_edit, reference)
-    assert dialog.erase_button.isEnabled()
-    dialog.erase_reference.setFocus()
-    qtbot.keyClick(dialog.erase_reference, Qt.Key.Key_Backspace)
-    assert not dialog.erase_button.isEnabled()
-    assert dialog.confirm_edit.text() == ""
-    assert dialog.preview_label.isHidden()
+    _type(qtbot, dialog.erase_page.erase_reference, reference)
+    dialog.erase_page.preview_button.click()
+    qtbot.keyClicks(dialog.erase_page.confirm_edit, reference)
+    assert dialog.erase_page.erase_button.isEnabled()
+    dialog.erase_page.erase_reference.setFocus()
+    qtbot.keyClick(dialog.erase_page.erase_reference, Qt.Key.Key_Backspace)
+    assert not dialog.erase_page.erase_button.isEnabled()
+    assert dialog.erase_page.confirm_edit.text() == ""
+    assert dialog.erase_page.preview_label.isHidden()
 
 
 def test_an_unknown_reference_cannot_be_erased(qtbot: Any, dialog: PrivacyDialog) -> None:
     dialog.tabs.setCurrentIndex(dialog.ERASE_TAB)
-    _type(qtbot, dialog.erase_reference, "AMU-2099-0001")
-    dialog.preview_button.click()
-    assert "AMU-2099-0001" in dialog.erase_error.text()
-    assert not dialog.confirm_edit.isEnabled()
-    assert dialog.focusWidget() is dialog.erase_reference
+    _type(qtbot, dialog.erase_page.erase_reference, "AMU-2099-0001")
+    dialog.erase_page.preview_button.click()
+    assert "AMU-2099-0001" in dialog.erase_page.erase_error.text()
+    assert not dialog.erase_page.confirm_edit.isEnabled()
+    assert dialog.focusWidget() is dialog.erase_page.erase_reference
 
 
 # --- retention ---------------------------------------------------------------------------
@@ -217,32 +221,32 @@ def test_retention_lists_old_closed_cases_and_sends_one_to_erasure(
 
     def listed() -> list[tuple[str, str]]:
         qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
-        return dialog.candidates()
+        return dialog.retention_page.candidates()
 
     dialog.tabs.setCurrentIndex(dialog.RETENTION_TAB)
-    assert dialog.years_spin.value() == 5
+    assert dialog.retention_page.years_spin.value() == 5
     assert listed() == [(old, long_ago.isoformat())]
-    assert dialog.empty_label.isHidden()
-    assert "1 person is due" in dialog.retention_status.text()
-    assert dialog.candidate_table.item(0, 3).text() == "ANCIEN Test"
+    assert dialog.retention_page.empty_label.isHidden()
+    assert "1 person is due" in dialog.retention_page.retention_status.text()
+    assert dialog.retention_page.candidate_table.item(0, 3).text() == "ANCIEN Test"
 
-    dialog.years_spin.setValue(8)
+    dialog.retention_page.years_spin.setValue(8)
     assert listed() == []
-    assert dialog.empty_label.isVisible()
-    assert not dialog.to_erase_button.isEnabled()
+    assert dialog.retention_page.empty_label.isVisible()
+    assert not dialog.retention_page.to_erase_button.isEnabled()
 
-    dialog.years_spin.setValue(5)
+    dialog.retention_page.years_spin.setValue(5)
     assert listed() == [(old, long_ago.isoformat())]
-    assert dialog.to_erase_button.isEnabled()  # the first row is selected
-    dialog.to_erase_button.click()
+    assert dialog.retention_page.to_erase_button.isEnabled()  # the first row is selected
+    dialog.retention_page.to_erase_button.click()
     assert dialog.tabs.currentIndex() == dialog.ERASE_TAB
-    assert dialog.erase_reference.text() == old
-    assert "ANCIEN Test" in dialog.preview_label.text()
-    assert dialog.focusWidget() is dialog.confirm_edit
+    assert dialog.erase_page.erase_reference.text() == old
+    assert "ANCIEN Test" in dialog.erase_page.preview_label.text()
+    assert dialog.focusWidget() is dialog.erase_page.confirm_edit
 
-    qtbot.keyClicks(dialog.confirm_edit, old)
+    qtbot.keyClicks(dialog.erase_page.confirm_edit, old)
     with qtbot.waitSignal(dialog.erased, timeout=TIMEOUT):
-        qtbot.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)
+        qtbot.keyClick(dialog.erase_page.confirm_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
     dialog.tabs.setCurrentIndex(dialog.RETENTION_TAB)
     assert listed() == []
@@ -255,7 +259,7 @@ def test_a_long_retention_list_shows_the_oldest_first(
     cpas_ids: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import amudesk.ui.privacydialog as module
+    import amudesk.ui.privacyretention as module
 
     monkeypatch.setattr(module, "MAX_LISTED", 1)
     oldest = privacy.years_before(dt.date.today(), 9)
@@ -263,8 +267,8 @@ def test_a_long_retention_list_shows_the_oldest_first(
     _closed_case(store, cpas_ids[0], "Second", oldest + dt.timedelta(days=100))
     dialog.tabs.setCurrentIndex(dialog.RETENTION_TAB)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
-    assert dialog.candidates() == [(first, oldest.isoformat())]
-    assert "1 oldest of 2" in dialog.retention_status.text()
+    assert dialog.retention_page.candidates() == [(first, oldest.isoformat())]
+    assert "1 oldest of 2" in dialog.retention_page.retention_status.text()
 
 
 # --- record of processing ----------------------------------------------------------------
@@ -305,8 +309,12 @@ def test_dialog_is_named_keyboard_usable_and_fits_a_laptop(
         qtbot.waitUntil(lambda: not dialog.busy, timeout=TIMEOUT)
         assert_accessible(dialog)
     dialog.tabs.setCurrentIndex(dialog.EXPORT_TAB)
-    visited = tab_chain(qtbot, dialog, dialog.export_reference, 4)
-    assert visited[1:4] == [dialog.folder_button, dialog.export_button, dialog.record_button]
+    visited = tab_chain(qtbot, dialog, dialog.export_page.export_reference, 4)
+    assert visited[1:4] == [
+        dialog.export_page.folder_button,
+        dialog.export_page.export_button,
+        dialog.record_button,
+    ]
     # Ctrl+Tab reaches the other tabs.
     qtbot.keyClick(dialog.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert dialog.tabs.currentIndex() == dialog.ERASE_TAB

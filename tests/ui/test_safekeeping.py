@@ -83,7 +83,7 @@ def test_back_up_now_writes_into_the_data_folder_and_lists_it(
 ) -> None:
     dialog = backup_dialog
     assert dialog.backup_list.rowCount() == 0
-    assert dialog.empty_label.isVisible()
+    assert dialog.backup_list.empty_label.isVisible()
     with qtbot.waitSignal(dialog.backup_finished, timeout=TIMEOUT) as signal:
         qtbot.mouseClick(dialog.now_button, Qt.MouseButton.LeftButton)
         assert dialog.busy and dialog.progress_row.isVisible()
@@ -94,7 +94,7 @@ def test_back_up_now_writes_into_the_data_folder_and_lists_it(
     assert backup.path.is_file() and backup.key_path.is_file()
     assert dialog.backup_list.paths() == [backup.path]
     assert dialog.backup_list.selected_path() == backup.path
-    assert not dialog.empty_label.isVisible()
+    assert not dialog.backup_list.empty_label.isVisible()
     assert dialog.status_label.text() == f"Backup written: {backup.path}"
     assert not dialog.error_label.isVisible()
     assert not dialog.busy and not dialog.progress_row.isVisible()
@@ -208,7 +208,7 @@ def test_backup_dialog_keyboard_and_screen(qtbot: Any, store: Any) -> None:
     show(qtbot, dialog)
     assert_accessible(dialog)
     assert_fits_screen(dialog)
-    assert dialog.list_label.buddy() is dialog.backup_list
+    assert dialog.backup_list.label.buddy() is dialog.backup_list
     assert len(dialog.backup_list.paths()) == 3
     chain = tab_chain(qtbot, dialog, dialog.backup_list, 3)
     assert chain == [
@@ -242,7 +242,7 @@ def test_backup_list_speaks_the_language(qtbot: Any, store: Any) -> None:
 def test_restore_without_any_backup_asks_for_a_file(qtbot: Any, store: Any, data_dir: Path) -> None:
     dialog = RestoreDialog(data_dir)
     show(qtbot, dialog)
-    assert dialog.empty_label.isVisible()
+    assert dialog.backup_list.empty_label.isVisible()
     assert dialog.chosen_path() is None
     dialog.passphrase_edit.setText(PASSPHRASE)
     dialog.accept()
@@ -406,13 +406,14 @@ def test_change_passphrase_refuses(
 def test_change_passphrase_accepts_a_strong_one(qtbot: Any) -> None:
     dialog = ChangePassphraseDialog()
     show(qtbot, dialog)
-    assert dialog.meter.word.text() == "—"
+    meter = dialog.new_passphrase.meter
+    assert meter.word.text() == "—"
     qtbot.keyClicks(dialog.current_edit, "old words")
     qtbot.keyClicks(dialog.new_edit, "abc")
-    assert dialog.score() < 3 and dialog.meter.word.text() in ("very weak", "weak")
+    assert dialog.score() < 3 and meter.word.text() in ("very weak", "weak")
     dialog.new_edit.setText(STRONG)
-    assert dialog.score() >= 3 and dialog.meter.word.text() in ("strong", "very strong")
-    assert "strong" in dialog.meter.bar.accessibleDescription()
+    assert dialog.score() >= 3 and meter.word.text() in ("strong", "very strong")
+    assert "strong" in meter.bar.accessibleDescription()
     qtbot.keyClicks(dialog.confirmation_edit, STRONG)
     dialog.show_check.setChecked(True)
     assert all(
@@ -664,12 +665,13 @@ def test_the_lock_screen_writes_each_wrong_passphrase_once_then_the_unlock(
 def test_the_start_screen_writes_each_wrong_passphrase_once_then_the_unlock(
     qtbot: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from amudesk.store import failed_unlocks_path, open_store
+    from amudesk.services.desk import open_desk
+    from amudesk.store import failed_unlocks_path
     from amudesk.ui.app import unlock_store
     from tests.keys import FAST_KDF
     from tests.ui.test_unlock_flow import when_shown
 
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     monkeypatch.delenv("AMUDESK_PASSPHRASE")
     when_shown("UnlockDialog", lambda dialog: wrong_then_right(qtbot, dialog, data_dir))
     store = unlock_store(data_dir)

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from amudesk.backups import make_backup
 from amudesk.models import Person
+from amudesk.services.desk import open_desk
 from amudesk.services.people import PersonData, save_person
-from amudesk.store import open_store
 from tests.keys import PASSPHRASE
 
 
@@ -72,4 +72,4 @@ def test_the_passphrase_is_changed_from_the_window(
     )
     assert not store.locked and people(store) == 0
     store.close()
-    open_store(data_dir, passphrase="a brand new passphrase").close()
+    open_desk(data_dir, passphrase="a brand new passphrase").close()

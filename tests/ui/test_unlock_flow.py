@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
 from amudesk import crypto
-from amudesk.store import folder_state, make_engine, migrate, open_store
+from amudesk.services.desk import open_desk
+from amudesk.store import folder_state, make_engine, migrate
 from tests.keys import FAST_KDF, PASSPHRASE
 
 GOOD = "lantern orchard violet 42 harbour"
@@ -70,7 +71,7 @@ def test_an_encrypted_folder_asks_for_its_passphrase(
 ) -> None:
     from amudesk.ui.app import unlock_store
 
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     when_shown("UnlockDialog", lambda dialog: dialog.submit(PASSPHRASE))
     store = unlock_store(data_dir)
     assert store is not None and store.key is not None
@@ -81,7 +82,7 @@ def test_an_encrypted_folder_asks_for_its_passphrase(
 def test_closing_the_screen_opens_nothing(qtbot: Any, data_dir: Path, interactive: None) -> None:
     from amudesk.ui.app import unlock_store
 
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     before = (data_dir / "amudesk.sqlite3").read_bytes()
     when_shown("UnlockDialog", lambda dialog: dialog.reject())
     assert unlock_store(data_dir) is None
@@ -146,7 +147,7 @@ def test_an_unusable_database_offers_the_latest_backup(
     from amudesk.backups import make_backup
     from amudesk.ui.app import offer_restore
 
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     make_backup(store)
     store.close()
     (data_dir / "amudesk.sqlite3").write_bytes(b"")
@@ -176,10 +177,10 @@ def test_after_a_wrong_passphrase_the_unlock_screen_offers_a_backup(
     from amudesk.backups import make_backup
     from amudesk.ui.unlockdialog import UnlockDialog
 
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     make_backup(store)
     store.close()
-    dialog = UnlockDialog(lambda p: open_store(data_dir, passphrase=p), offer_restore=True)
+    dialog = UnlockDialog(lambda p: open_desk(data_dir, passphrase=p), offer_restore=True)
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.restore_button.isVisible()

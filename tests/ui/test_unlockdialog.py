@@ -121,23 +121,24 @@ def test_zxcvbn_is_not_imported_with_the_dialogs() -> None:
 
 def test_strength_follows_typing_in_our_own_words(qtbot: Any) -> None:
     dialog = show(qtbot, PassphraseDialog())
-    assert dialog.strength_label.text() == "—"
+    meter = dialog.new_passphrase.meter
+    assert meter.word.text() == "—"
     type_into(qtbot, dialog.passphrase_edit, "password")
-    assert dialog.strength_label.text() == "very weak"
-    assert dialog.meter.accessibleDescription() == "Passphrase strength: very weak"
-    assert dialog.meter.value() == 0
+    assert meter.word.text() == "very weak"
+    assert meter.bar.accessibleDescription() == "Passphrase strength: very weak"
+    assert meter.bar.value() == 0
     # zxcvbn's English advice ("This is a top-10 common password") never shows up.
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert "common" not in texts.lower() and "top-10" not in texts
     type_into(qtbot, dialog.passphrase_edit, STRONG)
-    assert dialog.meter.value() >= 3
-    assert dialog.strength_label.text() in ("strong", "very strong")
-    assert dialog.meter.accessibleDescription().endswith(dialog.strength_label.text())
+    assert meter.bar.value() >= 3
+    assert meter.word.text() in ("strong", "very strong")
+    assert meter.bar.accessibleDescription().endswith(meter.word.text())
     # Strong for zxcvbn but too short: the meter does not promise what OK will refuse.
     assert passphrase_strength("q8#Lz!2vW") >= 3
     type_into(qtbot, dialog.passphrase_edit, "q8#Lz!2vW")
-    assert dialog.meter.value() == 2
-    assert dialog.strength_label.text() == "fair"
+    assert meter.bar.value() == 2
+    assert meter.word.text() == "fair"
 
 
 def test_too_short_passphrase_is_refused_on_its_field(qtbot: Any) -> None:

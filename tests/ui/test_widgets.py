@@ -15,7 +15,7 @@ from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.photos import process_photo
 from amudesk.services import people
-from amudesk.ui import photocapture
+from amudesk.ui.kit import cameras
 from amudesk.ui.kit.combos import CountryCombo
 from amudesk.ui.kit.dates import OptionalDateEdit, PartialDateEdit
 from amudesk.ui.kit.languages import LanguagesEdit
@@ -265,7 +265,7 @@ def shown_field(qtbot) -> PhotoField:  # type: ignore[no-untyped-def]
 
 
 def test_take_photo_says_when_there_is_no_camera(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(photocapture, "camera_available", lambda: False)
+    monkeypatch.setattr(cameras, "camera_available", lambda: False)
     field = shown_field(qtbot)
     assert not field.take_button.isEnabled()
     assert field.take_button.text() == _("No camera found")
@@ -279,7 +279,7 @@ def test_take_photo_says_when_there_is_no_camera(qtbot, monkeypatch) -> None:
 
 def test_take_photo_follows_the_real_cameras(qtbot) -> None:
     field = shown_field(qtbot)
-    assert field.take_button.isEnabled() == photocapture.camera_available()
+    assert field.take_button.isEnabled() == cameras.camera_available()
 
 
 class FakeCameraDialog(PhotoDialog):
@@ -295,7 +295,7 @@ class FakeCameraDialog(PhotoDialog):
 
 
 def test_take_photo_opens_the_camera_dialog_and_keeps_its_photo(qtbot, monkeypatch) -> None:
-    monkeypatch.setattr(photocapture, "camera_available", lambda: True)
+    monkeypatch.setattr(cameras, "camera_available", lambda: True)
     FakeCameraDialog.opened = []
     field = shown_field(qtbot)
     field.camera_dialog_factory = FakeCameraDialog
@@ -367,7 +367,7 @@ def test_load_file_still_takes_the_default_crop_without_a_dialog(qtbot, tmp_path
 
 
 def test_take_photo_comes_after_choose_photo_in_the_person_form(qtbot, store, monkeypatch) -> None:
-    monkeypatch.setattr(photocapture, "camera_available", lambda: True)
+    monkeypatch.setattr(cameras, "camera_available", lambda: True)
     dialog = PersonDialog(store)
     qtbot.addWidget(dialog)
     dialog.show()

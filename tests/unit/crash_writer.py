@@ -93,10 +93,10 @@ def write_unit(
 
 
 def open_test_store(data_dir: str) -> Any:
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from tests.keys import PASSPHRASE
 
-    return open_store(Path(data_dir), passphrase=PASSPHRASE)  # costs from the key file
+    return open_desk(Path(data_dir), passphrase=PASSPHRASE)  # costs from the key file
 
 
 def work_until_killed(round_number: int, cpas_id: int, data_dir: str) -> None:
@@ -122,13 +122,13 @@ def work_until_killed(round_number: int, cpas_id: int, data_dir: str) -> None:
 
 
 def serve(scratch_dir: str) -> None:
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
     from tests.keys import FAST_KDF, PASSPHRASE
 
     # Warm up once, before any fork, on a store of its own: imports the services make on
     # first use, the translations, SQLAlchemy's mapper set-up. A worker's first unit then
     # costs about 20 ms instead of 100.
-    warm = open_store(Path(scratch_dir), passphrase=PASSPHRASE, kdf=FAST_KDF)
+    warm = open_desk(Path(scratch_dir), passphrase=PASSPHRASE, kdf=FAST_KDF)
     with warm.session() as session:
         from amudesk.services.directory import list_cpas
 

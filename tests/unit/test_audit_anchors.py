@@ -26,7 +26,8 @@ from amudesk.backups import (
 )
 from amudesk.models import GENESIS_HASH
 from amudesk.services import audit
-from amudesk.store import Store, open_store
+from amudesk.services.desk import open_desk
+from amudesk.store import Store
 from tests.keys import FAST_KDF, PASSPHRASE, keyed
 
 HOUR = dt.timedelta(hours=1)
@@ -157,7 +158,7 @@ def test_the_anchor_is_read_in_the_copy_s_own_read_transaction(
 
     def head_then_write(*, session: Any) -> tuple[int, str]:
         found = real_head(session=session)
-        other = open_store(data_dir, passphrase=PASSPHRASE)
+        other = open_desk(data_dir, passphrase=PASSPHRASE)
         try:
             add_entries(other, 1, "import")
         finally:
@@ -275,7 +276,7 @@ def test_a_damaged_anchor_is_reported(store: Store, content: bytes) -> None:
 def test_backups_between_a_restored_one_and_its_restore_are_not_compared(
     data_dir: Path,
 ) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     now = dt.datetime.now().replace(microsecond=0)
     add_entries(store, 3)
     restored = make_backup(store, now=now - 2 * DAY)
@@ -283,7 +284,7 @@ def test_backups_between_a_restored_one_and_its_restore_are_not_compared(
     between = make_backup(store, now=now - DAY)
     store.close()
     restore_backup(data_dir, restored.path, PASSPHRASE)
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         with store.transaction() as session:
             audit.record("restore", session=session, detail=f"file={restored.path.name}")

@@ -95,9 +95,9 @@ def test_commands_write_their_entries_and_check_finds_a_changed_one(
     assert run(capsys, data_dir, "backup")[0] == 0
     code, out, _err = run(capsys, data_dir, "check")
     assert code == 0
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         actions = [e.action for e in trail(store)]
         assert actions[-2:] == ["import", "backup"]

@@ -21,17 +21,10 @@ from amudesk.backups import (
 )
 from amudesk.models import Person
 from amudesk.services.demo import fill_demo
+from amudesk.services.desk import change_passphrase, open_desk
 from amudesk.services.exporting import export_file
 from amudesk.services.people import PersonData, save_person
-from amudesk.store import (
-    Store,
-    StoreError,
-    WrongPassphrase,
-    change_passphrase,
-    integrity_problems,
-    open_store,
-    settle_key_file,
-)
+from amudesk.store import Store, StoreError, WrongPassphrase, integrity_problems, settle_key_file
 from tests.keys import FAST_KDF, PASSPHRASE
 
 NOW = dt.datetime(2026, 11, 30, 9, 30)
@@ -39,7 +32,7 @@ NOW = dt.datetime(2026, 11, 30, 9, 30)
 
 @pytest.fixture
 def filled(data_dir: Path) -> Store:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     fill_demo(store=store, count=60, seed=4)
     yield store
     store.close()
@@ -129,10 +122,10 @@ def test_a_backup_taken_while_writing_opens_sound(filled: Store, tmp_path: Path)
         writer.join()
     assert written
     for backup in backups:
-        copy = open_store(tmp_path / "restored", passphrase=PASSPHRASE, kdf=FAST_KDF)
+        copy = open_desk(tmp_path / "restored", passphrase=PASSPHRASE, kdf=FAST_KDF)
         copy.close()
         restore_backup(tmp_path / "restored", backup.path, PASSPHRASE)
-        copy = open_store(tmp_path / "restored", passphrase=PASSPHRASE)
+        copy = open_desk(tmp_path / "restored", passphrase=PASSPHRASE)
         try:
             assert integrity_problems(copy) == []
             assert people(copy) >= 60
@@ -150,16 +143,16 @@ def test_backup_then_restore_gives_the_same_export(
     filled.close()
     kept = restore_backup(data_dir, backup.path, PASSPHRASE)
     assert kept is not None and kept.name.startswith("before-restore-")
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         export_file(tmp_path / "after.csv", store=store)
     finally:
         store.close()
     assert (tmp_path / "after.csv").read_bytes() == (tmp_path / "before.csv").read_bytes()
-    previous = open_store(tmp_path / "previous", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    previous = open_desk(tmp_path / "previous", passphrase=PASSPHRASE, kdf=FAST_KDF)
     previous.close()
     restore_backup(tmp_path / "previous", kept, PASSPHRASE)  # what was replaced is whole
-    previous = open_store(tmp_path / "previous", passphrase=PASSPHRASE)
+    previous = open_desk(tmp_path / "previous", passphrase=PASSPHRASE)
     try:
         assert people(previous) == 61  # the 60 demo people and the one added after
     finally:
@@ -184,7 +177,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(
 
 
 def make_backup_again(data_dir: Path, tmp_path: Path) -> Path:
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         return make_backup(store, stick(tmp_path / "usb2"), now=NOW).path
     finally:
@@ -200,7 +193,7 @@ def test_a_damaged_database_is_set_aside_untouched_when_a_backup_is_restored(
     database.write_bytes(b"\x00" * 4096)
     kept = restore_backup(data_dir, backup.path, PASSPHRASE)
     assert kept is not None and kept.read_bytes() == b"\x00" * 4096
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         assert people(store) == 60
     finally:
@@ -221,12 +214,12 @@ def test_changing_the_passphrase_keeps_the_data(filled: Store, data_dir: Path) -
     assert not (data_dir / "amudesk.key.new").exists()
     assert not list(data_dir.glob("*.retired")) and not list(data_dir.glob("*.encrypting"))
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase=PASSPHRASE)
-    open_store(data_dir, passphrase="new phrase").close()
+        open_desk(data_dir, passphrase=PASSPHRASE)
+    open_desk(data_dir, passphrase="new phrase").close()
 
 
 def test_a_key_change_cut_short_keeps_the_key_file_that_fits(data_dir: Path) -> None:
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     key_path = data_dir / "amudesk.key"
     current = crypto.read_key_file(key_path)
     stray = crypto.KeyFile(salt=crypto.new_salt(), params=FAST_KDF, initialised=True)
@@ -238,4 +231,4 @@ def test_a_key_change_cut_short_keeps_the_key_file_that_fits(data_dir: Path) -> 
     crypto.write_key_file(key_path, stray)
     settle_key_file(data_dir)
     assert crypto.read_key_file(key_path) == current
-    open_store(data_dir, passphrase=PASSPHRASE).close()
+    open_desk(data_dir, passphrase=PASSPHRASE).close()

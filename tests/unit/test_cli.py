@@ -360,10 +360,10 @@ def test_person_export_and_erase_from_the_command_line(
         "the export.\n"
     )
     assert list(out_dir.iterdir()) == []
+    from amudesk.services.desk import open_desk
     from amudesk.services.office import save_office
-    from amudesk.store import open_store
 
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     with store.transaction() as session:
         save_office(session=session, kind="association", name="Permanence Test")
     store.close()
@@ -391,3 +391,20 @@ def test_person_export_and_erase_from_the_command_line(
     code, out, err = run(capsys, data_dir, "erase", "--reference", first)
     assert (code, out) == (2, "") and first in err
     assert run(capsys, data_dir, "check")[0] == 0
+
+
+def test_a_windowed_build_without_standard_streams_does_not_crash(
+    monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    """A windowed Windows build has None for stdin, stdout and stderr: the progress bar
+    stays silent and a missing passphrase is refused (exit 2), with no AttributeError."""
+    from amudesk import cli
+
+    for name in ("stdin", "stdout", "stderr"):
+        monkeypatch.setattr(cli.sys, name, None)
+    assert cli.is_terminal(None) is False
+    progress = cli._TerminalProgress("Checking")
+    progress(1, 2)
+    assert progress.enabled is False
+    monkeypatch.delenv(cli.PASSPHRASE_ENV, raising=False)
+    assert main(["--lang", "en", "--data-dir", str(data_dir), "check"]) == 2

@@ -20,8 +20,9 @@ from amudesk.models import Decision, Person, Request
 from amudesk.services import FieldError, NotFound, cases, clock, directory, people
 from amudesk.services.cases import DecisionData, RequestData
 from amudesk.services.demo import bis_number, fill_demo
+from amudesk.services.desk import open_desk
 from amudesk.services.people import PersonData
-from amudesk.store import SCHEMA_REVISION, Store, current_revision, make_engine, migrate, open_store
+from amudesk.store import SCHEMA_REVISION, Store, current_revision, make_engine, migrate
 from tests.keys import FAST_KDF, PASSPHRASE, keyed
 
 D = dt.date
@@ -501,7 +502,7 @@ def test_a_0001_database_is_upgraded_keeping_its_rows_and_a_copy(data_dir: Path)
     assert current_revision(engine) == "0001"
     engine.dispose()
 
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert current_revision(store.engine) == SCHEMA_REVISION
         with store.session() as session:

@@ -29,7 +29,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from amudesk.store import Store, integrity_problems, open_store
+from amudesk.services.desk import open_desk
+from amudesk.store import Store, integrity_problems
 from tests.keys import FAST_KDF, PASSPHRASE
 from tests.unit.crash_writer import UNITS_PER_ROUND, unit_names, unit_niss, write_unit
 
@@ -202,7 +203,7 @@ def check_units(store: Store, acks: list[Ack]) -> dict[int, list[tuple[Any, ...]
 def cpas_id(data_dir: Path) -> Iterator[int]:
     """Creates the store of ``data_dir`` (cheap Argon2 costs in its key file, which the
     children read) and closes it again; yields a CPAS id for the requests."""
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         yield first_cpas_id(store)
     finally:
@@ -270,7 +271,7 @@ def test_acknowledged_units_survive_sigkill_200_times(
                 if tail:
                     torn_tails.append(tail)
                 check_started = time.perf_counter()
-                store = open_store(data_dir, passphrase=PASSPHRASE)  # costs from the key file
+                store = open_desk(data_dir, passphrase=PASSPHRASE)  # costs from the key file
                 try:
                     assert integrity_problems(store) == [], f"after kill {round_number + 1}"
                     units = check_units(store, acked)
@@ -327,7 +328,7 @@ def test_disk_full_during_a_save_loses_only_that_save(data_dir: Path) -> None:
     engine: the save raises SQLite's "database or disk is full", rolls back whole, and the
     store stays usable; reopened without the limit, the database is sound."""
     started = time.perf_counter()
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         cpas_id = first_cpas_id(store)
         for unit in range(30):
@@ -383,7 +384,7 @@ def test_disk_full_during_a_save_loses_only_that_save(data_dir: Path) -> None:
     finally:
         store.close()
 
-    reopened = open_store(data_dir, passphrase=PASSPHRASE)  # without the limit
+    reopened = open_desk(data_dir, passphrase=PASSPHRASE)  # without the limit
     try:
         assert integrity_problems(reopened) == []
         assert saved_units(reopened) == before_units
@@ -435,7 +436,7 @@ def test_two_processes_writing_at_once(data_dir: Path, cpas_id: int, tmp_path: P
                 process.wait()
             stderr.close()
     assert [len(acks[1]), len(acks[2])] == [CONCURRENT_UNITS, CONCURRENT_UNITS]
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         assert integrity_problems(store) == []
         units = check_units(store, acks[1] + acks[2])

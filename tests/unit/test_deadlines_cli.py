@@ -13,9 +13,9 @@ from icalendar import Calendar
 from amudesk.cli import main
 from amudesk.services import cases, clock, directory, people
 from amudesk.services.cases import DecisionData, RequestData
+from amudesk.services.desk import open_desk
 from amudesk.services.people import PersonData
 from amudesk.settings import Settings, save_settings
-from amudesk.store import open_store
 from tests.keys import FAST_KDF, PASSPHRASE
 
 D = dt.date
@@ -58,7 +58,7 @@ def filled(data_dir: Path) -> dict[str, str]:
       from 16 Jul, 3 months, last day Thu 15 Oct 2026; the decision clock is done;
     * ``early``: received 1 Jun 2026, no decision: decision due 1 Jul, handled by a mark.
     """
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.transaction() as session:
             cpas = directory.find_cpas("Schaerbeek", session=session)
@@ -231,7 +231,7 @@ def test_within_keeps_running_deadlines_due_soon_overdue_included(
 def test_within_leaves_out_snoozed_deadlines_until_the_day_they_come_back(
     capsys: pytest.CaptureFixture[str], data_dir: Path, filled: dict[str, str]
 ) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.transaction() as session:
             request = cases.find_request(filled["open"], session=session)

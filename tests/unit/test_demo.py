@@ -14,8 +14,9 @@ from amudesk.identifiers import parse_inami, parse_niss
 from amudesk.models import Aamu, Counter, Decision, Office, Person, Request
 from amudesk.services import cases, people
 from amudesk.services.demo import DemoError, add_months, bis_number, fill_demo
+from amudesk.services.desk import open_desk
 from amudesk.services.exporting import export_file
-from amudesk.store import integrity_problems, open_store
+from amudesk.store import integrity_problems
 from tests.keys import FAST_KDF, PASSPHRASE
 
 TODAY = dt.date(2026, 11, 23)
@@ -198,7 +199,7 @@ def test_refuses_a_count_below_one(store) -> None:  # type: ignore[no-untyped-de
 
 def test_deterministic_for_a_seed(tmp_path: Path) -> None:
     def export(folder: str, seed: int) -> bytes:
-        store = open_store(tmp_path / folder, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        store = open_desk(tmp_path / folder, passphrase=PASSPHRASE, kdf=FAST_KDF)
         try:
             fill_demo(store=store, count=120, seed=seed, today=TODAY)
             export_file(tmp_path / f"{folder}.csv", store=store)

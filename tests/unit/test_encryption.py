@@ -16,6 +16,7 @@ from amudesk import crypto
 from amudesk.crypto import DEFAULT_KDF, KdfParams
 from amudesk.models import Person
 from amudesk.services.demo import fill_demo
+from amudesk.services.desk import open_desk
 from amudesk.store import (
     PassphraseNeeded,
     StoreError,
@@ -25,7 +26,6 @@ from amudesk.store import (
     integrity_problems,
     make_engine,
     migrate,
-    open_store,
     retire_leftovers,
 )
 from tests.keys import FAST_KDF, PASSPHRASE
@@ -43,7 +43,7 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def make_store(data_dir: Path) -> None:
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
 
 
 def plain_database(data_dir: Path, family_name: str = "Zzyzxová") -> Path:
@@ -94,7 +94,7 @@ def test_the_key_is_argon2id_of_the_passphrase_and_is_wiped() -> None:
 
 
 def test_a_new_folder_gets_an_encrypted_database_and_a_key_file(data_dir: Path) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert store.key is not None
         with store.engine.connect() as connection:
@@ -117,7 +117,7 @@ def test_a_new_folder_gets_an_encrypted_database_and_a_key_file(data_dir: Path) 
 
 def test_a_data_folder_is_not_opened_without_a_passphrase(data_dir: Path) -> None:
     with pytest.raises(PassphraseNeeded):
-        open_store(data_dir)
+        open_desk(data_dir)
 
 
 def test_twenty_wrong_passphrases_are_refused_and_change_no_byte(data_dir: Path) -> None:
@@ -127,16 +127,16 @@ def test_twenty_wrong_passphrases_are_refused_and_change_no_byte(data_dir: Path)
     for attempt in range(20):
         wrong = PASSPHRASE + str(attempt) if attempt % 2 else "".join(rng.sample("abcdefgh", 6))
         with pytest.raises(WrongPassphrase, match="Wrong passphrase"):
-            open_store(data_dir, passphrase=wrong)
+            open_desk(data_dir, passphrase=wrong)
     after = fingerprint(data_dir)
     assert {k: v for k, v in after.items() if not k.startswith("logs")} == {
         k: v for k, v in before.items() if not k.startswith("logs")
     }
-    open_store(data_dir, passphrase=PASSPHRASE).close()  # the right one still opens it
+    open_desk(data_dir, passphrase=PASSPHRASE).close()  # the right one still opens it
 
 
 def test_no_name_is_readable_in_any_file_of_the_folder_or_its_copies(data_dir: Path) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         fill_demo(store=store, count=100, seed=11)
         with store.session() as session:
@@ -170,7 +170,7 @@ def test_a_missing_database_of_a_folder_set_up_before_is_an_error(data_dir: Path
     for side in ("-wal", "-shm"):
         (data_dir / (DATABASE + side)).unlink(missing_ok=True)
     with pytest.raises(StoreError, match="missing .* restore a backup"):
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert not (data_dir / DATABASE).exists()
 
 
@@ -183,7 +183,7 @@ def test_an_empty_database_file_is_an_error_and_stays_empty(
     if not with_key_file:
         (data_dir / "amudesk.key").unlink()
     with pytest.raises(StoreError, match=r"empty \(0 bytes\)"):
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert (data_dir / DATABASE).read_bytes() == b""
 
 
@@ -209,7 +209,7 @@ def damage(path: Path, how: str) -> None:
 def test_a_damaged_database_gives_a_clear_error_and_is_left_untouched(
     data_dir: Path, how: str
 ) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     fill_demo(store=store, count=40, seed=3)
     with store.engine.connect() as connection:
         connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -218,7 +218,7 @@ def test_a_damaged_database_gives_a_clear_error_and_is_left_untouched(
     damage(database, how)
     damaged = database.read_bytes()
     with pytest.raises(StoreError) as raised:
-        store = open_store(data_dir, passphrase=PASSPHRASE)
+        store = open_desk(data_dir, passphrase=PASSPHRASE)
         try:  # a truncated file may open: its missing pages are found by the check
             problems = integrity_problems(store)
         finally:
@@ -233,7 +233,7 @@ def test_random_bytes_without_a_key_file_are_not_an_amudesk_database(data_dir: P
     data_dir.mkdir(parents=True)
     (data_dir / DATABASE).write_bytes(random.Random(1).randbytes(8192))
     with pytest.raises(StoreError, match="not an AMU Desk database"):
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
 
 
 def test_a_first_start_cut_short_starts_again(data_dir: Path) -> None:
@@ -246,7 +246,7 @@ def test_a_first_start_cut_short_starts_again(data_dir: Path) -> None:
     )
     (data_dir / DATABASE).write_bytes(b"")
     assert folder_state(data_dir) == "new"
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     store.close()
     assert crypto.read_key_file(data_dir / "amudesk.key").initialised
 
@@ -260,7 +260,7 @@ def test_an_unencrypted_folder_is_converted_keeping_every_row(data_dir: Path) ->
     old_copy = data_dir / "backups" / "before-migration-0001-20260101-000000.sqlite3"
     old_copy.write_bytes((data_dir / DATABASE).read_bytes())
     assert folder_state(data_dir) == "plain"
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.session() as session:
             assert session.scalars(select(Person.family_name)).all() == ["Zzyzxová"]
@@ -272,7 +272,7 @@ def test_an_unencrypted_folder_is_converted_keeping_every_row(data_dir: Path) ->
     for path in files:
         assert b"Zzyzxov" not in path.read_bytes(), path.name
         assert crypto.file_kind(path) != "plain", path.name
-    open_store(data_dir, passphrase=PASSPHRASE).close()
+    open_desk(data_dir, passphrase=PASSPHRASE).close()
 
 
 def test_a_conversion_cut_short_before_the_swap_loses_nothing(data_dir: Path) -> None:
@@ -286,7 +286,7 @@ def test_a_conversion_cut_short_before_the_swap_loses_nothing(data_dir: Path) ->
     assert database.read_bytes() == before
     assert not (data_dir / (DATABASE + ".retired")).exists()
     assert not (data_dir / (DATABASE + ".encrypting")).exists()
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.session() as session:
         assert session.scalars(select(Person.family_name)).all() == ["Zzyzxová"]
     store.close()

@@ -479,11 +479,11 @@ def test_erased_bytes_leave_an_unencrypted_database_file_and_its_journal(
 ) -> None:
     """The encrypted store hides every byte anyway; on a plain SQLite file the names are
     readable, so this shows that erasure + compact really remove them."""
-    from amudesk.store import open_store
+    from amudesk.services.desk import open_desk
 
     folder = tmp_path / "plain"
     folder.mkdir()
-    plain = open_store(url=f"sqlite:///{folder / 'amudesk.sqlite3'}")
+    plain = open_desk(url=f"sqlite:///{folder / 'amudesk.sqlite3'}")
     try:
         with plain.transaction() as session:
             _office(session)
@@ -603,6 +603,26 @@ def test_retention_lists_only_closed_cases_older_than_the_limit(store: Any) -> N
 def test_years_before_handles_29_february() -> None:
     assert privacy.years_before(dt.date(2028, 2, 29), 5) == dt.date(2023, 2, 28)
     assert privacy.years_before(dt.date(2026, 3, 1), 5) == dt.date(2021, 3, 1)
+
+
+def test_full_names_are_read_in_batches_and_skip_the_erased(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(privacy, "NAMES_PER_QUERY", 2)
+    families = [FAMILY, OTHER_FAMILY, CHILD_WITH_CASE]
+    with store.transaction() as session:
+        people = [
+            save_person(PersonData(family_name=name, given_names=GIVEN), session=session)
+            for name in families
+        ]
+        ids = [person.id for person in people if person.id is not None]
+    assert len(ids) == 3
+    with store.session() as session:
+        names = privacy.full_names([*ids, max(ids) + 1000], session=session)
+        assert privacy.full_names([], session=session) == {}
+    assert names == {
+        person_id: f"{name.upper()} {GIVEN}" for person_id, name in zip(ids, families, strict=True)
+    }
 
 
 # --- record of processing ----------------------------------------------------------------

@@ -19,10 +19,10 @@ from amudesk.models import Counter, Decision, Person, Request
 from amudesk.services import cases, exporting, importing, people
 from amudesk.services import spreadsheet as sheet
 from amudesk.services.demo import bis_number, fill_demo
+from amudesk.services.desk import open_desk
 from amudesk.services.exporting import export_file
 from amudesk.services.importing import ImportCancelled, import_file
 from amudesk.services.spreadsheet import COLUMNS, SpreadsheetError
-from amudesk.store import open_store
 from tests.keys import FAST_KDF, PASSPHRASE
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -664,7 +664,7 @@ def round_trip(source_store, tmp_path: Path, suffix: str) -> tuple[bytes, bytes]
     first = tmp_path / f"first{suffix}"
     second = tmp_path / f"second{suffix}"
     export_file(first, store=source_store)
-    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    other = open_desk(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         report = import_file(first, store=other)
         assert report.problems == []
@@ -850,7 +850,7 @@ def test_csv_export_hands_no_one_a_formula_and_imports_back_the_same(store, tmp_
     assert {"'+1", "'-2", "'@SUM(A1)", "''=x", "'''+x", "'t Hooft", "'-"} <= family
     first, second = round_trip(store, tmp_path, ".csv")
     assert first == second
-    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    other = open_desk(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert stored_names(other) == stored_names(store)
     finally:
@@ -881,7 +881,7 @@ def test_xlsx_export_writes_every_cell_as_text_and_imports_back_the_same(
     # Excel reads them: XlsxWriter writes "_x0041_" as "_x005F_x0041_".
     family = {importing._ooxml_text(line[1]) for line in read_xlsx(first)[1:]}
     assert set(HOSTILE_NAMES) <= family
-    other = open_store(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    other = open_desk(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert stored_names(other) == stored_names(store)
     finally:

@@ -6,13 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from amudesk.store import (
-    SCHEMA_REVISION,
-    alembic_config,
-    current_revision,
-    integrity_problems,
-    open_store,
-)
+from amudesk.services.desk import open_desk
+from amudesk.store import SCHEMA_REVISION, alembic_config, current_revision, integrity_problems
 from tests.keys import FAST_KDF, PASSPHRASE
 
 
@@ -23,7 +18,7 @@ def test_schema_revision_constant_is_the_migration_head() -> None:
 
 
 def test_new_data_folder_is_private_and_migrated(data_dir: Path) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert current_revision(store.engine) == SCHEMA_REVISION
         assert integrity_problems(store) == []
@@ -55,15 +50,15 @@ def test_migration_matches_the_models(store) -> None:  # type: ignore[no-untyped
 
 
 def test_reopening_keeps_data_and_does_not_seed_twice(data_dir: Path) -> None:
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM cpas")).scalar() == 19
     store.close()
 
 
 def test_older_database_is_copied_before_migrating(data_dir: Path) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'base-test'"))
     store.close()
@@ -73,7 +68,7 @@ def test_older_database_is_copied_before_migrating(data_dir: Path) -> None:
     original = store_module.migrate
     store_module.migrate = lambda engine, revision="head": calls.append(revision)  # type: ignore[assignment]
     try:
-        reopened = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        reopened = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
         reopened.close()
     finally:
         store_module.migrate = original

@@ -26,14 +26,14 @@ from amudesk import store as store_module
 from amudesk.crypto import DEFAULT_KDF, KdfParams
 from amudesk.models import AuditEntry
 from amudesk.paths import prepare_data_dir
-from amudesk.services import audit
+from amudesk.services import audit, desk
+from amudesk.services.desk import change_passphrase, open_desk
 from amudesk.store import (
     DiskFailing,
     DiskFull,
     NotWritable,
     StoreError,
     WrongPassphrase,
-    change_passphrase,
     encrypt_file,
     failed_unlocks_path,
     folder_state,
@@ -41,7 +41,6 @@ from amudesk.store import (
     make_engine,
     migrate,
     note_failed_unlock,
-    open_store,
     storage_problem,
     take_failed_unlocks,
 )
@@ -73,7 +72,7 @@ def populated(data_dir: Path, passphrase: str = PASSPHRASE) -> Path:
     """A store with a person and some audit entries, closed (journal checkpointed)."""
     from amudesk.services.people import PersonData, save_person
 
-    store = open_store(data_dir, passphrase=passphrase, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=passphrase, kdf=FAST_KDF)
     try:
         with store.transaction() as session:
             save_person(PersonData(family_name="Zzyzxová", given_names="Anna"), session=session)
@@ -105,7 +104,7 @@ def refused_unchanged(data_dir: Path, passphrase: str = PASSPHRASE) -> StoreErro
     """Opening fails with a one-line StoreError and the database bytes stay as they were."""
     before = database_digests(data_dir)
     with pytest.raises(StoreError) as raised:
-        open_store(data_dir, passphrase=passphrase, kdf=FAST_KDF)
+        open_desk(data_dir, passphrase=passphrase, kdf=FAST_KDF)
     assert database_digests(data_dir) == before
     assert_one_line(raised.value)
     return raised.value
@@ -127,9 +126,9 @@ def test_a_flag_turned_back_to_not_initialised_does_not_wipe_the_data(data_dir: 
     before = database_digests(data_dir)
     for wrong in ("any passphrase at all", "x"):
         with pytest.raises(WrongPassphrase):
-            open_store(data_dir, passphrase=wrong, kdf=FAST_KDF)
+            open_desk(data_dir, passphrase=wrong, kdf=FAST_KDF)
         assert database_digests(data_dir) == before
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         assert family_names(store) == ["Zzyzxová"]
         with store.engine.connect() as connection:
@@ -146,7 +145,7 @@ def test_a_key_file_of_another_database_marked_new_is_refused(
     make a new empty database over the real one."""
     populated(data_dir)
     other = tmp_path / "other"
-    open_store(other, passphrase="attacker's phrase", kdf=FAST_KDF).close()
+    open_desk(other, passphrase="attacker's phrase", kdf=FAST_KDF).close()
     shutil.copyfile(other / KEY, data_dir / KEY)
     mark_not_initialised(data_dir)
     for passphrase in ("attacker's phrase", PASSPHRASE):
@@ -157,7 +156,7 @@ def test_a_key_file_of_another_database_marked_new_is_refused(
 
 def test_a_missing_key_file_names_the_backup_key_that_matches(data_dir: Path) -> None:
     populated(data_dir)
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     made = backups.make_backup(store)
     store.close()
     saved = (data_dir / KEY).read_bytes()
@@ -167,7 +166,7 @@ def test_a_missing_key_file_names_the_backup_key_that_matches(data_dir: Path) ->
     assert f"copy backups/{made.key_path.name} to amudesk.key" in str(error)
     shutil.copyfile(made.key_path, data_dir / KEY)
     assert (data_dir / KEY).read_bytes() == saved
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     assert family_names(store) == ["Zzyzxová"]
     store.close()
 
@@ -259,8 +258,8 @@ def test_a_first_start_cut_short_before_the_schema_finishes_it(data_dir: Path) -
     assert (data_dir / DATABASE).stat().st_size > 0
     assert folder_state(data_dir) == "encrypted"
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase="not it", kdf=FAST_KDF)
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        open_desk(data_dir, passphrase="not it", kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM cpas")).scalar() == 19
@@ -270,7 +269,7 @@ def test_a_first_start_cut_short_before_the_schema_finishes_it(data_dir: Path) -
 
 
 def delete_directory_and_mark_new(data_dir: Path, *, with_entry: bool) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.transaction() as session:
             if with_entry:
@@ -282,7 +281,7 @@ def delete_directory_and_mark_new(data_dir: Path, *, with_entry: bool) -> None:
 
 
 def count_cpas(data_dir: Path) -> int:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.engine.connect() as connection:
             return int(connection.execute(text("SELECT count(*) FROM cpas")).scalar() or 0)
@@ -330,7 +329,7 @@ def test_an_unencrypted_database_beside_a_new_key_file_is_converted_not_wiped(
         data_dir / KEY, crypto.KeyFile(salt=crypto.new_salt(), params=FAST_KDF, initialised=False)
     )
     assert folder_state(data_dir) == "plain"
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
         with store.engine.connect() as connection:
             names = connection.execute(text("SELECT name_fr FROM cpas")).scalars().all()
@@ -354,7 +353,7 @@ def test_a_new_database_is_never_made_over_bytes_written_meanwhile(data_dir: Pat
 
 def test_a_passphrase_that_is_not_text_is_refused_in_one_line(data_dir: Path) -> None:
     with pytest.raises(StoreError) as new:
-        open_store(data_dir, passphrase=LONE_SURROGATE, kdf=FAST_KDF)
+        open_desk(data_dir, passphrase=LONE_SURROGATE, kdf=FAST_KDF)
     assert_one_line(new.value)
     assert "UTF-8" in str(new.value)
     assert not (data_dir / KEY).exists() and not (data_dir / DATABASE).exists()
@@ -370,9 +369,9 @@ def test_unlocking_or_rekeying_with_a_passphrase_that_is_not_text(store: Any) ->
     assert family_names(store) == []  # still open, with the old passphrase
     store.lock()
     with pytest.raises(StoreError) as locked:
-        store.unlock(LONE_SURROGATE)
+        desk.unlock(store, LONE_SURROGATE)
     assert "UTF-8" in str(locked.value) and store.locked
-    store.unlock(PASSPHRASE)
+    desk.unlock(store, PASSPHRASE)
     assert not store.locked
 
 
@@ -381,11 +380,11 @@ def test_a_passphrase_opens_whichever_unicode_form_it_is_typed_in(
     data_dir: Path, made_with: str, typed: str
 ) -> None:
     assert made_with != typed
-    open_store(data_dir, passphrase=made_with, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=made_with, kdf=FAST_KDF).close()
     assert key_json(data_dir)["passphrase_form"] == "nfc"
-    open_store(data_dir, passphrase=typed).close()
+    open_desk(data_dir, passphrase=typed).close()
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase=typed + "!")
+        open_desk(data_dir, passphrase=typed + "!")
 
 
 def make_legacy(data_dir: Path, raw_passphrase: str) -> None:
@@ -408,11 +407,11 @@ def test_a_key_file_made_before_normalisation_opens_in_either_form(
 ) -> None:
     make_legacy(data_dir, made_with)
     for typed in (CAFE_NFC, CAFE_NFD):
-        store = open_store(data_dir, passphrase=typed)
+        store = open_desk(data_dir, passphrase=typed)
         assert family_names(store) == ["Zzyzxová"]
         store.close()
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase=CAFE_NFC + " ")
+        open_desk(data_dir, passphrase=CAFE_NFC + " ")
     assert "passphrase_form" not in key_json(data_dir)  # its key is as it was
 
 
@@ -425,15 +424,15 @@ def test_the_forms_tried_for_an_old_key_file_are_each_tried_once() -> None:
 
 def test_a_rekey_of_an_old_key_file_writes_the_normalised_form(data_dir: Path) -> None:
     make_legacy(data_dir, CAFE_NFD)
-    store = open_store(data_dir, passphrase=CAFE_NFD)
+    store = open_desk(data_dir, passphrase=CAFE_NFD)
     change_passphrase(store, CAFE_NFC, CAFE_NFD + " 2", FAST_KDF)
     store.close()
     assert key_json(data_dir)["passphrase_form"] == "nfc"
-    open_store(data_dir, passphrase=CAFE_NFC + " 2").close()
+    open_desk(data_dir, passphrase=CAFE_NFC + " 2").close()
 
 
 def test_a_restored_key_file_brings_no_stray_field(data_dir: Path) -> None:
-    store = open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     made = backups.make_backup(store)
     store.close()
     data = json.loads(made.key_path.read_text(encoding="utf-8"))
@@ -451,7 +450,7 @@ def test_a_restored_key_file_brings_no_stray_field(data_dir: Path) -> None:
         "initialised",
         "passphrase_form",
     }
-    open_store(data_dir, passphrase=PASSPHRASE).close()
+    open_desk(data_dir, passphrase=PASSPHRASE).close()
 
 
 # --- 3. a full or read-only disk ------------------------------------------------------------
@@ -462,16 +461,16 @@ def test_a_full_disk_at_open_is_said_not_taken_for_a_wrong_passphrase(small_disk
     fill(small_disk)
     before = database_digests(data_dir)
     with pytest.raises(DiskFull) as raised:
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert_one_line(raised.value)
     assert "is full" in str(raised.value) and str(data_dir) in str(raised.value)
     assert "Nothing was changed" in str(raised.value)
     # A wrong key fails on the first page, before SQLite needs room for its journal index.
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase="a wrong one")
+        open_desk(data_dir, passphrase="a wrong one")
     assert database_digests(data_dir) == before
     empty_fillers(small_disk)
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     assert family_names(store) == ["Zzyzxová"]
     store.close()
 
@@ -480,11 +479,11 @@ def test_a_new_data_folder_on_a_full_disk(small_disk: Path) -> None:
     (small_disk / "data").mkdir()
     fill(small_disk)
     with pytest.raises(DiskFull) as raised:
-        open_store(small_disk / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+        open_desk(small_disk / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     assert_one_line(raised.value)
     assert not (small_disk / "data" / (KEY + ".tmp")).exists()
     empty_fillers(small_disk)
-    open_store(small_disk / "data", passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(small_disk / "data", passphrase=PASSPHRASE, kdf=FAST_KDF).close()
 
 
 def test_a_read_only_disk_is_said_as_such(small_disk: Path) -> None:
@@ -492,7 +491,7 @@ def test_a_read_only_disk_is_said_as_such(small_disk: Path) -> None:
     remount_read_only(small_disk)
     before = database_digests(data_dir)
     with pytest.raises(NotWritable) as opening:
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert "cannot be written" in str(opening.value)
     assert_one_line(opening.value)
     with pytest.raises(NotWritable) as preparing:
@@ -569,7 +568,7 @@ def test_sqlite_errors_at_unlock_are_told_apart(
     failing_reads(sqlite_error(code, message))
     before = database_digests(data_dir)
     with pytest.raises(StoreError) as raised:
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert type(raised.value) is expected
     assert_one_line(raised.value)
     assert database_digests(data_dir) == before
@@ -587,7 +586,7 @@ def test_a_disk_io_error_is_a_full_disk_only_when_no_room_is_left(
     monkeypatch.setattr(shutil, "disk_usage", lambda _path: SimpleNamespace(free=free))
     failing_reads(sqlite_error(10, "disk I/O error"))
     with pytest.raises(expected) as raised:
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert_one_line(raised.value)
 
 
@@ -619,7 +618,7 @@ def test_a_data_folder_that_cannot_be_made_is_a_store_error(
         prepare_data_dir(tmp_path / "data")
     assert_one_line(raised.value)
     with pytest.raises(NotWritable):
-        open_store(tmp_path / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+        open_desk(tmp_path / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
 
 
 def test_a_key_file_that_cannot_be_written_at_the_first_start(
@@ -634,18 +633,18 @@ def test_a_key_file_that_cannot_be_written_at_the_first_start(
 
     monkeypatch.setattr(os, "write", full)
     with pytest.raises(DiskFull) as raised:
-        open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     assert_one_line(raised.value)
     assert sorted(path.name for path in data_dir.iterdir()) == ["backups", "logs"]
     monkeypatch.undo()
-    open_store(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
 
 
 def test_a_full_disk_while_migrating_is_said(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     populated(data_dir)
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     store.close()
@@ -657,7 +656,7 @@ def test_a_full_disk_while_migrating_is_said(
 
     monkeypatch.setattr(store_module, "migrate", full)
     with pytest.raises(DiskFull):
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
 
 
 # --- 4. a private data folder ---------------------------------------------------------------
@@ -690,7 +689,7 @@ def test_every_file_in_the_data_folder_is_made_private(data_dir: Path, tmp_path:
     (data_dir / "link-to-outside").symlink_to(outside / "shared.txt")
     (data_dir / "backups" / "folder-link").symlink_to(outside, target_is_directory=True)
 
-    open_store(data_dir, passphrase=PASSPHRASE).close()
+    open_desk(data_dir, passphrase=PASSPHRASE).close()
 
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
@@ -743,11 +742,11 @@ def test_the_next_open_writes_the_noted_failures_into_the_trail(data_dir: Path) 
     populated(data_dir)
     moments = [dt.datetime.now(dt.UTC) - dt.timedelta(minutes=m) for m in (3, 2)]
     with pytest.raises(WrongPassphrase):
-        open_store(data_dir, passphrase="wrong")
+        open_desk(data_dir, passphrase="wrong")
     for moment in moments:
         note_failed_unlock(data_dir, moment)
     (failed_unlocks_path(data_dir)).open("a").write("not a moment\n")
-    store = open_store(data_dir, passphrase=PASSPHRASE)
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
     try:
         entries = trail(store)
         assert [(a, d) for a, d, _at in entries[-3:]] == [
@@ -761,7 +760,7 @@ def test_the_next_open_writes_the_noted_failures_into_the_trail(data_dir: Path) 
             assert audit.verify(session=session).intact
     finally:
         store.close()
-    store = open_store(data_dir, passphrase=PASSPHRASE)  # nothing pending: nothing written
+    store = open_desk(data_dir, passphrase=PASSPHRASE)  # nothing pending: nothing written
     try:
         assert trail(store) == entries
     finally:
@@ -770,19 +769,19 @@ def test_the_next_open_writes_the_noted_failures_into_the_trail(data_dir: Path) 
 
 def test_record_unlock_writes_the_unlock_even_without_failures(data_dir: Path) -> None:
     populated(data_dir)
-    store = open_store(data_dir, passphrase=PASSPHRASE, record_unlock=True)
+    store = open_desk(data_dir, passphrase=PASSPHRASE, record_unlock=True)
     try:
         assert [a for a, _d, _at in trail(store)][-1] == "unlock"
         count = len(trail(store))
         store.lock()
         note_failed_unlock(data_dir)
-        store.unlock(PASSPHRASE)
+        desk.unlock(store, PASSPHRASE)
         assert [a for a, _d, _at in trail(store)][count:] == ["failed-unlock", "unlock"]
         store.lock()
-        store.unlock(PASSPHRASE)  # nothing noted, not asked: no entry
+        desk.unlock(store, PASSPHRASE)  # nothing noted, not asked: no entry
         assert len(trail(store)) == count + 2
         store.lock()
-        store.unlock(PASSPHRASE, record_unlock=True)
+        desk.unlock(store, PASSPHRASE, record_unlock=True)
         assert [a for a, _d, _at in trail(store)][count + 2 :] == ["unlock"]
     finally:
         store.close()
@@ -800,7 +799,7 @@ def test_the_note_stays_when_the_trail_cannot_be_written(
 
     monkeypatch.setattr(audit, "record_unlock", refuse)
     with pytest.raises(StoreError, match="cannot be written"):
-        open_store(data_dir, passphrase=PASSPHRASE)
+        open_desk(data_dir, passphrase=PASSPHRASE)
     assert failed_unlocks_path(data_dir).read_bytes() == noted
 
 
@@ -818,7 +817,7 @@ def test_a_failure_noted_while_the_others_are_written_stays_for_the_next_open(
         real(session=session, failed_at=failed_at)
 
     monkeypatch.setattr(audit, "record_unlock", meanwhile)
-    open_store(data_dir, passphrase=PASSPHRASE).close()
+    open_desk(data_dir, passphrase=PASSPHRASE).close()
     monkeypatch.undo()
     assert take_failed_unlocks(data_dir) == [second]
 
@@ -839,7 +838,7 @@ def test_a_key_change_cut_short_after_the_swap_still_opens(data_dir: Path) -> No
         if broken == "missing":
             (data_dir / KEY).unlink()
         assert folder_state(data_dir) == "encrypted"
-    store = open_store(data_dir, passphrase=CAFE_NFD)
+    store = open_desk(data_dir, passphrase=CAFE_NFD)
     try:
         assert family_names(store) == ["Zzyzxová"]
     finally:
@@ -861,7 +860,7 @@ def test_a_data_folder_that_is_the_home_folder_keeps_the_user_s_other_files(
     (home / "notes.txt").write_text("x")
     (home / "notes.txt").chmod(0o644)
     monkeypatch.setenv("HOME", str(home))
-    open_store(home, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    open_desk(home, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
     (home / "logs" / "amudesk.log").write_text("x")
     (home / "logs" / "amudesk.log").chmod(0o644)
     (home / "amudesk.key").chmod(0o644)

@@ -116,7 +116,7 @@ class PartialDateEdit(QWidget):
         except DateSyntaxError:
             self.edit.setText(text)
             return
-        self.edit.setText(self._display(parts))
+        self.edit.setText(partial_text(parts, written=True))
 
     def problem(self) -> str | None:
         """What is wrong with the typed date, as a sentence naming the field; None when fine."""
@@ -132,20 +132,9 @@ class PartialDateEdit(QWidget):
             return error.message
         return None
 
-    @staticmethod
-    def _display(parts: PartialDate | None) -> str:
-        if parts is None:
-            return ""
-        year, month, day = parts
-        if month is None:
-            return f"{year:04d}"
-        if day is None:
-            return f"{month:02d}/{year:04d}"
-        return f"{day:02d}/{month:02d}/{year:04d}"
-
     def _tidy(self) -> None:
         if self.problem() is None and self.edit.text().strip():
-            self.edit.setText(self._display(self._parts()))
+            self.edit.setText(partial_text(self._parts(), written=True))
 
     def _update_hint(self, *_args: object) -> None:
         if not self.edit.text().strip():

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from amudesk.i18n import _
 from amudesk.identifiers import IdentifierError
@@ -134,8 +135,6 @@ class FormDialog(QDialog):
             self.error_label.show_message(str(error))
             return
         except Exception as error:
-            from sqlalchemy.exc import SQLAlchemyError
-
             if not isinstance(error, SQLAlchemyError):
                 raise
             log.error("saving %s failed: %s", type(self).__name__, type(error).__name__)

@@ -1,4 +1,5 @@
-"""Explanatory and warning lines under fields, and the colours of a field's verdict."""
+"""Explanatory and warning lines under fields, a form's heading, and the colours of a
+field's verdict."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def hint_label(text: str = "") -> QLabel:
     label.setStyleSheet(HINT_STYLE)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
+
+
+def heading_label(text: str) -> QLabel:
+    """A form's first line, in bold, naming what it is about (the request, the person)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("font-weight: 600;")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.models import Cpas
@@ -40,6 +42,4 @@ def person_display_name(family_name: str, given_names: str) -> str:
 
 
 def format_number(n: int) -> str:
-    from babel.numbers import format_decimal
-
     return str(format_decimal(n, locale=i18n.babel_locale(None)))

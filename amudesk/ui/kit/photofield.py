@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWi
 from amudesk.i18n import _
 from amudesk.photos import MAX_INPUT_BYTES, PhotoError, load_photo_file
 from amudesk.ui import photocapture
+from amudesk.ui.kit import cameras
 
 PHOTO_FILTER = "*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif"
 
@@ -153,7 +154,7 @@ class PhotoField(QWidget):
 
     def refresh_camera(self) -> bool:
         """Enable Take photo… when a camera is connected; otherwise say that there is none."""
-        available = photocapture.camera_available()
+        available = cameras.camera_available()
         self.take_button.setEnabled(available)
         if available:
             self.take_button.setText(_("Ta&ke photo…"))
@@ -174,7 +175,7 @@ class PhotoField(QWidget):
             QWidget.setTabOrder(self.choose_button, self.take_button)
         self.refresh_camera()
         if self._camera_watch is None:
-            self._camera_watch = photocapture.watch_cameras(self, self.refresh_camera)
+            self._camera_watch = cameras.watch_cameras(self, self.refresh_camera)
 
     def _show(self) -> None:
         pixmap = QPixmap()
