@@ -1,5 +1,5 @@
 import sys
 
-from amudesk.cli import main
+from amudesk.launch import main
 
 sys.exit(main())

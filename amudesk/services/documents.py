@@ -21,11 +21,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from amudesk.deadlines import add_months
-from amudesk.documents.aamu import AamuFacts, render_aamu
-from amudesk.documents.card import CardFacts, render_card, render_card_sheet, render_cards
-from amudesk.documents.infoform import Holder, InfoFormFacts, render_info_form
 from amudesk.documents.layout import Letterhead
-from amudesk.documents.receipt import ReceiptFacts, render_receipt
 from amudesk.i18n import BRUSSELS, N_, _, format_date, gettext_for
 from amudesk.models import (
     CHANNEL_LABELS,
@@ -148,6 +144,8 @@ def issue_receipt(
     """Number, render and archive the acknowledgement of receipt of a request (a proof of
     filing when the office is an association); an audit entry ``print`` goes with it.
     ``clock_settings`` (amudesk.settings' ``clock_settings()``) say how the dates move."""
+    from amudesk.documents.receipt import ReceiptFacts, render_receipt
+
     office = require_office(
         session=session,
         message=N_(
@@ -279,6 +277,8 @@ def issue_aamu_form(
 ) -> Document:
     """Number, render and archive an AAMU form for the applicant of a request: their identity
     filled in, the rest left for the doctor; a validity of one year from today suggested."""
+    from amudesk.documents.aamu import AamuFacts, render_aamu
+
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -348,6 +348,8 @@ def _needs_photo(person: Any, kind: str) -> None:
 
 
 def _holder(person: Any, *, photo: bool) -> Any:
+    from amudesk.documents.infoform import Holder
+
     return Holder(
         family_name=person.family_name,
         given_names=person.given_names or "",
@@ -369,6 +371,8 @@ def issue_info_form(
     """Number, render and archive the MediPrima information form of the applicant (with the
     table of their minor dependants), or with ``dependant`` (1 = the eldest) the separate
     form of one minor with the minor's photo. The holder must have a photo."""
+    from amudesk.documents.infoform import InfoFormFacts, render_info_form
+
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -436,6 +440,8 @@ class CardRow:
 def _card_facts(card: Card, office: Office, session: Session) -> Any:
     """What the card shows, from the database as it is now (names, photo, decision), and
     the ``office`` (read once by the caller for all its cards: it carries the logo)."""
+    from amudesk.documents.card import CardFacts
+
     person = session.get(Person, card.person_id)
     decision = session.get(Decision, card.decision_id)
     request = session.get(Request, card.request_id)
@@ -474,6 +480,8 @@ def issue_card(
     ``dependant``-th minor in their care, under the case's latest decision granting aid.
     The card is valid as long as the decision, or until ``valid_to`` if that is sooner,
     never longer; the holder needs a photo. Its PDF (front and back) is archived."""
+    from amudesk.documents.card import render_card
+
     office = _office_for(session)
     language = document_language(language, office)
     case = get_case(request_id, session=session)
@@ -625,6 +633,8 @@ def card_pdf(
     marks and the backs mirrored. ``on_card(n)`` follows the drawing (see
     ``amudesk.documents.card.render_cards``). Recording the print is
     :func:`mark_cards_printed`'s job."""
+    from amudesk.documents.card import render_card_sheet, render_cards
+
     office: Office | None = None
     facts: list[Any] = []
     for card_id in card_ids:

@@ -649,7 +649,7 @@ FONTS_AFTER_MS = 1500
 
 def _started() -> None:
     """The window is up: what start-up made is set aside from the garbage collector's scans
-    (``gc.freeze``), and collection, paused by ``amudesk.cli.main`` for start-up, resumes."""
+    (``gc.freeze``), and collection, paused by ``amudesk.launch`` for start-up, resumes."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from amudesk.i18n import _, ngettext
 from amudesk.services import documents
 from amudesk.store import Store
-from amudesk.ui.documentview import DocumentPreviewDialog
 from amudesk.ui.kit.languagecombo import fill_language_combo
 from amudesk.ui.kit.taskdialog import TaskDialog, progress_bar, show_progress
 
@@ -264,6 +263,8 @@ class CardBatchDialog(TaskDialog):
             self.show_preview(result)
 
     def show_preview(self, result: PreparedCards) -> Any:
+        from amudesk.ui.documentview import DocumentPreviewDialog
+
         assert result.pdf is not None
         name = _("medical-cards-{date}.pdf").format(date=dt.date.today().isoformat())
         dialog = DocumentPreviewDialog(

@@ -42,7 +42,6 @@ from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
 from amudesk.ui.caseparts import SPACING, item_row, plain_label, section
-from amudesk.ui.documentview import DocumentPreviewDialog
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.labels import person_display_name
 from amudesk.ui.kit.languagecombo import fill_language_combo
@@ -361,6 +360,8 @@ class CaseDocuments(QWidget):
     ) -> Any:
         """Show ``pdf`` (held in memory only) to print or save; without Qt PDF support,
         offer to save it. Returns the preview dialog (None in the fallback)."""
+        from amudesk.ui.documentview import DocumentPreviewDialog
+
         problem = ensure_pdf_support()
         if problem is not None:
             log.warning("no PDF preview: %s", problem)

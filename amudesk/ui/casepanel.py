@@ -58,7 +58,6 @@ from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import age_on
 from amudesk.settings import load_settings
 from amudesk.store import Store
-from amudesk.ui.aamudialog import AamuDialog
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
@@ -72,13 +71,9 @@ from amudesk.ui.caseparts import (
     plain_label,
     section,
 )
-from amudesk.ui.decisiondialog import DecisionDialog
-from amudesk.ui.eventdialog import AppealDialog, TransferDialog
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.flowlayout import FlowLayout
 from amudesk.ui.kit.labels import person_display_name
-from amudesk.ui.persondialog import PersonDialog
-from amudesk.ui.requestdialog import RequestDialog
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -640,6 +635,8 @@ class CasePanel(QScrollArea):
     # --- actions (each opens a form; the forms are imported when first used) ----------
 
     def edit_person(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
         if self._person_id is None:
             return
 
@@ -648,6 +645,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, _("Person saved."))
 
     def edit_dependant(self, person_id: int | None) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
         if person_id is None:
             return
 
@@ -656,6 +655,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, _("Dependant saved."))
 
     def add_dependant(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
         if self._person_id is None:
             return
 
@@ -664,6 +665,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, _("Dependant saved."))
 
     def edit_request(self) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
         if self._request_id is None:
             return
 
@@ -672,6 +675,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, None)
 
     def new_request_for_person(self) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
         if self._person_id is None:
             return
 
@@ -683,6 +688,8 @@ class CasePanel(QScrollArea):
         self.edit_aamu(None)
 
     def edit_aamu(self, aamu_id: int | None) -> None:
+        from amudesk.ui.aamudialog import AamuDialog
+
         if self._request_id is None:
             return
 
@@ -694,6 +701,8 @@ class CasePanel(QScrollArea):
         self.edit_decision(None)
 
     def edit_decision(self, decision_id: int | None) -> None:
+        from amudesk.ui.decisiondialog import DecisionDialog
+
         if self._request_id is None:
             return
 
@@ -704,6 +713,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, _("Decision saved."))
 
     def record_transfer(self) -> None:
+        from amudesk.ui.eventdialog import TransferDialog
+
         if self._request_id is None:
             return
 
@@ -714,6 +725,8 @@ class CasePanel(QScrollArea):
             self._saved(self._request_id, _("Transfer saved."))
 
     def record_appeal(self) -> None:
+        from amudesk.ui.eventdialog import AppealDialog
+
         if self._request_id is None:
             return
 

@@ -37,7 +37,6 @@ from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.labels import format_number
 from amudesk.ui.kit.taborder import chain_tab_order
 from amudesk.ui.kit.taskdialog import fitted_size, progress_bar
-from amudesk.ui.markdialog import MarkDialog
 from amudesk.ui.workers import Cancelled, Task
 
 log = logging.getLogger(__name__)
@@ -340,6 +339,8 @@ class DeadlineBoard(QWidget):
 
     def mark_selected(self, kind: str) -> bool:
         """Ask the reason (and the day, to snooze) and mark the selected deadline."""
+        from amudesk.ui.markdialog import MarkDialog
+
         deadline = self.selected_deadline()
         if deadline is None:
             return False

@@ -17,16 +17,6 @@ from amudesk.services.documents import document_language
 from amudesk.services.exporting import export_file
 from amudesk.services.office import get_office
 from amudesk.services.spreadsheet import SpreadsheetError
-from amudesk.ui.auditdialog import AuditDialog
-from amudesk.ui.cardbatch import CardBatchDialog
-from amudesk.ui.directorydialog import DirectoryDialog
-from amudesk.ui.importdialog import ImportDialog
-from amudesk.ui.officedialog import OfficeDialog
-from amudesk.ui.persondialog import PersonDialog
-from amudesk.ui.privacydialog import PrivacyDialog
-from amudesk.ui.requestdialog import RequestDialog
-from amudesk.ui.safekeeping import BackupDialog, ChangePassphraseDialog, RestoreDialog
-from amudesk.ui.settingsdialog import SettingsDialog
 from amudesk.ui.workers import Cancelled, Task
 
 if TYPE_CHECKING:
@@ -64,6 +54,9 @@ class MainCommands(QObject):
             self.export_task.wait()
 
     def new_person(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+        from amudesk.ui.requestdialog import RequestDialog
+
         dialog = PersonDialog(self.store, parent=self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -80,16 +73,22 @@ class MainCommands(QObject):
             )
 
     def new_request(self) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
         dialog = RequestDialog(self.store, parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.request_saved(getattr(dialog, "request_id", None))
 
     def edit_request(self, request_id: int) -> None:
+        from amudesk.ui.requestdialog import RequestDialog
+
         dialog = RequestDialog(self.store, request_id=request_id, parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.request_saved(getattr(dialog, "request_id", None) or request_id)
 
     def import_spreadsheet(self) -> None:
+        from amudesk.ui.importdialog import ImportDialog
+
         dialog = ImportDialog(self.store, self.window)
         dialog.exec()
         if dialog.report is not None and dialog.report.updated:
@@ -104,6 +103,8 @@ class MainCommands(QObject):
 
     def print_cards(self) -> None:
         """Print the medical cards of the selected requests together."""
+        from amudesk.ui.cardbatch import CardBatchDialog
+
         # The selected rows, else the case on show.
         request_ids = self.window.stack.selected_request_ids()
         current = self.window.panel.request_id()
@@ -213,16 +214,22 @@ class MainCommands(QObject):
         QMessageBox.warning(self.window, _("Export"), message)
 
     def edit_directory(self) -> None:
+        from amudesk.ui.directorydialog import DirectoryDialog
+
         DirectoryDialog(self.store, parent=self.window).exec()
         self.window.refresh()
 
     def edit_office(self) -> None:
+        from amudesk.ui.officedialog import OfficeDialog
+
         dialog = OfficeDialog(self.store, parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.window.update_title()
             self.window.show_message(_("Office profile saved."))
 
     def edit_settings(self) -> None:
+        from amudesk.ui.settingsdialog import SettingsDialog
+
         chosen: list[str] = []
         dialog = SettingsDialog(self.data_dir, parent=self.window)
         dialog.language_changed.connect(chosen.append)
@@ -243,18 +250,26 @@ class MainCommands(QObject):
             self.window.language_changed.emit(chosen[-1])
 
     def open_privacy(self) -> None:
+        from amudesk.ui.privacydialog import PrivacyDialog
+
         dialog = PrivacyDialog(self.store, parent=self.window)
         dialog.erased.connect(lambda _person_id: self.window.refresh(None))
         dialog.exec()
 
     def open_audit(self) -> None:
+        from amudesk.ui.auditdialog import AuditDialog
+
         AuditDialog(self.store, parent=self.window).exec()
 
     def back_up(self) -> None:
+        from amudesk.ui.safekeeping import BackupDialog
+
         BackupDialog(self.store, parent=self.window).exec()
 
     def restore_backup(self) -> None:
         """Ask which backup and its passphrase; the shell closes the store and restores."""
+        from amudesk.ui.safekeeping import RestoreDialog
+
         if self.data_dir is None:
             return
         dialog = RestoreDialog(self.data_dir, parent=self.window)
@@ -266,6 +281,8 @@ class MainCommands(QObject):
 
     def change_passphrase(self) -> None:
         """Ask the current and a new passphrase; the shell re-encrypts and reopens."""
+        from amudesk.ui.safekeeping import ChangePassphraseDialog
+
         dialog = ChangePassphraseDialog(parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.window.passphrase_change_requested.emit(dialog.current(), dialog.new())

@@ -35,7 +35,6 @@ from amudesk.ui import casemodel
 from amudesk.ui.alertbadge import AlertBadge
 from amudesk.ui.caselist import CaseList
 from amudesk.ui.casepanel import CasePanel
-from amudesk.ui.deadlineboard import DeadlineBoard
 from amudesk.ui.maincommands import MainCommands
 
 log = logging.getLogger(__name__)
@@ -504,6 +503,8 @@ class MainWindow(QMainWindow):
 
     def open_deadlines(self) -> None:
         """Show the deadlines board (made on first use), in front, with fresh figures."""
+        from amudesk.ui.deadlineboard import DeadlineBoard
+
         if self.board is None:
             self.board = DeadlineBoard(self.store, self.data_dir, self)
             self.board.open_case.connect(self._open_case_from_board)

@@ -36,7 +36,6 @@ from amudesk.ui.kit.formrows import add_composite_row, add_hint_row, add_row, al
 from amudesk.ui.kit.hints import hint_label
 from amudesk.ui.kit.labels import cpas_label
 from amudesk.ui.kit.personpicker import PersonPicker, person_line
-from amudesk.ui.persondialog import PersonDialog
 
 
 def brussels_now() -> dt.datetime:
@@ -270,6 +269,8 @@ class RequestDialog(FormDialog):
         self.care_kind.setEnabled(has_date or self.care_kind.currentData() is not None)
 
     def new_person(self) -> None:
+        from amudesk.ui.persondialog import PersonDialog
+
         dialog = PersonDialog(self.store, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted and self.picker is not None:
             self.picker.set_person(dialog.person_id)

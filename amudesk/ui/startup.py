@@ -19,7 +19,6 @@ from amudesk.services import audit
 from amudesk.services.desk import open_desk
 from amudesk.services.office import get_office
 from amudesk.store import Store, WrongPassphrase, folder_state, note_failed_unlock
-from amudesk.ui.officedialog import OfficeDialog
 from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
 
 APP_NAME = "AMU Desk"
@@ -124,6 +123,8 @@ def ensure_office(store: Store, parent: QWidget | None = None) -> bool:
     with store.session() as session:
         if get_office(session=session) is not None:
             return True
+    from amudesk.ui.officedialog import OfficeDialog
+
     dialog = OfficeDialog(store, first_run=True, parent=parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False

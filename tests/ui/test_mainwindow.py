@@ -734,6 +734,54 @@ def test_quit_when_ready_prints_ready(store: Any, office: Any, data_dir: Path) -
     assert (data_dir / "logs" / "amudesk.log").exists()
 
 
+WATCHED = ("amudesk.cli", "amudesk.services.importing", "amudesk.ui.persondialog", "PySide6")
+REPORT_MODULES = (
+    "import atexit, gc, runpy, sys\n"
+    f"watched = {WATCHED!r}\n"
+    "atexit.register(lambda: print('loaded', *[m for m in watched if m in sys.modules],"
+    " 'gc', gc.isenabled()))\n"
+    "sys.argv = ['amudesk', *sys.argv[1:]]\n"
+    "runpy.run_module('amudesk', run_name='__main__')\n"
+)
+
+
+def test_start_up_loads_the_window_not_the_commands_nor_the_forms(
+    store: Any, office: Any, data_dir: Path
+) -> None:
+    """``amudesk`` alone: the main window, without the command line's services or the forms
+    behind the menus (they load when first opened); collection is back on at the end."""
+    store.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AMUDESK_QUIT_WHEN_READY="1")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_MODULES, "--data-dir", str(data_dir), "--lang", "en"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "loaded PySide6 gc True"
+
+
+def test_a_command_loads_neither_qt_nor_the_window(data_dir: Path) -> None:
+    """A command: its services, not Qt; collection back on once the imports are set aside."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT_MODULES, "--lang", "en", "niss", "85073003328"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.splitlines()[-1] == (
+        "loaded amudesk.cli amudesk.services.importing gc True"
+    ), done.stderr
+
+
 def test_run_stops_when_the_database_cannot_be_opened(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

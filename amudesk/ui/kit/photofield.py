@@ -5,7 +5,7 @@ cleaned by ``amudesk.photos``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap, QShowEvent
@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWi
 
 from amudesk.i18n import _
 from amudesk.photos import MAX_INPUT_BYTES, PhotoError, load_photo_file
-from amudesk.ui import photocapture
 from amudesk.ui.kit import cameras
+
+if TYPE_CHECKING:
+    from amudesk.ui import photocapture
 
 PHOTO_FILTER = "*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif"
 
@@ -35,6 +37,8 @@ class PhotoField(QWidget):
     THUMBNAIL = QSize(105, 135)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from amudesk.ui import photocapture  # the dialogs load with the first photo field
+
         super().__init__(parent)
         self._data: bytes | None = None
         self.crop_dialog_factory: Callable[[bytes, QWidget], photocapture.PhotoDialog] = (

@@ -1,0 +1,184 @@
+"""The command line's words: the parser of ``amudesk`` and its commands, and the language
+its messages are written in.
+
+Reading the arguments loads little (argparse, the catalogs, the settings file), so that
+``amudesk.launch`` can tell the window from a command before loading either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from amudesk import __version__, i18n
+from amudesk.i18n import _
+from amudesk.settings import load_settings
+
+EXIT_BAD_INPUT = 2
+
+
+DOCUMENT_KINDS = ("receipt", "aamu", "info-form", "card", "card-sheet")
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="amudesk", description=_("Offline desk for urgent medical aid (AMU) requests.")
+    )
+    parser.add_argument("--version", action="version", version=f"amudesk {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, help=_("data folder to use instead of the default one")
+    )
+    parser.add_argument("--lang", choices=("fr", "nl", "en"), help=_("language of messages"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    demo = commands.add_parser("demo", help=_("fill an empty data folder with fictional people"))
+    demo.add_argument(
+        "--count", type=_positive, default=200, help=_("how many people (default 200)")
+    )
+    demo.add_argument("--seed", type=int, default=2026, help=argparse.SUPPRESS)
+
+    imp = commands.add_parser("import", help=_("import requests from a .csv or .xlsx file"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--skip-invalid", action="store_true", help=_("import the good rows, report the others")
+    )
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help=_("correct the requests already registered (same reference) from their rows"),
+    )
+
+    exp = commands.add_parser(
+        "export",
+        help=_("export every request to a .csv or .xlsx file (- : CSV on standard output)"),
+    )
+    exp.add_argument("file", type=Path)
+
+    niss = commands.add_parser("niss", help=_("check a NISS or BIS number"))
+    niss.add_argument("number")
+    niss.add_argument("--json", action="store_true", help=_("answer in JSON"))
+
+    commands.add_parser("check", help=_("check the integrity of the data folder"))
+
+    backup = commands.add_parser("backup", help=_("make an encrypted, checked backup now"))
+    backup.add_argument(
+        "--to",
+        type=Path,
+        metavar="DIR",
+        help=_("folder to write it to (a USB stick); default: the data folder's backups"),
+    )
+    restore = commands.add_parser(
+        "restore", help=_("replace the database by a backup, after checking the backup")
+    )
+    restore.add_argument("file", type=Path)
+    commands.add_parser(
+        "rekey", help=_("change the passphrase (the new one from $AMUDESK_NEW_PASSPHRASE)")
+    )
+    erase = commands.add_parser(
+        "erase",
+        help=_("erase for good the person of a request, with all their data (GDPR art. 17)"),
+    )
+    erase.add_argument("--reference", required=True, metavar="REF")
+    person_export = commands.add_parser(
+        "person-export",
+        help=_("write everything held about the person of a request (GDPR art. 15)"),
+    )
+    person_export.add_argument("--reference", required=True, metavar="REF")
+    person_export.add_argument("-o", dest="output", type=Path, required=True, metavar="DIR")
+    document = commands.add_parser(
+        "document", help=_("issue a document for a request and save its PDF (archived too)")
+    )
+    document.add_argument("kind", choices=DOCUMENT_KINDS)
+    document.add_argument(
+        "--reference",
+        required=True,
+        action="append",
+        metavar="REF",
+        help=_("the request (card-sheet: give it once per card, up to as many as you need)"),
+    )
+    document.add_argument("--lang", dest="document_language", choices=("fr", "nl", "en"))
+    document.add_argument(
+        "--dependant",
+        type=int,
+        metavar="N",
+        help=_("info-form, card: the N-th minor in the applicant's care (1 = the eldest)"),
+    )
+    document.add_argument("-o", dest="output", type=Path, required=True, metavar="FILE.pdf")
+
+    clock = commands.add_parser("deadlines", help=_("list the legal time limits of every case"))
+    output = clock.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    output.add_argument(
+        "--ics",
+        type=Path,
+        metavar="FILE",
+        help=_("write the running time limits to an iCalendar (.ics) file (- : standard output)"),
+    )
+    clock.add_argument(
+        "--within",
+        metavar="DAYS",
+        help=_("only running time limits due within DAYS days, overdue ones included"),
+    )
+    clock.add_argument("--on", metavar="YYYY-MM-DD", help=_("evaluate as if today were this day"))
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("--count: “{value}” is not a whole number").format(value=text)
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("--count: must be at least 1"))
+    return value
+
+
+def early_language(argv: Sequence[str] | None) -> str:
+    """The language asked for (--lang, the data folder's settings, the system's), read before
+    the parser is built; a bad value is left for the parser to report."""
+    early = _QuietParser(add_help=False)
+    early.add_argument("--lang")
+    early.add_argument("--data-dir", type=Path)
+    try:
+        known, _rest = early.parse_known_args(argv)
+    except UsageError:
+        return i18n.default_locale()
+    if known.lang in i18n.LANGUAGES:
+        return str(known.lang)
+    return settings_language(known.data_dir) or i18n.default_locale()
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def settings_language(data_dir: Path | None) -> str | None:
+    return load_settings(data_dir).language
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The arguments of ``argv`` (``sys.argv`` when None), with the interface language set
+    (``--lang``, else the data folder's settings, else the system's) and, on POSIX, the
+    umask that keeps every file the desk writes private. A bad argument exits with status
+    2 and one line on stderr."""
+    i18n.set_locale(early_language(argv))  # the help texts are written in it too
+    args = build_parser().parse_args(argv)
+    if os.name == "posix":
+        os.umask(0o077)  # every file the desk writes (logs, exports, copies) is private
+    i18n.set_locale(args.lang or settings_language(args.data_dir) or i18n.default_locale())
+    return args
