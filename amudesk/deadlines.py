@@ -50,6 +50,9 @@ class State(StrEnum):
     UPCOMING = "upcoming"
     DONE = "done"
     NOT_STARTED = "not-started"
+    # Passed, and nobody at the desk can act on it any more: the claimant's appeal windows
+    # and the care provider's limits. (A CPAS's own limit stays overdue: it must still act.)
+    LAPSED = "lapsed"
 
 
 ACTOR_LABELS: dict[str, str] = {
@@ -63,7 +66,10 @@ STATE_LABELS: dict[str, str] = {
     State.UPCOMING: N_("Upcoming"),
     State.DONE: N_("Done"),
     State.NOT_STARTED: N_("Not started"),
+    State.LAPSED: N_("Lapsed"),
 }
+# Whose limits lapse once passed, instead of staying overdue.
+LAPSING_ACTORS = frozenset({Actor.CLAIMANT, Actor.PROVIDER})
 
 
 @dataclass(frozen=True)
@@ -761,7 +767,7 @@ class Clock:
         if done_on is not None:
             state = State.DONE
         elif self.today > due:
-            state = State.OVERDUE
+            state = State.LAPSED if rule.actor in LAPSING_ACTORS else State.OVERDUE
         elif self.today == due:
             state = State.DUE
         else:
@@ -802,9 +808,22 @@ class Clock:
                     due=self._date(deadline.due)
                 )
             parts.append(done)
+        if deadline.state == State.LAPSED:
+            parts.append(self._lapsed_text(deadline))
         if deadline.mark is not None:
             parts.append(self._mark_text(deadline.mark))
         return " ".join(part for part in parts if part)
+
+    def _lapsed_text(self, deadline: Deadline) -> str:
+        if deadline.actor == Actor.CLAIMANT:
+            return self._(
+                "The last day has passed and no appeal is recorded: this window is closed, "
+                "and it no longer counts among the time limits to watch."
+            )
+        return self._(
+            "The last day has passed: it was the care provider's to meet, and it no longer "
+            "counts among the time limits to watch."
+        )
 
     def _count_text(self, deadline: Deadline) -> str:
         n, last = deadline.span, deadline.last_day

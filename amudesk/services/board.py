@@ -26,7 +26,18 @@ PREVIEW_REQUESTS = 1500
 
 OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
 SNOOZED, NOT_STARTED, HANDLED, DONE = "snoozed", "not-started", "handled", "done"
-BUCKETS: tuple[str, ...] = (OVERDUE, TODAY, SOON, LATER, SNOOZED, NOT_STARTED, HANDLED, DONE)
+LAPSED = "lapsed"
+BUCKETS: tuple[str, ...] = (
+    OVERDUE,
+    TODAY,
+    SOON,
+    LATER,
+    SNOOZED,
+    NOT_STARTED,
+    HANDLED,
+    LAPSED,
+    DONE,
+)
 BUCKET_ORDER = {bucket: number for number, bucket in enumerate(BUCKETS)}
 BUCKET_LABELS: dict[str, str] = {
     OVERDUE: N_("Overdue"),
@@ -36,6 +47,7 @@ BUCKET_LABELS: dict[str, str] = {
     SNOOZED: N_("Snoozed"),
     NOT_STARTED: N_("Not started"),
     HANDLED: N_("Handled"),
+    LAPSED: N_("Lapsed"),
     DONE: N_("Done"),
 }
 RUNNING = (OVERDUE, TODAY, SOON, LATER)
@@ -48,6 +60,8 @@ def bucket_of(deadline: Deadline, today: dt.date, within_days: int) -> str:
         return DONE
     if state == State.NOT_STARTED:
         return NOT_STARTED
+    if state == State.LAPSED:
+        return LAPSED
     if deadline.handled:
         return HANDLED
     if deadline.snoozed(today):

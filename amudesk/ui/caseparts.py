@@ -136,6 +136,7 @@ STATE_STYLES: dict[str, str] = {
     State.UPCOMING: "background: #e8f0fa; color: #1d3a5f; border: 1px solid #a9bfd9;",
     State.DONE: "background: #dff0e1; color: #1d5a2a; border: 1px solid #9fcaa7;",
     State.NOT_STARTED: "background: #eef0f2; color: #3d4249; border: 1px solid #b5bac1;",
+    State.LAPSED: "background: #f3efe9; color: #5b4d3a; border: 1px solid #c9bba5;",
 }
 HANDLED_STYLE = STATE_STYLES[State.NOT_STARTED]
 RUNNING_STATES = (State.OVERDUE, State.DUE, State.UPCOMING)

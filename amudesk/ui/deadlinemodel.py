@@ -40,6 +40,7 @@ from amudesk.services.board import (
     BUCKETS,
     DONE,
     HANDLED,
+    LAPSED,
     NOT_STARTED,
     OVERDUE,
     RUNNING,
@@ -66,6 +67,7 @@ SHOW_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("not-started", N_("Not started"), (NOT_STARTED,)),
     ("marked", N_("Snoozed or handled"), (SNOOZED, HANDLED)),
     ("done", N_("Done"), (DONE,)),
+    ("lapsed", N_("Lapsed"), (LAPSED,)),
     ("all", N_("All deadlines"), BUCKETS),
 )
 SHOW_BUCKETS = {key: buckets for key, _label, buckets in SHOW_CHOICES}
@@ -83,6 +85,7 @@ BUCKET_COLOURS = {
     SNOOZED: GREY,
     NOT_STARTED: PURPLE,
     HANDLED: GREY,
+    LAPSED: GREY,
     DONE: GREEN,
 }
 

@@ -412,7 +412,9 @@ def test_write_ics_has_references_rule_titles_and_reminders_and_no_personal_data
     }
     assert (second.reference, "mediprima") not in expected  # handled: left out
     assert (second.reference, "decision") not in expected  # done: left out
-    assert count == len(expected) >= 6
+    lapsed = {(d.reference, d.rule) for d in items if d.state == State.LAPSED}
+    assert (first.reference, "provider-notice") in lapsed  # passed, the provider's: left out
+    assert count == len(expected) >= 5
     assert {reference for reference, _rule in expected} == {first.reference, second.reference}
 
     raw = path.read_bytes()
@@ -554,8 +556,12 @@ def test_demo_data_exercises_every_rule_and_state(demo_facts: DemoFacts) -> None
     states = Tally(d.state for d in items)
     assert set(states) == set(State)
     by_rule_state = {(d.rule, d.state) for d in items}
-    for rule in ("transfer", "notification", "mediprima", "appeal", "appeal-no-decision"):
+    for rule in ("transfer", "notification", "mediprima"):
         assert (rule, State.DONE) in by_rule_state and (rule, State.OVERDUE) in by_rule_state
+    for rule in ("appeal", "appeal-no-decision", "provider-notice"):
+        # Passed, the claimant's or the provider's: lapsed, never overdue.
+        assert (rule, State.DONE) in by_rule_state and (rule, State.LAPSED) in by_rule_state
+        assert (rule, State.OVERDUE) not in by_rule_state
     not_started = [d for d in items if d.state == State.NOT_STARTED]
     assert {d.intro for d in not_started} == {"not-notified", "mentions"}
     care = [d for d in items if d.rule == "care-decision"]

@@ -112,9 +112,10 @@ def test_the_appeal_moves_off_a_holiday_and_a_saturday() -> None:
     refusal = DecisionFacts("refusal", D(2026, 5, 10), notified_on=D(2026, 5, 15))
     appeal = _by_rule(_case(received_on=D(2026, 5, 1), decisions=(refusal,)))["appeal"]
     assert appeal.last_day == D(2026, 8, 15) and appeal.due == D(2026, 8, 17)
-    assert appeal.state == State.OVERDUE
+    assert appeal.state == State.LAPSED  # the claimant's window, passed: nobody can act on it
     text = appeal.explanation
     assert "Sat 15 Aug 2026" in text and "Mon 17 Aug 2026" in text and "art. 53" in text
+    assert "no appeal is recorded" in text
 
 
 def test_the_appeal_does_not_start_without_notification_or_with_missing_mentions() -> None:
@@ -223,7 +224,7 @@ def test_a_registered_letter_known_by_its_posting_day_alone_starts_the_appeal() 
     )
     appeal = _by_rule(_case(decisions=(refusal,)))["appeal"]
     assert appeal.event_on == D(2026, 8, 18)  # third working day after posting
-    assert appeal.state == State.OVERDUE and appeal.last_day == D(2026, 11, 18)
+    assert appeal.state == State.LAPSED and appeal.last_day == D(2026, 11, 18)
 
 
 def test_evaluating_as_of_an_earlier_day_ignores_later_closing_events() -> None:
@@ -233,3 +234,38 @@ def test_evaluating_as_of_an_earlier_day_ignores_later_closing_events() -> None:
     after = _by_rule(decided, today=D(2026, 8, 20))["decision"]
     assert after.state == State.DONE and after.done_on == D(2026, 8, 10)
     assert before.due == after.due  # the dates never change
+
+
+def test_a_passed_limit_lapses_when_nobody_at_the_desk_can_act_on_it() -> None:
+    """Without a decision for a year, the CPAS's decision stays overdue (it must still
+    decide) while the claimant's appeal window has closed: lapsed, and said once."""
+    old = _case(received_on=D(2025, 6, 2), care_started_on=D(2025, 6, 2), care_kind="other")
+    found = _by_rule(old)
+    assert found["decision"].state == State.OVERDUE
+    assert found["care-decision"].state == State.OVERDUE
+    no_decision = found["appeal-no-decision"]
+    assert no_decision.state == State.LAPSED and no_decision.due is not None
+    assert no_decision.due < TODAY
+    assert "no appeal is recorded" in no_decision.explanation
+    assert not no_decision.needs_attention(TODAY, 7)
+    provider = found["provider-notice"]
+    assert provider.state == State.LAPSED
+    assert "care provider" in provider.explanation
+    assert not provider.needs_attention(TODAY, 7)
+
+
+def test_a_window_is_due_on_its_last_day_and_lapses_the_day_after() -> None:
+    refusal = DecisionFacts("refusal", D(2026, 5, 10), notified_on=D(2026, 5, 15))
+    case = _case(received_on=D(2026, 5, 1), decisions=(refusal,))
+    assert _by_rule(case, D(2026, 8, 17))["appeal"].state == State.DUE  # moved off Sat 15
+    assert _by_rule(case, D(2026, 8, 18))["appeal"].state == State.LAPSED
+    appealed = _case(received_on=D(2026, 5, 1), decisions=(refusal,), appealed_on=D(2026, 8, 3))
+    assert _by_rule(appealed, D(2026, 8, 18))["appeal"].state == State.DONE
+
+
+def test_a_lapsed_limit_has_its_own_group_on_the_board() -> None:
+    from amudesk.services.board import LAPSED, OVERDUE, bucket_of
+
+    found = _by_rule(_case(received_on=D(2025, 6, 2)))
+    assert bucket_of(found["appeal-no-decision"], TODAY, 7) == LAPSED
+    assert bucket_of(found["decision"], TODAY, 7) == OVERDUE

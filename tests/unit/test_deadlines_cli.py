@@ -169,6 +169,22 @@ def test_on_changes_states_but_never_dates(
     assert state != later
 
 
+def test_the_claimant_s_appeal_window_lapses_the_day_after_its_last_day(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, filled: dict[str, str]
+) -> None:
+    """``refused``: the appeal's last day is Thu 15 Oct 2026; nobody recorded an appeal."""
+    key = (filled["refused"], "appeal")
+    states = {
+        day: {
+            (r["reference"], r["rule"]): r["state"] for r in listing(capsys, data_dir, "--on", day)
+        }
+        for day in ("2026-10-14", "2026-10-15", "2026-10-16")
+    }
+    assert [states[day][key] for day in sorted(states)] == ["upcoming", "due", "lapsed"]
+    within = listing(capsys, data_dir, "--within", "7", "--on", "2026-10-16")
+    assert key not in {(r["reference"], r["rule"]) for r in within}  # nothing to do: not listed
+
+
 def test_the_data_folder_settings_can_move_administrative_limits(
     capsys: pytest.CaptureFixture[str], data_dir: Path, filled: dict[str, str]
 ) -> None:
