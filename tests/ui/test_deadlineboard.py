@@ -481,3 +481,22 @@ def test_saving_one_case_recounts_only_that_case_on_the_open_board(
     main_window.refresh(request_id)  # what a form's save does
     assert (reference, "decision") in shown(board)["overdue"]  # at once, no count
     assert reloads == [] and not board.is_busy
+
+
+def test_a_lapsed_appeal_window_leaves_the_open_groups_for_its_own(
+    qtbot: Any, store: Any, data_dir: Path, add_case: CaseMaker, cpas_ids: list[int]
+) -> None:
+    """Received 200 days ago, no decision: the CPAS's decision is overdue, the claimant's
+    appeal window (one month, then three) has lapsed and shows only under "Lapsed"."""
+    _request_id, reference = add_case("Petrov", "Ivan", received_at=days_ago(200))
+    board = open_board(qtbot, store, data_dir)
+    groups = shown(board)
+    assert (reference, "decision") in groups["overdue"]
+    assert all((reference, "appeal-no-decision") not in rows for rows in groups.values())
+    choose(board.show_filter, "lapsed")
+    assert shown(board) == {"lapsed": [(reference, "appeal-no-decision")]}
+    assert board.model.data(board.model.group_index(0)) == "▾ Lapsed (1)"  # alone: open
+    choose(board.show_filter, "all")
+    assert board.model.data(board.model.group_index(len(board.model.groups) - 2)).startswith(
+        "▸ Lapsed ("
+    )  # among the others: collapsed, like the done ones
