@@ -131,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help=_("only running time limits due within DAYS days, overdue ones included"),
     )
+    clock.add_argument(
+        "--worklist",
+        action="store_true",
+        help=_(
+            "only what this office can act on (the office profile says CPAS or association), "
+            "not marked handled or snoozed"
+        ),
+    )
     clock.add_argument("--on", metavar="YYYY-MM-DD", help=_("evaluate as if today were this day"))
     return parser
 

@@ -35,6 +35,7 @@ from amudesk.services.clock import today_in_brussels
 from amudesk.services.demo import DemoError, fill_demo
 from amudesk.services.exporting import export_file
 from amudesk.services.importing import import_file
+from amudesk.services.office import get_office
 from amudesk.services.spreadsheet import SpreadsheetError
 from amudesk.settings import load_settings
 from amudesk.store import (
@@ -651,8 +652,12 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
             items = clock.deadlines(
                 session=session, today=on, language=i18n.get_locale(), settings=settings
             )
+            office = get_office(session=session)
     finally:
         store.close()
+    office_kind = str(office.kind) if office is not None else None
+    if args.worklist:
+        items = [d for d in items if d.on_worklist(office_kind, on)]
     if within is not None:
         items = [d for d in items if d.needs_attention(on, within)]
     items = _sorted(items)
@@ -668,7 +673,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
                 ).format(n=count, path=shown(str(calendar)))
             )
     elif args.json:
-        _print_listing([json.dumps([d.as_json() for d in items], ensure_ascii=False)])
+        records = [d.as_json(office_kind) for d in items]
+        _print_listing([json.dumps(records, ensure_ascii=False)])
     elif items:
         _print_listing(_deadline_table(items))
     return EXIT_OK

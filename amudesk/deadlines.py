@@ -68,6 +68,8 @@ STATE_LABELS: dict[str, str] = {
     State.NOT_STARTED: N_("Not started"),
     State.LAPSED: N_("Lapsed"),
 }
+# Limits still running: the ones someone may act on.
+RUNNING_STATES = frozenset({State.OVERDUE, State.DUE, State.UPCOMING})
 # Whose limits lapse once passed, instead of staying overdue.
 LAPSING_ACTORS = frozenset({Actor.CLAIMANT, Actor.PROVIDER})
 
@@ -475,13 +477,31 @@ class Deadline:
 
     def needs_attention(self, today: dt.date, within_days: int) -> bool:
         """Open, not handled or snoozed, and overdue or due within ``within_days`` days."""
-        if self.due is None or self.state not in (State.OVERDUE, State.DUE, State.UPCOMING):
+        if self.due is None or self.state not in RUNNING_STATES:
             return False
         if self.handled or self.snoozed(today):
             return False
         return self.due <= today + dt.timedelta(days=within_days)
 
-    def as_json(self) -> dict[str, object]:
+    def actionable(self, office_kind: str | None) -> bool:
+        """Whether an office of ``office_kind`` ('cpas', 'association', None when no profile
+        says) can act on this limit now. It must be running (overdue, due or upcoming) and
+        not the care provider's. A CPAS acts on its own limits; an association on the
+        claimant's (the appeal) and on the CPAS's once they are overdue (a reminder, a
+        formal notice, an appeal); without a profile, every such limit counts."""
+        if self.state not in RUNNING_STATES or self.actor == Actor.PROVIDER:
+            return False
+        if office_kind == "cpas":
+            return self.actor == Actor.CPAS
+        if office_kind == "association":
+            return self.actor == Actor.CLAIMANT or self.state == State.OVERDUE
+        return True
+
+    def on_worklist(self, office_kind: str | None, today: dt.date) -> bool:
+        """Actionable by this office, and neither marked handled nor snoozed."""
+        return self.actionable(office_kind) and not self.handled and not self.snoozed(today)
+
+    def as_json(self, office_kind: str | None = None) -> dict[str, object]:
         return {
             "reference": self.reference,
             "rule": self.rule,
@@ -490,6 +510,7 @@ class Deadline:
             "moved": self.moved,
             "actor": str(self.actor),
             "state": str(self.state),
+            "actionable": self.actionable(office_kind),
             "explanation": self.explanation,
             "handled": self.handled,
             "snoozed_until": (

@@ -19,11 +19,11 @@ from sqlmodel import Session, col
 from amudesk import outputs
 from amudesk.deadlines import (
     RULES,
+    RUNNING_STATES,
     CaseFacts,
     Deadline,
     DecisionFacts,
     Mark,
-    State,
     compute_all,
     paused_gc,
 )
@@ -414,9 +414,8 @@ def _record_event_day(
 
 def open_items(items: Iterable[Deadline]) -> list[Deadline]:
     """Deadlines still running (overdue, due or upcoming), soonest first."""
-    running = (State.OVERDUE, State.DUE, State.UPCOMING)
     return sorted(
-        (d for d in items if d.state in running and d.due is not None),
+        (d for d in items if d.state in RUNNING_STATES and d.due is not None),
         key=lambda d: (d.due, d.reference, d.rule),
     )
 

@@ -39,6 +39,7 @@ from amudesk.deadlines import (
     MENTIONS,
     NEGATIVE,
     NOTIFICATION_LABELS,
+    RUNNING_STATES,
     Deadline,
     NotificationMethod,
     holidays_loaded,
@@ -61,7 +62,6 @@ from amudesk.store import Store
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
-    RUNNING_STATES,
     SPACING,
     SelectableLabel,
     button_row,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
-from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS, Deadline, State
+from amudesk.deadlines import ACTOR_LABELS, RUNNING_STATES, STATE_LABELS, Deadline, State
 from amudesk.i18n import _
 from amudesk.ui.kit.buttons import action_button
 
@@ -139,7 +139,6 @@ STATE_STYLES: dict[str, str] = {
     State.LAPSED: "background: #f3efe9; color: #5b4d3a; border: 1px solid #c9bba5;",
 }
 HANDLED_STYLE = STATE_STYLES[State.NOT_STARTED]
-RUNNING_STATES = (State.OVERDUE, State.DUE, State.UPCOMING)
 
 
 def weekday_date(day: dt.date) -> str:

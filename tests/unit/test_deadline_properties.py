@@ -382,10 +382,15 @@ def test_compute_all_never_raises_and_states_follow_the_evaluation_day(
             "moved",
             "actor",
             "state",
+            "actionable",
             "explanation",
             "handled",
             "snoozed_until",
         }
+        for kind in ("cpas", "association", None):
+            if one.actionable(kind):  # only what runs, and never the provider's
+                assert one.state in RUNNING and one.actor != Actor.PROVIDER
+        assert one.actionable("cpas") == (one.state in RUNNING and one.actor == Actor.CPAS)
         assert one.needs_attention(today, 7) == (
             one.state in RUNNING
             and not one.handled

@@ -269,3 +269,40 @@ def test_a_lapsed_limit_has_its_own_group_on_the_board() -> None:
     found = _by_rule(_case(received_on=D(2025, 6, 2)))
     assert bucket_of(found["appeal-no-decision"], TODAY, 7) == LAPSED
     assert bucket_of(found["decision"], TODAY, 7) == OVERDUE
+
+
+@pytest.mark.parametrize(
+    ("case_today", "rule", "cpas", "association", "nobody"),
+    [
+        # (received days before TODAY, the rule): who can act on it
+        (10, "decision", True, False, True),  # the CPAS's, running: its own
+        (40, "decision", True, True, True),  # the CPAS's, overdue: an association reminds it
+        (40, "appeal-no-decision", False, True, True),  # the claimant's, running: the appeal
+        (10, "provider-notice", False, False, False),  # the provider's: information only
+        (400, "appeal-no-decision", False, False, False),  # lapsed: nobody any more
+    ],
+)
+def test_what_each_kind_of_office_can_act_on(
+    case_today: int, rule: str, cpas: bool, association: bool, nobody: bool
+) -> None:
+    received = TODAY - dt.timedelta(days=case_today)
+    case = _case(received_on=received, care_started_on=received, care_kind="other")
+    deadline = _by_rule(case)[rule]
+    assert deadline.actionable("cpas") is cpas
+    assert deadline.actionable("association") is association
+    assert deadline.actionable(None) is nobody
+    assert deadline.as_json("association")["actionable"] is association
+
+
+def test_done_and_marked_limits_leave_the_worklist() -> None:
+    decided = DecisionFacts("refusal", TODAY - dt.timedelta(days=5))
+    case = _case(received_on=TODAY - dt.timedelta(days=10), decisions=(decided,))
+    found = {d.rule: d for d in Clock(today=TODAY).deadlines(case)}
+    assert found["decision"].state == State.DONE and not found["decision"].actionable("cpas")
+    notification = found["notification"]
+    assert notification.on_worklist("cpas", TODAY)
+    notification.mark = Mark("handled", "phoned")
+    assert notification.actionable("cpas") and not notification.on_worklist("cpas", TODAY)
+    notification.mark = Mark("snoozed", "waiting", until=TODAY + dt.timedelta(days=2))
+    assert not notification.on_worklist("cpas", TODAY)
+    assert notification.on_worklist("cpas", TODAY + dt.timedelta(days=2))

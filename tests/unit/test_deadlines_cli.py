@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
+from sqlmodel import select
 
 from amudesk.cli import main
 from amudesk.services import cases, clock, directory, people
@@ -27,6 +28,7 @@ JSON_KEYS = {
     "moved",
     "actor",
     "state",
+    "actionable",
     "explanation",
     "handled",
     "snoozed_until",
@@ -383,3 +385,42 @@ def test_help_is_written_in_the_language_asked_for(
     out, _err = capsys.readouterr()
     assert "--within DAYS" in out and "--on YYYY-MM-DD" in out and "--ics FILE" in out
     assert words in out
+
+
+@pytest.mark.parametrize("kind", ["association", "cpas"])
+def test_the_demo_s_worklist_holds_what_this_office_can_act_on(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, kind: str
+) -> None:
+    """No provider limit, nothing lapsed or done, nothing marked; a CPAS sees its own limits,
+    an association the appeals and the CPAS limits that are overdue."""
+    from amudesk.models import Office
+    from amudesk.services.clock import today_in_brussels
+    from amudesk.services.desk import open_desk
+    from tests.keys import PASSPHRASE
+
+    assert run(capsys, data_dir, "demo", "--count", "60")[0] == 0
+    store = open_desk(data_dir, passphrase=PASSPHRASE)
+    try:
+        with store.transaction() as session:
+            office = session.exec(select(Office)).one()
+            office.kind = kind
+            session.add(office)
+    finally:
+        store.close()
+    every = listing(capsys, data_dir)
+    work = listing(capsys, data_dir, "--worklist")
+    assert work and len(work) < len(every)
+    assert {r["state"] for r in work} <= {"overdue", "due", "upcoming"}
+    assert all(r["actionable"] and not r["handled"] and r["actor"] != "provider" for r in work)
+    if kind == "cpas":
+        assert {r["actor"] for r in work} == {"cpas"}
+    else:
+        assert {r["actor"] for r in work} == {"cpas", "claimant"}
+        assert all(r["state"] == "overdue" for r in work if r["actor"] == "cpas")
+    chosen = {(r["reference"], r["rule"]) for r in work}
+    today = today_in_brussels().isoformat()  # a snooze ending today or before is over
+    assert chosen == {
+        (r["reference"], r["rule"])
+        for r in every
+        if r["actionable"] and not r["handled"] and (r["snoozed_until"] or "") <= today
+    }
