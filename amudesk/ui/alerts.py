@@ -27,6 +27,7 @@ from amudesk import i18n
 from amudesk.deadlines import RULES, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.services import clock
+from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
 from amudesk.ui.deadlinemodel import stoppable
@@ -79,14 +80,19 @@ def count_attention(
     within_days: int,
     previous: frozenset[int] = frozenset(),
     listed: int = LISTED,
+    office_kind: str | None = None,
 ) -> Count:
-    """Overdue and soon-due deadlines, neither handled nor snoozed; the ones to name first."""
+    """Overdue and soon-due deadlines this office can act on (``Deadline.actionable``: a
+    CPAS its own, an association the appeals and the CPAS's overdue limits), neither
+    handled nor snoozed; the ones to name first."""
     overdue = soon = 0
     fresh: list[Item] = []
     known: list[Item] = []
     keys: set[int] = set()
     for deadline in deadlines:
         if not deadline.needs_attention(today, within_days):
+            continue
+        if not deadline.actionable(office_kind):
             continue
         assert deadline.due is not None
         late = deadline.state == State.OVERDUE
@@ -302,7 +308,15 @@ class DeadlineAlerts(QObject):
                 settings=settings,
                 progress=stoppable(None, cancelled),
             )
-            return count_attention(deadlines, today=today, within_days=within, previous=previous)
+            with store.session() as session:
+                office = get_office(session=session)
+            return count_attention(
+                deadlines,
+                today=today,
+                within_days=within,
+                previous=previous,
+                office_kind=str(office.kind) if office is not None else None,
+            )
 
         self._again = False
         self.within_days = within

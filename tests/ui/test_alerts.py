@@ -242,7 +242,21 @@ def test_icon_badge_changes_with_the_count() -> None:
     assert [badge_text(n) for n in (1, 42, 999, 1000)] == ["1", "42", "999", "999+"]
 
 
-def test_main_window_shows_the_count(qtbot: Any, main_window: Any, alerts: Any, cases: Any) -> None:
+def as_cpas(store: Any) -> None:
+    """The office becomes a CPAS: its own limits coming soon are its to act on (for the
+    association of the ``office`` fixture, only the CPAS's overdue ones are)."""
+    from amudesk.services.office import get_office
+
+    with store.transaction() as session:
+        office = get_office(session=session)
+        office.kind = "cpas"
+        session.add(office)
+
+
+def test_main_window_shows_the_count(
+    qtbot: Any, main_window: Any, alerts: Any, cases: Any, store: Any
+) -> None:
+    as_cpas(store)
     main_window.attach_alerts(alerts)
     count(qtbot, alerts)
     badge = main_window.deadline_badge
@@ -251,11 +265,17 @@ def test_main_window_shows_the_count(qtbot: Any, main_window: Any, alerts: Any, 
 
 
 def test_a_mark_in_the_board_asks_for_a_new_count(
-    qtbot: Any, main_window: Any, alerts: Any, cases: Any, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any,
+    main_window: Any,
+    alerts: Any,
+    cases: Any,
+    store: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import amudesk.ui.alerts as module
     from amudesk.ui.markdialog import MarkDialog
 
+    as_cpas(store)
     monkeypatch.setattr(module, "CHANGE_DELAY_MS", 0)
     main_window.attach_alerts(alerts)
     set_interval(main_window.data_dir, 60)
@@ -275,3 +295,31 @@ def test_a_mark_in_the_board_asks_for_a_new_count(
         board.mark_selected("handled")
     assert counted.args == [0, 1]
     assert main_window.deadline_badge.text() == "⚠ 1 deadline"
+
+
+def test_the_count_holds_what_this_office_can_act_on() -> None:
+    """Received 40 days ago, no decision: the CPAS's decision is overdue, the claimant's
+    appeal runs; received 25 days ago: the CPAS's decision comes within 7 days."""
+    from amudesk.deadlines import CaseFacts, Clock
+    from amudesk.ui.alerts import count_attention
+
+    today = dt.date(2026, 8, 17)
+    clock_ = Clock(today=today)
+    late = CaseFacts(1, "AMU-2026-0001", received_on=today - dt.timedelta(days=40))
+    soon = CaseFacts(2, "AMU-2026-0002", received_on=today - dt.timedelta(days=25))
+    deadlines = clock_.deadlines(late) + clock_.deadlines(soon)
+
+    def counted(kind: str | None) -> tuple[int, int, set[tuple[str, str]]]:
+        found = count_attention(deadlines, today=today, within_days=7, office_kind=kind)
+        return found.overdue, found.soon, {(i.reference, i.rule) for i in found.items}
+
+    # A CPAS: its own decisions, the late one and the one coming.
+    assert counted("cpas") == (
+        1,
+        1,
+        {("AMU-2026-0001", "decision"), ("AMU-2026-0002", "decision")},
+    )
+    # An association: the CPAS's late decision only (a reminder is due); the coming one is
+    # the CPAS's business, and no appeal window ends within 7 days.
+    assert counted("association") == (1, 0, {("AMU-2026-0001", "decision")})
+    assert counted(None) == counted("cpas")
