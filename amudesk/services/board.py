@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from amudesk.deadlines import Deadline, State, paused_gc
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import cases, clock
+from amudesk.services.office import get_office
 from amudesk.store import Store
 
 PREVIEW_THRESHOLD = 10_000  # more requests than this: the most recent ones are shown first
@@ -105,6 +106,7 @@ class BoardData:
     case_count: int = 0
     by_case: dict[int, list[Deadline]] = field(default_factory=dict)
     partial: bool = False  # the most recent requests only, while all are being counted
+    office_kind: str | None = None  # 'cpas' or 'association': what its worklist holds
 
     def bucket(self, deadline: Deadline) -> str:
         return bucket_of(deadline, self.today, self.within_days)
@@ -173,7 +175,15 @@ def compute_board(
     deadlines, case_count = clock.all_deadlines(
         store, today=today, language=language, settings=settings, progress=progress
     )
-    return _board(deadlines, case_count, today, language, settings)
+    data = _board(deadlines, case_count, today, language, settings)
+    data.office_kind = _office_kind(store)
+    return data
+
+
+def _office_kind(store: Store) -> str | None:
+    with store.session() as session:
+        office = get_office(session=session)
+    return str(office.kind) if office is not None else None
 
 
 def compute_preview(
@@ -199,6 +209,7 @@ def compute_preview(
     deadlines = clock.count(facts, today=today, language=language, settings=settings, marks=marks)
     data = _board(deadlines, len(facts), today, language, settings)
     data.partial = True
+    data.office_kind = _office_kind(store)
     return data
 
 

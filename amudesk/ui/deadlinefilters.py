@@ -71,7 +71,7 @@ class DeadlineFilters(QWidget):
     def current(self) -> Filters:
         """What the filters are set to."""
         return Filters(
-            show=self.show_filter.currentData() or "open",
+            show=self.show_filter.currentData() or "worklist",
             rule=self.rule_filter.currentData(),
             cpas_id=self.cpas_filter.currentData(),
             by_case=self.by_case.isChecked(),

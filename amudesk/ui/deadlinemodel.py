@@ -62,6 +62,8 @@ DUE_FORMAT = "EEE d MMM y"  # weekday included: "Mon 17 Aug 2026"
 
 # What the "Show" filter offers: (key, label, buckets).
 SHOW_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # The open deadlines this office can act on (Deadline.actionable): the default.
+    ("worklist", N_("Ours to act on"), RUNNING),
     ("open", N_("Open deadlines"), RUNNING),
     ("attention", N_("Needing attention"), (OVERDUE, TODAY, SOON)),
     ("not-started", N_("Not started"), (NOT_STARTED,)),
@@ -135,7 +137,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Filters:
-    show: str = "open"
+    show: str = "worklist"
     rule: str | None = None
     cpas_id: int | None = None
     by_case: bool = False
@@ -260,13 +262,19 @@ class DeadlineTableModel(QAbstractTableModel):
 
     def _passes(self) -> Callable[[Deadline], bool] | None:
         rule, cpas_id = self._filters.rule, self._filters.cpas_id
-        if rule is None and cpas_id is None:
+        tests: list[Callable[[Deadline], bool]] = []
+        if self._filters.show == "worklist" and self._data is not None:
+            kind = self._data.office_kind
+            tests.append(lambda d: d.actionable(kind))
+        if rule is not None:
+            tests.append(lambda d: d.rule == rule)
+        if cpas_id is not None:
+            tests.append(lambda d: d.case.cpas_id == cpas_id)
+        if not tests:
             return None
-        if cpas_id is None:
-            return lambda d: d.rule == rule
-        if rule is None:
-            return lambda d: d.case.cpas_id == cpas_id
-        return lambda d: d.rule == rule and d.case.cpas_id == cpas_id
+        if len(tests) == 1:
+            return tests[0]
+        return lambda d: all(test(d) for test in tests)
 
     def _regroup(self, expand: Callable[[list[Group]], None]) -> None:
         self.beginResetModel()

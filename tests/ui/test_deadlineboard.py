@@ -436,8 +436,9 @@ def test_ctrl_d_opens_the_board_and_open_case_selects_it(
     board = main_window.board
     assert board is not None and board.isVisible()
     qtbot.waitUntil(lambda: board.model.shown_count() > 0 and not board.is_busy, timeout=20_000)
-    request_id = cases["guarantee"][0]
-    assert board.select(request_id, "reexamination")
+    # The window's office is an association: the CPAS's late decision is on its worklist.
+    request_id = cases["overdue"][0]
+    assert board.select(request_id, "decision")
     board.open_button.click()
     assert main_window.panel.request_id() == request_id
     # Opened again: the same window, brought to the front.
@@ -500,3 +501,27 @@ def test_a_lapsed_appeal_window_leaves_the_open_groups_for_its_own(
     assert board.model.data(board.model.group_index(len(board.model.groups) - 2)).startswith(
         "▸ Lapsed ("
     )  # among the others: collapsed, like the done ones
+
+
+@pytest.mark.parametrize("kind", ["association", "cpas"])
+def test_the_board_opens_on_what_this_office_can_act_on(
+    qtbot: Any, store: Any, data_dir: Path, cases: Any, kind: str
+) -> None:
+    """An association sees the CPAS's late decision (to remind it) and the claimant's
+    appeal window, not the CPAS's decision due today; a CPAS sees its own decisions, not
+    the claimant's appeal. "Open deadlines" shows them all, one click away."""
+    from amudesk.services.office import save_office
+
+    with store.transaction() as session:
+        save_office(session=session, kind=kind, name="Bureau de test")
+    board = open_board(qtbot, store, data_dir)
+    assert board.show_filter.currentData() == "worklist"
+    rows = {row for rows in shown(board).values() for row in rows}
+    late, today = cases["overdue"][1], cases["today"][1]
+    assert (late, "decision") in rows
+    assert ((today, "decision") in rows) is (kind == "cpas")
+    assert ((late, "appeal-no-decision") in rows) is (kind == "association")
+    choose(board.show_filter, "open")
+    everything = {row for rows in shown(board).values() for row in rows}
+    assert rows < everything
+    assert {(today, "decision"), (late, "appeal-no-decision")} <= everything
