@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWid
 from amudesk import i18n
 from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS, Deadline
 from amudesk.i18n import _
-from amudesk.services.board import DONE, LAPSED, SOON, TODAY, BoardData
+from amudesk.services.board import DONE, LAPSED, OVERDUE, SOON, TODAY, BoardData
 from amudesk.ui.deadlinemodel import (
     ACTOR,
     DUE,
@@ -35,7 +35,8 @@ from amudesk.ui.kit.tables import read_only_rows, set_column_widths
 EXPAND_CASES_UP_TO = 200
 MINIMUM_ROW_BUDGET = 20
 COLLAPSED_BY_DEFAULT = frozenset({DONE, LAPSED})
-ALWAYS_EXPANDED = frozenset({TODAY, SOON})
+# Overdue and due today: what the desk came for, open at once however long.
+ALWAYS_EXPANDED = frozenset({OVERDUE, TODAY, SOON})
 
 
 class DeadlineList(QWidget):

@@ -525,3 +525,20 @@ def test_the_board_opens_on_what_this_office_can_act_on(
     everything = {row for rows in shown(board).values() for row in rows}
     assert rows < everything
     assert {(today, "decision"), (late, "appeal-no-decision")} <= everything
+
+
+def test_the_overdue_group_opens_however_long(
+    qtbot: Any, store: Any, data_dir: Path, cpas_ids: list[int]
+) -> None:
+    """80 requests from 2025 with no decision: 80 overdue decisions, more than the window
+    has rows for; the group still opens, above the lapsed appeals (collapsed)."""
+    from tests.ui.conftest import bulk_cases
+
+    bulk_cases(store, cpas_ids[0], 80)
+    board = open_board(qtbot, store, data_dir)
+    model = board.model
+    assert model.data(model.group_index(0)) == "▾ Overdue (80)"
+    assert len(shown(board)["overdue"]) == 80
+    choose(board.show_filter, "all")
+    headings = [model.data(model.group_index(n)) for n in range(len(model.groups))]
+    assert "▾ Overdue (80)" in headings and "▸ Lapsed (80)" in headings
