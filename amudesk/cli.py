@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import gc
 import getpass
 import json
 import os
@@ -22,7 +21,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import DatabaseError
 
-from amudesk import i18n, outputs
+from amudesk import i18n, launch, outputs
 from amudesk.arguments import EXIT_BAD_INPUT, UsageError, parse
 from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
@@ -63,19 +62,10 @@ def is_terminal(stream: TextIO | None) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``amudesk``: the window without a command (see ``amudesk.launch``), else the command."""
+    """``amudesk``: the window without a command (``launch.run_window``), else the command."""
     args = parse(argv)
     if args.command is None:
-        # Start-up makes tens of thousands of objects that live as long as the app; full
-        # collections over them cost tenths of seconds before the window shows. The app
-        # freezes them once the window is up and collects as usual from then on.
-        gc.disable()
-        try:
-            from amudesk.ui.app import run  # noqa: PLC0415  (commands must not load Qt)
-
-            return run(data_dir=args.data_dir)
-        finally:
-            gc.enable()
+        return launch.run_window(args)
     return run_command(args)
 
 

@@ -575,7 +575,7 @@ def run(data_dir: Path | None) -> int:
     """Open the window on ``data_dir`` (default folder when None); the exit status.
 
     The caller chooses the interface language first (``i18n.set_locale``), as
-    ``amudesk.cli.main`` does from ``--lang`` or the saved settings.
+    ``amudesk.arguments.parse`` does from ``--lang`` or the saved settings.
     """
     folder = Path(data_dir or default_data_dir()).expanduser()
     app = application()

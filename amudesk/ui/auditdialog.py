@@ -91,7 +91,7 @@ class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
     page_size = PAGE_SIZE
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(store, tuple(_(label) for label in COLUMNS), parent)
+        super().__init__(store, tuple(_(label) for label in COLUMNS), self, parent)
         self._action: str | None = None
         self._reference = ""
         self._broken_id: int | None = None
@@ -115,10 +115,10 @@ class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
         self._reference = reference.strip()
         self.reload()
 
-    def _count(self, session: Any) -> int:
+    def count(self, session: Any) -> int:
         return audit.count(session=session, action=self._action, reference=self._reference)
 
-    def _page(self, session: Any, offset: int) -> list[AuditEntry]:
+    def page(self, session: Any, offset: int) -> list[AuditEntry]:
         return audit.entries(
             session=session,
             limit=self.page_size,
@@ -127,7 +127,7 @@ class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
             reference=self._reference,
         )
 
-    def _line(self, entry: AuditEntry) -> AuditLine:
+    def line(self, entry: AuditEntry) -> AuditLine:
         assert entry.id is not None
         texts = (
             str(entry.id),

@@ -53,7 +53,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
     page_size = PAGE_SIZE
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
-        super().__init__(store, tuple(_(label) for _key, label in COLUMNS), parent)
+        super().__init__(store, tuple(_(label) for _key, label in COLUMNS), self, parent)
         self._query = ""
         self._status: str | None = None
         self._sort = DEFAULT_SORT
@@ -101,7 +101,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
         self._locale = i18n.get_locale()
         self._date_texts.clear()
 
-    def _count(self, session: Any) -> int:
+    def count(self, session: Any) -> int:
         # Counting every match of one typed letter would cost more than the page itself;
         # past COUNT_CAP the list only says "more than".
         return cases.count_cases(
@@ -114,7 +114,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
     def _complete(self) -> bool:
         return not self.total_is_capped and len(self._lines) >= self._total
 
-    def _page(self, session: Any, offset: int) -> list[cases.CaseRow]:
+    def page(self, session: Any, offset: int) -> list[cases.CaseRow]:
         return cases.list_cases(
             session=session,
             query=self._query,
@@ -125,7 +125,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
             descending=self._descending,
         )
 
-    def _line(self, row: cases.CaseRow) -> CaseLine:
+    def line(self, row: cases.CaseRow) -> CaseLine:
         cpas = row.cpas_name_nl if self._locale == "nl" and row.cpas_name_nl else row.cpas_name_fr
         day = cases.local_date(row.received_at)
         date_text = self._date_texts.get(day)

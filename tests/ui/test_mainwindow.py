@@ -711,22 +711,21 @@ def test_export_writes_every_request(
 # --- the application shell ------------------------------------------------------------
 
 
+def run_amudesk(*args: str, window: bool = False) -> subprocess.CompletedProcess[str]:
+    """Python with ``args`` (``-m amudesk …`` or ``-c CODE …``) in a process of its own, on
+    this checkout; ``window``: offscreen, quitting once the window is ready."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    if window:
+        env.update(QT_QPA_PLATFORM="offscreen", AMUDESK_QUIT_WHEN_READY="1")
+    return subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
 def test_quit_when_ready_prints_ready(store: Any, office: Any, data_dir: Path) -> None:
     store.close()
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        AMUDESK_QUIT_WHEN_READY="1",
-        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "amudesk", "--data-dir", str(data_dir), "--lang", "en"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_amudesk("-m", "amudesk", "--data-dir", str(data_dir), "--lang", "en", window=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ready ")
     seconds = float(done.stdout.split()[1])
@@ -751,15 +750,8 @@ def test_start_up_loads_the_window_not_the_commands_nor_the_forms(
     """``amudesk`` alone: the main window, without the command line's services or the forms
     behind the menus (they load when first opened); collection is back on at the end."""
     store.close()
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", AMUDESK_QUIT_WHEN_READY="1")
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run(
-        [sys.executable, "-c", REPORT_MODULES, "--data-dir", str(data_dir), "--lang", "en"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    done = run_amudesk(
+        "-c", REPORT_MODULES, "--data-dir", str(data_dir), "--lang", "en", window=True
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "loaded PySide6 gc True"
@@ -767,16 +759,7 @@ def test_start_up_loads_the_window_not_the_commands_nor_the_forms(
 
 def test_a_command_loads_neither_qt_nor_the_window(data_dir: Path) -> None:
     """A command: its services, not Qt; collection back on once the imports are set aside."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run(
-        [sys.executable, "-c", REPORT_MODULES, "--lang", "en", "niss", "85073003328"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_amudesk("-c", REPORT_MODULES, "--lang", "en", "niss", "85073003328")
     assert done.stdout.splitlines()[-1] == (
         "loaded amudesk.cli amudesk.services.importing gc True"
     ), done.stderr

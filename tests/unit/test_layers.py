@@ -20,9 +20,9 @@ KIT = UI / "kit"
 # plumbing that turns a service's progress callback into signals.
 UI_SHARED = {"amudesk.ui.kit", "amudesk.ui.workers"}
 SCREEN_BASES = {"QDialog", "QMainWindow", "FormDialog", "TaskDialog"}
-# `amudesk` alone opens the window: the one arrow up, from the entry points, imported only when
+# `amudesk` alone opens the window: the one arrow up, from the entry point, imported only when
 # the window is asked for.
-WINDOW_LAUNCH = {("amudesk.cli", "amudesk.ui.app"), ("amudesk.launch", "amudesk.ui.app")}
+WINDOW_LAUNCH = {("amudesk.launch", "amudesk.ui.app")}
 UI_FILE_LINES = 800
 UI_CLASS_LINES = 500
 

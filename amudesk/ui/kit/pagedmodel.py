@@ -1,13 +1,14 @@
 """A table model read page by page: only the rows the view scrolls to are fetched.
 
-A subclass says how many rows match (``_count``), reads one page (``_page``) and formats
-a row once, when it is fetched (``_line``); ``data()`` then looks the formatted line up.
+A ``PageSource`` (usually the subclass itself) says how many rows match (``count``),
+reads one page (``page``) and formats a row once, when it is fetched (``line``);
+``data()`` then looks the formatted line up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,6 +24,7 @@ from amudesk.store import Store
 AnyIndex = QModelIndex | QPersistentModelIndex
 RowT = TypeVar("RowT")
 LineT = TypeVar("LineT")
+LineT_co = TypeVar("LineT_co", covariant=True)
 
 PAGE_SIZE = 200
 HEADER_ROLES = (
@@ -32,33 +34,44 @@ HEADER_ROLES = (
 )
 
 
+class PageSource(Protocol[RowT, LineT_co]):
+    """Where a paged model's rows come from, and how each is shown."""
+
+    def count(self, session: Any) -> int:
+        """How many rows match."""
+        ...
+
+    def page(self, session: Any, offset: int) -> list[RowT]:
+        """At most ``page_size`` rows from ``offset``."""
+        ...
+
+    def line(self, row: RowT) -> LineT_co:
+        """A row formatted for display."""
+        ...
+
+
 class PagedTableModel(QAbstractTableModel, Generic[RowT, LineT]):
     """Rows matching the subclass's filter, in its order, fetched ``page_size`` at a time."""
 
     reloaded = Signal()
     page_size = PAGE_SIZE
 
-    def __init__(self, store: Store, headers: tuple[str, ...], parent: QObject | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        headers: tuple[str, ...],
+        source: PageSource[RowT, LineT],
+        parent: QObject | None,
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._headers = headers
+        self._source = source
         self._lines: list[LineT] = []
         self._total = 0
         self._exhausted = True
 
-    # --- what a subclass says ----------------------------------------------------
-
-    def _count(self, session: Any) -> int:
-        """How many rows match."""
-        raise NotImplementedError
-
-    def _page(self, session: Any, offset: int) -> list[RowT]:
-        """At most ``page_size`` rows from ``offset``."""
-        raise NotImplementedError
-
-    def _line(self, row: RowT) -> LineT:
-        """A row formatted for display."""
-        raise NotImplementedError
+    # --- what a subclass may change ------------------------------------------------
 
     def _complete(self) -> bool:
         """Every matching row is loaded."""
@@ -80,13 +93,13 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, LineT]):
         self._starting()
         try:
             with self._store.session() as session:
-                self._total = self._count(session)
-                rows = self._page(session, 0)
+                self._total = self._source.count(session)
+                rows = self._source.page(session, 0)
         except Exception:
             self._lines, self._total, self._exhausted = [], 0, True
             self.endResetModel()
             raise
-        self._lines = [self._line(row) for row in rows]
+        self._lines = [self._source.line(row) for row in rows]
         self._exhausted = len(rows) < self.page_size or self._complete()
         self.endResetModel()
         self.reloaded.emit()
@@ -99,13 +112,13 @@ class PagedTableModel(QAbstractTableModel, Generic[RowT, LineT]):
             return
         offset = len(self._lines)
         with self._store.session() as session:
-            rows = self._page(session, offset)
+            rows = self._source.page(session, offset)
         if len(rows) < self.page_size:
             self._exhausted = True
         if not rows:
             return
         self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
-        self._lines.extend(self._line(row) for row in rows)
+        self._lines.extend(self._source.line(row) for row in rows)
         self.endInsertRows()
         if self._complete():
             self._exhausted = True
