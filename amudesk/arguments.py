@@ -16,9 +16,12 @@ from typing import NoReturn
 from amudesk import __version__, i18n
 from amudesk.i18n import _
 from amudesk.settings import load_settings
+from amudesk.text import shown
 
 EXIT_BAD_INPUT = 2
 
+
+MESSAGE_LENGTH = 300  # a parser message, what was typed included
 
 DOCUMENT_KINDS = ("receipt", "aamu", "info-form", "card", "card-sheet")
 
@@ -29,7 +32,12 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+        # argparse quotes what was typed: escaped (no control or bidi character reaches the
+        # terminal) and cut short, so that the one line stays one readable line.
+        text = shown(message)
+        if len(text) > MESSAGE_LENGTH:
+            text = text[: MESSAGE_LENGTH - 1] + "…"
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {text}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
