@@ -53,6 +53,8 @@ class State(StrEnum):
     # Passed, and nobody at the desk can act on it any more: the claimant's appeal windows
     # and the care provider's limits. (A CPAS's own limit stays overdue: it must still act.)
     LAPSED = "lapsed"
+    # The case was closed (care covered, person gone, request withdrawn…): nothing runs.
+    CLOSED = "closed"
 
 
 ACTOR_LABELS: dict[str, str] = {
@@ -67,6 +69,7 @@ STATE_LABELS: dict[str, str] = {
     State.DONE: N_("Done"),
     State.NOT_STARTED: N_("Not started"),
     State.LAPSED: N_("Lapsed"),
+    State.CLOSED: N_("Closed"),
 }
 # Limits still running: the ones someone may act on.
 RUNNING_STATES = frozenset({State.OVERDUE, State.DUE, State.UPCOMING})
@@ -373,6 +376,8 @@ class CaseFacts:
     transferred_on: dt.date | None = None
     appealed_on: dt.date | None = None
     cpas_id: int | None = None
+    # The day the office closed the case; from then on none of its limits runs.
+    closed_on: dt.date | None = None
 
     @property
     def latest(self) -> DecisionFacts | None:
@@ -454,6 +459,11 @@ class Deadline:
     def explanation(self) -> str:
         """One paragraph: the event, the count, the raw last day, whether and why it moved."""
         return self.clock.explain(self)
+
+    def explanation_parts(self) -> tuple[str, str]:
+        """The explanation without the sentence on the administrative-limits setting, and that
+        sentence apart ("" when it has none): a list of limits shows it once, as a footnote."""
+        return self.clock.explain_parts(self)
 
     @property
     def basis(self) -> str:
@@ -563,6 +573,10 @@ class Clock:
             self._provider_notice(case),
         ]
         result = [deadline for deadline in found if deadline is not None]
+        if case.closed_on is not None and case.closed_on <= self.today:
+            for deadline in result:
+                if deadline.state != State.DONE:
+                    deadline.state = State.CLOSED
         if marks:
             for deadline in result:
                 deadline.mark = marks.get(deadline.rule)
@@ -805,11 +819,22 @@ class Clock:
 
     # --- explaining --------------------------------------------------------------------
 
-    def explain(self, deadline: Deadline) -> str:
-        """The paragraph that tells how ``deadline`` was computed."""
+    def explain_parts(self, deadline: Deadline) -> tuple[str, str]:
+        """``explain`` without the sentence that says how the setting treats administrative
+        limits (the same for every such limit), and that sentence apart."""
+        footnotes: list[str] = []
+        return self.explain(deadline, footnotes), " ".join(footnotes)
+
+    def explain(self, deadline: Deadline, footnotes: list[str] | None = None) -> str:
+        """The paragraph that tells how ``deadline`` was computed. Given ``footnotes``, the
+        setting's general sentence goes there instead of into the paragraph."""
         rule = RULES[deadline.rule]
-        if deadline.state == State.NOT_STARTED:
-            return self._not_started_text(deadline)
+        if deadline.event_on is None:  # not started (and perhaps closed since)
+            return " ".join(
+                part
+                for part in (self._not_started_text(deadline), self._closed_text(deadline))
+                if part
+            )
         assert deadline.event_on is not None and deadline.last_day is not None
         assert deadline.due is not None
         parts = [
@@ -820,7 +845,7 @@ class Clock:
                 count=self._count_text(deadline),
                 last=self._date(deadline.last_day),
             ),
-            self._move_sentence(rule, deadline.last_day, deadline.due),
+            self._move_sentence(rule, deadline.last_day, deadline.due, footnotes),
         ]
         if deadline.done_on is not None:
             done = self._(deadline.done_text).format(date=self._date(deadline.done_on))
@@ -831,9 +856,18 @@ class Clock:
             parts.append(done)
         if deadline.state == State.LAPSED:
             parts.append(self._lapsed_text(deadline))
+        parts.append(self._closed_text(deadline))
         if deadline.mark is not None:
             parts.append(self._mark_text(deadline.mark))
         return " ".join(part for part in parts if part)
+
+    def _closed_text(self, deadline: Deadline) -> str:
+        closed_on = deadline.case.closed_on
+        if deadline.state != State.CLOSED or closed_on is None:
+            return ""
+        return self._("The case was closed on {date}: this limit no longer runs.").format(
+            date=self._date(closed_on)
+        )
 
     def _lapsed_text(self, deadline: Deadline) -> str:
         if deadline.actor == Actor.CLAIMANT:
@@ -915,11 +949,19 @@ class Clock:
             return text
         return text + " " + self._("Reason: {reason}").format(reason=mark.reason)
 
-    def _move_sentence(self, rule: Rule, last: dt.date, due: dt.date) -> str:
-        """Whether and why the last day moved, and which setting decided it."""
+    def _move_sentence(
+        self, rule: Rule, last: dt.date, due: dt.date, footnotes: list[str] | None = None
+    ) -> str:
+        """Whether and why the last day moved, and which setting decided it (the setting's
+        general sentence into ``footnotes`` when given)."""
         reasons = self._why_not_working(last)
         if not reasons:
-            return "" if rule.judicial else self._setting_sentence()
+            if rule.judicial:
+                return ""
+            if footnotes is not None:
+                footnotes.append(self._setting_sentence())
+                return ""
+            return self._setting_sentence()
         if due == last:
             return self._(
                 "{day} is {reasons}, but an administrative time limit does not move to the next "
@@ -929,7 +971,11 @@ class Clock:
             day=self._date(last), reasons=reasons, due=self._date(due)
         )
         if not rule.judicial:
-            sentence += " " + self._("Administrative time limits move too, by analogy (setting).")
+            analogy = self._("Administrative time limits move too, by analogy (setting).")
+            if footnotes is not None:
+                footnotes.append(analogy)
+            else:
+                sentence += " " + analogy
         return sentence
 
     def _setting_sentence(self) -> str:

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
 FAILED_UNLOCKS_NAME = "failed-unlocks"
@@ -76,7 +76,9 @@ class Store:
     def session(self) -> Session:
         if self.locked:
             raise StoreLocked(_("AMU Desk is locked."))
-        return Session(self.engine, expire_on_commit=False)
+        # The data folder travels with the session: a hook that recounts the next time
+        # limits before a commit reads the folder's clock settings.
+        return Session(self.engine, expire_on_commit=False, info={"data_dir": self.data_dir})
 
     def lock(self) -> None:
         """Close every connection and overwrite the key; ``unlock`` opens the database again.

@@ -34,6 +34,8 @@ ACTIONS: dict[str, str] = {
     "restore": N_("Restored"),
     "erase": N_("Erased"),
     "rekey": N_("Passphrase changed"),
+    "close": N_("Case closed"),
+    "reopen": N_("Case reopened"),
 }
 
 # The records an entry can be about, for people.

@@ -33,6 +33,15 @@ class CaseStatus(StrEnum):
     TRANSFERRED = "transferred"
 
 
+class CloseReason(StrEnum):
+    COVERED = "covered"
+    LEFT = "left"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+    APPEAL_ENDED = "appeal-ended"
+    OTHER = "other"
+
+
 class CareKind(StrEnum):
     MEDIPRIMA = "mediprima"
     OTHER = "other"
@@ -56,6 +65,14 @@ STATUS_LABELS: dict[str, str] = {
     CaseStatus.DECIDED: N_("Decided"),
     CaseStatus.REFUSED: N_("Refused"),
     CaseStatus.TRANSFERRED: N_("Transferred"),
+}
+CLOSE_REASON_LABELS: dict[str, str] = {
+    CloseReason.COVERED: N_("Care received and covered"),
+    CloseReason.LEFT: N_("Person left or cannot be reached"),
+    CloseReason.WITHDRAWN: N_("Request withdrawn"),
+    CloseReason.TRANSFERRED: N_("Transferred and followed up elsewhere"),
+    CloseReason.APPEAL_ENDED: N_("Appeal ended"),
+    CloseReason.OTHER: N_("Other reason (in the note)"),
 }
 CARE_KIND_LABELS: dict[str, str] = {
     CareKind.MEDIPRIMA: N_("Billed through MediPrima (hospital, GP)"),
@@ -93,6 +110,16 @@ class Request(SQLModel, table=True):
     transferred_on: dt.date | None = Field(default=None)
     # The claimant appealed to the labour court.
     appealed_on: dt.date | None = Field(default=None)
+    # The office closed the case (CloseReason, and a note for "other"); reopening clears them.
+    closed_on: dt.date | None = Field(default=None, index=True)
+    closed_reason: str | None = Field(default=None, max_length=20)
+    closed_note: str = Field(default="", max_length=300)
+    # The case's next time limit as the clock last counted it (services.nextdue keeps it in
+    # step in the transaction of every change, and recounts all once a day): the case list
+    # sorts and filters by it without counting 100,000 cases. None when nothing runs.
+    next_due: dt.date | None = Field(default=None, index=True)
+    next_rule: str | None = Field(default=None, max_length=30)
+    next_state: str | None = Field(default=None, max_length=20, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
@@ -160,3 +187,12 @@ class DeadlineMark(SQLModel, table=True):
     until: dt.date | None = Field(default=None)
     reason: str = Field(default="", max_length=300)
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ClockStamp(SQLModel, table=True):
+    """One row: for which day, setting and rule book the cases' next time limits were counted."""
+
+    __tablename__ = "clock_stamp"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(default="", max_length=200)

@@ -62,7 +62,7 @@ _DECISION_COLUMNS = (
 )
 _REQUEST_COLUMNS = (
     "r.id, r.reference, r.received_at, r.care_started_on, r.care_kind, r.channel, "
-    "r.transferred_on, r.appealed_on, r.cpas_id"
+    "r.transferred_on, r.appealed_on, r.cpas_id, r.closed_on"
 )
 
 
@@ -123,6 +123,7 @@ def _sqlite_case_facts(
                 day(row[6]),
                 day(row[7]),
                 row[8],
+                day(row[9]),
             )
         )
     return facts
@@ -145,6 +146,7 @@ def _portable_case_facts(
         col(Request.transferred_on),
         col(Request.appealed_on),
         col(Request.cpas_id),
+        col(Request.closed_on),
     ).order_by(col(Request.id))
     decisions = select(
         col(Decision.request_id),
@@ -199,6 +201,7 @@ def _portable_case_facts(
                 transferred_on=row[6],
                 appealed_on=row[7],
                 cpas_id=row[8],
+                closed_on=row[9],
             )
         )
     return facts
@@ -315,7 +318,7 @@ def mark_deadline(
         raise FieldError("rule", _("Time limit: unknown rule {rule}.").format(rule=rule))
     if kind not in MARK_KINDS:
         raise FieldError("kind", _("Mark: choose handled or snoozed."))
-    reason = v.clean(reason, "reason", _("Reason"), max_length=300)
+    reason = v.note(reason, "reason", _("Reason"), max_length=300)
     if kind == "snoozed":
         if until is None:
             raise FieldError("until", _("Snooze until: give the day the reminder comes back."))

@@ -30,6 +30,7 @@ from amudesk.models import (
     CareKind,
     CaseStatus,
     Channel,
+    CloseReason,
     Counter,
     Cpas,
     Decision,
@@ -40,10 +41,11 @@ from amudesk.models import (
     Sex,
 )
 from amudesk.models.base import utcnow
-from amudesk.services import audit, cases
+from amudesk.services import audit, cases, nextdue
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import get_office, save_office
 from amudesk.services.people import search_text
+from amudesk.settings import load_settings
 from amudesk.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,10 @@ HISTORY_DAYS = 548  # about 18 months
 MENTION_CODES = tuple(deadlines.MENTIONS)
 POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
 NEGATIVE_KINDS = (DecisionKind.REFUSAL, DecisionKind.INCOMPETENT)
+# Why an older case was closed, when neither an appeal nor a transfer says it.
+CLOSE_CHOICES = (CloseReason.COVERED, CloseReason.LEFT, CloseReason.WITHDRAWN, CloseReason.OTHER)
+CLOSE_WEIGHTS = (12, 6, 2, 1)
+CLOSE_NOTE = "Suivi repris par le service social de l'hôpital."
 NOTIFICATION_METHODS = (
     deadlines.NotificationMethod.HAND,
     deadlines.NotificationMethod.REGISTERED,
@@ -388,9 +394,11 @@ class _Generator:
         cpas: Sequence[Cpas],
         now: dt.datetime,
         clock_rng: random.Random | None = None,
+        close_rng: random.Random | None = None,
     ) -> None:
         self.rng = rng
         self.clock_rng = clock_rng or random.Random(rng.random())
+        self.close_rng = close_rng or random.Random(0)
         self.today = today
         self.cpas = list(cpas)
         self.now = now
@@ -547,6 +555,9 @@ class _Generator:
                 "status": str(CaseStatus.OPEN),
                 "transferred_on": None,
                 "appealed_on": None,
+                "closed_on": None,
+                "closed_reason": None,
+                "closed_note": "",
                 "created_at": self.now,
                 "updated_at": self.now,
             }
@@ -558,6 +569,22 @@ class _Generator:
             self._decide(index, day, plan)
         else:
             self._appeal_without_decision(plan.requests[index], day)
+        self._close(plan.requests[index], day)
+
+    def _close(self, request: dict[str, Any], received: dt.date) -> None:
+        """Some older cases were closed by the office, each for the reason that fits."""
+        rng = self.close_rng
+        if (self.today - received).days < 240 or rng.random() >= 0.3:
+            return
+        if request["appealed_on"] is not None:
+            reason = CloseReason.APPEAL_ENDED
+        elif request["transferred_on"] is not None:
+            reason = CloseReason.TRANSFERRED
+        else:
+            reason = rng.choices(CLOSE_CHOICES, weights=CLOSE_WEIGHTS)[0]
+        request["closed_on"] = min(received + dt.timedelta(days=rng.randint(90, 200)), self.today)
+        request["closed_reason"] = str(reason)
+        request["closed_note"] = CLOSE_NOTE if reason == CloseReason.OTHER else ""
 
     def _aamu(self, day: dt.date) -> dict[str, Any]:
         rng = self.rng
@@ -709,8 +736,9 @@ def _plan(
     cpas: Sequence[Cpas],
     tick: Callable[[int, int], None],
     clock_rng: random.Random | None = None,
+    close_rng: random.Random | None = None,
 ) -> _Plan:
-    generator = _Generator(rng, today, cpas, utcnow(), clock_rng)
+    generator = _Generator(rng, today, cpas, utcnow(), clock_rng, close_rng)
     minors = min(round(count * MINOR_SHARE), count - 1)
     plan = _Plan()
     origins: list[Origin] = []
@@ -897,6 +925,7 @@ def fill_demo(
             sorted(directory, key=lambda c: c.id or 0),
             meter.planned,
             random.Random(f"amudesk-demo-clock-{seed}"),
+            random.Random(f"amudesk-demo-close-{seed}"),
         )
         meter.start_writing(
             len(plan.adults)
@@ -913,6 +942,8 @@ def fill_demo(
             entity="person",
             detail=f"demo;people={len(plan.adults) + len(plan.minors)};requests={len(plan.requests)}",
         )
+    # Every case's next time limit, for the case list (the rows above bypass the ORM).
+    nextdue.refresh_all(store, today=today, settings=load_settings(store.data_dir).clock_settings())
     log.info(
         "demo: %d people, %d requests, %d decisions, %d attestations",
         count,

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from amudesk import store as store_module
 from amudesk.crypto import DEFAULT_KDF, KdfParams
-from amudesk.services import audit
+from amudesk.services import audit, nextdue
 from amudesk.services.directory import seed_brussels
 from amudesk.store import Store
 
@@ -34,7 +34,9 @@ def open_desk(
     directory; then the wrong passphrases noted since the last open
     (``store.note_failed_unlock``) are written into the audit trail, followed by an
     ``unlock`` entry; with ``record_unlock`` that entry is written even when there were
-    none (the window's start)."""
+    none (the window's start). From then on every commit keeps the cases' next time limits
+    in step (``nextdue.install``)."""
+    nextdue.install()
     store = store_module.open_store(
         data_dir, url=url, passphrase=passphrase, kdf=kdf, fill_new=_fill_new
     )

@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, col
 from amudesk.i18n import _
 from amudesk.models import CaseStatus, Channel, Decision, DecisionKind, Person, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, audit, cases, people
+from amudesk.services import FieldError, audit, cases, nextdue, people
 from amudesk.services import validation as v
 from amudesk.services.importchecks import (
     Context,
@@ -419,6 +419,7 @@ def _write(
             )
             request_rows.append(_request_row(row, person_id, now))
         request_ids = _insert_returning_ids(session, _table(Request), request_rows)
+        nextdue.touch(request_ids, session=session)
         decisions = [
             _decision_row(row.decision, request_id, now)
             for row, request_id in zip(chunk, request_ids, strict=True)

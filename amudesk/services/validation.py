@@ -63,6 +63,24 @@ def clean(
     return value
 
 
+def note(text: str | None, field: str, label: str, *, max_length: int = 300) -> str:
+    """A short free text (a reason, a note): spaces folded, and refused when it holds a
+    control or an invisible format character (a bidi override can make a note read
+    backwards on screen and in an export)."""
+    value = clean(text, field, label, max_length=max_length)
+    for char in value:
+        if is_control(char) or (
+            unicodedata.category(char) == "Cf" and char not in _NAME_FORMAT_CHARACTERS
+        ):
+            raise FieldError(
+                field,
+                _("{field}: the invisible character {character} is not allowed; remove it.").format(
+                    field=label, character=code_point(char)
+                ),
+            )
+    return value
+
+
 def _invisible(char: str) -> bool:
     return (
         char.isspace()

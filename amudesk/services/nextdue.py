@@ -1,0 +1,261 @@
+"""Each case's next time limit, kept in the ``request`` table for the case list.
+
+The clock (:mod:`amudesk.services.clock`) stays the one place deadlines are counted; this
+module stores its answer for "what comes next on this case" in ``request.next_due``,
+``next_rule`` and ``next_state``, so that the case list sorts and filters 100,000 cases by
+it without counting them. The stored answer is kept true two ways:
+
+- in the transaction of every change that can move it: a session that flushed a request,
+  a decision or a deadline mark recounts those cases just before it commits (the hooks
+  below, on every ``sqlmodel.Session``); bulk inserts (import, demo) call :func:`refresh`;
+- once per day, setting and rule book: :func:`stamp_key` names them, and when the stored
+  stamp differs :func:`refresh_all` recounts every case (in a worker, in the window).
+
+The next limit of a case is the running one (overdue, due today or upcoming) with the
+earliest due day that is neither marked handled nor snoozed and is not the care
+provider's (theirs are information on the case, not work for the office).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import attributes
+from sqlmodel import Session, col
+
+from amudesk import __version__
+from amudesk.deadlines import RUNNING_STATES, Actor, Deadline
+from amudesk.models import ClockStamp, DeadlineMark, Decision, Request
+from amudesk.services import clock
+from amudesk.settings import ClockSettings, load_settings
+from amudesk.store import Store
+
+DIRTY_KEY = "amudesk.nextdue.dirty"
+DATA_DIR_KEY = "data_dir"  # what Store.session() puts in a session's info
+WRITE_BATCH = 2000
+
+
+class Next(NamedTuple):
+    due: dt.date | None
+    rule: str | None
+    state: str | None
+
+
+NOTHING = Next(None, None, None)
+
+
+def next_of(items: Iterable[Deadline], today: dt.date) -> Next:
+    """The next limit among one case's ``items`` (in the clock's rule order), or NOTHING."""
+    best: Deadline | None = None
+    for deadline in items:
+        if (
+            deadline.state not in RUNNING_STATES
+            or deadline.due is None
+            or deadline.actor == Actor.PROVIDER
+            or deadline.handled
+            or deadline.snoozed(today)
+        ):
+            continue
+        if best is None or deadline.due < best.due:  # type: ignore[operator]
+            best = deadline
+    if best is None:
+        return NOTHING
+    return Next(best.due, best.rule, str(best.state))
+
+
+def next_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Next]:
+    """The next limit of each request that has deadlines in ``items`` (grouped in order)."""
+    grouped: dict[int, list[Deadline]] = {}
+    for deadline in items:
+        grouped.setdefault(deadline.request_id, []).append(deadline)
+    return {request_id: next_of(found, today) for request_id, found in grouped.items()}
+
+
+def stamp_key(today: dt.date, settings: ClockSettings) -> str:
+    """What the stored answers depend on beyond the cases: the day, the setting that moves
+    administrative limits, this program's rules and the holiday tables."""
+    try:
+        holidays = metadata.version("holidays")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a frozen build without metadata
+        holidays = "?"
+    return (
+        f"{today.isoformat()}|move={int(settings.move_administrative)}"
+        f"|amudesk={__version__}|holidays={holidays}"
+    )
+
+
+def stored_stamp(*, session: Session) -> str:
+    return session.scalar(select(col(ClockStamp.key)).order_by(col(ClockStamp.id))) or ""
+
+
+def is_stale(*, session: Session, today: dt.date, settings: ClockSettings) -> bool:
+    return stored_stamp(session=session) != stamp_key(today, settings)
+
+
+def _write_stamp(key: str, *, session: Session) -> None:
+    stamp = session.scalar(select(ClockStamp).order_by(col(ClockStamp.id)))
+    if stamp is None:
+        stamp = ClockStamp(id=1, key=key)
+    stamp.key = key
+    session.add(stamp)
+
+
+def refresh(
+    request_ids: Iterable[int],
+    *,
+    session: Session,
+    today: dt.date | None = None,
+    settings: ClockSettings | None = None,
+) -> None:
+    """Recount the next limit of ``request_ids`` and store it, in the session's transaction."""
+    ids = sorted({int(i) for i in request_ids})
+    if not ids:
+        return
+    today = today or clock.today_in_brussels()
+    for start in range(0, len(ids), clock.CHUNK):
+        chunk = ids[start : start + clock.CHUNK]
+        found = next_by_request(
+            clock.deadlines(session=session, today=today, settings=settings, request_ids=chunk),
+            today,
+        )
+        _store(session, {request_id: found.get(request_id, NOTHING) for request_id in chunk})
+
+
+def refresh_all(
+    store: Store,
+    *,
+    today: dt.date | None = None,
+    settings: ClockSettings | None = None,
+    progress: clock.Progress | None = None,
+) -> int:
+    """Recount every case's next limit and store what changed, with the stamp, in one
+    transaction; the number of cases whose answer changed. ``progress`` as for
+    :func:`amudesk.services.clock.count` (it may raise to cancel: nothing is written)."""
+    today = today or clock.today_in_brussels()
+    settings = settings or ClockSettings()
+    items, _count = clock.all_deadlines(store, today=today, settings=settings, progress=progress)
+    fresh = next_by_request(items, today)
+    with store.transaction() as session:
+        stored = {
+            row[0]: Next(row[1], row[2], row[3])
+            for row in session.execute(
+                select(
+                    col(Request.id),
+                    col(Request.next_due),
+                    col(Request.next_rule),
+                    col(Request.next_state),
+                )
+            )
+        }
+        changed = {
+            request_id: fresh.get(request_id, NOTHING)
+            for request_id, before in stored.items()
+            if fresh.get(request_id, NOTHING) != before
+        }
+        _store(session, changed)
+        _write_stamp(stamp_key(today, settings), session=session)
+        session.info.pop(DIRTY_KEY, None)
+    return len(changed)
+
+
+def refresh_if_stale(
+    store: Store,
+    *,
+    today: dt.date | None = None,
+    settings: ClockSettings | None = None,
+    progress: clock.Progress | None = None,
+) -> bool:
+    """:func:`refresh_all` when the stored stamp is not today's (True when it ran)."""
+    today = today or clock.today_in_brussels()
+    settings = settings or ClockSettings()
+    with store.session() as session:
+        stale = is_stale(session=session, today=today, settings=settings)
+    if stale:
+        refresh_all(store, today=today, settings=settings, progress=progress)
+    return stale
+
+
+def _store(session: Session, answers: dict[int, Next]) -> None:
+    """Write ``answers`` (request id → Next) with one UPDATE statement per batch, and set
+    them on the requests this session holds, so they do not look changed."""
+    if not answers:
+        return
+    rows = [
+        {"b_id": request_id, "b_due": due, "b_rule": rule, "b_state": state}
+        for request_id, (due, rule, state) in answers.items()
+    ]
+    statement = (
+        update(Request)
+        .where(col(Request.id) == bindparam("b_id"))
+        .values(
+            next_due=bindparam("b_due"),
+            next_rule=bindparam("b_rule"),
+            next_state=bindparam("b_state"),
+        )
+    )
+    connection = session.connection()
+    for start in range(0, len(rows), WRITE_BATCH):
+        connection.execute(statement, rows[start : start + WRITE_BATCH])
+    for request_id, answer in answers.items():
+        held = session.identity_map.get(session.identity_key(Request, request_id))
+        if held is not None:
+            attributes.set_committed_value(held, "next_due", answer.due)
+            attributes.set_committed_value(held, "next_rule", answer.rule)
+            attributes.set_committed_value(held, "next_state", answer.state)
+
+
+# --- keeping the answers in step, in the transaction of each change -----------------------
+
+
+def touch(request_ids: Iterable[int], *, session: Session) -> None:
+    """Have the next limits of ``request_ids`` recounted before ``session`` commits: for
+    rows written without the ORM (bulk inserts), which the hooks do not see."""
+    session.info.setdefault(DIRTY_KEY, set()).update(int(i) for i in request_ids)
+
+
+def _touched(instances: Iterable[object]) -> set[int]:
+    ids: set[int] = set()
+    for instance in instances:
+        if isinstance(instance, Request):
+            if instance.id is not None:
+                ids.add(instance.id)
+        elif isinstance(instance, (Decision, DeadlineMark)):
+            ids.add(instance.request_id)
+    return ids
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    touched = _touched([*session.new, *session.dirty, *session.deleted])
+    if touched:
+        session.info.setdefault(DIRTY_KEY, set()).update(touched)
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()
+    ids: set[int] | None = session.info.pop(DIRTY_KEY, None)
+    if not ids:
+        return
+    data_dir = session.info.get(DATA_DIR_KEY)
+    settings = load_settings(data_dir).clock_settings() if isinstance(data_dir, Path) else None
+    refresh(ids, session=session, settings=settings)
+    session.info.pop(DIRTY_KEY, None)
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(DIRTY_KEY, None)
+
+
+def install() -> None:
+    """Keep the next limits in step for every session of this process (idempotent)."""
+    for name, function in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_soft_rollback", _after_rollback),
+    ):
+        if not event.contains(Session, name, function):
+            event.listen(Session, name, function)

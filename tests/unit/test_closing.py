@@ -1,0 +1,356 @@
+"""Closing and reopening a case, and each case's next time limit kept in step with the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from amudesk.deadlines import Actor, State
+from amudesk.models import AuditEntry, Request
+from amudesk.services import FieldError, NotFound, cases, clock, closing, nextdue
+from amudesk.services.cases import DecisionData
+from amudesk.services.demo import fill_demo
+from amudesk.services.office import get_office, save_office
+from amudesk.settings import ClockSettings
+from amudesk.store import Store
+from tests.unit.test_clock_service import _decide, _person, _request
+
+D = dt.date
+TODAY = clock.today_in_brussels()
+
+
+def _stored(session: Session, request_id: int) -> nextdue.Next:
+    request = session.get(Request, request_id)
+    assert request is not None
+    session.refresh(request)
+    return nextdue.Next(request.next_due, request.next_rule, request.next_state)
+
+
+def _fresh(session: Session, request_id: int, today: dt.date = TODAY) -> nextdue.Next:
+    items = clock.deadlines(session=session, today=today, request_ids=[request_id])
+    return nextdue.next_of(items, today)
+
+
+def _open_request(store: Store, received: dt.datetime | None = None) -> int:
+    with store.transaction() as session:
+        person = _person(session)
+        request = _request(
+            session,
+            person,
+            received
+            or dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(10), tzinfo=dt.UTC),
+        )
+        return request.id or 0
+
+
+# --- closing ------------------------------------------------------------------------------
+
+
+def test_a_closed_case_runs_no_limit_and_reopening_restores_them(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.session() as session:
+        before = clock.deadlines(session=session, request_ids=[request_id])
+        assert any(d.on_worklist("association", TODAY) for d in before)
+        assert _stored(session, request_id).rule == "decision"
+    with store.transaction() as session:
+        closing.close_case(request_id, session=session, reason="withdrawn")
+    with store.session() as session:
+        closed = clock.deadlines(session=session, request_ids=[request_id])
+        assert {d.state for d in closed} == {State.CLOSED}
+        assert not any(d.on_worklist(kind, TODAY) for d in closed for kind in ("cpas", None))
+        assert "was closed on" in closed[0].explanation
+        assert _stored(session, request_id) == nextdue.NOTHING
+        request = session.get(Request, request_id)
+        assert request is not None and request.closed_reason == "withdrawn"
+    with store.transaction() as session:
+        closing.reopen_case(request_id, session=session)
+    with store.session() as session:
+        again = clock.deadlines(session=session, request_ids=[request_id])
+        assert [(d.rule, d.state) for d in again] == [(d.rule, d.state) for d in before]
+        assert _stored(session, request_id) == _fresh(session, request_id) != nextdue.NOTHING
+        trail = session.scalars(
+            select(AuditEntry).where(col(AuditEntry.action).in_(["close", "reopen"]))
+        ).all()
+    assert [(e.action, e.detail, e.entity_id) for e in trail] == [
+        ("close", "reason=withdrawn", request_id),
+        ("reopen", "was=withdrawn", request_id),
+    ]
+
+
+def test_a_done_limit_stays_done_on_a_closed_case(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.transaction() as session:
+        request = session.get(Request, request_id)
+        assert request is not None
+        _decide(session, request, kind="guarantee", decided_on=TODAY - dt.timedelta(days=1))
+        closing.close_case(request_id, session=session, reason="covered")
+    with store.session() as session:
+        states = {
+            d.rule: d.state for d in clock.deadlines(session=session, request_ids=[request_id])
+        }
+    assert states["decision"] == State.DONE
+    assert set(states.values()) == {State.DONE, State.CLOSED}
+
+
+@pytest.mark.parametrize(
+    ("reason", "note", "field"),
+    [
+        ("", "", "reason"),
+        ("forgotten", "", "reason"),
+        ("=cmd|' /C calc'!A0", "", "reason"),
+        ("other", "", "note"),
+        ("other", "   ", "note"),
+        ("other", "x" * 301, "note"),
+        ("other", "moved\x00away", "note"),
+        ("covered", "\u202eevil", "note"),
+    ],
+)
+def test_bad_closings_name_the_field_and_change_nothing(
+    store: Store, reason: str, note: str, field: str
+) -> None:
+    request_id = _open_request(store)
+    with store.session() as session, pytest.raises(FieldError) as error:
+        closing.close_case(request_id, session=session, reason=reason, note=note)
+    assert error.value.field == field
+    with store.session() as session:
+        request = session.get(Request, request_id)
+        assert request is not None and request.closed_on is None
+        assert session.scalar(select(AuditEntry).where(col(AuditEntry.action) == "close")) is None
+
+
+def test_closing_twice_or_reopening_an_open_case_is_refused(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.transaction() as session, pytest.raises(FieldError, match="not closed"):
+        closing.reopen_case(request_id, session=session)
+    with store.transaction() as session:
+        closing.close_case(request_id, session=session, reason="other", note="Parti à Liège")
+    with store.transaction() as session, pytest.raises(FieldError, match="already closed"):
+        closing.close_case(request_id, session=session, reason="left")
+    with store.session() as session, pytest.raises(NotFound):
+        closing.close_case(999_999, session=session, reason="left")
+    with store.session() as session:
+        entry = session.scalar(select(AuditEntry).where(col(AuditEntry.action) == "close"))
+    assert entry is not None and "Liège" not in entry.detail  # the note stays out of the trail
+
+
+def test_idle_cases_with_nothing_running_are_offered_for_closing(store: Store) -> None:
+    old = dt.datetime(2024, 3, 4, 9, 0, tzinfo=dt.UTC)
+    with store.transaction() as session:
+        person = _person(session)
+        quiet = _request(session, person, old)
+        _decide(
+            session,
+            quiet,
+            kind="guarantee",
+            decided_on=D(2024, 3, 20),
+            notified_on=D(2024, 3, 22),
+            notification_method="hand",
+            encoded_on=D(2024, 3, 21),
+            valid_from=D(2024, 3, 4),
+            valid_to=D(2024, 6, 3),
+        )
+        waiting = _request(session, person, old, commune="Ixelles")  # the CPAS never decided
+        recent = _request(session, person, dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC))
+        for request in (quiet, waiting):
+            request.updated_at = old
+            session.add(request)
+    with store.session() as session:
+        offered = closing.closing_candidates(session=session, months=12)
+        assert waiting.id and recent.id
+        states = {
+            d.rule: d.state for d in clock.deadlines(session=session, request_ids=[quiet.id or 0])
+        }
+    # The coverage's re-examination has been overdue since 2024, the other case's decision
+    # too: history, not work. The recent case is still running.
+    assert states["reexamination"] == State.OVERDUE
+    assert [c.reference for c in offered] == [quiet.reference, waiting.reference]
+    assert offered[0].updated_on == D(2024, 3, 4)
+    with store.transaction() as session:
+        clock.mark_deadline(
+            recent.id or 0, "decision", session=session, kind="handled", reason="vu"
+        )
+        assert (
+            closing.close_many([quiet.id or 0, quiet.id or 0], session=session, reason="covered")
+            == 1
+        )
+    with store.session() as session:
+        assert [c.reference for c in closing.closing_candidates(session=session, months=12)] == [
+            waiting.reference
+        ]
+        with pytest.raises(FieldError) as error:
+            closing.closing_candidates(session=session, months=0)
+    assert error.value.field == "months"
+
+
+# --- the next limit kept in step --------------------------------------------------------
+
+
+def test_every_change_recounts_the_next_limit_in_its_transaction(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.session() as session:
+        first = _stored(session, request_id)
+    assert first.rule == "decision" and first.state == "upcoming"
+    with store.transaction() as session:
+        cases.record_decision(
+            request_id,
+            DecisionData(kind="refusal", decided_on=TODAY - dt.timedelta(days=1)),
+            session=session,
+        )
+    with store.session() as session:
+        second = _stored(session, request_id)
+        assert second == _fresh(session, request_id)
+    assert second.rule == "notification"
+    with store.transaction() as session:
+        clock.mark_deadline(
+            request_id, "notification", session=session, kind="handled", reason="vu"
+        )
+    with store.session() as session:
+        third = _stored(session, request_id)
+        assert third == _fresh(session, request_id) and third.rule != "notification"
+    # A failed transaction leaves the stored answer as it was.
+    with pytest.raises(RuntimeError), store.transaction() as session:
+        clock.clear_mark(request_id, "notification", session=session)
+        raise RuntimeError("power cut")
+    with store.session() as session:
+        assert _stored(session, request_id) == third
+
+
+def test_a_new_day_or_setting_recounts_every_case_once(store: Store) -> None:
+    fill_demo(store=store, count=150, seed=11, today=TODAY)
+    with store.session() as session:
+        assert not nextdue.is_stale(session=session, today=TODAY, settings=ClockSettings())
+        ids = list(session.scalars(select(col(Request.id))))
+        for request_id in ids:
+            assert _stored(session, request_id) == _fresh(session, request_id), request_id
+    later = TODAY + dt.timedelta(days=40)
+    moved = ClockSettings(move_administrative=True)
+    with store.session() as session:
+        assert nextdue.is_stale(session=session, today=later, settings=moved)
+    changed = nextdue.refresh_all(store, today=later, settings=moved)
+    assert changed > 0
+    assert nextdue.refresh_if_stale(store, today=later, settings=moved) is False
+    with store.session() as session:
+        fresh = nextdue.next_by_request(
+            clock.deadlines(session=session, today=later, settings=moved), later
+        )
+        for request_id in ids:
+            assert _stored(session, request_id) == fresh.get(request_id, nextdue.NOTHING)
+
+
+def test_a_cancelled_recount_writes_nothing(store: Store) -> None:
+    fill_demo(store=store, count=40, seed=3, today=TODAY)
+
+    def stop(done: int, total: int) -> None:
+        if total:
+            raise KeyboardInterrupt
+
+    later = TODAY + dt.timedelta(days=400)
+    with pytest.raises(KeyboardInterrupt):
+        nextdue.refresh_all(store, today=later, progress=stop)
+    with store.session() as session:
+        assert nextdue.is_stale(session=session, today=later, settings=ClockSettings())
+        assert not nextdue.is_stale(session=session, today=TODAY, settings=ClockSettings())
+
+
+def test_the_demo_worklists_hold_no_provider_lapsed_or_closed_item(store: Store) -> None:
+    fill_demo(store=store, count=300, seed=5, today=TODAY)
+    with store.session() as session:
+        items = clock.deadlines(session=session, today=TODAY)
+        closed_ids = set(
+            session.scalars(select(col(Request.id)).where(col(Request.closed_on).is_not(None)))
+        )
+    assert closed_ids and any(d.state == State.LAPSED for d in items)
+    for kind in ("cpas", "association"):
+        listed = [d for d in items if d.on_worklist(kind, TODAY)]
+        assert listed
+        assert not any(d.actor == Actor.PROVIDER for d in listed)
+        assert not any(d.state in (State.LAPSED, State.CLOSED) for d in listed)
+        assert not {d.request_id for d in listed} & closed_ids
+
+
+def test_the_office_kind_does_not_move_the_next_limit(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.transaction() as session:
+        office = get_office(session=session)
+        if office is not None:
+            office.kind = "association"
+            save_office(office, session=session)
+    with store.session() as session:
+        assert _stored(session, request_id) == _fresh(session, request_id)
+
+
+events = st.fixed_dictionaries(
+    {
+        "received": st.dates(D(2024, 1, 1), TODAY),
+        "decide_after": st.none() | st.integers(0, 90),
+        "kind": st.sampled_from(["principle", "guarantee", "refusal", "incompetent"]),
+        "notify_after": st.none() | st.integers(0, 40),
+        "appeal_after": st.none() | st.integers(1, 120),
+        "mark": st.sampled_from([None, "handled", "snoozed"]),
+        "closed_after": st.none() | st.integers(0, 300),
+    }
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(events, min_size=1, max_size=4))
+def test_stored_next_limits_equal_the_fresh_count(
+    store: Store, plans: list[dict[str, object]]
+) -> None:
+    """Whatever is recorded, through the services as the forms do, the stored next limit
+    of each case is what the clock counts afresh."""
+    ids: list[int] = []
+    with store.transaction() as session:
+        person = _person(session, niss=None)  # type: ignore[arg-type]  # examples share the store
+        for plan in plans:
+            received: D = plan["received"]  # type: ignore[assignment]
+            request = _request(
+                session, person, dt.datetime.combine(received, dt.time(10), tzinfo=dt.UTC)
+            )
+            ids.append(request.id or 0)
+            if plan["decide_after"] is not None:
+                decided = min(received + dt.timedelta(days=plan["decide_after"]), TODAY)  # type: ignore[arg-type]
+                notified = (
+                    None
+                    if plan["notify_after"] is None
+                    else min(decided + dt.timedelta(days=plan["notify_after"]), TODAY)  # type: ignore[arg-type]
+                )
+                _decide(
+                    session,
+                    request,
+                    kind=plan["kind"],
+                    decided_on=decided,
+                    notified_on=notified,
+                    notification_method="hand" if notified else None,
+                )
+            if plan["appeal_after"] is not None:
+                appealed = min(received + dt.timedelta(days=plan["appeal_after"]), TODAY)  # type: ignore[arg-type]
+                clock.record_appeal(request.id or 0, appealed, session=session)
+    with store.transaction() as session:
+        for request_id, plan in zip(ids, plans, strict=True):
+            items = clock.deadlines(session=session, request_ids=[request_id])
+            running = [d for d in items if d.state in (State.OVERDUE, State.DUE, State.UPCOMING)]
+            if plan["mark"] and running:
+                until = TODAY + dt.timedelta(days=3) if plan["mark"] == "snoozed" else None
+                clock.mark_deadline(
+                    request_id,
+                    running[0].rule,
+                    session=session,
+                    kind=plan["mark"],
+                    reason="r",
+                    until=until,  # type: ignore[arg-type]
+                )
+            if plan["closed_after"] is not None:
+                closing.close_case(request_id, session=session, reason="covered")
+    with store.session() as session:
+        for request_id in ids:
+            assert _stored(session, request_id) == _fresh(session, request_id)
