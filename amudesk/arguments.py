@@ -24,6 +24,21 @@ EXIT_BAD_INPUT = 2
 MESSAGE_LENGTH = 300  # a parser message, what was typed included
 
 DOCUMENT_KINDS = ("receipt", "aamu", "info-form", "card", "card-sheet")
+# models.CloseReason's values (a test keeps them equal: the parser loads no model).
+CLOSE_REASONS = ("covered", "left", "withdrawn", "transferred", "appeal-ended", "other")
+# What `amudesk office set` changes: the office profile's fields, as typed.
+OFFICE_FIELDS = (
+    "kind",
+    "name",
+    "address",
+    "phone",
+    "email",
+    "bce",
+    "signatory-name",
+    "signatory-title",
+    "document-language",
+    "labour-court-address",
+)
 
 
 class UsageError(Exception):
@@ -148,6 +163,36 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     clock.add_argument("--on", metavar="YYYY-MM-DD", help=_("evaluate as if today were this day"))
+
+    close = commands.add_parser(
+        "close", help=_("close a case: its time limits stop running (audited)")
+    )
+    close.add_argument("--reference", required=True, metavar="REF")
+    close.add_argument(
+        "--reason",
+        required=True,
+        choices=CLOSE_REASONS,
+        metavar="KEY",
+        help=_("why: {keys}").format(keys=", ".join(CLOSE_REASONS)),
+    )
+    close.add_argument(
+        "--note", default="", metavar="TEXT", help=_("a short note (required with 'other')")
+    )
+    reopen = commands.add_parser("reopen", help=_("reopen a closed case (audited)"))
+    reopen.add_argument("--reference", required=True, metavar="REF")
+
+    office = commands.add_parser("office", help=_("show or change the office profile"))
+    office_commands = office.add_subparsers(dest="office_command", metavar="ACTION", required=True)
+    show = office_commands.add_parser("show", help=_("print the office profile"))
+    show.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    change = office_commands.add_parser("set", help=_("change one field of the office profile"))
+    change.add_argument(
+        "field",
+        choices=OFFICE_FIELDS,
+        metavar="FIELD",
+        help=_("one of {fields}").format(fields=", ".join(OFFICE_FIELDS)),
+    )
+    change.add_argument("value", metavar="VALUE")
     return parser
 
 

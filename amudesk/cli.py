@@ -27,14 +27,24 @@ from amudesk.backups import backup_label, check_anchors, make_backup, restore_ba
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
 from amudesk.i18n import _, format_date, ngettext
 from amudesk.identifiers import IdentifierError, parse_niss
+from amudesk.models import CLOSE_REASON_LABELS, OfficeKind
 from amudesk.paths import default_data_dir, prepare_data_dir
-from amudesk.services import FieldError, NotFound, audit, clock, desk, documents, privacy
+from amudesk.services import (
+    FieldError,
+    NotFound,
+    audit,
+    clock,
+    closing,
+    desk,
+    documents,
+    privacy,
+)
 from amudesk.services.cases import find_request
 from amudesk.services.clock import today_in_brussels
 from amudesk.services.demo import DemoError, fill_demo
 from amudesk.services.exporting import export_file
 from amudesk.services.importing import import_file
-from amudesk.services.office import get_office
+from amudesk.services.office import get_office, save_office
 from amudesk.services.spreadsheet import SpreadsheetError
 from amudesk.settings import load_settings
 from amudesk.store import (
@@ -87,6 +97,9 @@ def run_command(args: argparse.Namespace) -> int:
         "person-export": cmd_person_export,
         "document": cmd_document,
         "deadlines": cmd_deadlines,
+        "close": cmd_close,
+        "reopen": cmd_reopen,
+        "office": cmd_office,
     }
     try:
         return handlers[args.command](args)
@@ -683,3 +696,109 @@ def _print_listing(lines: Sequence[str]) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+# --- closing, reopening, the office profile ------------------------------------------------
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        with store.transaction() as session:
+            request = find_request(args.reference, session=session)
+            closing.close_case(request.id or 0, session=session, reason=args.reason, note=args.note)
+            reference = request.reference
+    except (FieldError, NotFound) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(
+        _("Closed: {reference} ({reason}).").format(
+            reference=reference, reason=_(CLOSE_REASON_LABELS[args.reason])
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        with store.transaction() as session:
+            request = find_request(args.reference, session=session)
+            closing.reopen_case(request.id or 0, session=session)
+            reference = request.reference
+    except (FieldError, NotFound) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(_("Reopened: {reference}; its time limits run again.").format(reference=reference))
+    return EXIT_OK
+
+
+# The profile's fields, as `office set` names them, and as save_office does.
+OFFICE_ARGUMENTS = {
+    "kind": "kind",
+    "name": "name",
+    "address": "address",
+    "phone": "phone",
+    "email": "email",
+    "bce": "bce",
+    "signatory-name": "signatory_name",
+    "signatory-title": "signatory_title",
+    "document-language": "document_language",
+    "labour-court-address": "labour_court_address",
+}
+
+
+def _office_values(office: Any) -> dict[str, Any]:
+    return {
+        argument: (getattr(office, field) or "") if office is not None else ""
+        for argument, field in OFFICE_ARGUMENTS.items()
+    }
+
+
+def cmd_office(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        if args.office_command == "show":
+            with store.session() as session:
+                office = get_office(session=session)
+                values = _office_values(office)
+                logo = office is not None and office.logo is not None
+            if args.json:
+                print(
+                    json.dumps(
+                        {**values, "logo": logo, "set": office is not None}, ensure_ascii=False
+                    )
+                )
+            elif office is None:
+                print(_("No office profile yet: `amudesk office set name …` starts one."))
+            else:
+                width = max(len(name) for name in values)
+                for name, value in values.items():
+                    text = shown(" / ".join(str(value).splitlines()))
+                    print(f"{name.ljust(width)}  {text}")
+            return EXIT_OK
+        with store.transaction() as session:
+            office = get_office(session=session)
+            values = _office_values(office)
+            if office is None:
+                values["kind"] = str(OfficeKind.CPAS)
+                values["document-language"] = "fr"
+            values[args.field] = args.value
+            saved = save_office(
+                session=session,
+                logo=office.logo if office is not None else None,
+                **{OFFICE_ARGUMENTS[name]: value for name, value in values.items()},
+            )
+            shown_value = _office_values(saved)[args.field]
+    except FieldError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    print(
+        _("Office profile: {field} is now {value}.").format(
+            field=args.field, value=shown(str(shown_value))
+        )
+    )
+    return EXIT_OK

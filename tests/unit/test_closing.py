@@ -275,13 +275,14 @@ def test_the_demo_worklists_hold_no_provider_lapsed_or_closed_item(store: Store)
 
 def test_the_office_kind_does_not_move_the_next_limit(store: Store) -> None:
     request_id = _open_request(store)
-    with store.transaction() as session:
-        office = get_office(session=session)
-        if office is not None:
-            office.kind = "association"
-            save_office(office, session=session)
     with store.session() as session:
-        assert _stored(session, request_id) == _fresh(session, request_id)
+        before = _stored(session, request_id)
+    for kind in ("association", "cpas"):
+        with store.transaction() as session:
+            save_office(session=session, kind=kind, name="Vivre ensemble")
+        with store.session() as session:
+            assert get_office(session=session).kind == kind  # type: ignore[union-attr]
+            assert _stored(session, request_id) == _fresh(session, request_id) == before
 
 
 events = st.fixed_dictionaries(
