@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, and_, func, select, text
 from sqlmodel import Session, col
 
 from amudesk.deadlines import (
@@ -518,7 +518,11 @@ def refresh_status(request: Request, *, session: Session) -> None:
 
 # --- the case list -----------------------------------------------------------------
 
-SORT_KEYS = ("reference", "name", "cpas", "received_at", "status")
+SORT_KEYS = ("reference", "name", "cpas", "received_at", "status", "next_due")
+# The case list's filters beyond the statuses: by the stored next time limit, and closed.
+OVERDUE_FILTER, SOON_FILTER, CLOSED_FILTER = "overdue", "soon", "closed"
+SOON_DAYS = 7
+LIST_FILTERS = (OVERDUE_FILTER, SOON_FILTER, CLOSED_FILTER)
 
 
 @dataclass(frozen=True)
@@ -532,9 +536,33 @@ class CaseRow:
     cpas_name_nl: str
     received_at: dt.datetime
     status: str
+    next_due: dt.date | None = None
+    next_rule: str | None = None
+    next_state: str | None = None
+    closed_on: dt.date | None = None
 
 
-def _case_statement(query: str, status: str | None, session: Session):  # type: ignore[no-untyped-def]
+def _filter_condition(status: str | None, today: dt.date | None) -> Any:
+    """The condition of a status or LIST_FILTERS key: a closed case shows only under
+    "closed" (and with no filter at all)."""
+    if not status:
+        return None
+    if status == CLOSED_FILTER:
+        return col(Request.closed_on).is_not(None)
+    still_open = col(Request.closed_on).is_(None)
+    if status == OVERDUE_FILTER:
+        return and_(still_open, col(Request.next_state) == "overdue")
+    if status == SOON_FILTER:
+        day = today or local_date(utcnow())
+        return and_(
+            still_open,
+            col(Request.next_due) >= day,
+            col(Request.next_due) <= day + dt.timedelta(days=SOON_DAYS),
+        )
+    return and_(still_open, col(Request.status) == status)
+
+
+def _case_statement(query: str, status: str | None, session: Session, today: dt.date | None):  # type: ignore[no-untyped-def]
     statement = (
         select(
             col(Request.id),
@@ -546,6 +574,10 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
             col(Cpas.name_nl),
             col(Request.received_at),
             col(Request.status),
+            col(Request.next_due),
+            col(Request.next_rule),
+            col(Request.next_state),
+            col(Request.closed_on),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
         .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
@@ -553,8 +585,9 @@ def _case_statement(query: str, status: str | None, session: Session):  # type: 
     condition = case_condition(query, session)
     if condition is not None:
         statement = statement.where(condition)
-    if status:
-        statement = statement.where(col(Request.status) == status)
+    filtered = _filter_condition(status, today)
+    if filtered is not None:
+        statement = statement.where(filtered)
     return statement
 
 
@@ -565,6 +598,8 @@ def _sort_columns(sort: str) -> list[Any]:
         "cpas": [col(Cpas.name_nl) if get_locale() == "nl" else col(Cpas.name_fr)],
         "received_at": [col(Request.received_at)],
         "status": [col(Request.status)],
+        # Cases with nothing running come after every dated one, whichever the direction.
+        "next_due": [col(Request.next_due)],
     }
     if sort not in columns:
         raise ValueError(f"unknown sort key {sort!r}")
@@ -580,17 +615,27 @@ def list_cases(
     limit: int = 200,
     sort: str = "received_at",
     descending: bool = True,
+    today: dt.date | None = None,
 ) -> list[CaseRow]:
-    """One page of the case list, filtered by typed words and status."""
-    statement = _case_statement(query, status, session)
+    """One page of the case list, filtered by typed words and a status or one of
+    LIST_FILTERS (``today`` says which days are "soon"; Brussels' today by default)."""
+    statement = _case_statement(query, status, session, today)
     order_columns = [*_sort_columns(sort), col(Request.id)]
-    statement = statement.order_by(*[c.desc() if descending else c.asc() for c in order_columns])
+    ordering = [c.desc() if descending else c.asc() for c in order_columns]
+    if sort == "next_due":
+        ordering[0] = ordering[0].nulls_last()
+    statement = statement.order_by(*ordering)
     rows = session.execute(statement.offset(offset).limit(limit))
     return [CaseRow(*row) for row in rows]
 
 
 def count_cases(
-    *, session: Session, query: str = "", status: str | None = None, limit: int | None = None
+    *,
+    session: Session,
+    query: str = "",
+    status: str | None = None,
+    limit: int | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """How many cases match; with ``limit``, counting stops there (the list shows "1,000+")."""
     statement = select(col(Request.id))
@@ -599,8 +644,9 @@ def count_cases(
         statement = statement.join(Person, col(Person.id) == col(Request.person_id)).where(
             condition
         )
-    if status:
-        statement = statement.where(col(Request.status) == status)
+    filtered = _filter_condition(status, today)
+    if filtered is not None:
+        statement = statement.where(filtered)
     if limit is not None:
         statement = statement.limit(limit)
     return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)

@@ -50,43 +50,56 @@ NOTHING = Next(None, None, None)
 
 
 def next_of(items: Iterable[Deadline], today: dt.date) -> Next:
-    """The next limit among one case's ``items`` (in the clock's rule order), or NOTHING."""
-    best: Deadline | None = None
-    for deadline in items:
-        if (
-            deadline.state not in RUNNING_STATES
-            or deadline.due is None
-            or deadline.actor == Actor.PROVIDER
-            or deadline.handled
-            or deadline.snoozed(today)
-        ):
-            continue
-        if best is None or deadline.due < best.due:  # type: ignore[operator]
-            best = deadline
-    if best is None:
-        return NOTHING
-    return Next(best.due, best.rule, str(best.state))
+    """The next limit among one case's ``items``, or NOTHING."""
+    found = next_by_request(items, today)
+    return next(iter(found.values()), NOTHING)
 
 
 def next_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Next]:
-    """The next limit of each request that has deadlines in ``items`` (grouped in order)."""
-    grouped: dict[int, list[Deadline]] = {}
+    """The next limit of each request that has deadlines in ``items``, in one pass (the
+    clock gives each request's deadlines together)."""
+    result: dict[int, Next] = {}
+    current = -1
+    best: Deadline | None = None
+    running = RUNNING_STATES
+    provider = Actor.PROVIDER
     for deadline in items:
-        grouped.setdefault(deadline.request_id, []).append(deadline)
-    return {request_id: next_of(found, today) for request_id, found in grouped.items()}
+        request_id = deadline.case.request_id
+        if request_id != current:
+            if current != -1:
+                result[current] = _answer(best)
+            current, best = request_id, None
+        due = deadline.due
+        if (
+            due is None
+            or deadline.state not in running
+            or (best is not None and due >= best.due)  # type: ignore[operator]
+            or deadline.actor == provider
+            or (deadline.mark is not None and (deadline.handled or deadline.snoozed(today)))
+        ):
+            continue
+        best = deadline
+    if current != -1:
+        result[current] = _answer(best)
+    return result
 
 
-def stamp_key(today: dt.date, settings: ClockSettings) -> str:
-    """What the stored answers depend on beyond the cases: the day, the setting that moves
-    administrative limits, this program's rules and the holiday tables."""
+def _answer(best: Deadline | None) -> Next:
+    return NOTHING if best is None else Next(best.due, best.rule, str(best.state))
+
+
+def rulebook_key(settings: ClockSettings) -> str:
+    """What the stored answers depend on beyond the cases and the day: the setting that
+    moves administrative limits, this program's rules and the holiday tables."""
     try:
         holidays = metadata.version("holidays")
     except metadata.PackageNotFoundError:  # pragma: no cover - a frozen build without metadata
         holidays = "?"
-    return (
-        f"{today.isoformat()}|move={int(settings.move_administrative)}"
-        f"|amudesk={__version__}|holidays={holidays}"
-    )
+    return f"move={int(settings.move_administrative)}|amudesk={__version__}|holidays={holidays}"
+
+
+def stamp_key(today: dt.date, settings: ClockSettings) -> str:
+    return f"{today.isoformat()}|{rulebook_key(settings)}"
 
 
 def stored_stamp(*, session: Session) -> str:
@@ -103,6 +116,17 @@ def _write_stamp(key: str, *, session: Session) -> None:
         stamp = ClockStamp(id=1, key=key)
     stamp.key = key
     session.add(stamp)
+
+
+def _stamp_day(stamp: str, settings: ClockSettings) -> dt.date | None:
+    """The day of a stamp written under the same rule book, else None."""
+    day, _bar, rulebook = stamp.partition("|")
+    if rulebook != rulebook_key(settings):
+        return None
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        return None
 
 
 def refresh(
@@ -163,21 +187,55 @@ def refresh_all(
     return len(changed)
 
 
+def refresh_day(
+    store: Store, *, since: dt.date, today: dt.date, settings: ClockSettings | None = None
+) -> int:
+    """Bring answers counted on ``since`` to ``today`` (a later day, same rule book), in
+    one transaction with the stamp; the number of cases recounted.
+
+    With the facts unchanged, a case's next limit can only change once its day has come:
+    a limit leaves the running ones only when a claimant's passes (it lapses), and any
+    running limit is due no earlier than the next one. So the cases to recount are those
+    whose next limit is due by ``today`` and not already overdue (a CPAS's overdue limit
+    stays overdue and next), and those with a snooze that ended since ``since``."""
+    settings = settings or ClockSettings()
+    with store.transaction() as session:
+        due_by_now = select(col(Request.id)).where(
+            col(Request.next_due) <= today, col(Request.next_state) != "overdue"
+        )
+        woken = select(col(DeadlineMark.request_id)).where(
+            col(DeadlineMark.kind) == "snoozed",
+            col(DeadlineMark.until) > since,
+            col(DeadlineMark.until) <= today,
+        )
+        ids = {int(i) for i in (*session.scalars(due_by_now), *session.scalars(woken)) if i}
+        refresh(ids, session=session, today=today, settings=settings)
+        _write_stamp(stamp_key(today, settings), session=session)
+    return len(ids)
+
+
 def refresh_if_stale(
     store: Store,
     *,
     today: dt.date | None = None,
     settings: ClockSettings | None = None,
     progress: clock.Progress | None = None,
-) -> bool:
-    """:func:`refresh_all` when the stored stamp is not today's (True when it ran)."""
+) -> str:
+    """Bring the stored answers to ``today``: "fresh" when they were, "day" when a new day
+    only needed the cases whose limit came (:func:`refresh_day`), "all" when the rule book
+    changed (or the stamp is missing or later than today) and every case was recounted."""
     today = today or clock.today_in_brussels()
     settings = settings or ClockSettings()
     with store.session() as session:
-        stale = is_stale(session=session, today=today, settings=settings)
-    if stale:
-        refresh_all(store, today=today, settings=settings, progress=progress)
-    return stale
+        stamp = stored_stamp(session=session)
+    if stamp == stamp_key(today, settings):
+        return "fresh"
+    since = _stamp_day(stamp, settings)
+    if since is not None and since < today:
+        refresh_day(store, since=since, today=today, settings=settings)
+        return "day"
+    refresh_all(store, today=today, settings=settings, progress=progress)
+    return "all"
 
 
 def _store(session: Session, answers: dict[int, Next]) -> None:

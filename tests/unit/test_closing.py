@@ -233,13 +233,53 @@ def test_a_new_day_or_setting_recounts_every_case_once(store: Store) -> None:
         assert nextdue.is_stale(session=session, today=later, settings=moved)
     changed = nextdue.refresh_all(store, today=later, settings=moved)
     assert changed > 0
-    assert nextdue.refresh_if_stale(store, today=later, settings=moved) is False
+    assert nextdue.refresh_if_stale(store, today=later, settings=moved) == "fresh"
     with store.session() as session:
         fresh = nextdue.next_by_request(
             clock.deadlines(session=session, today=later, settings=moved), later
         )
         for request_id in ids:
             assert _stored(session, request_id) == fresh.get(request_id, nextdue.NOTHING)
+
+
+def test_each_new_day_recounts_only_what_came_and_agrees_with_a_full_count(
+    store: Store,
+) -> None:
+    """The day's recount (cases whose next limit came, snoozes that ended) leaves every case
+    as a full count would: tested over a run of days, short and long jumps, with snoozes."""
+    fill_demo(store=store, count=200, seed=23, today=TODAY)
+    with store.transaction() as session:
+        running = [
+            d
+            for d in clock.deadlines(session=session, today=TODAY)
+            if d.state in (State.UPCOMING, State.OVERDUE) and d.actor != Actor.PROVIDER
+        ]
+        for number, deadline in enumerate(running[:60]):
+            clock.mark_deadline(
+                deadline.request_id,
+                deadline.rule,
+                session=session,
+                kind="snoozed",
+                reason="rappel",
+                until=TODAY + dt.timedelta(days=1 + number % 9),
+                today=TODAY,
+            )
+    nextdue.refresh_all(store, today=TODAY)
+    day = TODAY
+    for step in (1, 1, 2, 3, 7, 30, 95, 400):
+        day += dt.timedelta(days=step)
+        assert nextdue.refresh_if_stale(store, today=day) == "day"
+        with store.session() as session:
+            fresh = nextdue.next_by_request(clock.deadlines(session=session, today=day), day)
+            stored = {
+                r.id: nextdue.Next(r.next_due, r.next_rule, r.next_state)
+                for r in session.scalars(select(Request))
+            }
+        assert stored == {i: fresh.get(i or 0, nextdue.NOTHING) for i in stored}, day
+    # A different rule book (here the setting) recounts everything.
+    assert nextdue.refresh_if_stale(store, today=day, settings=ClockSettings(True)) == "all"
+    # So does a day earlier than the stamp's (the computer's clock was wrong).
+    assert nextdue.refresh_if_stale(store, today=TODAY, settings=ClockSettings(True)) == "all"
 
 
 def test_a_cancelled_recount_writes_nothing(store: Store) -> None:
@@ -355,3 +395,39 @@ def test_stored_next_limits_equal_the_fresh_count(
     with store.session() as session:
         for request_id in ids:
             assert _stored(session, request_id) == _fresh(session, request_id)
+
+
+def test_the_case_list_filters_and_sorts_by_the_next_limit(store: Store) -> None:
+    fill_demo(store=store, count=300, seed=31, today=TODAY)
+    with store.session() as session:
+        everything = cases.list_cases(
+            session=session, limit=10_000, sort="next_due", descending=False
+        )
+        dated = [row.next_due for row in everything if row.next_due is not None]
+        assert dated == sorted(dated) and dated
+        # Cases with nothing running come last, in both directions.
+        assert everything[-1].next_due is None
+        backwards = cases.list_cases(
+            session=session, limit=10_000, sort="next_due", descending=True
+        )
+        assert [r.next_due for r in backwards if r.next_due] == sorted(dated, reverse=True)
+        assert backwards[-1].next_due is None
+
+        def listed(status: str) -> list[cases.CaseRow]:
+            rows = cases.list_cases(session=session, status=status, limit=10_000, today=TODAY)
+            assert cases.count_cases(session=session, status=status, today=TODAY) == len(rows)
+            return rows
+
+        overdue, soon, closed = listed("overdue"), listed("soon"), listed("closed")
+        assert overdue and soon and closed
+        assert all(r.next_state == "overdue" and r.closed_on is None for r in overdue)
+        assert all(TODAY <= r.next_due <= TODAY + dt.timedelta(days=7) for r in soon)  # type: ignore[operator]
+        assert all(r.closed_on is not None and r.next_due is None for r in closed)
+        opened = listed("open")
+        assert all(r.status == "open" and r.closed_on is None for r in opened)
+        assert {r.request_id for r in closed}.isdisjoint(
+            r.request_id
+            for status in ("open", "decided", "refused", "transferred")
+            for r in listed(status)
+        )
+        assert len(everything) == cases.count_cases(session=session)

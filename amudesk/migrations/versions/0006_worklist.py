@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("next_state", sa.String(20), nullable=True))
         batch.create_index("ix_request_closed_on", ["closed_on"])
         batch.create_index("ix_request_next_due", ["next_due"])
-        batch.create_index("ix_request_next_state", ["next_state"])
+        batch.create_index("ix_request_next", ["next_state", "next_due"])
     # Empty: the first opening finds no stamp and counts every case's next limit.
     op.create_table(
         "clock_stamp",
@@ -38,7 +38,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("clock_stamp")
     with op.batch_alter_table("request") as batch:
-        batch.drop_index("ix_request_next_state")
+        batch.drop_index("ix_request_next")
         batch.drop_index("ix_request_next_due")
         batch.drop_index("ix_request_closed_on")
         for column in ("next_state", "next_rule", "next_due", "closed_note", "closed_reason"):
