@@ -39,6 +39,7 @@ from amudesk.store import (
 from amudesk.ui import mainwindow
 from amudesk.ui.alerts import DeadlineAlerts
 from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
+from amudesk.ui.nextlimits import NextLimits
 from amudesk.ui.startup import APP_NAME, ensure_office, noting_failures, offer_restore, unlock_store
 from amudesk.ui.unlockdialog import UnlockDialog
 from amudesk.ui.workers import Task
@@ -242,6 +243,7 @@ class Shell(QObject):
         self.data_dir = data_dir
         self.window: Any = None
         self.alerts: Any = None
+        self.next_limits: NextLimits | None = None
         self.backup_task: Any = None
         self.fonts_task: Any = None
         self.idle: Any = None
@@ -272,6 +274,8 @@ class Shell(QObject):
         """Stop what reads the database in the background (alerts, backup, window work)."""
         if self.alerts is not None:
             self.alerts.stop()
+        if self.next_limits is not None:
+            self.next_limits.stop()
         self.wait_for_backup()
         if self.window is not None:
             _stop_window_work(self.window)
@@ -279,6 +283,8 @@ class Shell(QObject):
     def _resume(self) -> None:
         if self.alerts is not None:
             self.alerts.start()
+        if self.next_limits is not None:
+            self.next_limits.start()
 
     def _busy(self, text: str, work: Any, done: Any, failed: Any) -> None:
         """Run ``work()`` off the UI thread behind a modal "please wait" dialog."""
@@ -466,10 +472,21 @@ class Shell(QObject):
             self.alerts.quit_requested.connect(self._quit)
             self.alerts.start()
         self.window.attach_alerts(self.alerts)
+        if self.next_limits is None:
+            self.next_limits = NextLimits(self.store, self.data_dir, self)
+            self.next_limits.refreshed.connect(self._next_limits_refreshed)
+            self.next_limits.start()
+
+    def _next_limits_refreshed(self, _how: str) -> None:
+        """The stored next limits changed (a new day): the case list shows them again."""
+        if self.window is not None:
+            self.window.apply_filter(force=True)
 
     def stop_alerts(self) -> None:
         if self.alerts is not None:
             self.alerts.stop()
+        if self.next_limits is not None:
+            self.next_limits.stop()
         self.wait_for_backup()
         if self.fonts_task is not None:
             self.fonts_task.wait()

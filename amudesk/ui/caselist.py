@@ -22,7 +22,14 @@ from amudesk.i18n import _
 from amudesk.store import Store
 from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
 
-COLUMN_WIDTHS = {"reference": 120, "name": 240, "cpas": 170, "received_at": 110, "status": 100}
+COLUMN_WIDTHS = {
+    "reference": 120,
+    "name": 220,
+    "cpas": 160,
+    "received_at": 110,
+    "status": 100,
+    "next_due": 210,
+}
 
 
 class CaseList(QStackedWidget):

@@ -11,8 +11,10 @@ import logging
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QColor
 
 from amudesk import i18n
+from amudesk.deadlines import RULES, STATE_LABELS
 from amudesk.i18n import N_, _
 from amudesk.models import STATUS_LABELS
 from amudesk.services import cases
@@ -32,10 +34,21 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("cpas", N_("CPAS")),
     ("received_at", N_("Request date")),
     ("status", N_("Status")),
+    ("next_due", N_("Next deadline")),
 )
 COLUMN_OF_KEY = {key: number for number, (key, _label) in enumerate(COLUMNS)}
 STATUS_COLUMN = COLUMN_OF_KEY["status"]
+NEXT_COLUMN = COLUMN_OF_KEY["next_due"]
 DEFAULT_SORT = "received_at"
+# The list's filter: every status (closed cases left out), then by the next time limit.
+FILTER_CHOICES: tuple[tuple[str, str], ...] = (
+    *((str(key), label) for key, label in STATUS_LABELS.items()),
+    (cases.OVERDUE_FILTER, N_("Overdue")),
+    (cases.SOON_FILTER, N_("Due within 7 days")),
+    (cases.CLOSED_FILTER, N_("Closed")),
+)
+# The next deadline's colour by its state (the board's colours; upcoming stays plain).
+NEXT_COLOURS = {"overdue": QColor("#a4000f"), "due": QColor("#8a4b00")}
 
 
 class CaseLine(NamedTuple):
@@ -45,6 +58,8 @@ class CaseLine(NamedTuple):
     person_id: int
     status: str
     texts: tuple[str, ...]
+    next_state: str | None = None
+    next_tip: str = ""
 
 
 class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
@@ -133,14 +148,28 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
             date_text = self._date_texts[day] = i18n.format_date(day, "medium")
         status_label = STATUS_LABELS.get(row.status)
         status_text = _(status_label) if status_label else row.status
+        if row.closed_on is not None:
+            status_text = _("Closed")
+        next_text = next_tip = ""
+        if row.next_due is not None and row.next_rule in RULES:
+            due_text = self._date_texts.get(row.next_due)
+            if due_text is None:
+                due_text = self._date_texts[row.next_due] = i18n.format_date(row.next_due, "medium")
+            title = _(RULES[row.next_rule].title)
+            next_text = _("{date} · {rule}").format(date=due_text, rule=title)
+            state = STATE_LABELS.get(row.next_state or "")
+            next_tip = _("{rule}: due {date} ({state})").format(
+                rule=title, date=due_text, state=_(state) if state else row.next_state
+            )
         texts = (
             row.reference,
             person_display_name(row.family_name, row.given_names),
             cpas,
             date_text,
             status_text,
+            next_text,
         )
-        return CaseLine(row.request_id, row.person_id, row.status, texts)
+        return CaseLine(row.request_id, row.person_id, row.status, texts, row.next_state, next_tip)
 
     # --- Qt model ----------------------------------------------------------------
 
@@ -151,7 +180,11 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return line.texts[column]
+        if role == Qt.ItemDataRole.ForegroundRole and column == NEXT_COLUMN:
+            return NEXT_COLOURS.get(line.next_state or "")
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == NEXT_COLUMN:
+                return line.next_tip or _("No time limit runs.")
             if column == STATUS_COLUMN:
                 return _("Status: {status}").format(status=line.texts[STATUS_COLUMN])
             return line.texts[column]
@@ -167,7 +200,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
             and orientation == Qt.Orientation.Horizontal
             and 0 <= section < len(COLUMNS)
         ):
-            # Newest first when sorting by date; A to Z otherwise.
+            # Newest first when sorting by request date; soonest, or A to Z, otherwise.
             descending = COLUMNS[section][0] == "received_at"
             order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             return order.value

@@ -37,9 +37,7 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.deadlines import (
     MENTIONS,
-    NEGATIVE,
     NOTIFICATION_LABELS,
-    RUNNING_STATES,
     Deadline,
     NotificationMethod,
     holidays_loaded,
@@ -59,13 +57,13 @@ from amudesk.services import NotFound, cases, clock
 from amudesk.services.people import age_on
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.ui.caseclocks import ClockActions, clock_section
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
     NOT_RECORDED,
     SPACING,
     SelectableLabel,
     button_row,
-    deadline_row,
     form,
     item_row,
     plain_label,
@@ -424,6 +422,17 @@ class CasePanel(QScrollArea):
         layout.setSpacing(SPACING)
         layout.addLayout(header(detail))
         layout.addLayout(self._main_actions())
+        # What is due comes first: on a small screen it shows without scrolling.
+        clock_section(
+            layout,
+            detail,
+            self._deadlines,
+            self._today,
+            pending=self._clocks_pending,
+            actions=ClockActions(
+                self.record_transfer, self.record_appeal, self.close_case, self.reopen_case
+            ),
+        )
         person_section(layout, detail)
         self._dependants_section(layout, detail)
         request_section(layout, detail)
@@ -431,7 +440,6 @@ class CasePanel(QScrollArea):
         self._decision_section(layout, detail)
         if detail.other_requests:
             self._other_requests_section(layout, detail)
-        self._clock_section(layout, detail)
         self.documents.show_documents(detail, self._handed_out)
         layout.addWidget(self.documents)
         self.documents.show()
@@ -561,49 +569,6 @@ class CasePanel(QScrollArea):
             row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
-
-    def _clock_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        section(layout, _("Time limits"))
-        if self._clocks_pending:
-            layout.addWidget(plain_label(_("Counting the time limits…"), object_name="hint"))
-        elif not self._deadlines:
-            layout.addWidget(
-                plain_label(_("No time limit runs for this case."), object_name="hint")
-            )
-        for deadline in self._deadlines:
-            layout.addWidget(deadline_row(deadline, self._today))
-        buttons = QHBoxLayout()
-        if self._can_record_transfer(detail):
-            buttons.addWidget(
-                action_button(
-                    _("Record tra&nsfer…"), self.record_transfer, object_name="recordTransfer"
-                )
-            )
-        if self._can_record_appeal(detail):
-            buttons.addWidget(
-                action_button(_("Record appea&l…"), self.record_appeal, object_name="recordAppeal")
-            )
-        if buttons.count():
-            buttons.addStretch(1)
-            layout.addLayout(buttons)
-
-    def _can_record_transfer(self, detail: cases.CaseDetail) -> bool:
-        incompetent = any(d.kind == "incompetent" for d in detail.decisions)
-        return incompetent or detail.request.transferred_on is not None
-
-    def _can_record_appeal(self, detail: cases.CaseDetail) -> bool:
-        if detail.request.appealed_on is not None:
-            return True
-        if any(d.kind in NEGATIVE for d in detail.decisions):
-            return True
-        # Without a decision, the claimant may appeal once the month to decide has passed.
-        return any(
-            d.rule == "appeal-no-decision"
-            and d.state in RUNNING_STATES
-            and d.event_on is not None
-            and d.event_on < self._today
-            for d in self._deadlines
-        )
 
     def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         section(layout, _("Timeline"))
@@ -735,6 +700,31 @@ class CasePanel(QScrollArea):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(self._request_id, _("Appeal saved."))
+
+    def close_case(self) -> None:
+        from amudesk.ui.closedialog import CloseCaseDialog
+
+        if self._request_id is None:
+            return
+
+        dialog = CloseCaseDialog(self._store, request_id=self._request_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(
+                self._request_id, _("Case {reference} closed.").format(reference=self._reference)
+            )
+
+    def reopen_case(self) -> None:
+        from amudesk.ui.closedialog import ReopenDialog
+
+        if self._request_id is None:
+            return
+
+        dialog = ReopenDialog(self._store, request_id=self._request_id, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(
+                self._request_id,
+                _("Case {reference} reopened.").format(reference=self._reference),
+            )
 
     def _saved(self, request_id: int | None, text: str | None) -> None:
         """Show the (possibly new) case again and tell the window what changed."""

@@ -137,6 +137,7 @@ STATE_STYLES: dict[str, str] = {
     State.DONE: "background: #dff0e1; color: #1d5a2a; border: 1px solid #9fcaa7;",
     State.NOT_STARTED: "background: #eef0f2; color: #3d4249; border: 1px solid #b5bac1;",
     State.LAPSED: "background: #f3efe9; color: #5b4d3a; border: 1px solid #c9bba5;",
+    State.CLOSED: "background: #eef0f2; color: #3d4249; border: 1px solid #b5bac1;",
 }
 HANDLED_STYLE = STATE_STYLES[State.NOT_STARTED]
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
-from amudesk.models import STATUS_LABELS
 from amudesk.services import cases
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings, save_settings
@@ -293,8 +292,8 @@ class MainWindow(QMainWindow):
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setAccessibleName(_("Status"))
         self.status_filter.addItem(_("All"), None)
-        for key, text in STATUS_LABELS.items():
-            self.status_filter.addItem(_(text), str(key))
+        for key, text in casemodel.FILTER_CHOICES:
+            self.status_filter.addItem(_(text), key)
         status_label.setBuddy(self.status_filter)
         self.status_filter.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.count_label = QLabel()

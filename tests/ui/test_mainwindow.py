@@ -146,6 +146,9 @@ def test_status_filter(
         "Decided",
         "Refused",
         "Transferred",
+        "Overdue",
+        "Due within 7 days",
+        "Closed",
     ]
     combo.setCurrentIndex(combo.findData("refused"))
     assert row_names(window) == ["ÖZTÜRK Ayşe"]

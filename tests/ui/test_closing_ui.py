@@ -1,0 +1,188 @@
+"""Closing and reopening a case from its panel, closing idle cases in one go, and the case
+list's next-deadline column and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from sqlmodel import col, select
+
+from amudesk.models import AuditEntry, Request
+from amudesk.services import clock, closing
+from amudesk.ui import casemodel
+from amudesk.ui.closedialog import CloseCaseDialog, IdleCasesDialog, ReopenDialog
+
+TODAY = clock.today_in_brussels()
+LONG_AGO = dt.datetime(2024, 2, 5, 9, 0)
+
+
+def show(qtbot: Any, dialog: QDialog) -> Any:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def closed_reason(store: Any, request_id: int) -> tuple[str | None, str]:
+    with store.session() as session:
+        request = session.get(Request, request_id)
+        assert request is not None
+        return request.closed_reason, request.closed_note
+
+
+def test_the_close_dialog_needs_a_note_for_other_and_saves_nothing_until_right(
+    qtbot: Any, store: Any, add_case: Callable[..., tuple[int, str]]
+) -> None:
+    request_id, reference = add_case("Константинопольская", "Анна-Мария")
+    dialog = show(qtbot, CloseCaseDialog(store, request_id=request_id))
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert reference in texts and "КОНСТАНТИНОПОЛЬСКАЯ Анна-Мария" in texts
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "Note:" in dialog.error_label.text()
+    assert closed_reason(store, request_id) == (None, "")
+    dialog.note.setText("a\u202eb")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "U+202E" in dialog.error_label.text()
+    dialog.note.setText("Suivi repris par l'hôpital Saint-Pierre")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert closed_reason(store, request_id) == ("other", "Suivi repris par l'hôpital Saint-Pierre")
+    reopen = show(qtbot, ReopenDialog(store, request_id=request_id))
+    qtbot.mouseClick(reopen.ok_button, Qt.MouseButton.LeftButton)
+    assert reopen.result() == QDialog.DialogCode.Accepted
+    assert closed_reason(store, request_id) == (None, "")
+    with store.session() as session:
+        actions = list(
+            session.scalars(
+                select(col(AuditEntry.action)).where(
+                    col(AuditEntry.action).in_(["close", "reopen"])
+                )
+            )
+        )
+    assert actions == ["close", "reopen"]
+
+
+def test_the_panel_shows_the_clocks_first_and_closes_and_reopens_the_case(
+    qtbot: Any,
+    store: Any,
+    add_case: Callable[..., tuple[int, str]],
+    main_window: Any,
+    fake_dialog: Callable[[str, str, type], None],
+) -> None:
+    request_id, reference = add_case(
+        "Ștefănescu-Иванова", "Zoë", received_at=dt.datetime(2026, 9, 1, 9, 0)
+    )
+    window = main_window
+    window.apply_filter(force=True)
+    window.table.selectRow(window.model.row_of(request_id))
+    content = window.panel.widget()
+    following = content.findChild(QLabel, "nextDeadline")
+    assert following is not None
+    assert following.plain_text() == (
+        "Next: CPAS decision on the request, due Thu 1 Oct 2026 (Overdue)."
+    )
+    person = [
+        w for w in content.findChildren(QLabel, "sectionTitle") if w.accessibleName() == "Person"
+    ]
+    assert person and following.y() < person[0].y()  # above the person's details
+    row = window.model.row_of(request_id)
+    cell = window.model.index(row, casemodel.NEXT_COLUMN)
+    assert window.model.data(cell) == "1 Oct 2026 · CPAS decision on the request"
+    assert window.model.data(cell, Qt.ItemDataRole.ForegroundRole).name() == "#a4000f"
+
+    class Close:
+        def __init__(self, store: Any, *, request_id: int, parent: Any = None) -> None:
+            self.store, self.request_id = store, request_id
+
+        def exec(self) -> int:
+            with self.store.transaction() as session:
+                closing.close_case(self.request_id, session=session, reason="left")
+            return QDialog.DialogCode.Accepted
+
+    fake_dialog("amudesk.ui.closedialog", "CloseCaseDialog", Close)
+    button = content.findChild(QPushButton, "closeCase")
+    assert button is not None
+    with qtbot.waitSignal(window.panel.changed):
+        button.click()
+    content = window.panel.widget()
+    banner = content.findChild(QLabel, "caseClosed")
+    assert banner is not None and "Person left or cannot be reached" in banner.text()
+    assert content.findChild(QLabel, "nextDeadline") is None
+    assert content.findChild(QPushButton, "reopenCase") is not None
+    qtbot.waitUntil(
+        lambda: window.model.data(window.model.index(0, casemodel.STATUS_COLUMN)) == "Closed"
+    )
+    combo = window.status_filter
+    combo.setCurrentIndex(combo.findData("open"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    combo.setCurrentIndex(combo.findData("closed"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    assert window.model.request_id_at(0) == request_id
+
+
+def test_idle_cases_are_listed_and_closed_in_one_go(
+    qtbot: Any, store: Any, add_case: Callable[..., tuple[int, str]]
+) -> None:
+    idle = [add_case(f"Diallo {n}", "Awa", received_at=LONG_AGO) for n in range(3)]
+    recent, _reference = add_case("Nguyễn", "Lan", received_at=dt.datetime(2026, 10, 1, 9, 0))
+    with store.transaction() as session:
+        for request_id, _ref in idle:
+            request = session.get(Request, request_id)
+            assert request is not None
+            request.updated_at = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+            session.add(request)
+    dialog = show(qtbot, IdleCasesDialog(store))
+    assert dialog.count_label.text() == "3 cases can be closed."
+    assert dialog.references.count() == 3
+    assert dialog.ok_button.text() == "Close 3 cases"
+    dialog.months.setValue(120)
+    assert dialog.count_label.text() == "No case has been idle that long."
+    assert not dialog.ok_button.isEnabled()
+    dialog.months.setValue(12)
+    dialog.reason.setCurrentIndex(dialog.reason.findData("withdrawn"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.closed == 3
+    for request_id, _ref in idle:
+        assert closed_reason(store, request_id) == ("withdrawn", "")
+    assert closed_reason(store, recent) == (None, "")
+
+
+def test_the_list_sorts_by_next_deadline(
+    qtbot: Any, store: Any, add_case: Callable[..., tuple[int, str]], main_window: Any
+) -> None:
+    later = add_case("Later", "A", received_at=dt.datetime(2026, 11, 30, 9, 0))[0]
+    sooner = add_case("Sooner", "B", received_at=dt.datetime(2026, 10, 1, 9, 0))[0]
+    window = main_window
+    window.apply_filter(force=True)
+    window.table.sortByColumn(casemodel.NEXT_COLUMN, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: window.model.sort_key == "next_due")
+    assert [window.model.request_id_at(row) for row in range(2)] == [sooner, later]
+
+
+def test_the_window_brings_the_next_limits_to_a_new_day_off_the_ui_thread(
+    qtbot: Any, store: Any, data_dir: Any, add_case: Callable[..., tuple[int, str]]
+) -> None:
+    from amudesk.services import nextdue
+    from amudesk.ui.nextlimits import NextLimits
+
+    request_id, _reference = add_case("Diallo", "Awa", received_at=dt.datetime(2026, 10, 1, 9))
+    yesterday = TODAY - dt.timedelta(days=1)
+    nextdue.refresh_all(store, today=yesterday - dt.timedelta(days=60))
+    with store.session() as session:
+        stale = session.get(Request, request_id)
+        assert stale is not None and stale.next_state == "upcoming"
+    keeper = NextLimits(store, data_dir)
+    with qtbot.waitSignal(keeper.refreshed) as signal:
+        keeper.start()
+    assert signal.args == ["day"]
+    with store.session() as session:
+        fresh = session.get(Request, request_id)
+        assert fresh is not None and fresh.next_state == "overdue"
+    keeper.check()  # the same day: nothing to do, no task
+    assert keeper.task is None
+    keeper.stop()
