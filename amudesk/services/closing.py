@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from amudesk.deadlines import RUNNING_STATES, State
@@ -177,3 +177,20 @@ def close_many(
             close_case(request_id, session=session, reason=reason, note=note, today=today)
             closed += 1
     return closed
+
+
+LONG_OVERDUE_DAYS = 182
+
+
+def long_overdue(
+    *, session: Session, today: dt.date | None = None, days: int = LONG_OVERDUE_DAYS
+) -> int:
+    """Open cases whose next time limit has been overdue for more than ``days`` days (read
+    from the stored next limits: one indexed count)."""
+    today = today or today_in_brussels()
+    statement = select(func.count()).where(
+        col(Request.closed_on).is_(None),
+        col(Request.next_state) == "overdue",
+        col(Request.next_due) < today - dt.timedelta(days=days),
+    )
+    return int(session.scalar(statement) or 0)

@@ -38,6 +38,7 @@ from amudesk.store import (
 )
 from amudesk.ui import mainwindow
 from amudesk.ui.alerts import DeadlineAlerts
+from amudesk.ui.idlecases import offer_review
 from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
 from amudesk.ui.nextlimits import NextLimits
 from amudesk.ui.startup import APP_NAME, ensure_office, noting_failures, offer_restore, unlock_store
@@ -477,10 +478,14 @@ class Shell(QObject):
             self.next_limits.refreshed.connect(self._next_limits_refreshed)
             self.next_limits.start()
 
-    def _next_limits_refreshed(self, _how: str) -> None:
-        """The stored next limits changed (a new day): the case list shows them again."""
-        if self.window is not None:
-            self.window.apply_filter(force=True)
+    def _next_limits_refreshed(self, how: str) -> None:
+        """The stored next limits changed (a new day): the case list shows them again. After
+        an update (every case recounted), many long-overdue cases prompt an offer, once."""
+        if self.window is None:
+            return
+        self.window.apply_filter(force=True)
+        if how == "all" and not self.locked:
+            offer_review(self.window)
 
     def stop_alerts(self) -> None:
         if self.alerts is not None:

@@ -34,6 +34,7 @@ from amudesk.ui import casemodel
 from amudesk.ui.alertbadge import AlertBadge
 from amudesk.ui.caselist import CaseList
 from amudesk.ui.casepanel import CasePanel
+from amudesk.ui.idlecases import idle_action
 from amudesk.ui.maincommands import MainCommands
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self.deadlines_action = self._action(
             _("&Deadlines"), self.open_deadlines, "Ctrl+D", _("Open the deadlines board")
         )
+        self.idle_action = idle_action(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.tools_menu = bar.addMenu(_("&Tools"))
         self.tools_menu.addAction(self.deadlines_action)
+        self.tools_menu.addAction(self.idle_action)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.directory_action)
         self.tools_menu.addAction(self.office_action)

@@ -186,3 +186,33 @@ def test_the_window_brings_the_next_limits_to_a_new_day_off_the_ui_thread(
     keeper.check()  # the same day: nothing to do, no task
     assert keeper.task is None
     keeper.stop()
+
+
+def test_many_long_overdue_cases_prompt_one_offer_to_close_them(
+    qtbot: Any, store: Any, cpas_ids: list[int], main_window: Any, monkeypatch: Any
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from amudesk.ui.idlecases import OFFER_ABOVE, offer_review
+    from tests.ui.conftest import bulk_cases
+
+    bulk_cases(store, cpas_ids[0], OFFER_ABOVE)  # received in January 2025, never decided
+    assert offer_review(main_window) == ""  # not more than OFFER_ABOVE: nothing asked
+    bulk_cases(store, cpas_ids[1], 1)
+    seen: list[str] = []
+
+    def answer(text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert box is not None
+        seen.append(box.text())
+        for button in box.buttons():
+            if button.text() == text:
+                button.click()
+
+    QTimer.singleShot(0, lambda: answer("Later"))
+    assert offer_review(main_window) == "later"
+    assert seen == [
+        f"{OFFER_ABOVE + 1} cases have had a time limit overdue for more than six months."
+    ]
+    assert offer_review(main_window) == ""  # asked once per data folder
