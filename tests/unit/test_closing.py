@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -431,3 +432,22 @@ def test_the_case_list_filters_and_sorts_by_the_next_limit(store: Store) -> None
             for r in listed(status)
         )
         assert len(everything) == cases.count_cases(session=session)
+
+
+def test_imported_requests_get_their_next_limit_in_the_import_transaction(
+    store: Store, tmp_path: Path
+) -> None:
+    from amudesk.services.importing import import_file
+    from tests.unit.test_spreadsheet import row, write_csv
+
+    rows = [
+        row(family_name="Diallo", filed_on=(TODAY - dt.timedelta(days=5)).isoformat()),
+        row(family_name="Nguyễn", filed_on="2025-03-10"),
+    ]
+    report = import_file(write_csv(tmp_path / "rows.csv", rows), store=store)
+    assert report.imported == 2
+    with store.session() as session:
+        ids = list(session.scalars(select(col(Request.id))))
+        answers = [_stored(session, request_id) for request_id in ids]
+        assert answers == [_fresh(session, request_id) for request_id in ids]
+    assert {answer.state for answer in answers} == {"upcoming", "overdue"}
