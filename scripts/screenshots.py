@@ -231,6 +231,8 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         "privacy": lambda cls: cls(store),
         "transfer": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
         "snooze": lambda cls: cls(store, first_deadline(store, ids["cyrillic_request"]), "snoozed"),
+        "close": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
+        "idle": lambda cls: cls(store),
     }
 
 
@@ -256,6 +258,8 @@ DIALOG_CLASSES = {
     "privacy": ("amudesk.ui.privacydialog", "PrivacyDialog"),
     "transfer": ("amudesk.ui.eventdialog", "TransferDialog"),
     "snooze": ("amudesk.ui.markdialog", "MarkDialog"),
+    "close": ("amudesk.ui.closedialog", "CloseCaseDialog"),
+    "idle": ("amudesk.ui.closedialog", "IdleCasesDialog"),
 }
 
 

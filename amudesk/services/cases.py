@@ -570,8 +570,9 @@ def _case_statement(query: str, status: str | None, session: Session, today: dt.
             col(Person.id),
             col(Person.family_name),
             col(Person.given_names),
-            col(Cpas.name_fr),
-            col(Cpas.name_nl),
+            # The commune alone: "CPAS de" on every line says nothing and costs the name room.
+            func.coalesce(func.nullif(col(Cpas.commune_fr), ""), col(Cpas.name_fr)),
+            func.coalesce(func.nullif(col(Cpas.commune_nl), ""), col(Cpas.name_nl)),
             col(Request.received_at),
             col(Request.status),
             col(Request.next_due),

@@ -570,6 +570,24 @@ class _Generator:
         else:
             self._appeal_without_decision(plan.requests[index], day)
         self._close(plan.requests[index], day)
+        self._last_change(index, plan, day)
+
+    def _last_change(self, index: int, plan: _Plan, received: dt.date) -> None:
+        """A request was last changed on the day of its latest event, not when the demo ran:
+        old cases look idle, as they would in a desk used for months."""
+        request = plan.requests[index]
+        days = [received]
+        for owner, decision in reversed(plan.decisions):
+            if owner != index:
+                break
+            days += [d for d in (decision["decided_on"], decision["notified_on"]) if d]
+        days += [
+            d
+            for d in (request["transferred_on"], request["appealed_on"], request["closed_on"])
+            if d
+        ]
+        evening = cases.to_utc(dt.datetime.combine(max(days), dt.time(17, 0)))
+        request["updated_at"] = min(evening, self.now)
 
     def _close(self, request: dict[str, Any], received: dt.date) -> None:
         """Some older cases were closed by the office, each for the reason that fits."""

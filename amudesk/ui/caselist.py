@@ -23,12 +23,12 @@ from amudesk.store import Store
 from amudesk.ui.casemodel import COLUMN_OF_KEY, CaseTableModel
 
 COLUMN_WIDTHS = {
-    "reference": 120,
-    "name": 220,
-    "cpas": 160,
-    "received_at": 110,
-    "status": 100,
-    "next_due": 210,
+    "reference": 110,
+    "name": 200,
+    "cpas": 130,
+    "received_at": 95,
+    "status": 85,
+    "next_due": 180,
 }
 
 

@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([730, 530])
+        self.splitter.setSizes([790, 470])
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         QWidget.setTabOrder(self.search, self.status_filter)

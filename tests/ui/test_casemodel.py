@@ -84,16 +84,21 @@ def test_rows_are_formatted_once_for_display(
     assert model.request_id_at(5) is None
 
 
-def test_cpas_name_follows_the_interface_language(store: Any, add_case: Any) -> None:
-    add_case("Dupont", "Marie")
+def test_cpas_commune_follows_the_interface_language(store: Any, add_case: Any) -> None:
+    from amudesk.services.directory import find_cpas
+
+    with store.session() as session:
+        saint_gilles = find_cpas("Saint-Gilles", session=session)
+    assert saint_gilles is not None
+    add_case("Dupont", "Marie", cpas_id=saint_gilles.id)
     i18n.set_locale("nl")
     model = loaded(store)
     dutch = model.data(model.index(0, CPAS))
     i18n.set_locale("fr")
     model.reload()
     french = model.data(model.index(0, CPAS))
-    assert dutch.startswith("OCMW")
-    assert french.startswith("CPAS")
+    # The commune alone, in the interface's language: every line is a CPAS.
+    assert (dutch, french) == ("Sint-Gillis", "Saint-Gilles")
 
 
 def test_filter_by_words_and_status(store: Any, three_cases: dict[str, Any]) -> None:
