@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from amudesk.deadlines import Deadline, State, paused_gc
 from amudesk.i18n import N_, _, ngettext
-from amudesk.services import cases, clock
+from amudesk.services import cases, clock, worklist
 from amudesk.services.office import get_office
 from amudesk.store import Store
 
@@ -27,7 +27,7 @@ PREVIEW_REQUESTS = 1500
 
 OVERDUE, TODAY, SOON, LATER = "overdue", "today", "soon", "later"
 SNOOZED, NOT_STARTED, HANDLED, DONE = "snoozed", "not-started", "handled", "done"
-LAPSED = "lapsed"
+LAPSED, CLOSED = "lapsed", "closed"
 BUCKETS: tuple[str, ...] = (
     OVERDUE,
     TODAY,
@@ -38,6 +38,7 @@ BUCKETS: tuple[str, ...] = (
     HANDLED,
     LAPSED,
     DONE,
+    CLOSED,
 )
 BUCKET_ORDER = {bucket: number for number, bucket in enumerate(BUCKETS)}
 BUCKET_LABELS: dict[str, str] = {
@@ -49,6 +50,7 @@ BUCKET_LABELS: dict[str, str] = {
     NOT_STARTED: N_("Not started"),
     HANDLED: N_("Handled"),
     LAPSED: N_("Lapsed"),
+    CLOSED: N_("Closed"),
     DONE: N_("Done"),
 }
 RUNNING = (OVERDUE, TODAY, SOON, LATER)
@@ -63,6 +65,8 @@ def bucket_of(deadline: Deadline, today: dt.date, within_days: int) -> str:
         return NOT_STARTED
     if state == State.LAPSED:
         return LAPSED
+    if state == State.CLOSED:
+        return CLOSED
     if deadline.handled:
         return HANDLED
     if deadline.snoozed(today):
@@ -107,9 +111,15 @@ class BoardData:
     by_case: dict[int, list[Deadline]] = field(default_factory=dict)
     partial: bool = False  # the most recent requests only, while all are being counted
     office_kind: str | None = None  # 'cpas' or 'association': what its worklist holds
+    # request id → the person's full name, shown beside the reference (on the board only:
+    # notifications, the calendar file and the JSON carry references alone).
+    names: dict[int, str] = field(default_factory=dict)
 
     def bucket(self, deadline: Deadline) -> str:
         return bucket_of(deadline, self.today, self.within_days)
+
+    def name_of(self, request_id: int) -> str:
+        return self.names.get(request_id, "")
 
     def add(self, deadlines: Iterable[Deadline]) -> None:
         """Put each deadline in its bucket (at the end: sort the buckets afterwards)."""
@@ -176,14 +186,18 @@ def compute_board(
         store, today=today, language=language, settings=settings, progress=progress
     )
     data = _board(deadlines, case_count, today, language, settings)
-    data.office_kind = _office_kind(store)
+    data.office_kind, data.names = _office_and_names(store, None)
     return data
 
 
-def _office_kind(store: Store) -> str | None:
+def _office_and_names(
+    store: Store, request_ids: Sequence[int] | None
+) -> tuple[str | None, dict[int, str]]:
+    """The office's kind, and the names of the requests shown (all when None), in one query."""
     with store.session() as session:
         office = get_office(session=session)
-    return str(office.kind) if office is not None else None
+        names = worklist.request_names(session=session, request_ids=request_ids)
+    return (str(office.kind) if office is not None else None), names
 
 
 def compute_preview(
@@ -209,7 +223,7 @@ def compute_preview(
     deadlines = clock.count(facts, today=today, language=language, settings=settings, marks=marks)
     data = _board(deadlines, len(facts), today, language, settings)
     data.partial = True
-    data.office_kind = _office_kind(store)
+    data.office_kind, data.names = _office_and_names(store, ids)
     return data
 
 

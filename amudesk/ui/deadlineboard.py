@@ -2,10 +2,12 @@
 
 A window of its own (not modal) with the groups Overdue, Due today, Due within N
 days and Later (and, on demand, Snoozed, Not started, Handled, Done), or one group
-per case. Filters by rule and by CPAS (``DeadlineFilters``). The selected time limit
-is explained beside the list (``DeadlineDetails``): how its date was counted, and its
-legal basis. It can be marked handled or snoozed with a reason, and its case opened in
-the main window. The list itself, its groups and its keys are ``DeadlineList``.
+per case, each case named by its reference and its person's name. Filters by rule and
+by CPAS (``DeadlineFilters``). The selected time limit is explained beside the list
+(``DeadlineDetails``): how its date was counted, its legal basis, and the next action,
+with a button that opens the case in the main window on the form that records it. One
+time limit or several (Shift, Ctrl, Ctrl+A) can be marked handled or snoozed with one
+reason, at once. The list itself, its groups and its keys are ``DeadlineList``.
 
 The deadlines are computed off the UI thread (``services.board.compute_board`` in a
 ``Task``); the window stays usable meanwhile, with a progress bar and a Cancel button.
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QSplitter, QVBoxLayo
 from amudesk import i18n
 from amudesk.deadlines import Deadline
 from amudesk.i18n import _, ngettext
-from amudesk.services import FieldError, NotFound, clock
+from amudesk.services import FieldError, NotFound, clock, worklist
 from amudesk.services.board import BoardData, compute_board
 from amudesk.settings import load_settings
 from amudesk.store import Store
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1280, 700)
 MINIMUM_SIZE = (900, 540)
-DETAILS_WIDTH = 420
+DETAILS_WIDTH = 350
 
 
 class _Relay(QObject):
@@ -56,6 +58,9 @@ class DeadlineBoard(QWidget):
     """Every time limit, grouped, filtered and explained; a window of its own."""
 
     open_case = Signal(int)  # request id: the main window shows that case
+    # (request id, next action's key in services.worklist), after ``open_case`` for it: the
+    # main window opens the form that records the event (a decision, a transfer, an appeal).
+    action_requested = Signal(int, str)
     marks_changed = Signal(int)  # request id whose deadline was marked or cleared
     # Rows were put on screen (number of deadlines shown): the first screen, which with
     # many requests shows the most recent ones while all of them are counted.
@@ -92,12 +97,14 @@ class DeadlineBoard(QWidget):
         layout.addWidget(self.filter_bar)
         self.deadline_list = DeadlineList(self.model)
         self.explanation = DeadlineDetails(self.model)
-        self.deadline_list.current_changed.connect(self.explanation.explain)
+        self.deadline_list.current_changed.connect(lambda _index: self._update_pane())
+        self.deadline_list.selection_changed.connect(self._update_pane)
         self.deadline_list.open_requested.connect(self.open_selected)
         self.deadline_list.refilled.connect(self._update_count)
         self.explanation.mark_requested.connect(self.mark_selected)
         self.explanation.clear_requested.connect(self.clear_selected)
         self.explanation.open_requested.connect(self.open_selected)
+        self.explanation.action_requested.connect(self._action_requested)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("deadlineSplitter")
         splitter.setChildrenCollapsible(False)
@@ -119,6 +126,7 @@ class DeadlineBoard(QWidget):
         self.table, self.details = self.deadline_list.table, pane.browser
         self.mark_button, self.snooze_button = pane.mark_button, pane.snooze_button
         self.clear_button, self.open_button = pane.clear_button, pane.open_button
+        self.action_button = pane.action_button
         layout.addLayout(self._build_status())
         self._set_tab_order()
         for keys, slot in (("F5", self.refresh), ("Esc", self.close)):
@@ -167,6 +175,7 @@ class DeadlineBoard(QWidget):
                 self.refresh_button,
                 self.table,
                 self.details,
+                self.action_button,
                 self.mark_button,
                 self.snooze_button,
                 self.clear_button,
@@ -322,6 +331,18 @@ class DeadlineBoard(QWidget):
     def selected_deadline(self) -> Deadline | None:
         return self.deadline_list.selected_deadline()
 
+    def selected_deadlines(self) -> list[Deadline]:
+        """The time limits of the selected lines (the one under the cursor when none is)."""
+        return self.deadline_list.selected_deadlines()
+
+    def _update_pane(self) -> None:
+        """The pane explains the line under the cursor, or counts the lines selected."""
+        chosen = self.deadline_list.selected_deadlines()
+        if len(chosen) > 1:
+            self.explanation.show_several(chosen)
+        else:
+            self.explanation.explain(self.table.currentIndex())
+
     def select(self, request_id: int, rule: str) -> bool:
         """Select the deadline ``rule`` of ``request_id`` when it is shown (opening its group)."""
         return self.deadline_list.select(request_id, rule)
@@ -337,23 +358,57 @@ class DeadlineBoard(QWidget):
         if request_id is not None:
             self.open_case.emit(request_id)
 
+    def _action_requested(self, key: str) -> None:
+        deadline = self.selected_deadline()
+        if deadline is not None and key:
+            self.open_case.emit(deadline.case.request_id)
+            self.action_requested.emit(deadline.case.request_id, key)
+
     def mark_selected(self, kind: str) -> bool:
-        """Ask the reason (and the day, to snooze) and mark the selected deadline."""
+        """Ask the reason (and the day, to snooze) once and mark every selected deadline
+        that can be (a done or closed one cannot: it is left as it is, and counted)."""
         from amudesk.ui.markdialog import MarkDialog
 
-        deadline = self.selected_deadline()
-        if deadline is None:
+        chosen = self.selected_deadlines()
+        markable = [d for d in chosen if worklist.can_mark(d, kind)]
+        skipped = len(chosen) - len(markable)
+        if not markable:
+            if chosen:
+                self.message.setText(self._skipped_text(skipped))
             return False
-        dialog = MarkDialog(self.store, deadline, kind, self, today=self.today)
+        dialog = MarkDialog(self.store, markable, kind, self, today=self.today, skipped=skipped)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
+        if len(chosen) == 1:
+            text = (
+                _("{reference} — {rule}: marked as handled.")
+                if kind == HANDLED_KIND
+                else _("{reference} — {rule}: snoozed.")
+            )
+            self._case_changed(markable[0], text)
+            return True
+        n = len(markable)
         text = (
-            _("{reference} — {rule}: marked as handled.")
+            ngettext("{n} time limit marked as handled.", "{n} time limits marked as handled.", n)
             if kind == HANDLED_KIND
-            else _("{reference} — {rule}: snoozed.")
-        )
-        self._case_changed(deadline, text)
+            else ngettext("{n} time limit snoozed.", "{n} time limits snoozed.", n)
+        ).format(n=format_number(n))
+        if skipped:
+            text += " " + self._skipped_text(skipped)
+        request_ids = list(dict.fromkeys(d.case.request_id for d in markable))
+        self.recount_cases(request_ids)
+        self.message.setText(text)
+        for request_id in request_ids:
+            self.marks_changed.emit(request_id)
         return True
+
+    @staticmethod
+    def _skipped_text(skipped: int) -> str:
+        return ngettext(
+            "{n} selected time limit is done or closed: it was left as it was.",
+            "{n} selected time limits are done or closed: they were left as they were.",
+            skipped,
+        ).format(n=format_number(skipped))
 
     def clear_selected(self) -> None:
         deadline = self.selected_deadline()
@@ -377,11 +432,16 @@ class DeadlineBoard(QWidget):
     def recount_case(self, request_id: int) -> None:
         """Count the deadlines of one case again (it was saved or marked: a case's deadlines
         depend on nothing else), keep the cursor where it was."""
+        self.recount_cases([request_id])
+
+    def recount_cases(self, request_ids: list[int]) -> None:
+        """Count the deadlines of these cases again (and read their people's names: a saved
+        form may have changed one), show them at once, keep the cursor where it was."""
         position = self.deadline_list.cursor_position()
         board = self.model.board
-        if board is not None:
+        if board is not None and request_ids:
             with self.store.session() as session:
-                fresh = clock.deadlines(
+                counted = clock.deadlines(
                     session=session,
                     today=board.today,
                     language=board.language,
@@ -389,14 +449,18 @@ class DeadlineBoard(QWidget):
                         move_administrative=board.move_administrative,
                         alert_within_days=board.within_days,
                     ),
-                    request_ids=[request_id],
+                    request_ids=request_ids,
                 )
+                names = worklist.request_names(session=session, request_ids=request_ids)
+            fresh: dict[int, list[Deadline]] = {request_id: [] for request_id in request_ids}
+            for deadline in counted:
+                fresh[deadline.case.request_id].append(deadline)
             choose = self.deadline_list.choose_expanded
             self.deadline_list.refill(
-                lambda: self.model.replace_case(request_id, fresh, choose), position
+                lambda: self.model.replace_cases(fresh, choose, names), position
             )
         if self._task is not None:
-            self._again = True  # the running count read the case before this change
+            self._again = True  # the running count read the cases before this change
 
     # --- window --------------------------------------------------------------------
 

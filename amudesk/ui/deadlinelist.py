@@ -2,8 +2,10 @@
 they were counted on below.
 
 A click on a heading, Enter, Space or the Left and Right arrow keys open and close a group;
-the user's choice is kept while the board is open. When the list is filled again (a new
-count, a filter, a sort, a case counted again) the selection follows its deadline."""
+the user's choice is kept while the board is open. Several time limits are chosen with
+Shift and Ctrl (Ctrl+A: every line in sight), to be marked at once. When the list is
+filled again (a new count, a filter, a sort, a case counted again) the selection follows
+its deadline."""
 
 from __future__ import annotations
 
@@ -12,12 +14,19 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from amudesk import i18n
 from amudesk.deadlines import ACTOR_LABELS, STATE_LABELS, Deadline
 from amudesk.i18n import _
-from amudesk.services.board import DONE, LAPSED, OVERDUE, SOON, TODAY, BoardData
+from amudesk.services.board import CLOSED, DONE, LAPSED, OVERDUE, SOON, TODAY, BoardData
 from amudesk.ui.deadlinemodel import (
     ACTOR,
     DUE,
@@ -34,7 +43,7 @@ from amudesk.ui.kit.tables import read_only_rows, set_column_widths
 
 EXPAND_CASES_UP_TO = 200
 MINIMUM_ROW_BUDGET = 20
-COLLAPSED_BY_DEFAULT = frozenset({DONE, LAPSED})
+COLLAPSED_BY_DEFAULT = frozenset({DONE, LAPSED, CLOSED})
 # Overdue and due today: what the desk came for, open at once however long.
 ALWAYS_EXPANDED = frozenset({OVERDUE, TODAY, SOON})
 
@@ -43,6 +52,7 @@ class DeadlineList(QWidget):
     """The table of ``model``, its groups opened and closed, its selection kept."""
 
     current_changed = Signal(QModelIndex)  # the row to explain (invalid: none)
+    selection_changed = Signal()  # lines were added to or taken from the selection
     open_requested = Signal()  # Enter or a double click on a time limit: open its case
     refilled = Signal()  # the model changed and the list was laid out again
 
@@ -74,16 +84,21 @@ class DeadlineList(QWidget):
         table.setObjectName("deadlineTable")
         table.setAccessibleName(_("Deadlines"))
         table.setAccessibleDescription(
-            _("Groups open and close with Enter, or the Left and Right arrow keys.")
+            _(
+                "Groups open and close with Enter, or the Left and Right arrow keys. "
+                "Shift and Ctrl choose several time limits; Ctrl+A all those in sight."
+            )
         )
         table.setModel(self.model)
         read_only_rows(table)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = table.horizontalHeader()
         header.setMinimumSectionSize(60)
         metrics = header.fontMetrics()
         sample_due = i18n.format_date(dt.date(2026, 9, 30), DUE_FORMAT)
         widths = {
-            REFERENCE: metrics.horizontalAdvance("▾ AMU-2026-00000") + 24,
+            # The reference and, beside it, the beginning of a name (long ones are cut).
+            REFERENCE: metrics.horizontalAdvance("▾ AMU-2026-00000 · NGUYỄN Thị") + 24,
             DUE: metrics.horizontalAdvance(sample_due) + 24,
             WHEN: metrics.horizontalAdvance(relative_text(-1000)) + 20,
             ACTOR: max(metrics.horizontalAdvance(_(label)) for label in ACTOR_LABELS.values()) + 24,
@@ -109,6 +124,9 @@ class DeadlineList(QWidget):
         table.installEventFilter(self)
         table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._current_changed(current)
+        )
+        table.selectionModel().selectionChanged.connect(
+            lambda _selected, _deselected: self.selection_changed.emit()
         )
         return table
 
@@ -249,6 +267,25 @@ class DeadlineList(QWidget):
 
     def selected_deadline(self) -> Deadline | None:
         return self.model.deadline_at(self.table.currentIndex())
+
+    def selected_deadlines(self) -> list[Deadline]:
+        """The time limits on the selected lines (headings left out), top to bottom; when no
+        line is selected, the one under the cursor."""
+        selection = self.table.selectionModel().selection()
+        spans = sorted(
+            (selection.at(number).top(), selection.at(number).bottom())
+            for number in range(selection.count())
+        )
+        found: list[Deadline] = []
+        end = -1
+        for top, bottom in spans:  # ranges may overlap: each row once
+            if bottom > end:
+                found.extend(self.model.deadlines_in_rows(max(top, end + 1), bottom))
+                end = bottom
+        if not found:
+            current = self.selected_deadline()
+            return [current] if current is not None else []
+        return found
 
     def select(self, request_id: int, rule: str) -> bool:
         """Select the deadline ``rule`` of ``request_id`` when it is shown (opening its group)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from amudesk.services import clock
 from amudesk.services.board import (
     BUCKET_ORDER,
     BUCKETS,
+    CLOSED,
     DONE,
     HANDLED,
     LAPSED,
@@ -70,6 +71,7 @@ SHOW_CHOICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("marked", N_("Snoozed or handled"), (SNOOZED, HANDLED)),
     ("done", N_("Done"), (DONE,)),
     ("lapsed", N_("Lapsed"), (LAPSED,)),
+    ("closed", N_("Closed cases"), (CLOSED,)),
     ("all", N_("All deadlines"), BUCKETS),
 )
 SHOW_BUCKETS = {key: buckets for key, _label, buckets in SHOW_CHOICES}
@@ -88,6 +90,7 @@ BUCKET_COLOURS = {
     NOT_STARTED: PURPLE,
     HANDLED: GREY,
     LAPSED: GREY,
+    CLOSED: GREY,
     DONE: GREEN,
 }
 
@@ -211,6 +214,16 @@ class DeadlineTableModel(QAbstractTableModel):
     ) -> None:
         """Show ``request_id``'s deadlines computed again (after a mark); the other groups
         keep their expanded state."""
+        self.replace_cases({request_id: deadlines}, expand)
+
+    def replace_cases(
+        self,
+        fresh: Mapping[int, Sequence[Deadline]],
+        expand: Callable[[list[Group]], None],
+        names: Mapping[int, str] | None = None,
+    ) -> None:
+        """Show the deadlines of several cases computed again (after marks; ``names``: their
+        people's names read again), grouped once; the other groups keep their expanded state."""
         if self._data is None:
             return
         expanded = {group.key for group in self._groups if group.expanded}
@@ -221,7 +234,10 @@ class DeadlineTableModel(QAbstractTableModel):
                 if group.key in expanded:
                     group.expanded = True
 
-        self._data.replace_case(request_id, deadlines)
+        for request_id, deadlines in fresh.items():
+            self._data.replace_case(request_id, deadlines)
+        if names:
+            self._data.names.update(names)
         self._regroup(keep)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -405,6 +421,21 @@ class DeadlineTableModel(QAbstractTableModel):
         group = self.group_at(index)
         return group.request_id if group is not None else None
 
+    def deadlines_in_rows(self, first: int, last: int) -> list[Deadline]:
+        """The deadlines on table rows ``first`` to ``last`` (headings left out)."""
+        first, last = max(first, 0), min(last, self._row_count - 1)
+        found: list[Deadline] = []
+        if first > last:
+            return found
+        number = self.locate(first)[0]
+        while number < len(self._groups) and self._starts[number] <= last:
+            group, start = self._groups[number], self._starts[number] + 1
+            if group.expanded:
+                low, high = max(first - start, 0), min(last - start + 1, len(group.rows))
+                found.extend(group.rows[low:high])
+            number += 1
+        return found
+
     def find(self, request_id: int, rule: str) -> tuple[int, int] | None:
         """(group number, row within the group) of a deadline shown, expanded or not."""
         numbers: Iterable[int]
@@ -435,6 +466,13 @@ class DeadlineTableModel(QAbstractTableModel):
         return self.index(self._starts[number], column)
 
     # --- texts ---------------------------------------------------------------------
+
+    def case_text(self, request_id: int, reference: str) -> str:
+        """'2026-000123 · NGUYỄN Thị Lan': the reference and, beside it, the person's name."""
+        name = self._data.name_of(request_id) if self._data is not None else ""
+        if not name:
+            return reference
+        return _("{reference} · {name}").format(reference=reference, name=name)
 
     def due_text(self, day: dt.date | None) -> str:
         if day is None:
@@ -511,7 +549,9 @@ class DeadlineTableModel(QAbstractTableModel):
 
     def _row_text(self, deadline: Deadline, column: int) -> str:
         if column == REFERENCE:
-            return "" if self._filters.by_case else deadline.case.reference
+            if self._filters.by_case:
+                return ""
+            return self.case_text(deadline.case.request_id, deadline.case.reference)
         if column == RULE:
             return self._titles[deadline.rule]
         if column == DUE:
@@ -545,7 +585,8 @@ class DeadlineTableModel(QAbstractTableModel):
         bucket = data.bucket(worst)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == REFERENCE:
-                return f"{self._mark(group)} {group.reference}"
+                text = self.case_text(group.request_id or 0, group.reference)
+                return f"{self._mark(group)} {text}"
             if column == RULE:
                 n = len(group.rows)
                 return ngettext("{n} time limit", "{n} time limits", n).format(n=n)

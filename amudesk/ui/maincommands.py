@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 
 from amudesk import __version__, i18n
 from amudesk.i18n import _, ngettext
+from amudesk.services import cases, worklist
 from amudesk.services.documents import document_language
 from amudesk.services.exporting import export_file
 from amudesk.services.office import get_office
@@ -52,6 +53,26 @@ class MainCommands(QObject):
         if self.export_task is not None:
             self.export_task.cancel()
             self.export_task.wait()
+
+    def deadline_action(self, request_id: int, action: str) -> None:
+        """The deadlines board's next action (services.worklist), once the board had the case
+        shown: the case panel opens the form that records the event."""
+        panel = self.window.panel
+        if panel.request_id() != request_id:
+            return
+        if action == worklist.UPDATE_DECISION:  # the latest one: its notification, its encoding
+            with self.store.session() as session:
+                latest = cases.latest_decision(request_id, session=session)
+            panel.edit_decision(latest.id if latest is not None else None)
+            return
+        forms = {
+            worklist.RECORD_DECISION: panel.record_decision,
+            worklist.RECORD_TRANSFER: panel.record_transfer,
+            worklist.RECORD_APPEAL: panel.record_appeal,
+        }
+        form = forms.get(action)
+        if form is not None:
+            form()
 
     def new_person(self) -> None:
         from amudesk.ui.persondialog import PersonDialog

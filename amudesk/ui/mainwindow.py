@@ -510,6 +510,7 @@ class MainWindow(QMainWindow):
         if self.board is None:
             self.board = DeadlineBoard(self.store, self.data_dir, self)
             self.board.open_case.connect(self._open_case_from_board)
+            self.board.action_requested.connect(self.commands.deadline_action)
             self.board.marks_changed.connect(self._deadline_marked)
         self.board.open()
 

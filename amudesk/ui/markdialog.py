@@ -1,16 +1,18 @@
-"""Mark a deadline handled, or snooze it until a day, with a reason (kept in the database)."""
+"""Mark a deadline handled, or snooze it until a day, with a reason (kept in the database);
+several deadlines at once with one reason, in one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from amudesk import i18n
 from amudesk.deadlines import Deadline
-from amudesk.i18n import _
-from amudesk.services import clock
+from amudesk.i18n import _, ngettext
+from amudesk.services import clock, worklist
 from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
@@ -20,24 +22,32 @@ from amudesk.ui.kit.hints import hint_label
 HANDLED, SNOOZED = "handled", "snoozed"
 DEFAULT_SNOOZE_DAYS = 7
 REASON_MAX = 300
+LISTED = 5  # time limits named in the summary when several are marked; the rest counted
 
 
 class MarkDialog(FormDialog):
-    """Reason (and, to snooze, the day the reminder comes back); saved by the clock service."""
+    """Reason (and, to snooze, the day the reminder comes back) for one deadline or several;
+    saved by the worklist service in one transaction. ``skipped``: selected deadlines the
+    board left out (done or closed), said in the summary."""
 
     def __init__(
         self,
         store: Store,
-        deadline: Deadline,
+        deadlines: Deadline | Sequence[Deadline],
         kind: str,
         parent: QWidget | None = None,
         *,
         today: dt.date | None = None,
+        skipped: int = 0,
     ) -> None:
         super().__init__(store, parent)
         if kind not in (HANDLED, SNOOZED):
             raise ValueError(f"unknown mark {kind!r}")
-        self.deadline = deadline
+        self.deadlines = [deadlines] if isinstance(deadlines, Deadline) else list(deadlines)
+        if not self.deadlines:
+            raise ValueError("nothing to mark")
+        self.deadline = self.deadlines[0]
+        self.skipped = skipped
         self.kind = kind
         self.today = today or clock.today_in_brussels()
         self.setObjectName("markDialog")
@@ -91,22 +101,45 @@ class MarkDialog(FormDialog):
         QWidget.setTabOrder(self.ok_button, self.cancel_button)
 
     def _summary(self) -> str:
+        if len(self.deadlines) > 1:
+            return self._several_summary()
         deadline = self.deadline
         text = _("{reference} — {rule}").format(
             reference=deadline.case.reference, rule=deadline.title
         )
         if deadline.due is not None:
             text += "\n" + _("Last day: {date}").format(date=i18n.format_date(deadline.due, "full"))
-        return text
+        return text + self._skipped_line()
+
+    def _several_summary(self) -> str:
+        n = len(self.deadlines)
+        lines = [ngettext("{n} time limit:", "{n} time limits:", n).format(n=n)]
+        lines.extend(
+            _("{reference} — {rule}").format(reference=d.case.reference, rule=d.title)
+            for d in self.deadlines[:LISTED]
+        )
+        if n > LISTED:
+            lines.append(
+                ngettext("… and {n} more.", "… and {n} more.", n - LISTED).format(n=n - LISTED)
+            )
+        return "\n".join(lines) + self._skipped_line()
+
+    def _skipped_line(self) -> str:
+        if not self.skipped:
+            return ""
+        return "\n" + ngettext(
+            "{n} selected time limit is done or closed: it is left as it is.",
+            "{n} selected time limits are done or closed: they are left as they are.",
+            self.skipped,
+        ).format(n=self.skipped)
 
     def save(self, session: Any) -> int | None:
-        mark = clock.mark_deadline(
-            self.deadline.case.request_id,
-            self.deadline.rule,
+        marks = worklist.mark_deadlines(
+            [(d.case.request_id, d.rule) for d in self.deadlines],
             session=session,
             kind=self.kind,
             reason=self.reason.text(),
             until=self.until.value() if self.until is not None else None,
             today=self.today,
         )
-        return mark.id
+        return marks[0].id if marks else None

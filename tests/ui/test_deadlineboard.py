@@ -119,7 +119,7 @@ def test_group_headings_and_rows_say_what_they_are(board: Any, cases: Any) -> No
     deadline = model.deadline_at(index)
     due = i18n.format_date(deadline.due, "EEE d MMM y")
     assert row == [
-        cases["overdue"][1],
+        f"{cases['overdue'][1]} · NGUYỄN Văn An",  # the person's name beside the reference
         "CPAS decision on the request",
         due,
         "10 days late",
@@ -253,7 +253,8 @@ def test_group_by_case_shows_each_case_with_its_deadlines(board: Any, cases: Any
     model = board.model
     number = [group.key for group in model.groups].index(reference)
     heading = model.group_index(number)
-    assert model.data(heading) in (f"▾ {reference}", f"▸ {reference}")
+    case = f"{reference} · NGUYỄN Văn An"
+    assert model.data(heading) in (f"▾ {case}", f"▸ {case}")
     assert model.data(heading.siblingAtColumn(1)) == "2 time limits"
     assert model.data(heading.siblingAtColumn(5)) == "Overdue"
     # Sorted by reference when the Case column is clicked.
@@ -329,7 +330,10 @@ def test_keyboard_names_and_tab_order(board: Any) -> None:
     assert next_tab_stop(board.show_filter) is board.rule_filter
     assert next_tab_stop(board.refresh_button) is board.table
     assert next_tab_stop(board.table) is board.details
-    assert next_tab_stop(board.details) is board.mark_button
+    # The first line is the CPAS's late decision: the next action's button comes first.
+    assert board.action_button.isVisible() and board.action_button.accessibleName()
+    assert next_tab_stop(board.details) is board.action_button
+    assert next_tab_stop(board.action_button) is board.mark_button
 
 
 def next_tab_stop(widget: Any) -> Any:
@@ -498,7 +502,8 @@ def test_a_lapsed_appeal_window_leaves_the_open_groups_for_its_own(
     assert shown(board) == {"lapsed": [(reference, "appeal-no-decision")]}
     assert board.model.data(board.model.group_index(0)) == "▾ Lapsed (1)"  # alone: open
     choose(board.show_filter, "all")
-    assert board.model.data(board.model.group_index(len(board.model.groups) - 2)).startswith(
+    lapsed = [group.key for group in board.model.groups].index("lapsed")
+    assert board.model.data(board.model.group_index(lapsed)).startswith(
         "▸ Lapsed ("
     )  # among the others: collapsed, like the done ones
 
