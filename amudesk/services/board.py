@@ -3,7 +3,7 @@
 :func:`compute_board` runs in a worker: it counts the deadlines of every request
 with the one clock (:func:`amudesk.services.clock.all_deadlines`, in chunks, with a
 progress callback that may raise to cancel) and sorts them into buckets (overdue,
-due today, due soon, later …). With many requests, the most recent ones are counted
+due today, due soon, later …). With many requests, those whose next limit comes first are counted
 first (:func:`compute_preview`) so that the board has something to show meanwhile.
 """
 
@@ -20,8 +20,8 @@ from amudesk.services import cases, clock, worklist
 from amudesk.services.office import get_office
 from amudesk.store import Store
 
-PREVIEW_THRESHOLD = 10_000  # more requests than this: the most recent ones are shown first
-PREVIEW_REQUESTS = 1500
+PREVIEW_THRESHOLD = 10_000  # more requests than this: the first ones by next limit show first
+PREVIEW_REQUESTS = 400  # a first screen needs a few dozen lines: these give hundreds
 
 # --- buckets ---------------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ class BoardData:
     buckets: dict[str, list[Deadline]] = field(default_factory=dict)
     case_count: int = 0
     by_case: dict[int, list[Deadline]] = field(default_factory=dict)
-    partial: bool = False  # the most recent requests only, while all are being counted
+    partial: bool = False  # the first requests by next limit only, while all are counted
     office_kind: str | None = None  # 'cpas' or 'association': what its worklist holds
     # request id → the person's full name, shown beside the reference (on the board only:
     # notifications, the calendar file and the JSON carry references alone).
@@ -209,15 +209,21 @@ def compute_preview(
     requests: int | None = None,
     threshold: int | None = None,
 ) -> BoardData | None:
-    """The deadlines of the ``requests`` most recent requests, when there are more than
-    ``threshold`` in all (else None: counting them all is quick enough)."""
+    """The deadlines of the ``requests`` requests whose stored next limit comes first (the
+    overdue ones longest overdue: what the board's first screen shows), when there are more
+    than ``threshold`` in all (else None: counting them all is quick enough)."""
     requests = PREVIEW_REQUESTS if requests is None else requests
     threshold = PREVIEW_THRESHOLD if threshold is None else threshold
 
     with store.session() as session:
         if cases.count_cases(session=session, limit=threshold + 1) <= threshold:
             return None
-        ids = [row.request_id for row in cases.list_cases(session=session, limit=requests)]
+        ids = [
+            row.request_id
+            for row in cases.list_cases(
+                session=session, limit=requests, sort="next_due", descending=False
+            )
+        ]
         facts = clock.case_facts(session=session, request_ids=ids)
         marks = clock.marks(session=session, request_ids=ids)
     deadlines = clock.count(facts, today=today, language=language, settings=settings, marks=marks)

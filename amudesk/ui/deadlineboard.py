@@ -63,7 +63,7 @@ class DeadlineBoard(QWidget):
     action_requested = Signal(int, str)
     marks_changed = Signal(int)  # request id whose deadline was marked or cleared
     # Rows were put on screen (number of deadlines shown): the first screen, which with
-    # many requests shows the most recent ones while all of them are counted.
+    # many requests shows those whose next limit comes first while all are counted.
     loaded = Signal(int)
     completed = Signal(int)  # every request counted and shown
 
@@ -241,7 +241,7 @@ class DeadlineBoard(QWidget):
             self.progress.setValue(done)
 
     def _previewed(self, relay: _Relay, data: object) -> None:
-        """The most recent requests' deadlines, shown while all are counted (unless the
+        """The deadlines of the requests due first, shown while all are counted (unless the
         board already shows a complete count, which stays until the new one is ready)."""
         current = self.model.board
         if relay is not self._relay or not isinstance(data, BoardData):
@@ -250,7 +250,7 @@ class DeadlineBoard(QWidget):
             return
         self._fill(data)
         self.busy_label.setText(
-            _("Counting every request; the {n} most recent are shown meanwhile…").format(
+            _("Counting every request; the {n} due first are shown meanwhile…").format(
                 n=format_number(data.case_count)
             )
         )
@@ -278,7 +278,7 @@ class DeadlineBoard(QWidget):
         if isinstance(error, Cancelled) and board is not None and board.partial:
             self.message.setText(
                 _(
-                    "Counting cancelled: only the most recent requests are shown. Press F5 to count all."
+                    "Counting cancelled: only the requests due first are shown. Press F5 to count all."
                 )
             )
         elif isinstance(error, Cancelled):

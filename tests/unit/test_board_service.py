@@ -97,7 +97,7 @@ def test_a_case_counted_again_takes_the_place_of_its_old_deadlines(store: Store)
     assert [(d.request_id, d.rule) for d in handled] == [(ids[1], "decision")]
 
 
-def test_many_requests_give_a_preview_of_the_most_recent_first(
+def test_many_requests_give_a_preview_of_those_due_first(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = _cases(store, 3)
@@ -105,7 +105,12 @@ def test_many_requests_give_a_preview_of_the_most_recent_first(
     assert board.compute_preview(store, **options, requests=1, threshold=3) is None  # type: ignore[arg-type]
     early = board.compute_preview(store, **options, requests=1, threshold=2)  # type: ignore[arg-type]
     assert early is not None and early.partial and early.case_count == 1
-    assert {d.request_id for items in early.buckets.values() for d in items} == {ids[-1]}
+    # The request whose stored next limit comes first: the second one's decision (the
+    # first one was refused: its next limit, the notification, comes later).
+    with store.session() as session:
+        firsts = cases.list_cases(session=session, sort="next_due", descending=False)
+    assert firsts[0].request_id == ids[1] and firsts[0].next_rule == "decision"
+    assert {d.request_id for items in early.buckets.values() for d in items} == {ids[1]}
     monkeypatch.setattr(board, "PREVIEW_THRESHOLD", 2)
     monkeypatch.setattr(board, "PREVIEW_REQUESTS", 2)
     previews: list[board.BoardData] = []
