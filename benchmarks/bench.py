@@ -609,10 +609,9 @@ def measure_board(data_dir: Path) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from amudesk.ui.deadlineboard import DeadlineBoard
-
     from amudesk.deadlines import load_holidays
     from amudesk.services.clock import today_in_brussels
+    from amudesk.ui.deadlineboard import DeadlineBoard
 
     app = QApplication.instance() or QApplication([])
     store = open_bench_store(data_dir)
