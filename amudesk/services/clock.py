@@ -37,6 +37,9 @@ from amudesk.settings import ClockSettings as ClockSettings  # still importable 
 from amudesk.store import Store
 
 MARK_KINDS = ("handled", "snoozed")
+# Requests whose next time limit must be recounted before the session commits (read by
+# amudesk.services.nextdue's hook, which also collects what the ORM flushed).
+DIRTY_KEY = "amudesk.nextdue.dirty"
 CHUNK = 5000  # requests counted between two calls of ``progress``
 
 Progress = Callable[[int, int], None]
@@ -355,6 +358,7 @@ def clear_mark(request_id: int, rule: str, *, session: Session) -> None:
         )
     )
     session.flush()
+    touch([request_id], session=session)  # deleted without the ORM: the hook would not see it
     if getattr(removed, "rowcount", 0):
         audit.record(
             "delete",
@@ -363,6 +367,13 @@ def clear_mark(request_id: int, rule: str, *, session: Session) -> None:
             reference=_reference_of(request_id, session),
             detail=f"rule={rule}",
         )
+
+
+def touch(request_ids: Iterable[int], *, session: Session) -> None:
+    """Have the next limits of ``request_ids`` recounted before ``session`` commits: for
+    rows written or deleted without the ORM (bulk inserts, deletes), which the hooks of
+    :mod:`amudesk.services.nextdue` do not see."""
+    session.info.setdefault(DIRTY_KEY, set()).update(int(i) for i in request_ids)
 
 
 def _reference_of(request_id: int, session: Session) -> str:

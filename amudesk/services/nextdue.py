@@ -30,12 +30,14 @@ from sqlmodel import Session, col
 
 from amudesk import __version__
 from amudesk.deadlines import RUNNING_STATES, Actor, Deadline
-from amudesk.models import ClockStamp, DeadlineMark, Decision, Request
+from amudesk.models import AuditEntry, ClockStamp, DeadlineMark, Decision, Request
+from amudesk.models.base import utcnow
 from amudesk.services import clock
 from amudesk.settings import ClockSettings, load_settings
 from amudesk.store import Store
 
-DIRTY_KEY = "amudesk.nextdue.dirty"
+DIRTY_KEY = clock.DIRTY_KEY
+touch = clock.touch  # for the bulk writers (import): have these ids recounted at commit
 DATA_DIR_KEY = "data_dir"  # what Store.session() puts in a session's info
 WRITE_BATCH = 2000
 
@@ -162,9 +164,28 @@ def refresh_all(
     :func:`amudesk.services.clock.count` (it may raise to cancel: nothing is written)."""
     today = today or clock.today_in_brussels()
     settings = settings or ClockSettings()
+    started = utcnow()
     items, _count = clock.all_deadlines(store, today=today, settings=settings, progress=progress)
     fresh = next_by_request(items, today)
     with store.transaction() as session:
+        # A case changed while the count ran had its answer written by its own commit:
+        # the count's may be older. Every change is audited with its case's reference.
+        references = set(
+            session.scalars(
+                select(col(AuditEntry.reference)).where(
+                    col(AuditEntry.at) >= started, col(AuditEntry.reference) != ""
+                )
+            )
+        )
+        moved = (
+            set(
+                session.scalars(
+                    select(col(Request.id)).where(col(Request.reference).in_(references))
+                )
+            )
+            if references
+            else set()
+        )
         stored = {
             row[0]: Next(row[1], row[2], row[3])
             for row in session.execute(
@@ -176,10 +197,11 @@ def refresh_all(
                 )
             )
         }
+        # Cases added meanwhile were not counted: their own commit counted them.
         changed = {
-            request_id: fresh.get(request_id, NOTHING)
+            request_id: fresh[request_id]
             for request_id, before in stored.items()
-            if fresh.get(request_id, NOTHING) != before
+            if request_id in fresh and request_id not in moved and fresh[request_id] != before
         }
         _store(session, changed)
         _write_stamp(stamp_key(today, settings), session=session)
@@ -268,12 +290,6 @@ def _store(session: Session, answers: dict[int, Next]) -> None:
 
 
 # --- keeping the answers in step, in the transaction of each change -----------------------
-
-
-def touch(request_ids: Iterable[int], *, session: Session) -> None:
-    """Have the next limits of ``request_ids`` recounted before ``session`` commits: for
-    rows written without the ORM (bulk inserts), which the hooks do not see."""
-    session.info.setdefault(DIRTY_KEY, set()).update(int(i) for i in request_ids)
 
 
 def _touched(instances: Iterable[object]) -> set[int]:

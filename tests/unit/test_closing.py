@@ -451,3 +451,51 @@ def test_imported_requests_get_their_next_limit_in_the_import_transaction(
         answers = [_stored(session, request_id) for request_id in ids]
         assert answers == [_fresh(session, request_id) for request_id in ids]
     assert {answer.state for answer in answers} == {"upcoming", "overdue"}
+
+
+def test_clearing_a_mark_recounts_the_next_limit(store: Store) -> None:
+    request_id = _open_request(store)
+    with store.session() as session:
+        first = _stored(session, request_id)
+    with store.transaction() as session:
+        clock.mark_deadline(request_id, first.rule or "", session=session, kind="handled")
+    with store.session() as session:
+        assert _stored(session, request_id) != first
+    with store.transaction() as session:  # a delete the ORM does not see
+        clock.clear_mark(request_id, first.rule or "", session=session)
+    with store.session() as session:
+        assert _stored(session, request_id) == _fresh(session, request_id) == first
+
+
+def test_a_full_recount_keeps_a_change_saved_while_it_counted(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window saves a decision while the background recount runs: the recount, counted
+    before that save, does not write its older answer over the save's."""
+    request_id = _open_request(store)
+    real = clock.all_deadlines
+
+    def count_then_save(*args: object, **kwargs: object) -> object:
+        counted = real(*args, **kwargs)  # type: ignore[arg-type]
+        with store.transaction() as session:
+            cases.record_decision(
+                request_id,
+                DecisionData(kind="refusal", decided_on=TODAY - dt.timedelta(days=1)),
+                session=session,
+            )
+        return counted
+
+    monkeypatch.setattr(clock, "all_deadlines", count_then_save)
+    nextdue.refresh_all(store, settings=ClockSettings(move_administrative=True))
+    with store.session() as session:
+        stored = _stored(session, request_id)
+        assert stored.rule == "notification"
+        moved = nextdue.next_of(
+            clock.deadlines(
+                session=session,
+                request_ids=[request_id],
+                settings=ClockSettings(move_administrative=True),
+            ),
+            TODAY,
+        )
+    assert stored.rule == moved.rule
