@@ -216,3 +216,28 @@ def test_many_long_overdue_cases_prompt_one_offer_to_close_them(
         f"{OFFER_ABOVE + 1} cases have had a time limit overdue for more than six months."
     ]
     assert offer_review(main_window) == ""  # asked once per data folder
+
+
+def test_a_closed_case_counts_in_no_alert_and_reopening_restores_it(
+    store: Any, add_case: Callable[..., tuple[int, str]]
+) -> None:
+    from amudesk.ui.alerts import count_attention
+
+    late, _reference = add_case("Diallo", "Awa", received_at=dt.datetime(2026, 9, 1, 9))
+    add_case("Nguyễn", "Lan", received_at=dt.datetime(2026, 9, 2, 9))
+
+    def counted() -> tuple[int, set[str]]:
+        with store.session() as session:
+            items = clock.deadlines(session=session)
+        count = count_attention(items, today=TODAY, within_days=7, office_kind="cpas")
+        return count.total, {item.reference for item in count.items}
+
+    total, named = counted()
+    assert total == 2 and len(named) == 2
+    with store.transaction() as session:
+        reference = closing.close_case(late, session=session, reason="left").reference
+    closed_total, closed_named = counted()
+    assert closed_total == 1 and reference not in closed_named
+    with store.transaction() as session:
+        closing.reopen_case(late, session=session)
+    assert counted() == (total, named)
