@@ -35,7 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, delete, func, inspect, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, inspect, or_, select, text, update
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import outputs
@@ -585,9 +585,9 @@ def _closed_until(status: str, decisions: Sequence[Any]) -> dt.date | None:
 def retention_candidates(
     *, session: Session, years: int = DEFAULT_RETENTION_YEARS, today: dt.date | None = None
 ) -> list[RetentionCandidate]:
-    """People whose every request is closed (a decision exists and, for a positive one, its
-    validity ended) and whose last activity (received, decided, notified, end of validity,
-    transfer or appeal) lies more than ``years`` years before ``today``, oldest first.
+    """People whose every request is closed (by the office, or a decision exists and, for a
+    positive one, its validity ended) and whose last activity (received, decided, notified,
+    end of validity, transfer, appeal or closing) lies more than ``years`` years before ``today``, oldest first.
     Never listed: anyone with an open or recent request, a dependant (their data belong
     to their adult's file), or an adult one of whose dependants has an open or recent
     request."""
@@ -599,7 +599,8 @@ def retention_candidates(
         select(col(Request.person_id))
         .where(
             or_(
-                col(Request.status) == CaseStatus.OPEN,
+                # Open and not closed by the office: still followed.
+                and_(col(Request.status) == CaseStatus.OPEN, col(Request.closed_on).is_(None)),
                 col(Request.received_at) >= limit_moment,
             )
         )
@@ -612,7 +613,7 @@ def retention_candidates(
     )
     conditions = (
         col(Person.guardian_id).is_(None),
-        col(Request.status) != CaseStatus.OPEN,
+        or_(col(Request.status) != CaseStatus.OPEN, col(Request.closed_on).is_not(None)),
         col(Request.person_id).not_in(busy),
         col(Request.person_id).not_in(minors_busy),
     )
@@ -626,6 +627,7 @@ def retention_candidates(
             col(Request.received_at),
             col(Request.transferred_on),
             col(Request.appealed_on),
+            col(Request.closed_on),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
         .where(*conditions)
@@ -649,7 +651,8 @@ def retention_candidates(
         last: dt.date | None = None
         for request in own:
             made = decisions.get(request.id, [])
-            ended = _closed_until(request.status, made)
+            # Closed by the office (withdrawn, person gone …): it ended that day.
+            ended = request.closed_on or _closed_until(request.status, made)
             if ended is None or ended >= today:
                 last = None
                 break

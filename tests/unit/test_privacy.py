@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from amudesk.models import Aamu, AuditEntry, DeadlineMark, Decision, Person, Request
 from amudesk.services import FieldError, NotFound, privacy
@@ -334,6 +334,41 @@ def test_export_in_french_and_dutch_formats_dates_for_the_language(
         assert FAMILY in text
 
 
+def test_export_says_when_and_why_a_case_was_closed(
+    store: Any, family: Family, tmp_path: Path
+) -> None:
+    from amudesk.services import closing
+
+    with store.transaction() as session:
+        request = session.exec(
+            select(Request).where(Request.reference == family.open_reference)
+        ).one()
+        closing.close_case(
+            request.id or 0,
+            session=session,
+            reason="other",
+            note="Suivi par la maison médicale",
+            today=dt.date(2026, 3, 2),
+        )
+    for language, expected in (
+        ("en", ("Closed on", "2 Mar 2026", "Other reason (in the note)")),
+        ("fr", ("Clôturé", "2 mars 2026", "Autre motif (dans la note)")),
+        ("nl", ("Afgesloten", "2 mrt 2026", "Andere reden (in de notitie)")),
+    ):
+        folder = tmp_path / language
+        folder.mkdir()
+        with store.transaction() as session:
+            json_path, pdf = privacy.export_person(
+                family.reference, folder, session=session, language=language
+            )
+        text = _words(pdf)
+        for words in (*expected, "Suivi par la maison médicale"):
+            assert words in text, (language, words)
+        record = json.loads(json_path.read_text(encoding="utf-8"))
+        closed = [r for r in record["requests"] if r["reference"] == family.open_reference]
+        assert closed[0]["closed_reason"] == "other"
+
+
 def test_export_of_an_unknown_reference_writes_nothing(
     store: Any, family: Family, out: Path
 ) -> None:
@@ -598,6 +633,34 @@ def test_retention_lists_only_closed_cases_older_than_the_limit(store: Any) -> N
         with pytest.raises(FieldError) as error:
             privacy.retention_candidates(session=session, years=0, today=today)
         assert error.value.field == "years"
+
+
+def test_retention_counts_a_case_the_office_closed_as_ended_that_day(store: Any) -> None:
+    """An open request the office closed (withdrawn, person gone) ends on its closing day:
+    without that, a request nobody decided would keep its person's data for ever."""
+    from amudesk.services import closing
+
+    today = dt.date.today()
+    long_ago = privacy.years_before(today, 7)
+    with store.transaction() as session:
+        gone_id, gone_ref = _case(session, "Gone", long_ago)
+        request_id = session.scalar(
+            select(col(Request.id)).where(col(Request.reference) == gone_ref)
+        )
+        closing.close_case(
+            request_id, session=session, reason="left", today=long_ago + dt.timedelta(days=40)
+        )
+        recent_id, recent_ref = _case(session, "ClosedLately", long_ago)
+        request_id = session.scalar(
+            select(col(Request.id)).where(col(Request.reference) == recent_ref)
+        )
+        closing.close_case(request_id, session=session, reason="withdrawn", today=today)
+    with store.session() as session:
+        found = privacy.retention_candidates(session=session, years=5, today=today)
+    assert [(c.person_id, c.last_activity) for c in found] == [
+        (gone_id, long_ago + dt.timedelta(days=40))
+    ]
+    assert recent_id not in {c.person_id for c in found}
 
 
 def test_years_before_handles_29_february() -> None:
