@@ -24,6 +24,7 @@ from amudesk.i18n import BRUSSELS, _, format_date, get_locale
 from amudesk.identifiers import IdentifierError, parse_inami
 from amudesk.models import (
     CARE_CATEGORIES,
+    CLOSE_REASON_LABELS,
     Aamu,
     CaseStatus,
     Channel,
@@ -754,7 +755,17 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
             events.append(
                 TimelineEvent(decision.notified_on, None, "notification", _("Decision notified."))
             )
-    order = {"received": 0, "care": 1, "aamu": 2, "decision": 3, "notification": 4}
+    if request.closed_on is not None:
+        reason = CLOSE_REASON_LABELS.get(request.closed_reason or "")
+        events.append(
+            TimelineEvent(
+                request.closed_on,
+                None,
+                "closed",
+                _("Case closed: {reason}.").format(reason=_(reason) if reason else ""),
+            )
+        )
+    order = {"received": 0, "care": 1, "aamu": 2, "decision": 3, "notification": 4, "closed": 5}
     return sorted(events, key=lambda e: (e.day, order[e.kind]))
 
 

@@ -112,6 +112,7 @@ def test_the_panel_shows_the_clocks_first_and_closes_and_reopens_the_case(
     content = window.panel.widget()
     banner = content.findChild(QLabel, "caseClosed")
     assert banner is not None and "Person left or cannot be reached" in banner.text()
+    assert "Case closed: Person left or cannot be reached." in window.panel.text()  # timeline
     assert content.findChild(QLabel, "nextDeadline") is None
     assert content.findChild(QPushButton, "reopenCase") is not None
     qtbot.waitUntil(
