@@ -2,12 +2,21 @@
 
 from amudesk.models.audit import GENESIS_HASH, AuditEntry
 from amudesk.models.card import CARD_STATUS_LABELS, Card, CardStatus
+from amudesk.models.consent import (
+    CONSENT_HOW_LABELS,
+    CONSENT_USE_LABELS,
+    Consent,
+    ConsentHow,
+    ConsentUse,
+)
 from amudesk.models.counter import Counter
 from amudesk.models.cpas import Cpas
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.models.office import Office, OfficeKind
 from amudesk.models.person import SEX_LABELS, Person, Sex
 from amudesk.models.request import (
+    APPEAL_FILING_LABELS,
+    APPEAL_OUTCOME_LABELS,
     CARE_CATEGORIES,
     CARE_KIND_LABELS,
     CHANNEL_LABELS,
@@ -16,6 +25,9 @@ from amudesk.models.request import (
     MARK_LABELS,
     STATUS_LABELS,
     Aamu,
+    Appeal,
+    AppealFiling,
+    AppealOutcome,
     CareKind,
     CaseStatus,
     Channel,
@@ -24,10 +36,22 @@ from amudesk.models.request import (
     DeadlineMark,
     Decision,
     DecisionKind,
+    DecisionReason,
     Request,
 )
 
 __all__ = [
+    "APPEAL_FILING_LABELS",
+    "APPEAL_OUTCOME_LABELS",
+    "CONSENT_HOW_LABELS",
+    "CONSENT_USE_LABELS",
+    "Appeal",
+    "AppealFiling",
+    "AppealOutcome",
+    "Consent",
+    "ConsentHow",
+    "ConsentUse",
+    "DecisionReason",
     "CARD_STATUS_LABELS",
     "CARE_CATEGORIES",
     "CARE_KIND_LABELS",

@@ -49,6 +49,8 @@ ENTITIES: dict[str, str] = {
     "deadline_mark": N_("Deadline mark"),
     "cpas": N_("CPAS"),
     "office": N_("Office"),
+    "appeal": N_("Appeal"),
+    "consent": N_("Consent"),
 }
 
 

@@ -166,11 +166,75 @@ class Decision(SQLModel, table=True):
     # Whether the CPAS also covers the ticket modérateur (remgeld) of ambulatory care;
     # None: the decision does not say. Printed on the medical card.
     ticket_moderateur: bool | None = Field(default=None)
+    # Taken to carry out a labour court judgment: its validity may start earlier than the
+    # 60 days an ordinary decision may reach back.
+    court_ordered: bool = Field(default=False)
+    court_judgment_on: dt.date | None = Field(default=None)
+    court_name: str = Field(default="", max_length=300)
     created_at: dt.datetime = Field(default_factory=utcnow)
 
     @property
     def missing_mention_list(self) -> list[str]:
         return [code for code in self.missing_mentions.split(",") if code]
+
+
+class DecisionReason(SQLModel, table=True):
+    """One reason a refusal or a finding of incompetence gave (amudesk.refusals' keys),
+    with what the office notes about it for a letter."""
+
+    __tablename__ = "decision_reason"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    key: str = Field(max_length=30)
+    explanation: str = Field(default="", max_length=500)
+
+
+class AppealOutcome(StrEnum):
+    GRANTED = "granted"
+    PARTLY = "partly"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    REVISED = "revised"  # the CPAS changed its decision before the judgment
+
+
+class AppealFiling(StrEnum):
+    REGISTRY = "registry"  # handed in at the court's registry
+    REGISTERED_LETTER = "registered-letter"
+
+
+APPEAL_OUTCOME_LABELS: dict[str, str] = {
+    AppealOutcome.GRANTED: N_("Granted"),
+    AppealOutcome.PARTLY: N_("Partly granted"),
+    AppealOutcome.REJECTED: N_("Rejected"),
+    AppealOutcome.WITHDRAWN: N_("Withdrawn"),
+    AppealOutcome.REVISED: N_("The CPAS revised its decision"),
+}
+APPEAL_FILING_LABELS: dict[str, str] = {
+    AppealFiling.REGISTRY: N_("Filed at the court's registry"),
+    AppealFiling.REGISTERED_LETTER: N_("Sent by registered letter to the registry"),
+}
+
+
+class Appeal(SQLModel, table=True):
+    """An appeal to the labour court against a decision of the CPAS, or its silence."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    filed_on: dt.date
+    filed_how: str = Field(default=AppealFiling.REGISTERED_LETTER, max_length=20)
+    court: str = Field(default="", max_length=300)
+    role_number: str = Field(default="", max_length=40)
+    # Hearing days, ISO dates separated by commas, in order.
+    hearing_dates: str = Field(default="", max_length=200)
+    outcome: str | None = Field(default=None, max_length=20)
+    outcome_on: dt.date | None = Field(default=None)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def hearing_list(self) -> list[dt.date]:
+        return [dt.date.fromisoformat(day) for day in self.hearing_dates.split(",") if day]
 
 
 # The kinds of a DeadlineMark, and their names for people (translated when shown).

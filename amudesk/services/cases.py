@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select, text
+from sqlalchemy import Select, and_, delete, func, select, text
 from sqlmodel import Session, col
 
 from amudesk.deadlines import (
@@ -32,6 +32,7 @@ from amudesk.models import (
     Cpas,
     Decision,
     DecisionKind,
+    DecisionReason,
     Person,
     Request,
 )
@@ -42,6 +43,7 @@ from amudesk.models import CHANNEL_LABELS as CHANNEL_LABELS
 from amudesk.models import DECISION_LABELS as DECISION_LABELS
 from amudesk.models import STATUS_LABELS as STATUS_LABELS
 from amudesk.models.base import utcnow
+from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.services.people import dependants
@@ -342,6 +344,12 @@ class DecisionData:
     missing_mentions: list[str] = field(default_factory=list)
     encoded_on: dt.date | None = None
     ticket_moderateur: bool | None = None
+    # A refusal's or an incompetence's reasons: (amudesk.refusals key, explanation).
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    # Taken to carry out a labour court judgment (exempt from the 60-day back-dating limit).
+    court_ordered: bool = False
+    court_judgment_on: dt.date | None = None
+    court_name: str = ""
 
 
 def check_decision(
@@ -393,11 +401,58 @@ def check_decision(
                 _("Encoded in MediPrima on: the encoding cannot come before the decision."),
             )
         v.not_in_future(data.encoded_on, "encoded_on", _("Encoded in MediPrima on"), today=today)
-    if data.valid_from and data.valid_from < data.decided_on - dt.timedelta(days=60):
+    check_reasons(data)
+    check_court_order(data, today=today)
+    if (
+        not data.court_ordered
+        and data.valid_from
+        and data.valid_from < data.decided_on - dt.timedelta(days=60)
+    ):
         raise FieldError(
             "valid_from",
             _("Validity: a decision can start at most 60 days before the decision date."),
         )
+
+
+def check_reasons(data: DecisionData) -> None:
+    """A refusal or an incompetence may give reasons (amudesk.refusals); "other" says which;
+    each explanation is printable (a letter quotes it). Cleans them in place."""
+    if not data.reasons:
+        return
+    if data.kind not in REASONED_KINDS:
+        raise FieldError(
+            "reasons", _("Reasons: only a refusal or a finding of incompetence gives reasons.")
+        )
+    cleaned: dict[str, str] = {}
+    for key, explanation in data.reasons:
+        if key not in REASONS:
+            raise FieldError(
+                "reasons", _("Reasons: {key} is not a reason listed.").format(key=v.quoted(key))
+            )
+        text = v.note(explanation, "reasons", _("Reasons"), max_length=500)
+        text = v.clean(text, "reasons", _("Reasons"), max_length=500, printed=True)
+        if key == "other" and not text:
+            raise FieldError("reasons", _("Reasons: say what the other reason was."))
+        cleaned[key] = text or cleaned.get(key, "")
+    data.reasons = list(cleaned.items())
+
+
+def check_court_order(data: DecisionData, *, today: dt.date) -> None:
+    """A decision taken to carry out a judgment names the judgment's day and court."""
+    if not data.court_ordered:
+        data.court_judgment_on, data.court_name = None, ""
+        return
+    if data.court_judgment_on is None:
+        raise FieldError("court_judgment_on", _("Judgment of: give the day of the judgment."))
+    v.not_in_future(data.court_judgment_on, "court_judgment_on", _("Judgment of"), today=today)
+    if data.decided_on is not None and data.court_judgment_on > data.decided_on:
+        raise FieldError(
+            "court_judgment_on",
+            _("Judgment of: the judgment comes before the decision that carries it out."),
+        )
+    data.court_name = v.clean(
+        data.court_name, "court_name", _("Court"), required=True, max_length=300, printed=True
+    )
 
 
 def check_notification(data: DecisionData, *, today: dt.date) -> None:
@@ -463,9 +518,14 @@ def record_decision(
     decision.missing_mentions = ",".join(c for c in MENTIONS if c in data.missing_mentions)
     decision.encoded_on = data.encoded_on
     decision.ticket_moderateur = data.ticket_moderateur if positive_decision(data.kind) else None
+    decision.court_ordered = data.court_ordered
+    decision.court_judgment_on = data.court_judgment_on
+    decision.court_name = data.court_name
     created, fields = decision.id is None, audit.changed_fields(decision)
     session.add(decision)
     session.flush()
+    if _replace_reasons(decision.id or 0, data.reasons, session):
+        fields = sorted({*fields, "reasons"})
     refresh_status(request, session=session)
     audit.record_saved(
         "decision",
@@ -476,6 +536,30 @@ def record_decision(
         reference=request.reference,
     )
     return decision
+
+
+def reasons_of(decision_id: int, *, session: Session) -> list[DecisionReason]:
+    return list(
+        session.scalars(
+            select(DecisionReason)
+            .where(col(DecisionReason.decision_id) == decision_id)
+            .order_by(col(DecisionReason.id))
+        )
+    )
+
+
+def _replace_reasons(decision_id: int, reasons: list[tuple[str, str]], session: Session) -> bool:
+    """Store ``reasons`` as the decision's (in the refusal table's order); whether they changed."""
+    before = [(r.key, r.explanation) for r in reasons_of(decision_id, session=session)]
+    order = {key: number for number, key in enumerate(REASONS)}
+    wanted = sorted(reasons, key=lambda pair: order[pair[0]])
+    if before == wanted:
+        return False
+    session.execute(delete(DecisionReason).where(col(DecisionReason.decision_id) == decision_id))
+    for key, explanation in wanted:
+        session.add(DecisionReason(decision_id=decision_id, key=key, explanation=explanation))
+    session.flush()
+    return True
 
 
 def decision_summaries() -> Select[

@@ -30,7 +30,7 @@ from amudesk.deadlines import (
 from amudesk.i18n import BRUSSELS, _
 from amudesk.models import DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, audit
+from amudesk.services import FieldError, appeals, audit
 from amudesk.services import validation as v
 from amudesk.services.cases import get_request, local_date, save_request
 from amudesk.settings import ClockSettings as ClockSettings  # still importable here
@@ -394,15 +394,17 @@ def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -
 
 
 def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> Request:
-    """The day the claimant appealed to the labour court (None to clear)."""
-    return _record_event_day(
-        request_id,
-        day,
-        "appealed_on",
-        _("Appealed on"),
-        _("Appealed on: the appeal cannot come before the request."),
-        session=session,
-    )
+    """The day the claimant appealed to the labour court (None to clear): the first appeal
+    recorded (``services.appeals``, which keeps the request's ``appealed_on``)."""
+    request = get_request(request_id, session=session)
+    if day is not None:
+        v.not_in_future(day, "appealed_on", _("Appealed on"))
+        if day < local_date(request.received_at):
+            raise FieldError(
+                "appealed_on", _("Appealed on: the appeal cannot come before the request.")
+            )
+    appeals.set_first_filing(request_id, day, session=session)
+    return request
 
 
 def _record_event_day(

@@ -46,12 +46,15 @@ from amudesk.documents.processing import processing_record, render_processing
 from amudesk.i18n import LANGUAGES, N_, _
 from amudesk.models import (
     Aamu,
+    Appeal,
     AuditEntry,
     Card,
     CaseStatus,
+    Consent,
     Cpas,
     DeadlineMark,
     Decision,
+    DecisionReason,
     Document,
     Person,
     Request,
@@ -63,6 +66,7 @@ from amudesk.services.cases import (
     local_date,
     positive_decision,
 )
+from amudesk.services.consents import consents_of
 from amudesk.services.office import require_office
 from amudesk.services.people import dependants, get_person
 from amudesk.store import Store, StoreError, StoreLocked
@@ -154,13 +158,23 @@ def _requests_part(person_id: int, session: Session) -> list[dict[str, Any]]:
         )
         values["attestations"] = _rows_of(Aamu, Aamu.issued_on, request.id, session)
         values["decisions"] = _rows_of(Decision, Decision.decided_on, request.id, session)
+        for decision in values["decisions"]:
+            decision["reasons"] = [
+                _columns(reason)
+                for reason in session.scalars(
+                    select(DecisionReason)
+                    .where(col(DecisionReason.decision_id) == decision["id"])
+                    .order_by(col(DecisionReason.id))
+                )
+            ]
         values["deadline_marks"] = _rows_of(DeadlineMark, DeadlineMark.rule, request.id, session)
+        values["appeals"] = _rows_of(Appeal, Appeal.filed_on, request.id, session)
         result.append(values)
     return result
 
 
 def _rows_of(
-    model: type[Aamu | Decision | DeadlineMark],
+    model: type[Aamu | Decision | DeadlineMark | Appeal],
     order: Any,
     request_id: int | None,
     session: Session,
@@ -187,6 +201,8 @@ def _audit_part(
         "aamu": set(),
         "decision": set(),
         "deadline_mark": set(),
+        "appeal": set(),
+        "consent": set(),
     }
     references = set()
     for request in requests:
@@ -195,6 +211,10 @@ def _audit_part(
         ids["aamu"].update(row["id"] for row in request["attestations"])
         ids["decision"].update(row["id"] for row in request["decisions"])
         ids["deadline_mark"].update(row["id"] for row in request["deadline_marks"])
+        ids["appeal"].update(row["id"] for row in request.get("appeals", []))
+    ids["consent"].update(
+        session.scalars(select(col(Consent.id)).where(col(Consent.person_id).in_(list(people))))
+    )
     conditions: list[ColumnElement[bool]] = [
         (col(AuditEntry.entity) == entity) & col(AuditEntry.entity_id).in_(sorted(numbers))
         for entity, numbers in ids.items()
@@ -240,6 +260,7 @@ def person_record(person_id: int, *, session: Session) -> dict[str, Any]:
         "version": RECORD_VERSION,
         "generated_at": _iso_moment(dt.datetime.now(dt.UTC)),
         "person": _person_part(person),
+        "consents": [_columns(consent) for consent in consents_of(person_id, session=session)],
         "requests": own_requests,
         "dependants": minors,
         "documents_issued": _documents_part(people, session),
@@ -476,8 +497,16 @@ def erase_person(person_id: int, *, session: Session) -> ErasureReport:
             or_(col(Document.person_id).in_(ids), col(Document.request_id).in_(plan.request_ids))
         )
     )
+    session.execute(delete(Consent).where(col(Consent.person_id).in_(ids)))
     if plan.request_ids:
-        for model in (DeadlineMark, Decision, Aamu):
+        session.execute(
+            delete(DecisionReason).where(
+                col(DecisionReason.decision_id).in_(
+                    select(col(Decision.id)).where(col(Decision.request_id).in_(plan.request_ids))
+                )
+            )
+        )
+        for model in (DeadlineMark, Decision, Aamu, Appeal):
             session.execute(
                 delete(model).where(
                     model.request_id.in_(plan.request_ids)  # type: ignore[attr-defined]
