@@ -23,7 +23,19 @@ EXIT_BAD_INPUT = 2
 
 MESSAGE_LENGTH = 300  # a parser message, what was typed included
 
-DOCUMENT_KINDS = ("receipt", "aamu", "info-form", "card", "card-sheet")
+DOCUMENT_KINDS = (
+    "receipt",
+    "aamu",
+    "info-form",
+    "card",
+    "card-sheet",
+    # The letters (amudesk.letters.KINDS: a test keeps them equal).
+    "reminder",
+    "formal-notice",
+    "reasons-request",
+    "appeal",
+    "transfer-reasons",
+)
 # models.CloseReason's values (a test keeps them equal: the parser loads no model).
 CLOSE_REASONS = ("covered", "left", "withdrawn", "transferred", "appeal-ended", "other")
 # What `amudesk office set` changes: the office profile's fields, as typed.

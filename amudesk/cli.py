@@ -39,6 +39,7 @@ from amudesk.services import (
     documents,
     privacy,
 )
+from amudesk.services import letters as letter_service
 from amudesk.services.cases import find_request
 from amudesk.services.clock import today_in_brussels
 from amudesk.services.demo import DemoError, fill_demo
@@ -500,6 +501,15 @@ def _issue_document(args: argparse.Namespace, store: Store, session: Any) -> tup
         return issued.number, issued.pdf
     if args.kind == "aamu":
         issued = documents.issue_aamu_form(request_id, session=session, language=language)
+        return issued.number, issued.pdf
+    if args.kind in letter_service.KINDS:
+        issued = letter_service.issue_letter(
+            request_id,
+            args.kind,
+            session=session,
+            language=language,
+            clock_settings=load_settings(store.data_dir).clock_settings(),
+        )
         return issued.number, issued.pdf
     if args.kind == "info-form":
         issued = documents.issue_info_form(

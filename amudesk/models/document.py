@@ -16,6 +16,12 @@ DOCUMENT_KINDS: dict[str, str] = {
     "aamu": N_("AAMU form for a doctor"),
     "info-form": N_("Information form (MediPrima)"),
     "card": N_("Medical card"),
+    # The letters (amudesk.letters: the same names).
+    "reminder": N_("Reminder to the CPAS"),
+    "formal-notice": N_("Formal notice to the CPAS"),
+    "reasons-request": N_("Request for a reasoned decision"),
+    "appeal": N_("Appeal to the labour court"),
+    "transfer-reasons": N_("Letter on the transfer of the request"),
 }
 
 

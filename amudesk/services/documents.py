@@ -51,7 +51,18 @@ AAMU_FORM = "aamu"
 INFO_FORM = "info-form"
 CARD = "card"
 # Each kind numbers its documents per year: AR-2026-00042, AM-…, FI-…, CM-….
-PREFIXES: dict[str, str] = {RECEIPT: "AR", AAMU_FORM: "AM", INFO_FORM: "FI", CARD: "CM"}
+PREFIXES: dict[str, str] = {
+    RECEIPT: "AR",
+    AAMU_FORM: "AM",
+    INFO_FORM: "FI",
+    CARD: "CM",
+    # The letters: each numbered in its own series.
+    "reminder": "RC",
+    "formal-notice": "MD",
+    "reasons-request": "DM",
+    "appeal": "RQ",
+    "transfer-reasons": "TR",
+}
 LANGUAGES = ("fr", "nl", "en")
 # An AAMU asks for aid for a period; a year is what doctors are usually asked to propose.
 AAMU_SUGGESTED_MONTHS = 12
