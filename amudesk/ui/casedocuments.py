@@ -27,17 +27,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from amudesk import i18n
+from amudesk import i18n, letters
 from amudesk.i18n import _, ngettext
 from amudesk.models.card import CARD_STATUS_LABELS, CardStatus
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import FieldError, NotFound, cases, documents
+from amudesk.services import letters as letter_service
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
@@ -98,6 +100,7 @@ def document_choices(detail: cases.CaseDetail) -> list[tuple[str, str, int | Non
             )
         )
     choices.append((_(DOCUMENT_KINDS["card"]), "card", None))
+    choices += [(_(DOCUMENT_KINDS[kind]), kind, None) for kind in letters.KINDS]
     for number, minor in enumerate(detail.dependants, start=1):
         choices.append(
             (
@@ -263,6 +266,9 @@ class CaseDocuments(QWidget):
         kind, _sep, minor = str(self.document_kind.currentData()).partition(":")
         dependant = int(minor) if minor else None
         language = self.document_language.currentData()
+        if kind in letters.KINDS:
+            self.write_letter(kind, language)
+            return
         card_id: int | None = None
         try:
             with self._store.transaction() as session:
@@ -303,6 +309,44 @@ class CaseDocuments(QWidget):
         if card_id is not None:
             on_printed = partial(self._cards_printed, request_id, [card_id])
         self.preview(pdf, number, on_printed=on_printed)
+
+    def write_letter(self, kind: str, language: str | None = None) -> None:
+        """Draft a letter from the case; show it to edit, then issue and preview it. When the
+        case lacks a fact the letter needs, say which and issue nothing."""
+        from amudesk.ui.letterdialog import LetterDialog
+
+        if self._request_id is None:
+            return
+        request_id = self._request_id
+        settings = load_settings(self._data_dir).clock_settings()
+        try:
+            with self._store.session() as session:
+                draft = letter_service.draft_letter(
+                    request_id, kind, session=session, language=language, clock_settings=settings
+                )
+                chosen = documents.document_language(language, get_office(session=session))
+        except (FieldError, NotFound) as exc:
+            QMessageBox.warning(self, _(DOCUMENT_KINDS.get(kind, kind)), str(exc))
+            return
+        dialog = LetterDialog(
+            self._store,
+            request_id=request_id,
+            kind=kind,
+            language=chosen,
+            draft=draft,
+            clock_settings=settings,
+            parent=self,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.issued is None:
+            return
+        issued = dialog.issued
+        self.saved.emit(
+            request_id,
+            _("{document} {number} issued.").format(
+                document=_(DOCUMENT_KINDS.get(kind, kind)), number=issued.number
+            ),
+        )
+        self.preview(issued.pdf, issued.number)
 
     def open_document(self, document_id: int, number: str) -> None:
         """Show the archived copy of a document, exactly as it was handed out, to print or

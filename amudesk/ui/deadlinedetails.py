@@ -29,6 +29,10 @@ ACTION_LABELS: dict[str, str] = {
     worklist.RECORD_DECISION: N_("Record &the decision…"),
     worklist.RECORD_TRANSFER: N_("Record &the transfer…"),
     worklist.RECORD_APPEAL: N_("Record &the appeal…"),
+    # A late CPAS: the letter that fits (written from the case, then issued).
+    worklist.REMIND: N_("Write &the reminder…"),
+    worklist.FORMAL_NOTICE: N_("Write &the formal notice…"),
+    worklist.LABOUR_COURT: N_("Write &the appeal…"),
 }
 # The latest decision completed, by the limit it stops.
 UPDATE_LABELS: dict[str, str] = {

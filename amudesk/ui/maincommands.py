@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 
-from amudesk import __version__, i18n
+from amudesk import __version__, i18n, letters
 from amudesk.i18n import _, ngettext
 from amudesk.services import cases, worklist
 from amudesk.services.documents import document_language
@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from amudesk.ui.mainwindow import MainWindow
 
 log = logging.getLogger("amudesk.ui.mainwindow")
+# The board's "CPAS late" actions, and the letter each writes.
+LETTER_OF_ACTION = {
+    worklist.REMIND: letters.REMINDER,
+    worklist.FORMAL_NOTICE: letters.FORMAL_NOTICE,
+    worklist.LABOUR_COURT: letters.APPEAL,
+}
 
 
 class MainCommands(QObject):
@@ -64,6 +70,10 @@ class MainCommands(QObject):
             with self.store.session() as session:
                 latest = cases.latest_decision(request_id, session=session)
             panel.edit_decision(latest.id if latest is not None else None)
+            return
+        letter = LETTER_OF_ACTION.get(action)
+        if letter is not None:
+            panel.documents.write_letter(letter)
             return
         forms = {
             worklist.RECORD_DECISION: panel.record_decision,

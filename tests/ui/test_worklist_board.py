@@ -242,7 +242,7 @@ def test_the_next_action_s_button_asks_for_its_form(
     assert asked.args == [request_id, worklist.RECORD_DECISION]
 
 
-def test_a_late_cpas_is_written_to_from_the_case_and_a_done_line_asks_nothing(
+def test_a_late_cpas_gets_the_letter_that_fits_and_a_done_line_asks_nothing(
     qtbot: Any, store: Any, data_dir: Path, cases: Any
 ) -> None:
     set_office(store, "association")
@@ -250,7 +250,9 @@ def test_a_late_cpas_is_written_to_from_the_case_and_a_done_line_asks_nothing(
     board.table.setCurrentIndex(row_of(board, cases["lan"][0], "decision"))
     said = board.explanation.next_action_text()
     assert said.startswith("CPAS late: appeal to the labour court")
-    assert not board.action_button.isVisible() and board.open_button.isEnabled()
+    # Letters exist: the button writes the appeal (from the case, where it is issued).
+    assert board.action_button.isVisible() and board.open_button.isEnabled()
+    assert board.action_button.text().replace("&", "") == "Write the appeal…"
     choose(board.show_filter, "all")
     done = [group.key for group in board.model.groups].index("done")
     board.deadline_list.set_group_expanded(done, True)
@@ -277,7 +279,7 @@ def forms(fake_dialog: Any) -> list[tuple[str, dict[str, Any]]]:
     opened: list[tuple[str, dict[str, Any]]] = []
     for module, name in (
         ("amudesk.ui.decisiondialog", "DecisionDialog"),
-        ("amudesk.ui.eventdialog", "AppealDialog"),
+        ("amudesk.ui.appealdialog", "AppealDialog"),
         ("amudesk.ui.eventdialog", "TransferDialog"),
     ):
         fake_dialog(module, name, type(name, (FakeForm,), {"opened": opened}))
