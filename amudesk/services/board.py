@@ -114,6 +114,8 @@ class BoardData:
     # request id → the person's full name, shown beside the reference (on the board only:
     # notifications, the calendar file and the JSON carry references alone).
     names: dict[int, str] = field(default_factory=dict)
+    # The day each kind of letter was last issued, by request (the next action follows it).
+    letters: dict[int, dict[str, dt.date]] = field(default_factory=dict)
 
     def bucket(self, deadline: Deadline) -> str:
         return bucket_of(deadline, self.today, self.within_days)
@@ -186,18 +188,20 @@ def compute_board(
         store, today=today, language=language, settings=settings, progress=progress
     )
     data = _board(deadlines, case_count, today, language, settings)
-    data.office_kind, data.names = _office_and_names(store, None)
+    data.office_kind, data.names, data.letters = _office_and_names(store, None)
     return data
 
 
 def _office_and_names(
     store: Store, request_ids: Sequence[int] | None
-) -> tuple[str | None, dict[int, str]]:
-    """The office's kind, and the names of the requests shown (all when None), in one query."""
+) -> tuple[str | None, dict[int, str], dict[int, dict[str, dt.date]]]:
+    """The office's kind, and the names of the requests shown (all when None) and the
+    letters issued for them, one query each."""
     with store.session() as session:
         office = get_office(session=session)
         names = worklist.request_names(session=session, request_ids=request_ids)
-    return (str(office.kind) if office is not None else None), names
+        sent = worklist.letters_sent(session=session, request_ids=request_ids)
+    return (str(office.kind) if office is not None else None), names, sent
 
 
 def compute_preview(
@@ -229,7 +233,7 @@ def compute_preview(
     deadlines = clock.count(facts, today=today, language=language, settings=settings, marks=marks)
     data = _board(deadlines, len(facts), today, language, settings)
     data.partial = True
-    data.office_kind, data.names = _office_and_names(store, ids)
+    data.office_kind, data.names, data.letters = _office_and_names(store, ids)
     return data
 
 

@@ -10,20 +10,22 @@ the office's kind and the day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from amudesk import i18n
+from amudesk import i18n, letters
 from amudesk.deadlines import RULES, RUNNING_STATES, Actor, Deadline, State
 from amudesk.i18n import _, ngettext
-from amudesk.models import DeadlineMark, Person, Request
+from amudesk.models import DeadlineMark, Document, Person, Request
 from amudesk.services import FieldError, clock
 from amudesk.services import validation as v
+from amudesk.services.cases import local_date
 
 HANDLED, SNOOZED = clock.MARK_KINDS
+LETTER_KINDS = letters.KINDS
 NAMES_CHUNK = 10_000  # request ids per query: far below SQLite's limit on parameters
 
 # --- who each case is --------------------------------------------------------------------
@@ -115,6 +117,26 @@ def mark_deadlines(
     ]
 
 
+def letters_sent(
+    *, session: Session, request_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, dt.date]]:
+    """For each request, the Brussels day each kind of letter was last issued."""
+    statement = select(col(Document.request_id), col(Document.kind), col(Document.issued_at)).where(
+        col(Document.kind).in_(LETTER_KINDS)
+    )
+    if request_ids is not None:
+        statement = statement.where(col(Document.request_id).in_(sorted(set(request_ids))))
+    found: dict[int, dict[str, dt.date]] = {}
+    for request_id, kind, issued_at in session.execute(statement):
+        if request_id is None:
+            continue
+        day = local_date(issued_at)
+        kinds = found.setdefault(request_id, {})
+        if day > kinds.get(kind, dt.date.min):
+            kinds[kind] = day
+    return found
+
+
 # --- the next action ---------------------------------------------------------------------
 
 # What the button of a next action does (NextAction.key).
@@ -130,7 +152,8 @@ LETTER_ACTIONS = frozenset({REMIND, FORMAL_NOTICE, LABOUR_COURT})
 EVENT_ACTIONS = frozenset({RECORD_DECISION, UPDATE_DECISION, RECORD_TRANSFER, RECORD_APPEAL})
 
 REMINDER_DAYS = 14  # late by this many days at most: a reminder; later, a formal notice
-COURT_AFTER_DAYS = 30  # a decision later than this: the labour court
+ANSWER_DAYS = 8  # the time a reminder or a formal notice gives the CPAS to answer
+APPEAL_SOON_DAYS = 21  # an appeal limit this near: the appeal, whatever was sent
 CPAS_LIMITS = frozenset(rule.id for rule in RULES.values() if rule.actor == Actor.CPAS)
 DECISION_RULES = frozenset({"decision", "care-decision", "reexamination", "renewal"})
 LATEST_DECISION_RULES = frozenset({"notification", "mediprima"})
@@ -152,8 +175,10 @@ def next_action(
     today: dt.date,
     *,
     case_deadlines: Sequence[Deadline] | None = None,
+    sent: Mapping[str, dt.date] | None = None,
 ) -> NextAction:
-    """The next thing this office does about ``deadline`` on ``today``.
+    """The next thing this office does about ``deadline`` on ``today``; ``sent`` is the
+    day each kind of letter was last issued for its case (letters_sent).
 
     ``case_deadlines`` are the other deadlines of its case (counted again from its facts
     when not given): a running appeal window turns a late CPAS into a case for the
@@ -180,49 +205,86 @@ def next_action(
                 NOTHING,
                 _("Nothing to do yet: the CPAS has until {date}.").format(date=_day(deadline.due)),
             )
-        return _cpas_late(deadline, today, case_deadlines)
+        return _cpas_late(deadline, today, case_deadlines, sent)
     return _stopping_event(deadline, today)
 
 
 def _cpas_late(
-    deadline: Deadline, today: dt.date, case_deadlines: Sequence[Deadline] | None
+    deadline: Deadline,
+    today: dt.date,
+    case_deadlines: Sequence[Deadline] | None,
+    sent: Mapping[str, dt.date] | None = None,
 ) -> NextAction:
-    """An association and a CPAS past its last day: a reminder, a formal notice, an appeal."""
+    """An association and a CPAS past its last day: a reminder, then (no answer within
+    ANSWER_DAYS) a formal notice, then (its time up) the appeal — or the appeal at once
+    when its limit is near; never an appeal once its limit has passed. ``sent``: the day
+    each kind of letter was last issued for the case."""
     assert deadline.due is not None
     late = (today - deadline.due).days
+    sent = sent or {}
     if case_deadlines is None:
         case_deadlines = deadline.clock.deadlines(deadline.case)
     window = next(
         (
             d
             for d in case_deadlines
-            if d.rule == "appeal-no-decision"
+            if d.rule in ("appeal-no-decision", "appeal")
             and d.state in RUNNING_STATES
             and d.event_on is not None
             and d.event_on < today
+            and d.due is not None
         ),
         None,
     )
-    if window is not None and window.due is not None:
+    appeal_until = window.due if window is not None else None
+    if "appeal" in sent:
+        return NextAction(
+            RECORD_APPEAL,
+            _("Appeal written on {date}: record it once it is filed at the court.").format(
+                date=_day(sent["appeal"])
+            ),
+        )
+    if "formal-notice" in sent:
+        answer_by = sent["formal-notice"] + dt.timedelta(days=ANSWER_DAYS)
+        if today <= answer_by:
+            return NextAction(
+                NOTHING,
+                _("Formal notice sent on {date}: the CPAS has until {until} to answer.").format(
+                    date=_day(sent["formal-notice"]), until=_day(answer_by)
+                ),
+            )
+        if appeal_until is not None:
+            return NextAction(
+                LABOUR_COURT,
+                _(
+                    "Formal notice sent on {date}, no answer: appeal to the labour court, by "
+                    "{until} at the latest."
+                ).format(date=_day(sent["formal-notice"]), until=_day(appeal_until)),
+            )
+    if appeal_until is not None and (appeal_until - today).days <= APPEAL_SOON_DAYS:
         return NextAction(
             LABOUR_COURT,
             _(
                 "CPAS late: appeal to the labour court — no decision came, and the claimant "
                 "may appeal until {date}; write the appeal with them."
-            ).format(date=_day(window.due)),
+            ).format(date=_day(appeal_until)),
         )
-    if deadline.rule == "decision" and late > COURT_AFTER_DAYS:
+    if "reminder" in sent and "formal-notice" not in sent:
+        answer_by = sent["reminder"] + dt.timedelta(days=ANSWER_DAYS)
+        if today <= answer_by:
+            return NextAction(
+                NOTHING,
+                _("Reminder sent on {date}: the CPAS has until {until} to answer.").format(
+                    date=_day(sent["reminder"]), until=_day(answer_by)
+                ),
+            )
         return NextAction(
-            LABOUR_COURT,
-            ngettext(
-                "CPAS late: appeal to the labour court — the decision is {n} day late; "
-                "write the appeal with the claimant.",
-                "CPAS late: appeal to the labour court — the decision is {n} days late; "
-                "write the appeal with the claimant.",
-                late,
-            ).format(n=late),
+            FORMAL_NOTICE,
+            _("Reminder sent on {date}, no answer: send a formal notice.").format(
+                date=_day(sent["reminder"])
+            ),
         )
-    if late <= REMINDER_DAYS:
+    if late <= REMINDER_DAYS and not sent:
         return NextAction(
             REMIND,
             ngettext(

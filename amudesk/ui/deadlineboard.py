@@ -452,6 +452,10 @@ class DeadlineBoard(QWidget):
                     request_ids=request_ids,
                 )
                 names = worklist.request_names(session=session, request_ids=request_ids)
+                sent = worklist.letters_sent(session=session, request_ids=request_ids)
+            for request_id in request_ids:  # a letter issued from the case changes its next step
+                board.letters.pop(request_id, None)
+            board.letters.update(sent)
             fresh: dict[int, list[Deadline]] = {request_id: [] for request_id in request_ids}
             for deadline in counted:
                 fresh[deadline.case.request_id].append(deadline)

@@ -194,6 +194,7 @@ class DeadlineDetails(QWidget):
             board.office_kind,
             board.today,
             case_deadlines=board.by_case.get(deadline.case.request_id),
+            sent=board.letters.get(deadline.case.request_id),
         )
 
     def _show_action(self, action: NextAction | None, deadline: Deadline | None = None) -> None:

@@ -293,3 +293,20 @@ def test_the_command_line_issues_a_letter_or_says_what_is_missing(
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1 and "the decision" in err
     assert not missing_target.exists()
+
+
+def test_the_board_follows_the_letters_sent(store: Store) -> None:
+    from amudesk.services import board, clock, worklist
+
+    request_id = make_case(store)
+    issue(store, request_id, letters.REMINDER, language="en")
+    data = board.compute_board(store, today=TODAY, language="en", settings=clock.ClockSettings())
+    assert data.letters[request_id] == {"reminder": TODAY}
+    late = next(
+        d
+        for items in data.buckets.values()
+        for d in items
+        if d.case.request_id == request_id and d.rule == "decision"
+    )
+    step = worklist.next_action(late, "association", TODAY, sent=data.letters[request_id])
+    assert step.key == worklist.NOTHING and step.text.startswith("Reminder sent on")

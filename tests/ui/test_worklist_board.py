@@ -249,10 +249,10 @@ def test_a_late_cpas_gets_the_letter_that_fits_and_a_done_line_asks_nothing(
     board = open_board(qtbot, store, data_dir)
     board.table.setCurrentIndex(row_of(board, cases["lan"][0], "decision"))
     said = board.explanation.next_action_text()
-    assert said.startswith("CPAS late: appeal to the labour court")
-    # Letters exist: the button writes the appeal (from the case, where it is issued).
+    assert said.startswith("CPAS late: send a reminder")
+    # Letters exist: the button writes the reminder (from the case, where it is issued).
     assert board.action_button.isVisible() and board.open_button.isEnabled()
-    assert board.action_button.text().replace("&", "") == "Write the appeal…"
+    assert board.action_button.text().replace("&", "") == "Write the reminder…"
     choose(board.show_filter, "all")
     done = [group.key for group in board.model.groups].index("done")
     board.deadline_list.set_group_expanded(done, True)

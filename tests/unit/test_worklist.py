@@ -109,9 +109,17 @@ def incompetent(**facts: object) -> CaseFacts:
     )
 
 
-def action(case: CaseFacts, rule: str, office: str | None, today: dt.date) -> worklist.NextAction:
+def action(
+    case: CaseFacts,
+    rule: str,
+    office: str | None,
+    today: dt.date,
+    sent: dict[str, dt.date] | None = None,
+) -> worklist.NextAction:
     found = deadlines_of(case, today)
-    return worklist.next_action(found[rule], office, today, case_deadlines=list(found.values()))
+    return worklist.next_action(
+        found[rule], office, today, case_deadlines=list(found.values()), sent=sent
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,17 +140,39 @@ def test_an_association_reminds_a_late_cpas_then_gives_formal_notice(
     assert found.key in worklist.LETTER_ACTIONS  # written from the case, until letters exist
 
 
-def test_an_association_takes_a_late_decision_to_the_labour_court() -> None:
-    # One day late: the month to decide has not ended yet, the claimant cannot appeal.
+def test_an_association_reminds_then_gives_notice_then_appeals_never_too_late() -> None:
+    # Late, nothing sent yet: a reminder.
     assert action(no_decision(), "decision", "association", D(2026, 2, 5)).key == worklist.REMIND
-    # The month has passed: the claimant's appeal window runs, until Tuesday 5 May.
-    court = action(no_decision(), "decision", "association", D(2026, 2, 10))
+    assert action(no_decision(), "decision", "association", D(2026, 2, 10)).key == worklist.REMIND
+    # The appeal window (until Tuesday 5 May) nears its end: the appeal, whatever was sent.
+    court = action(no_decision(), "decision", "association", D(2026, 4, 20))
     assert court.key == worklist.LABOUR_COURT
     assert court.text.startswith("CPAS late: appeal to the labour court")
     assert "Tue 5 May 2026" in court.text
-    # The window has lapsed, and the decision is months late: still the labour court.
+    # The window has lapsed: no appeal is proposed any more, a formal notice is.
     late = action(no_decision(), "decision", "association", D(2026, 6, 1))
-    assert late.key == worklist.LABOUR_COURT and "117 days late" in late.text
+    assert late.key == worklist.FORMAL_NOTICE and "117 days" in late.text
+
+
+def test_the_next_step_follows_the_letters_sent() -> None:
+    reminded = {"reminder": D(2026, 2, 10)}
+    wait = action(no_decision(), "decision", "association", D(2026, 2, 15), sent=reminded)
+    assert wait.key == worklist.NOTHING
+    assert (
+        wait.text
+        == "Reminder sent on Tue 10 Feb 2026: the CPAS has until Wed 18 Feb 2026 to answer."
+    )
+    notice = action(no_decision(), "decision", "association", D(2026, 2, 20), sent=reminded)
+    assert notice.key == worklist.FORMAL_NOTICE and "no answer" in notice.text
+    noticed = {**reminded, "formal-notice": D(2026, 2, 20)}
+    assert action(no_decision(), "decision", "association", D(2026, 2, 25), sent=noticed).key == (
+        worklist.NOTHING
+    )
+    court = action(no_decision(), "decision", "association", D(2026, 3, 2), sent=noticed)
+    assert court.key == worklist.LABOUR_COURT and "Tue 5 May 2026" in court.text
+    written = {**noticed, "appeal": D(2026, 3, 3)}
+    recorded = action(no_decision(), "decision", "association", D(2026, 3, 4), sent=written)
+    assert recorded.key == worklist.RECORD_APPEAL and "3 Mar 2026" in recorded.text
 
 
 def test_an_association_waits_for_a_cpas_still_in_time() -> None:
@@ -190,7 +220,7 @@ def test_a_cpas_records_the_event_that_stops_each_clock() -> None:
 
 
 def test_the_other_deadlines_of_the_case_are_counted_when_not_given() -> None:
-    today = D(2026, 2, 10)
+    today = D(2026, 4, 20)
     decision = deadlines_of(no_decision(), today)["decision"]
     found = worklist.next_action(decision, "association", today)
     assert found.key == worklist.LABOUR_COURT
