@@ -341,6 +341,56 @@ def bench_next_limits(data_dir: Path) -> None:
         store.close()
 
 
+def bench_letter(data_dir: Path) -> None:
+    """A reminder issued for a late request of the demo (drafted from the case and the
+    clock, rendered, numbered, archived, audited); median of 20."""
+    from sqlalchemy import select
+
+    from amudesk.models import Request
+    from amudesk.services import consents, directory, letters
+    from amudesk.services.clock import today_in_brussels
+    from amudesk.services.consents import ConsentData
+
+    store = open_bench_store(data_dir)
+    try:
+        with store.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(Request.id)
+                    .where(Request.next_state == "overdue", Request.next_rule == "decision")
+                    .limit(20)
+                )
+            )
+            for request_id in ids:
+                request = session.get(Request, request_id)
+                assert request is not None
+                cpas = directory.get_cpas(request.cpas_id, session=session)
+                if not cpas.address:
+                    cpas.address = "Rue de la Loi 1\n1000 Bruxelles"
+                    session.add(cpas)
+                if not consents.has_mandate(request.person_id, session=session):
+                    consents.record_consent(
+                        request.person_id,
+                        ConsentData(given_on=today_in_brussels(), uses=["letters"]),
+                        session=session,
+                    )
+        durations = []
+        for request_id in ids:
+
+            def issue(request_id: int = request_id) -> None:
+                with store.transaction() as session:
+                    letters.issue_letter(request_id, "reminder", session=session)
+
+            durations.append(timed(issue))
+    finally:
+        store.close()
+    if not durations:
+        record("reminder letter issued (median)", "n/a", "≤ 50 ms", None)
+        return
+    median = statistics.median(durations)
+    record("reminder letter issued (median)", ms(median), "≤ 50 ms", median <= 0.050)
+
+
 def open_case_facts(count: int, today: dt.date) -> list[object]:
     """``count`` open requests (no decision) received over 18 months; a third with care started."""
     from amudesk.deadlines import CaseFacts
@@ -706,6 +756,7 @@ def main() -> int:
             bench_open_case(data_dir)
             bench_card_batch(data_dir)  # first: it times the fonts loading in the background
             bench_receipt(data_dir)
+            bench_letter(data_dir)
         bench_card_sheet()
         bench_deadlines_in_memory()
         if demo:
