@@ -127,10 +127,11 @@ def notice_deadline(facts: CaseLetterFacts) -> dt.date:
     return day
 
 
-def missing(facts: CaseLetterFacts) -> list[str]:
-    """What the letter needs and the case lacks, each in a few words of the letter's
-    language (empty when the letter can be drafted)."""
-    t = _Words(facts.language).t
+def missing(facts: CaseLetterFacts, language: str | None = None) -> list[str]:
+    """What the letter needs and the case lacks, each in a few words of ``language`` (the
+    reader's: by default the letter's), empty when the letter can be drafted."""
+    language = language or facts.language
+    t = _Words(language).t
     lacking = []
     if facts.kind in ON_BEHALF and not facts.mandate:
         lacking.append(t(N_("the person's mandate for letters on their behalf (consent)")))
@@ -148,7 +149,7 @@ def missing(facts: CaseLetterFacts) -> list[str]:
         if facts.appeal_last_day is not None and facts.appeal_last_day < facts.today:
             lacking.append(
                 t(N_("an appeal limit still running (it ended on {date})")).format(
-                    date=_Words(facts.language).date(facts.appeal_last_day)
+                    date=_Words(language).date(facts.appeal_last_day)
                 )
             )
     if facts.kind == TRANSFER_REASONS:
@@ -299,10 +300,8 @@ def _reasons_request(facts: CaseLetterFacts, words: _Words) -> Draft:
     body = [
         t(N_("Madam, Sir,")),
         _opening(facts, words),
-        t(
-            N_("Your CPAS took a decision on this request on {decided} ({kind}).").format(
-                decided=words.date(facts.decided_on), kind=facts.decision_kind
-            )
+        t(N_("Your CPAS took a decision on this request on {decided} ({kind}).")).format(
+            decided=words.date(facts.decided_on), kind=facts.decision_kind
         ),
     ]
     if facts.missing_mentions:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from amudesk import letters
+from amudesk import i18n, letters
 from amudesk.deadlines import MENTIONS, RUNNING_STATES, Actor, State
 from amudesk.documents.layout import Letterhead
 from amudesk.i18n import BRUSSELS, N_, _, gettext_for
@@ -178,13 +178,11 @@ def draft_letter(
         today=today,
         clock_settings=clock_settings,
     )
-    lacking = letters.missing(facts)
+    # Said to the user, in the interface's language (the letter may be in another).
+    lacking = letters.missing(facts, i18n.get_locale())
     if lacking:
         raise FieldError(
-            "letter",
-            gettext_for(facts.language, N_("This letter needs: {missing}.")).format(
-                missing="; ".join(lacking)
-            ),
+            "letter", _("This letter needs: {missing}.").format(missing="; ".join(lacking))
         )
     return letters.draft(facts)
 
