@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import deadlines
@@ -27,20 +27,28 @@ from amudesk.i18n import _
 from amudesk.models import (
     CARE_CATEGORIES,
     Aamu,
+    Appeal,
+    AppealFiling,
+    AppealOutcome,
     CareKind,
     CaseStatus,
     Channel,
     CloseReason,
+    Consent,
+    ConsentHow,
+    ConsentUse,
     Counter,
     Cpas,
     Decision,
     DecisionKind,
+    DecisionReason,
     OfficeKind,
     Person,
     Request,
     Sex,
 )
 from amudesk.models.base import utcnow
+from amudesk.refusals import REASONS
 from amudesk.services import audit, cases, nextdue
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import get_office, save_office
@@ -316,6 +324,73 @@ DECISIONS = (
 DECISION_WEIGHTS = (50, 20, 20, 10)
 CATEGORY_CODES = tuple(CARE_CATEGORIES)
 
+# The letters' facts: what a refusal said, appeals, court-ordered decisions, consents.
+# Unlawful reasons are given about as often as lawful ones, as the associations see it.
+REFUSAL_REASON_WEIGHTS: dict[str, int] = {
+    "resources": 10,
+    "insured": 6,
+    "residence-status": 6,
+    "no-identity-document": 8,
+    "no-address": 8,
+    "three-months-proof": 9,
+    "reason-of-stay": 5,
+    "no-aamu": 8,
+    "aamu-model": 4,
+    "material-aid-waiver": 3,
+    "not-urgent": 6,
+    "enquiry-incomplete": 9,
+    "other": 3,
+}
+INCOMPETENCE_REASON_WEIGHTS: dict[str, int] = {"competence": 20, "no-address": 5, "other": 1}
+REASON_NOTES: dict[str, tuple[str, ...]] = {
+    "competence": ("", "Renvoi vers le CPAS de la commune de l'ancien logement."),
+    "resources": ("", "Revenus de l'hébergeant comptés dans l'enquête."),
+    "insured": ("", "Assurance voyage invoquée, expirée depuis."),
+    "residence-status": ("", "Demande d'asile en cours selon le CPAS."),
+    "no-identity-document": ("", "Passeport exigé à l'accueil."),
+    "no-address": ("", "Pas de preuve de résidence sur la commune."),
+    "three-months-proof": ("", "Le CPAS exige trois mois de présence prouvée."),
+    "reason-of-stay": ("", "Venue en Belgique pour se soigner selon le CPAS."),
+    "no-aamu": ("", "Demande refusée faute d'attestation."),
+    "aamu-model": ("", "Attestation refusée : pas le formulaire du CPAS."),
+    "material-aid-waiver": ("Renonciation à l'aide matérielle demandée.",),
+    "not-urgent": ("", "Soins jugés non urgents sans avis médical."),
+    "enquiry-incomplete": ("", "Visite à domicile manquée, pas de nouvelle date proposée."),
+    "other": ("Contrat de bail exigé.", "Présence exigée à un second entretien le même jour."),
+}
+COURTS = (
+    "Tribunal du travail francophone de Bruxelles",
+    "Nederlandstalige arbeidsrechtbank Brussel",
+)
+COURT_WEIGHTS = (80, 20)
+APPEAL_OUTCOMES = tuple(AppealOutcome)
+APPEAL_OUTCOME_WEIGHTS = (45, 15, 20, 10, 10)
+CONSENT_SHARE = 0.85
+MANDATE_SHARE = 0.45
+WITHDRAWN_SHARE = 0.03
+CONSENT_WITNESS = "Témoin : Camille Exemple, assistante sociale."
+CONSENT_USES = ",".join((ConsentUse.FOLLOW_UP, ConsentUse.STATISTICS))
+MANDATE_USES = ",".join((ConsentUse.FOLLOW_UP, ConsentUse.LETTERS, ConsentUse.STATISTICS))
+_REASON_ORDER = {key: number for number, key in enumerate(REASONS)}
+
+
+def _cumulative(weights: dict[str, int]) -> tuple[list[str], list[int]]:
+    """Keys and cumulative weights, for random.choices without summing them each time."""
+    total, cumulative = 0, []
+    for weight in weights.values():
+        total += weight
+        cumulative.append(total)
+    return list(weights), cumulative
+
+
+def _pick(rng: random.Random, items: Sequence[str]) -> str:
+    """One of ``items``: random.choice's draw, cheaper when it runs 100,000 times."""
+    return items[int(rng.random() * len(items))]
+
+
+_REFUSAL_DRAW = _cumulative(REFUSAL_REASON_WEIGHTS)
+_INCOMPETENCE_DRAW = _cumulative(INCOMPETENCE_REASON_WEIGHTS)
+
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -377,6 +452,10 @@ class _Plan:
     # (index in requests, row)
     decisions: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     aamus: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # (index in decisions, row); (index in requests, row); (index in adults, row)
+    reasons: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    appeals: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    consents: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
 class _Generator:
@@ -666,6 +745,9 @@ class _Generator:
             "mediprima_number": mediprima,
             **self._notification(decided, notified),
             "encoded_on": self._encoding(decided) if kind in POSITIVE_KINDS else None,
+            "court_ordered": False,
+            "court_judgment_on": None,
+            "court_name": "",
             "created_at": self.now,
         }
 
@@ -742,6 +824,172 @@ class _Generator:
         request["appealed_on"] = self._not_after_today(appealed)
 
 
+class _Letters:
+    """The facts the letters rest on, drawn from ``rng`` once the people, requests and
+    decisions are planned (so adding them shifts none of those draws): a refusal's or an
+    incompetence's reasons, the appeals of the requests appealed (and their outcome), a
+    guarantee the CPAS took to carry out a judgment, the people's consents."""
+
+    def __init__(self, rng: random.Random, today: dt.date, now: dt.datetime) -> None:
+        self.rng = rng
+        self.today = today
+        self.now = now
+
+    def fill(self, plan: _Plan) -> None:
+        latest: dict[int, dict[str, Any]] = {}
+        refusal, incompetent = str(DecisionKind.REFUSAL), str(DecisionKind.INCOMPETENT)
+        for number, (index, decision) in enumerate(plan.decisions):
+            latest[index] = decision
+            if decision["kind"] == refusal:
+                self._reasons(number, _REFUSAL_DRAW, plan)
+            elif decision["kind"] == incompetent:
+                self._reasons(number, _INCOMPETENCE_DRAW, plan)
+        for index, request in enumerate(plan.requests):
+            if request["appealed_on"] is not None:
+                self._appeal(index, request, latest.get(index), plan)
+        # An adult's requests are planned one after the other, the first one first.
+        first_request: dict[int, dict[str, Any]] = {}
+        for owner, request in zip(plan.owners, plan.requests, strict=True):
+            first_request.setdefault(owner, request)
+        for owner in range(len(plan.adults)):
+            if owner in first_request:
+                self._consent(owner, cases.local_date(first_request[owner]["received_at"]), plan)
+
+    def _reasons(self, number: int, draw: tuple[list[str], list[int]], plan: _Plan) -> None:
+        rng = self.rng
+        chosen = rng.choices(draw[0], cum_weights=draw[1], k=2 if rng.random() < 0.35 else 1)
+        for key in sorted(set(chosen), key=_REASON_ORDER.__getitem__):
+            plan.reasons.append(
+                (
+                    number,
+                    {"decision_id": 0, "key": key, "explanation": _pick(rng, REASON_NOTES[key])},
+                )
+            )
+
+    def _appeal(
+        self, index: int, request: dict[str, Any], latest: dict[str, Any] | None, plan: _Plan
+    ) -> None:
+        rng = self.rng
+        filed: dt.date = request["appealed_on"]
+        court = rng.choices(COURTS, weights=COURT_WEIGHTS)[0]
+        hearings: list[dt.date] = []
+        role = ""
+        if rng.random() < 0.6:
+            role = f"{filed.year % 100:02d}/{rng.randint(1, 9999):04d}/A"
+            hearings = [filed + dt.timedelta(days=rng.randint(20, 60))]
+            if rng.random() < 0.3:
+                hearings.append(hearings[0] + dt.timedelta(days=rng.randint(14, 60)))
+        outcome: str | None = None
+        outcome_on: dt.date | None = None
+        if rng.random() < 0.6:
+            ended = filed + dt.timedelta(days=rng.randint(40, 200))
+            if ended <= self.today:
+                outcome = str(rng.choices(APPEAL_OUTCOMES, weights=APPEAL_OUTCOME_WEIGHTS)[0])
+                outcome_on = ended
+        plan.appeals.append(
+            (
+                index,
+                {
+                    "request_id": 0,
+                    "filed_on": filed,
+                    "filed_how": str(
+                        AppealFiling.REGISTERED_LETTER
+                        if rng.random() < 0.75
+                        else AppealFiling.REGISTRY
+                    ),
+                    "court": court,
+                    "role_number": role,
+                    "hearing_dates": ",".join(day.isoformat() for day in hearings),
+                    "outcome": outcome,
+                    "outcome_on": outcome_on,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                },
+            )
+        )
+        if outcome == AppealOutcome.GRANTED and outcome_on is not None and rng.random() < 0.6:
+            self._court_ordered(index, request, latest, court, outcome_on, plan)
+
+    def _court_ordered(
+        self,
+        index: int,
+        request: dict[str, Any],
+        latest: dict[str, Any] | None,
+        court: str,
+        judgment_on: dt.date,
+        plan: _Plan,
+    ) -> None:
+        """The CPAS carries out the judgment: a guarantee reaching back towards the request."""
+        rng = self.rng
+        decided = judgment_on + dt.timedelta(days=rng.randint(3, 25))
+        if decided > self.today or (latest is not None and decided <= latest["decided_on"]):
+            return
+        # From the request's day, as judgments order: further back than the 60 days an
+        # ordinary decision may reach (a court-ordered one is exempt).
+        start = cases.local_date(request["received_at"])
+        plan.decisions.append(
+            (
+                index,
+                {
+                    "request_id": 0,
+                    "kind": str(DecisionKind.GUARANTEE),
+                    "decided_on": decided,
+                    "valid_from": start,
+                    "valid_to": _valid_to(start, 12),
+                    "mediprima_number": f"{decided.year}{rng.randint(0, 9999999):07d}",
+                    "notified_on": min(decided + dt.timedelta(days=1), self.today),
+                    "notification_method": str(deadlines.NotificationMethod.HAND),
+                    "posted_on": None,
+                    "missing_mentions": "",
+                    "encoded_on": min(decided + dt.timedelta(days=rng.randint(0, 6)), self.today),
+                    "court_ordered": True,
+                    "court_judgment_on": judgment_on,
+                    "court_name": court,
+                    "created_at": self.now,
+                },
+            )
+        )
+        request["status"] = str(cases.STATUS_OF_DECISION[DecisionKind.GUARANTEE])
+        evening = cases.to_utc(dt.datetime.combine(decided, dt.time(17, 0)))
+        request["updated_at"] = max(request["updated_at"], min(evening, self.now))
+
+    def _consent(self, owner: int, first_day: dt.date, plan: _Plan) -> None:
+        """Most people the association follows agreed on their first day; some gave the
+        mandate; a few withdrew it later."""
+        rng = self.rng
+        if rng.random() >= CONSENT_SHARE:
+            return
+        given = min(
+            first_day + dt.timedelta(days=(0, 0, 0, 1, 7)[int(rng.random() * 5)]), self.today
+        )
+        uses = MANDATE_USES if rng.random() < MANDATE_SHARE else CONSENT_USES
+        roll = rng.random()
+        how = (
+            ConsentHow.SIGNED
+            if roll < 0.8
+            else ConsentHow.ELECTRONIC
+            if roll < 0.9
+            else ConsentHow.ORAL
+        )
+        withdrawn: dt.date | None = None
+        if rng.random() < WITHDRAWN_SHARE and given < self.today:
+            withdrawn = given + dt.timedelta(days=rng.randint(1, (self.today - given).days))
+        plan.consents.append(
+            (
+                owner,
+                {
+                    "person_id": 0,
+                    "given_on": given,
+                    "how": how.value,
+                    "uses": uses,
+                    "withdrawn_on": withdrawn,
+                    "note": CONSENT_WITNESS if how == ConsentHow.ORAL else "",
+                    "created_at": self.now,
+                },
+            )
+        )
+
+
 def _valid_to(valid_from: dt.date, months: int) -> dt.date:
     """The last day of a validity of ``months`` months starting on ``valid_from`` (art. 54)."""
     return deadlines.add_months(valid_from - dt.timedelta(days=1), months)
@@ -755,6 +1003,7 @@ def _plan(
     tick: Callable[[int, int], None],
     clock_rng: random.Random | None = None,
     close_rng: random.Random | None = None,
+    letters_rng: random.Random | None = None,
 ) -> _Plan:
     generator = _Generator(rng, today, cpas, utcnow(), clock_rng, close_rng)
     minors = min(round(count * MINOR_SHARE), count - 1)
@@ -779,6 +1028,8 @@ def _plan(
         plan.guardians.append(guardian)
     for index, adult in enumerate(plan.adults):
         generator.requests_of(index, adult, plan)
+    if letters_rng is not None:
+        _Letters(letters_rng, today, generator.now).fill(plan)
     tick(count, count)
     return plan
 
@@ -874,10 +1125,31 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
         ):
             request_ids[index] = request_id
         meter.advance(len(rows))
-    for model, items in ((Decision, plan.decisions), (Aamu, plan.aamus)):
+    # The decisions' ids, given here (this transaction holds the database's write lock):
+    # the reasons need them, and RETURNING would double the time of this insert.
+    first_id = (session.scalar(select(func.max(col(Decision.id)))) or 0) + 1
+    decision_ids = list(range(first_id, first_id + len(plan.decisions)))
+    for start in range(0, len(plan.decisions), CHUNK):
+        chunk = []
+        for (index, row), decision_id in zip(
+            plan.decisions[start : start + CHUNK],
+            decision_ids[start : start + CHUNK],
+            strict=True,
+        ):
+            row["id"] = decision_id
+            row["request_id"] = request_ids[index]
+            chunk.append(row)
+        session.execute(insert(_table(Decision)), chunk)
+        meter.advance(len(chunk))
+    for model, items, ids, column in (
+        (Aamu, plan.aamus, request_ids, "request_id"),
+        (DecisionReason, plan.reasons, decision_ids, "decision_id"),
+        (Appeal, plan.appeals, request_ids, "request_id"),
+        (Consent, plan.consents, adult_ids, "person_id"),
+    ):
         rows = []
         for index, row in items:
-            row["request_id"] = request_ids[index]
+            row[column] = ids[index]
             rows.append(row)
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
@@ -920,8 +1192,12 @@ def fill_demo(
     hand, by registered letter (posting day and the day it took effect) or by ordinary
     letter, some notifications lacking mandatory mentions, positive decisions encoded
     in MediPrima in time, late or not at all, transfers in time, late or missing, and
-    appeals after a decision or after a month without one. An office profile is
-    created when there is none. Returns ``count``.
+    appeals after a decision or after a month without one. Refusals and incompetences give
+    one or two reasons (lawful or not), each appeal is recorded with its court and for some
+    its outcome, a few granted appeals are followed by a guarantee the court ordered, and
+    most adults gave their consent (some with the mandate, a few withdrawn since); these
+    are drawn from a stream of their own, so they leave the rest of a seed's data as it
+    was. An office profile is created when there is none. Returns ``count``.
     """
     if count < 1:
         raise DemoError(_("The number of people must be at least 1."))
@@ -944,6 +1220,7 @@ def fill_demo(
             meter.planned,
             random.Random(f"amudesk-demo-clock-{seed}"),
             random.Random(f"amudesk-demo-close-{seed}"),
+            random.Random(f"amudesk-demo-letters-{seed}"),
         )
         meter.start_writing(
             len(plan.adults)
@@ -951,6 +1228,9 @@ def fill_demo(
             + len(plan.requests)
             + len(plan.decisions)
             + len(plan.aamus)
+            + len(plan.reasons)
+            + len(plan.appeals)
+            + len(plan.consents)
         )
         _write(plan, session, meter)
         _office(session)
@@ -963,10 +1243,12 @@ def fill_demo(
     # Every case's next time limit, for the case list (the rows above bypass the ORM).
     nextdue.refresh_all(store, today=today, settings=load_settings(store.data_dir).clock_settings())
     log.info(
-        "demo: %d people, %d requests, %d decisions, %d attestations",
+        "demo: %d people, %d requests, %d decisions, %d attestations, %d appeals, %d consents",
         count,
         len(plan.requests),
         len(plan.decisions),
         len(plan.aamus),
+        len(plan.appeals),
+        len(plan.consents),
     )
     return count

@@ -25,15 +25,28 @@ from sqlmodel import Session, col
 
 from amudesk import outputs
 from amudesk.i18n import BRUSSELS, _
-from amudesk.models import Cpas, Person, Request
+from amudesk.models import (
+    Appeal,
+    Consent,
+    ConsentUse,
+    Cpas,
+    Decision,
+    DecisionReason,
+    Person,
+    Request,
+)
+from amudesk.refusals import REASONS
 from amudesk.services import audit
 from amudesk.services.cases import decision_summaries
 from amudesk.services.spreadsheet import (
     COLUMNS,
+    NO,
+    YES,
     Meter,
     Progress,
     SpreadsheetError,
     file_name,
+    format_reasons,
     neutralised,
 )
 from amudesk.store import Store
@@ -65,11 +78,90 @@ def _local_text(moment: dt.datetime) -> str:
     return moment.astimezone(ZoneInfo(BRUSSELS)).strftime("%Y-%m-%d %H:%M")
 
 
+def _latest_facts(session: Session) -> dict[int, list[str]]:
+    """Request id → the cells of its latest decision's reasons and court order (the latest
+    as services.cases orders them)."""
+    latest: dict[int, tuple[int, bool, dt.date | None, str]] = {}
+    statement = select(
+        col(Decision.request_id),
+        col(Decision.id),
+        col(Decision.court_ordered),
+        col(Decision.court_judgment_on),
+        col(Decision.court_name),
+    ).order_by(col(Decision.request_id), col(Decision.decided_on), col(Decision.id))
+    for request_id, decision_id, ordered, judgment_on, court in session.execute(statement):
+        latest[request_id] = (decision_id, ordered, judgment_on, court)
+    wanted = {facts[0] for facts in latest.values()}
+    order = {key: number for number, key in enumerate(REASONS)}
+    reasons: dict[int, list[tuple[str, str]]] = {}
+    for decision_id, key, explanation in session.execute(
+        select(
+            col(DecisionReason.decision_id),
+            col(DecisionReason.key),
+            col(DecisionReason.explanation),
+        ).order_by(col(DecisionReason.decision_id), col(DecisionReason.id))
+    ):
+        if decision_id in wanted:
+            reasons.setdefault(decision_id, []).append((key, explanation))
+    cells: dict[int, list[str]] = {}
+    for request_id, (decision_id, ordered, judgment_on, court) in latest.items():
+        given = sorted(reasons.get(decision_id, []), key=lambda pair: order.get(pair[0], 99))
+        cells[request_id] = [
+            format_reasons(given),
+            YES if ordered else "",
+            _date_text(judgment_on) if ordered else "",
+            court if ordered else "",
+        ]
+    return cells
+
+
+def _first_appeals(session: Session) -> dict[int, list[str]]:
+    """Request id → the cells of its first appeal (the one that stopped its clocks)."""
+    cells: dict[int, list[str]] = {}
+    statement = select(
+        col(Appeal.request_id),
+        col(Appeal.filed_on),
+        col(Appeal.court),
+        col(Appeal.outcome),
+        col(Appeal.outcome_on),
+    ).order_by(col(Appeal.request_id), col(Appeal.filed_on), col(Appeal.id))
+    for request_id, filed_on, court, outcome, outcome_on in session.execute(statement):
+        if request_id not in cells:
+            cells[request_id] = [
+                _date_text(filed_on),
+                court,
+                outcome or "",
+                _date_text(outcome_on),
+            ]
+    return cells
+
+
+def _consents(session: Session) -> dict[int, list[str]]:
+    """Person id → the cells of the consent to write: the latest one still in force, else
+    the latest one withdrawn."""
+    chosen: dict[int, tuple[dt.date, bool, dt.date | None]] = {}
+    statement = select(
+        col(Consent.person_id), col(Consent.given_on), col(Consent.uses), col(Consent.withdrawn_on)
+    ).order_by(col(Consent.person_id), col(Consent.given_on), col(Consent.id))
+    for person_id, given_on, uses, withdrawn_on in session.execute(statement):
+        known = chosen.get(person_id)
+        if known is None or withdrawn_on is None or known[2] is not None:
+            chosen[person_id] = (given_on, ConsentUse.LETTERS in uses.split(","), withdrawn_on)
+    return {
+        person_id: [_date_text(given_on), YES if mandate else NO, _date_text(withdrawn_on)]
+        for person_id, (given_on, mandate, withdrawn_on) in chosen.items()
+    }
+
+
 def export_rows(session: Session) -> list[list[str]]:
     """One row of texts per request, in COLUMNS order, sorted by reference."""
     latest: dict[int, tuple[Any, ...]] = {}
     for decision in session.execute(decision_summaries()):
         latest[decision[0]] = tuple(decision[1:])
+    facts = _latest_facts(session)
+    appealed = _first_appeals(session)
+    consented = _consents(session)
+    no_facts, no_appeal, no_consent = ["", "", "", ""], ["", "", "", ""], ["", "", ""]
     statement = (
         select(
             col(Request.id),
@@ -85,6 +177,7 @@ def export_rows(session: Session) -> list[list[str]]:
             col(Request.received_at),
             col(Request.care_started_on),
             col(Request.care_kind),
+            col(Request.person_id),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
         .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
@@ -115,6 +208,9 @@ def export_rows(session: Session) -> list[list[str]]:
                 _date_text(valid_to),
                 _date_text(r[11]),
                 r[12] or "",
+                *facts.get(r[0], no_facts),
+                *appealed.get(r[0], no_appeal),
+                *consented.get(r[13], no_consent),
             ]
         )
     return rows

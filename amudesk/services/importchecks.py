@@ -9,6 +9,7 @@ rows it returns. The columns are those of :mod:`amudesk.services.spreadsheet`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -19,13 +20,29 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from amudesk.i18n import _
-from amudesk.models import DECISION_LABELS, Decision, Person, Request
+from amudesk.models import (
+    APPEAL_OUTCOME_LABELS,
+    DECISION_LABELS,
+    Appeal,
+    Consent,
+    ConsentUse,
+    Decision,
+    Person,
+    Request,
+)
 from amudesk.models.base import utcnow
 from amudesk.photos import PhotoError, load_photo_file
-from amudesk.services import FieldError, cases, people
+from amudesk.refusals import REASONED_KINDS, REASONS
+from amudesk.services import FieldError, appeals, cases, people
 from amudesk.services import validation as v
 from amudesk.services.directory import CpasMatcher, list_cpas
-from amudesk.services.spreadsheet import DECISION_DATE_COLUMNS, RowProblem
+from amudesk.services.spreadsheet import (
+    DECISION_DATE_COLUMNS,
+    NO_WORDS,
+    YES_WORDS,
+    RowProblem,
+    split_reasons,
+)
 from amudesk.text import fold, is_control
 
 # A request filed on a day without a time is taken as filed at noon, Brussels time:
@@ -42,7 +59,19 @@ _COLUMN_OF_FIELD = {
     "kind": "decision",
     "received_at": "filed_on",
     "cpas_id": "cpas",
+    "reasons": "refusal_reasons",
 }
+# The fields of services.appeals' checks, as the columns of the file call them.
+_APPEAL_COLUMN_OF_FIELD = {
+    "filed_on": "appeal_filed_on",
+    "filed_how": "appeal_filed_on",
+    "hearing_dates": "appeal_filed_on",
+    "court": "appeal_court",
+    "outcome": "appeal_outcome",
+    "outcome_on": "appeal_outcome_on",
+}
+# A refusal_reasons cell: every reason with its longest explanation, and then some.
+MAX_REASONS_TEXT = 8000
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,43 @@ class _Known:
 
 
 @dataclass
+class AppealRow:
+    """The appeal a row gives (``appeal_…`` columns), checked."""
+
+    filed_on: dt.date
+    court: str
+    outcome: str | None
+    outcome_on: dt.date | None
+
+
+@dataclass
+class ConsentRow:
+    """The consent a row gives (``consent_on``, ``mandate``, ``consent_withdrawn_on``), checked."""
+
+    given_on: dt.date
+    mandate: bool
+    withdrawn_on: dt.date | None
+
+    @property
+    def uses(self) -> list[str]:
+        """What an imported consent covers: follow-up and statistics, letters with the mandate."""
+        uses = [ConsentUse.FOLLOW_UP, ConsentUse.STATISTICS]
+        if self.mandate:
+            uses.insert(1, ConsentUse.LETTERS)
+        return [str(use) for use in uses]
+
+
+@dataclass
+class _ConsentSeen:
+    """A consent of a person, recorded (``consent_id``) or given by an earlier row."""
+
+    given_on: dt.date
+    mandate: bool
+    withdrawn_on: dt.date | None
+    consent_id: int | None
+
+
+@dataclass
 class Update:
     """What a row changes in a request already registered (``update=True``)."""
 
@@ -75,6 +141,10 @@ class Update:
     # The decision to write: (the decision it corrects, or None for a new one, its data);
     # None when the decisions stay as they are.
     decision: tuple[int | None, cases.DecisionData] | None
+    # The appeal to write: (the first appeal it corrects, or None for a new one, its data).
+    appeal: tuple[int | None, appeals.AppealData] | None = None
+    consent: ConsentRow | None = None  # a consent the person had not given yet
+    withdraw: tuple[int, dt.date] | None = None  # (consent id, day) the row withdraws
 
 
 @dataclass
@@ -90,6 +160,8 @@ class GoodRow:
     care_kind: str | None
     decision: cases.DecisionData | None
     update: Update | None = None
+    appeal: AppealRow | None = None
+    consent: ConsentRow | None = None  # for a new request: a consent to record
 
 
 @dataclass
@@ -137,6 +209,14 @@ class Context:
     claimed: dict[int, int] = field(default_factory=dict)  # request id → line updating it
     people_facts: dict[int, tuple[str | None, int | None, str | None]] | None = None
     latest: dict[int, Decision] | None = None
+    # The current row's decision reaches back past 60 days: refused unless it corrects a
+    # decision a court ordered (set and cleared by check_row).
+    pending_court: FieldError | None = None
+    first_appeals: dict[int, Appeal] | None = None  # request id → its first appeal
+    # Each person's consents: the database's (by person id, read when first needed) and
+    # those the file's rows give new people (by their index in new_people).
+    consents: dict[int, list[_ConsentSeen]] | None = None
+    file_consents: dict[int, list[_ConsentSeen]] = field(default_factory=dict)
 
 
 def load_context(path: Path, session: Session, *, columns: frozenset[str], update: bool) -> Context:
@@ -293,10 +373,91 @@ def _care(row: dict[str, str], context: Context) -> tuple[dt.date | None, str | 
     return started, kind
 
 
+def _yes_no(text: str, column: str) -> bool:
+    """A yes/no cell: yes, oui, ja, true, 1… or no, non, nee, false, 0, empty."""
+    value = text.strip().lower()
+    if value in YES_WORDS:
+        return True
+    if value in NO_WORDS:
+        return False
+    raise FieldError(
+        column,
+        _("{column}: write yes or no (got “{value}”).").format(
+            column=column, value=v.quoted(text.strip())
+        ),
+    )
+
+
+def _reasons(text: str) -> list[tuple[str, str]]:
+    """The reasons of a refusal_reasons cell: (key, explanation), keys checked."""
+    value = text.strip()
+    if not value:
+        return []
+    if len(value) > MAX_REASONS_TEXT:
+        raise FieldError(
+            "refusal_reasons",
+            _("Refusal reasons: at most {n} characters.").format(n=MAX_REASONS_TEXT),
+        )
+    pairs = split_reasons(value)
+    if len(pairs) > len(REASONS):
+        raise FieldError(
+            "refusal_reasons",
+            _("Refusal reasons: at most {n} reasons.").format(n=len(REASONS)),
+        )
+    reasons: list[tuple[str, str]] = []
+    for key, explanation in pairs:
+        if key.lower() not in REASONS:
+            raise FieldError(
+                "refusal_reasons",
+                _("Refusal reasons: “{key}” is not a reason listed; use {keys}.").format(
+                    key=v.quoted(key), keys=", ".join(REASONS)
+                ),
+            )
+        reasons.append((key.lower(), explanation))
+    return reasons
+
+
+def _court_order(row: dict[str, str], ordered: bool) -> tuple[dt.date | None, str]:
+    """The judgment a court-ordered decision carries out: its day and its court."""
+    judgment_on = v.iso_date(row["court_judgment_on"], "court_judgment_on", _("Judgment of"))
+    court = v.note(row["court_name"], "court_name", _("Court"), max_length=300)
+    if not ordered:
+        given = [name for name in ("court_judgment_on", "court_name") if row[name].strip()]
+        if given:
+            raise FieldError(
+                given[0],
+                _(
+                    "{column}: only for a decision a court ordered; write yes in the column "
+                    "“court_ordered”, or leave this column empty."
+                ).format(column=given[0]),
+            )
+        return None, ""
+    if judgment_on is None:
+        raise FieldError(
+            "court_judgment_on",
+            _("Judgment of: give the day of the judgment the decision carries out."),
+        )
+    if judgment_on < cases.FIRST_FILING_DAY:
+        raise FieldError(
+            "court_judgment_on",
+            _("Judgment of: the date is before 1 January 2000; check the year."),
+        )
+    if not court:
+        raise FieldError(
+            "court_name",
+            _(
+                "Court: name the labour court whose judgment the decision carries out "
+                "(the column “court_name”)."
+            ),
+        )
+    return judgment_on, court
+
+
 def _decision(
     row: dict[str, str], received: dt.datetime, context: Context
 ) -> cases.DecisionData | None:
     kind = row["decision"].strip().lower()
+    ordered = _yes_no(row["court_ordered"], "court_ordered")
     if not kind:
         given = [name for name in DECISION_DATE_COLUMNS if row[name].strip()]
         if given:
@@ -307,6 +468,20 @@ def _decision(
                     "or leave the decision dates empty."
                 ).format(column=given[0]),
             )
+        facts = ("refusal_reasons", "court_ordered", "court_judgment_on", "court_name")
+        given = [
+            name
+            for name in facts
+            if row[name].strip() and not (name == "court_ordered" and not ordered)
+        ]
+        if given:
+            raise FieldError(
+                given[0],
+                _(
+                    "{column}: give the decision in the column “decision”, or leave this "
+                    "column empty."
+                ).format(column=given[0]),
+            )
         return None
     if kind not in DECISION_LABELS:
         raise FieldError(
@@ -315,15 +490,138 @@ def _decision(
                 value=v.quoted(row["decision"].strip())
             ),
         )
+    reasons = _reasons(row["refusal_reasons"])
+    judgment_on, court = _court_order(row, ordered)
     data = cases.DecisionData(
         kind=kind,
         decided_on=v.iso_date(row["decided_on"], "decided_on", _("Decided on")),
         notified_on=v.iso_date(row["notified_on"], "notified_on", _("Notified on")),
         valid_from=v.iso_date(row["valid_from"], "valid_from", _("Valid from")),
         valid_to=v.iso_date(row["valid_to"], "valid_to", _("Valid to")),
+        reasons=reasons,
+        court_ordered=ordered,
+        court_judgment_on=judgment_on,
+        court_name=court,
     )
-    cases.check_decision(data, cases.local_date(received), today=context.today)
+    try:
+        cases.check_decision(data, cases.local_date(received), today=context.today)
+    except FieldError as error:
+        if not _may_be_court_ordered(data, error, context):
+            raise
+        # With --update and no court columns, the decision it corrects may be court-ordered:
+        # settled once the row's request is known.
+        cases.check_decision(
+            dataclasses.replace(
+                data,
+                court_ordered=True,
+                court_judgment_on=data.decided_on,
+                court_name="-",
+            ),
+            cases.local_date(received),
+            today=context.today,
+        )
+        context.pending_court = error
     return data
+
+
+def _may_be_court_ordered(data: cases.DecisionData, error: FieldError, context: Context) -> bool:
+    """Whether ``error`` is the 60-day limit of a row that may correct a decision ordered by
+    a court, which a file without the court columns does not say."""
+    return (
+        context.update
+        and "court_ordered" not in context.columns
+        and error.field == "valid_from"
+        and data.valid_from is not None
+        and data.decided_on is not None
+        and data.valid_from < data.decided_on - dt.timedelta(days=60)
+    )
+
+
+def _check_appeal(data: appeals.AppealData, received: dt.date, context: Context) -> None:
+    """services.appeals' checks, their fields named as the file's columns."""
+    try:
+        appeals.check_appeal(data, received, today=context.today)
+    except FieldError as error:
+        column = _APPEAL_COLUMN_OF_FIELD.get(error.field, error.field)
+        raise FieldError(column, error.message) from None
+
+
+def _appeal(row: dict[str, str], received: dt.datetime, context: Context) -> AppealRow | None:
+    """The appeal the row gives (filed by registered letter), checked as the form does."""
+    filed_on = v.iso_date(row["appeal_filed_on"], "appeal_filed_on", _("Appeal filed on"))
+    outcome_on = v.iso_date(row["appeal_outcome_on"], "appeal_outcome_on", _("Outcome on"))
+    court = v.note(row["appeal_court"], "appeal_court", _("Court"), max_length=300)
+    court = v.clean(court, "appeal_court", _("Court"), max_length=300, printed=True)
+    outcome = row["appeal_outcome"].strip().lower()
+    if filed_on is None:
+        given = [
+            name
+            for name in ("appeal_court", "appeal_outcome", "appeal_outcome_on")
+            if row[name].strip()
+        ]
+        if given:
+            raise FieldError(
+                given[0],
+                _(
+                    "{column}: give the day the appeal was filed in the column "
+                    "“appeal_filed_on”, or leave this column empty."
+                ).format(column=given[0]),
+            )
+        return None
+    if outcome and outcome not in APPEAL_OUTCOME_LABELS:
+        raise FieldError(
+            "appeal_outcome",
+            _(
+                "Appeal outcome: use granted, partly, rejected, withdrawn or revised (got “{value}”)."
+            ).format(value=v.quoted(row["appeal_outcome"].strip())),
+        )
+    data = appeals.AppealData(
+        filed_on=filed_on, court=court, outcome=outcome or None, outcome_on=outcome_on
+    )
+    _check_appeal(data, cases.local_date(received), context)
+    return AppealRow(filed_on, court, outcome or None, outcome_on)
+
+
+def _consent(row: dict[str, str], context: Context) -> ConsentRow | None:
+    """The person's consent the row gives: its day, the mandate, its withdrawal."""
+    given_on = v.iso_date(row["consent_on"], "consent_on", _("Consent given on"))
+    mandate = _yes_no(row["mandate"], "mandate")
+    withdrawn_on = v.iso_date(
+        row["consent_withdrawn_on"], "consent_withdrawn_on", _("Consent withdrawn on")
+    )
+    if given_on is None:
+        if mandate:
+            raise FieldError(
+                "mandate",
+                _(
+                    "Mandate: a mandate is given with a consent; give its day in the column "
+                    "“consent_on”."
+                ),
+            )
+        if withdrawn_on is not None:
+            raise FieldError(
+                "consent_withdrawn_on",
+                _(
+                    "Consent withdrawn on: give the day the consent was given in the column "
+                    "“consent_on”."
+                ),
+            )
+        return None
+    if given_on < cases.FIRST_FILING_DAY:
+        raise FieldError(
+            "consent_on", _("Consent given on: the date is before 1 January 2000; check the year.")
+        )
+    v.not_in_future(given_on, "consent_on", _("Consent given on"), today=context.today)
+    if withdrawn_on is not None:
+        v.not_in_future(
+            withdrawn_on, "consent_withdrawn_on", _("Consent withdrawn on"), today=context.today
+        )
+        if withdrawn_on < given_on:
+            raise FieldError(
+                "consent_withdrawn_on",
+                _("Consent withdrawn on: the withdrawal cannot come before the consent."),
+            )
+    return ConsentRow(given_on, mandate, withdrawn_on)
 
 
 def _languages(text: str) -> list[str]:
@@ -356,7 +654,10 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         )
     received, timed = _received_at(row["filed_on"], values["birth_date"])
     care_started_on, care_kind = _care(row, context)
+    context.pending_court = None
     decision = _decision(row, received, context)
+    appeal = _appeal(row, received, context)
+    consent = _consent(row, context)
     good = GoodRow(
         line=line,
         person=PersonRef(),
@@ -366,6 +667,8 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         care_started_on=care_started_on,
         care_kind=care_kind,
         decision=decision,
+        appeal=appeal,
+        consent=consent,
     )
     day = cases.local_date(received)
     if reference and reference in context.existing:
@@ -380,7 +683,13 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         same = _same_request(values, cpas.id, day, context)
     if same is not None:
         return _repeat(good, same, values, timed, context)
+    if context.pending_court is not None:
+        raise context.pending_court
     good.person = _match_person(values, line, context)
+    if good.consent is not None:
+        good.consent, _withdraw = _consent_change(
+            good.person, good.consent, context, withdraw=False
+        )
     _remember(values, cpas.id, day, _Filed(reference, None, None, values["niss"], line), context)
     return good
 
@@ -510,13 +819,20 @@ def _repeat(
     _check_update(good, same, values, context)
     good.reference = same.reference
     good.person = PersonRef(existing_id=same.person_id)
+    consent: tuple[ConsentRow | None, tuple[int, dt.date] | None] = (None, None)
+    if good.consent is not None:
+        consent = _consent_change(good.person, good.consent, context, withdraw=True)
     good.update = Update(
         request_id=same.request_id,
         person_id=same.person_id,
         values=values,
         timed=timed,
         decision=_decision_change(good, same.request_id, context),
+        appeal=_appeal_change(good, same.request_id, context),
+        consent=consent[0],
+        withdraw=consent[1],
     )
+    good.consent = None
     return good
 
 
@@ -589,12 +905,46 @@ def _decision_change(
         return None
     latest = _latest_decisions(context).get(request_id)
     if latest is None:
+        if context.pending_court is not None:
+            raise context.pending_court
         return None, row
     assert row.decided_on is not None
-    said = (latest.kind, latest.decided_on, latest.notified_on, latest.valid_from, latest.valid_to)
-    if said == (row.kind, row.decided_on, row.notified_on, row.valid_from, row.valid_to):
+    # The reasons and the court's judgment, as the file gives them or as they are known.
+    known_reasons = [
+        (reason.key, reason.explanation)
+        for reason in cases.reasons_of(latest.id or 0, session=context.session)
+    ]
+    if "refusal_reasons" in context.columns:
+        reasons = _in_table_order(row.reasons)
+    else:
+        reasons = known_reasons if row.kind in REASONED_KINDS else []
+    court: tuple[bool, dt.date | None, str] = (
+        (row.court_ordered, row.court_judgment_on, row.court_name)
+        if "court_ordered" in context.columns
+        else (latest.court_ordered, latest.court_judgment_on, latest.court_name)
+    )
+    said = (
+        latest.kind,
+        latest.decided_on,
+        latest.notified_on,
+        latest.valid_from,
+        latest.valid_to,
+        known_reasons,
+        (latest.court_ordered, latest.court_judgment_on, latest.court_name),
+    )
+    if said == (
+        row.kind,
+        row.decided_on,
+        row.notified_on,
+        row.valid_from,
+        row.valid_to,
+        reasons,
+        court,
+    ):
         return None
     if row.decided_on > latest.decided_on:
+        if context.pending_court is not None:
+            raise context.pending_court
         return None, row
     positive = cases.positive_decision(row.kind)
     corrected = cases.DecisionData(
@@ -609,9 +959,111 @@ def _decision_change(
         missing_mentions=latest.missing_mention_list,
         encoded_on=latest.encoded_on if positive else None,
         ticket_moderateur=latest.ticket_moderateur if positive else None,
+        reasons=reasons,
+        court_ordered=court[0],
+        court_judgment_on=court[1],
+        court_name=court[2],
     )
     cases.check_decision(corrected, cases.local_date(good.received_at), today=context.today)
     return latest.id, corrected
+
+
+def _in_table_order(reasons: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Reasons as services.cases stores them: in the order of amudesk.refusals' table."""
+    order = {key: number for number, key in enumerate(REASONS)}
+    return sorted(reasons, key=lambda pair: order[pair[0]])
+
+
+def _first_appeals(context: Context) -> dict[int, Appeal]:
+    """Request id → its first appeal (the one its appealed_on follows), read once."""
+    if context.first_appeals is None:
+        first: dict[int, Appeal] = {}
+        statement = select(Appeal).order_by(
+            col(Appeal.request_id), col(Appeal.filed_on), col(Appeal.id)
+        )
+        for appeal in context.session.scalars(statement):
+            first.setdefault(appeal.request_id, appeal)
+        context.first_appeals = first
+    return context.first_appeals
+
+
+def _appeal_change(
+    good: GoodRow, request_id: int, context: Context
+) -> tuple[int | None, appeals.AppealData] | None:
+    """The appeal the row writes: a new one when the request has none, else its first one
+    corrected (the columns the file lacks, and the role number, the hearings and how it
+    was filed, as they are); none when it already says so. An empty appeal_filed_on
+    removes nothing."""
+    row = good.appeal
+    if row is None:
+        return None
+    first = _first_appeals(context).get(request_id)
+    if first is None:
+        return None, appeals.AppealData(
+            filed_on=row.filed_on, court=row.court, outcome=row.outcome, outcome_on=row.outcome_on
+        )
+    court = row.court if "appeal_court" in context.columns else first.court
+    outcome, outcome_on = (
+        (row.outcome, row.outcome_on)
+        if "appeal_outcome" in context.columns
+        else (first.outcome, first.outcome_on)
+    )
+    if (first.filed_on, first.court, first.outcome, first.outcome_on) == (
+        row.filed_on,
+        court,
+        outcome,
+        outcome_on,
+    ):
+        return None
+    data = appeals.AppealData(
+        filed_on=row.filed_on,
+        filed_how=first.filed_how,
+        court=court,
+        role_number=first.role_number,
+        hearing_dates=first.hearing_list,
+        outcome=outcome,
+        outcome_on=outcome_on,
+    )
+    _check_appeal(data, cases.local_date(good.received_at), context)
+    return first.id, data
+
+
+def _consents_seen(ref: PersonRef, context: Context) -> list[_ConsentSeen]:
+    """The consents known for the person: recorded, or given by earlier rows."""
+    if ref.existing_id is None:
+        return context.file_consents.setdefault(ref.new_index or 0, [])
+    if context.consents is None:
+        known: dict[int, list[_ConsentSeen]] = {}
+        statement = select(Consent).order_by(col(Consent.person_id), col(Consent.id))
+        for consent in context.session.scalars(statement):
+            known.setdefault(consent.person_id, []).append(
+                _ConsentSeen(consent.given_on, consent.mandate, consent.withdrawn_on, consent.id)
+            )
+        context.consents = known
+    return context.consents.setdefault(ref.existing_id, [])
+
+
+def _consent_change(
+    ref: PersonRef, consent: ConsentRow, context: Context, *, withdraw: bool
+) -> tuple[ConsentRow | None, tuple[int, dt.date] | None]:
+    """The consent to record for the person (None when the same one, given the same day
+    with or without the mandate alike, is known), or with ``withdraw`` the withdrawal of
+    the same one recorded and not withdrawn yet."""
+    seen = _consents_seen(ref, context)
+    for known in seen:
+        if (known.given_on, known.mandate) != (consent.given_on, consent.mandate):
+            continue
+        if (
+            withdraw
+            and consent.withdrawn_on is not None
+            and known.withdrawn_on is None
+            and known.consent_id is not None
+        ):
+            known.withdrawn_on = consent.withdrawn_on
+            return None, (known.consent_id, consent.withdrawn_on)
+        return None, None
+    seen.append(_ConsentSeen(consent.given_on, consent.mandate, consent.withdrawn_on, None))
+    return consent, None
 
 
 # --- people ----------------------------------------------------------------------------------

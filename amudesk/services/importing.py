@@ -2,8 +2,9 @@
 
 :func:`read_file` reads a .csv or .xlsx file into rows of texts; :func:`import_file`
 has each row checked by :mod:`amudesk.services.importchecks`, then writes the new
-requests, their people and decisions (and, with ``update``, the corrections) in one
-transaction, and reports the rows refused and the duplicates.
+requests, their people, decisions (with their reasons), appeals and consents (and, with
+``update``, the corrections) in one transaction, and reports the rows refused and the
+duplicates.
 """
 
 from __future__ import annotations
@@ -24,11 +25,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
 from amudesk.i18n import _
-from amudesk.models import CaseStatus, Channel, Decision, DecisionKind, Person, Request
+from amudesk.models import (
+    Appeal,
+    AppealFiling,
+    CaseStatus,
+    Channel,
+    Consent,
+    ConsentHow,
+    Decision,
+    DecisionKind,
+    DecisionReason,
+    Person,
+    Request,
+)
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, audit, cases, nextdue, people
+from amudesk.refusals import REASONS
+from amudesk.services import FieldError, appeals, audit, cases, consents, nextdue, people
 from amudesk.services import validation as v
 from amudesk.services.importchecks import (
+    AppealRow,
+    ConsentRow,
     Context,
     Duplicate,
     GoodRow,
@@ -369,6 +385,7 @@ def _request_row(row: GoodRow, person_id: int, now: dt.datetime) -> dict[str, An
         "care_started_on": row.care_started_on,
         "care_kind": row.care_kind,
         "status": str(status),
+        "appealed_on": row.appeal.filed_on if row.appeal is not None else None,
         "created_at": now,
         "updated_at": now,
     }
@@ -383,6 +400,45 @@ def _decision_row(data: cases.DecisionData, request_id: int, now: dt.datetime) -
         "valid_from": data.valid_from,
         "valid_to": data.valid_to,
         "mediprima_number": "",
+        "court_ordered": data.court_ordered,
+        "court_judgment_on": data.court_judgment_on,
+        "court_name": data.court_name,
+        "created_at": now,
+    }
+
+
+def _reason_rows(data: cases.DecisionData, decision_id: int) -> list[dict[str, Any]]:
+    """The decision's reasons, in the order services.cases stores them."""
+    order = {key: number for number, key in enumerate(REASONS)}
+    return [
+        {"decision_id": decision_id, "key": key, "explanation": explanation}
+        for key, explanation in sorted(data.reasons, key=lambda pair: order[pair[0]])
+    ]
+
+
+def _appeal_row(appeal: AppealRow, request_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "filed_on": appeal.filed_on,
+        "filed_how": str(AppealFiling.REGISTERED_LETTER),
+        "court": appeal.court,
+        "role_number": "",
+        "hearing_dates": "",
+        "outcome": appeal.outcome,
+        "outcome_on": appeal.outcome_on,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _consent_row(consent: ConsentRow, person_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "given_on": consent.given_on,
+        "how": str(ConsentHow.SIGNED),
+        "uses": ",".join(consent.uses),
+        "withdrawn_on": consent.withdrawn_on,
+        "note": "",
         "created_at": now,
     }
 
@@ -394,7 +450,8 @@ def _write(
     meter: Meter,
     cancelled: Cancelled | None,
 ) -> int:
-    """Insert the new people, the requests and their decisions; returns how many new people."""
+    """Insert the new people, the requests, their decisions (and the reasons), appeals and
+    the people's consents; returns how many new people."""
     now = utcnow()
     _assign_references(rows, set(context.existing) | set(context.in_file), session)
     used = sorted({row.person.new_index for row in rows if row.person.new_index is not None})
@@ -410,6 +467,7 @@ def _write(
         _stop_if_cancelled(cancelled)
         chunk = rows[start : start + BATCH]
         request_rows = []
+        consent_rows = []
         for row in chunk:
             ref = row.person
             person_id = (
@@ -418,15 +476,37 @@ def _write(
                 else person_ids[position[ref.new_index or 0]]
             )
             request_rows.append(_request_row(row, person_id, now))
+            if row.consent is not None:
+                consent_rows.append(_consent_row(row.consent, person_id, now))
         request_ids = _insert_returning_ids(session, _table(Request), request_rows)
         nextdue.touch(request_ids, session=session)
-        decisions = [
-            _decision_row(row.decision, request_id, now)
+        decided = [
+            (row.decision, request_id)
             for row, request_id in zip(chunk, request_ids, strict=True)
             if row.decision is not None
         ]
-        if decisions:
-            session.execute(insert(_table(Decision)), decisions)
+        decision_ids = _insert_returning_ids(
+            session,
+            _table(Decision),
+            [_decision_row(data, request_id, now) for data, request_id in decided],
+        )
+        reasons = [
+            reason
+            for (data, _request_id), decision_id in zip(decided, decision_ids, strict=True)
+            for reason in _reason_rows(data, decision_id)
+        ]
+        appealed = [
+            _appeal_row(row.appeal, request_id, now)
+            for row, request_id in zip(chunk, request_ids, strict=True)
+            if row.appeal is not None
+        ]
+        for model, rows_of_model in (
+            (DecisionReason, reasons),
+            (Appeal, appealed),
+            (Consent, consent_rows),
+        ):
+            if rows_of_model:
+                session.execute(insert(_table(model)), rows_of_model)
         meter.advance(len(chunk))
     return len(person_rows)
 
@@ -481,7 +561,35 @@ def _update_request(
         decision_id, data = update.decision
         cases.record_decision(update.request_id, data, session=session, decision_id=decision_id)
         changed = True
+    if update.appeal is not None:
+        appeal_id, appeal = update.appeal
+        appeals.record_appeal(
+            update.request_id, appeal, session=session, appeal_id=appeal_id, today=context.today
+        )
+        changed = True
     return changed
+
+
+def _update_consent(update: Update, context: Context, session: Session) -> bool:
+    """Record the consent the row gives the person, or its withdrawal; audited."""
+    if update.consent is not None:
+        given = update.consent
+        consent = consents.record_consent(
+            update.person_id,
+            consents.ConsentData(given_on=given.given_on, uses=given.uses),
+            session=session,
+            today=context.today,
+        )
+        if given.withdrawn_on is not None:
+            consents.withdraw_consent(
+                consent.id or 0, session=session, day=given.withdrawn_on, today=context.today
+            )
+        return True
+    if update.withdraw is not None:
+        consent_id, day = update.withdraw
+        consents.withdraw_consent(consent_id, session=session, day=day, today=context.today)
+        return True
+    return False
 
 
 def _write_updates(
@@ -510,6 +618,7 @@ def _write_updates(
         }
         for row, update in zip(chunk, updates, strict=True):
             person_changed = _update_person(update, found[update.person_id], context, session)
+            person_changed = _update_consent(update, context, session) or person_changed
             request = requests[update.request_id]
             if not _update_request(row, update, request, context, session) and not person_changed:
                 unchanged.append(

@@ -18,6 +18,19 @@ The columns (header names, in any order; an unknown column is refused):
 ``decided_on``     required with a decision
 ``notified_on``    ``valid_from``  ``valid_to``: dates of the decision
 ``care_started_on``  ``care_kind`` (mediprima or other)
+``refusal_reasons``  a refusal's or incompetence's reasons: keys of
+                   :data:`amudesk.refusals.REASONS` separated by ``|``, each
+                   optionally followed by ``: explanation`` (in which a
+                   backslash escapes a ``|`` or a backslash)
+``court_ordered``  yes/no (also oui/non, ja/nee, true/false, 1/0): the
+                   decision carries out a labour court judgment
+``court_judgment_on``  ``court_name``: the judgment, required when court_ordered
+``appeal_filed_on``  the (first) appeal to the labour court, by registered letter
+``appeal_court``   ``appeal_outcome`` (granted, partly, rejected, withdrawn or
+                   revised) and ``appeal_outcome_on`` (required with an outcome)
+``consent_on``     the person's consent (follow-up and statistics), signed
+``mandate``        yes/no: the consent includes letters on the person's behalf
+``consent_withdrawn_on``  the day that consent was withdrawn
 =================  ============================================================
 
 Files are ``.csv`` (UTF-8, with or without BOM, ``,`` or ``;`` between fields)
@@ -68,6 +81,18 @@ COLUMNS: tuple[str, ...] = (
     "valid_to",
     "care_started_on",
     "care_kind",
+    # The letters' facts (appended: files written before them keep their meaning).
+    "refusal_reasons",
+    "court_ordered",
+    "court_judgment_on",
+    "court_name",
+    "appeal_filed_on",
+    "appeal_court",
+    "appeal_outcome",
+    "appeal_outcome_on",
+    "consent_on",
+    "mandate",
+    "consent_withdrawn_on",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("family_name", "given_names", "cpas", "filed_on")
 DECISION_DATE_COLUMNS: tuple[str, ...] = ("decided_on", "notified_on", "valid_from", "valid_to")
@@ -82,6 +107,19 @@ PERSON_COLUMNS: dict[str, str] = {
     "language": "languages",
     "photo": "photo",
 }
+COURT_COLUMNS: tuple[str, ...] = ("court_ordered", "court_judgment_on", "court_name")
+APPEAL_COLUMNS: tuple[str, ...] = (
+    "appeal_filed_on",
+    "appeal_court",
+    "appeal_outcome",
+    "appeal_outcome_on",
+)
+CONSENT_COLUMNS: tuple[str, ...] = ("consent_on", "mandate", "consent_withdrawn_on")
+# How a yes/no cell is written, and read (English, French, Dutch; case ignored).
+YES, NO = "yes", "no"
+YES_WORDS = frozenset({"yes", "y", "true", "1", "oui", "o", "ja", "j"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "non", "nee", "neen", ""})
+REASON_SEPARATOR = "|"
 # OWASP's "CSV injection": a cell starting so is a formula for Excel and LibreOffice.
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r\n]")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r\n]")
@@ -118,6 +156,46 @@ def restored(text: str) -> str:
     """The text of a CSV cell written by :func:`neutralised` ("'=1+1" → "=1+1"); any other
     text ("'t Hooft") as it is."""
     return text[1:] if _NEUTRALISED.match(text) else text
+
+
+# --- refusal reasons ---------------------------------------------------------------------
+
+
+def format_reasons(reasons: list[tuple[str, str]]) -> str:
+    """(key, explanation) pairs as one cell: "no-address|other: asked for a lease"; in an
+    explanation, "|" and "\\" are written "\\|" and "\\\\"."""
+    parts = []
+    for key, explanation in reasons:
+        if explanation:
+            escaped = explanation.replace("\\", "\\\\").replace("|", "\\|")
+            parts.append(f"{key}: {escaped}")
+        else:
+            parts.append(key)
+    return REASON_SEPARATOR.join(parts)
+
+
+def split_reasons(text: str) -> list[tuple[str, str]]:
+    """The cell :func:`format_reasons` writes, read back into (key, explanation) pairs
+    (the key as written, spaces around it removed); empty parts are skipped."""
+    parts: list[str] = []
+    current: list[str] = []
+    characters = iter(text)
+    for char in characters:
+        if char == "\\":
+            following = next(characters, "")
+            current.append(following if following in ("|", "\\") else char + following)
+        elif char == REASON_SEPARATOR:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    pairs = []
+    for part in parts:
+        key, _colon, explanation = part.partition(":")
+        if key.strip() or explanation.strip():
+            pairs.append((key.strip(), explanation.strip()))
+    return pairs
 
 
 def file_name(path: Path) -> str:

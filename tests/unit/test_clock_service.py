@@ -602,11 +602,20 @@ def test_demo_decisions_are_valid_under_the_new_rules(demo_facts: DemoFacts) -> 
             posted_on=decision.posted_on,
             missing_mentions=decision.missing_mention_list,
             encoded_on=decision.encoded_on,
+            court_ordered=decision.court_ordered,
+            court_judgment_on=decision.court_judgment_on,
+            court_name=decision.court_name,
         )
         cases.check_decision(data, cases.local_date(request.received_at), today=TODAY)
         if decision.valid_from and decision.valid_to:
             longest = deadlines.add_months(decision.valid_from - dt.timedelta(days=1), 12)
             assert decision.valid_to <= longest
+    # Some decisions carry out a judgment, reaching back further than 60 days.
+    ordered = [d for d in decisions if d.court_ordered]
+    assert ordered and all(d.court_judgment_on and d.court_name for d in ordered)
+    assert any(
+        d.valid_from and d.valid_from < d.decided_on - dt.timedelta(days=60) for d in ordered
+    )
 
 
 def test_demo_transfers_and_appeals(demo_facts: DemoFacts) -> None:

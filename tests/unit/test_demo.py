@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 from collections import Counter as Tally
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from amudesk.identifiers import parse_inami, parse_niss
-from amudesk.models import Aamu, Counter, Decision, Office, Person, Request
-from amudesk.services import cases, people
-from amudesk.services.demo import DemoError, add_months, bis_number, fill_demo
+from amudesk.models import (
+    Aamu,
+    Appeal,
+    Consent,
+    Counter,
+    Decision,
+    DecisionReason,
+    Office,
+    Person,
+    Request,
+)
+from amudesk.refusals import REASONED_KINDS, REASONS, UNLAWFUL_KEYS
+from amudesk.services import appeals, cases, people
+from amudesk.services.demo import DemoError, _Plan, _plan, add_months, bis_number, fill_demo
 from amudesk.services.desk import open_desk
+from amudesk.services.directory import list_cpas
 from amudesk.services.exporting import export_file
 from amudesk.store import integrity_problems
 from tests.keys import FAST_KDF, PASSPHRASE
@@ -94,13 +108,17 @@ def test_dates_are_consistent_with_the_rules(demo_store) -> None:  # type: ignor
                 notified_on=decision.notified_on,
                 valid_from=decision.valid_from,
                 valid_to=decision.valid_to,
+                court_ordered=decision.court_ordered,
+                court_judgment_on=decision.court_judgment_on,
+                court_name=decision.court_name,
             )
             cases.check_decision(
                 data, received[decision.request_id], today=TODAY
             )  # raises when wrong
             if decision.kind == "guarantee" and decision.valid_from and decision.valid_to:
                 assert decision.valid_to <= add_months(decision.valid_from, 12)
-                assert decision.valid_from >= decision.decided_on - dt.timedelta(days=60)
+                if not decision.court_ordered:  # a judgment may reach further back
+                    assert decision.valid_from >= decision.decided_on - dt.timedelta(days=60)
         aamus = list(session.scalars(select(Aamu)))
         assert aamus
         for aamu in aamus:
@@ -228,3 +246,182 @@ def test_progress_covers_generation_and_writing(store) -> None:  # type: ignore[
     assert done == sorted(done) and done[-1] == 3000
     assert any(d < 750 for d in done)  # generation reports too
     assert 5 <= len(seen) <= 110  # at most about every 1 %
+
+
+# --- the letters' facts ---------------------------------------------------------------------
+
+
+def test_refusals_give_reasons_some_unlawful(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        kinds = {d.id: d.kind for d in session.scalars(select(Decision))}
+        reasons = list(session.scalars(select(DecisionReason)))
+    per_decision = Tally(reason.decision_id for reason in reasons)
+    reasoned = {number for number, kind in kinds.items() if kind in REASONED_KINDS}
+    assert set(per_decision) == reasoned  # every refusal and incompetence, nothing else
+    assert set(per_decision.values()) == {1, 2}
+    keys = Tally(reason.key for reason in reasons)
+    assert keys.keys() & UNLAWFUL_KEYS and keys.keys() - UNLAWFUL_KEYS
+    assert all(reason.key in REASONS for reason in reasons)
+    assert all(reason.explanation for reason in reasons if reason.key == "other")
+    assert any(reason.explanation for reason in reasons)
+
+
+def test_every_appealed_request_has_its_appeal(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        requests = list(session.scalars(select(Request)))
+        by_request: dict[int, list[Appeal]] = {}
+        for appeal in session.scalars(select(Appeal).order_by(Appeal.filed_on, Appeal.id)):
+            by_request.setdefault(appeal.request_id, []).append(appeal)
+    appealed = {r.id: r for r in requests if r.appealed_on is not None}
+    assert appealed and set(by_request) == set(appealed)
+    for request_id, found in by_request.items():
+        request = appealed[request_id]
+        assert found[0].filed_on == request.appealed_on
+        assert found[0].filed_on >= cases.local_date(request.received_at)
+        assert found[0].filed_on <= TODAY
+    every = [a for found in by_request.values() for a in found]
+    assert {a.court for a in every} <= {
+        "Tribunal du travail francophone de Bruxelles",
+        "Nederlandstalige arbeidsrechtbank Brussel",
+    }
+    assert any(a.outcome for a in every) and any(a.outcome is None for a in every)
+    for appeal in every:
+        appeals.check_appeal(
+            appeals.AppealData(
+                filed_on=appeal.filed_on,
+                filed_how=appeal.filed_how,
+                court=appeal.court,
+                role_number=appeal.role_number,
+                hearing_dates=appeal.hearing_list,
+                outcome=appeal.outcome,
+                outcome_on=appeal.outcome_on,
+            ),
+            cases.local_date(appealed[appeal.request_id].received_at),
+            today=TODAY,
+        )
+
+
+def test_some_guarantees_carry_out_a_judgment(tmp_path: Path) -> None:
+    store = open_desk(tmp_path / "data", passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        fill_demo(store=store, count=3000, seed=3, today=TODAY)
+        with store.session() as session:
+            ordered = list(session.scalars(select(Decision).where(Decision.court_ordered)))
+            assert ordered
+            for decision in ordered:
+                request = session.get(Request, decision.request_id)
+                assert request is not None
+                first = appeals.appeals_of(request.id or 0, session=session)[0]
+                assert first.outcome == "granted"
+                assert decision.court_judgment_on == first.outcome_on
+                assert decision.court_name == first.court
+                assert decision.kind == "guarantee"
+                assert cases.latest_decision(request.id or 0, session=session) == decision
+                assert request.status == "decided"
+            # Back to the request's day, as judgments order, past the ordinary 60 days.
+            assert all(
+                d.valid_from == cases.local_date(session.get(Request, d.request_id).received_at)  # type: ignore[union-attr]
+                for d in ordered
+            )
+            assert any(d.valid_from < d.decided_on - dt.timedelta(days=60) for d in ordered)  # type: ignore[operator]
+    finally:
+        store.close()
+
+
+def test_most_adults_gave_their_consent(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        persons = {p.id: p for p in session.scalars(select(Person))}
+        found = list(session.scalars(select(Consent)))
+        first_day: dict[int, dt.date] = {}
+        for request in session.scalars(select(Request)):
+            day = cases.local_date(request.received_at)
+            first_day[request.person_id] = min(day, first_day.get(request.person_id, day))
+    adults = [p for p in persons.values() if p.guardian_id is None]
+    assert len({c.person_id for c in found}) == len(found)  # one each
+    assert all(persons[c.person_id].guardian_id is None for c in found)
+    assert 0.7 < len(found) / len(adults) < 0.95
+    assert 0.3 < sum(c.mandate for c in found) / len(found) < 0.6
+    assert any(c.withdrawn_on for c in found)
+    assert sum(c.withdrawn_on is not None for c in found) < len(found) * 0.1
+    for consent in found:
+        assert "follow-up" in consent.use_list
+        assert first_day[consent.person_id] <= consent.given_on <= TODAY
+        if consent.withdrawn_on:
+            assert consent.given_on < consent.withdrawn_on <= TODAY
+        if consent.how == "oral":
+            assert consent.note
+
+
+def _rows(store, model) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        return [
+            {
+                key: value
+                for key, value in row.model_dump().items()
+                if key not in ("created_at", "updated_at")
+            }
+            for row in session.scalars(select(model).order_by(model.id))
+        ]
+
+
+def test_the_same_seed_gives_the_same_rows(tmp_path: Path) -> None:
+    tables = (Person, Request, Decision, DecisionReason, Appeal, Consent, Aamu)
+    seen = []
+    for folder in ("a", "b"):
+        store = open_desk(tmp_path / folder, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        try:
+            fill_demo(store=store, count=300, seed=9, today=TODAY)
+            seen.append({model.__name__: _rows(store, model) for model in tables})
+        finally:
+            store.close()
+    assert seen[0] == seen[1]
+    assert all(seen[0][model.__name__] for model in tables)
+
+
+def test_the_letters_stream_leaves_a_seeds_people_and_requests_alone(store) -> None:  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        directory = sorted(
+            (c for c in list_cpas(session=session) if c.commune_fr), key=lambda c: c.id or 0
+        )
+
+    def plan(letters: random.Random | None) -> _Plan:
+        return _plan(
+            random.Random(4),
+            2000,
+            TODAY,
+            directory,
+            lambda _done, _total: None,
+            random.Random("amudesk-demo-clock-4"),
+            random.Random("amudesk-demo-close-4"),
+            letters,
+        )
+
+    def stable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in row.items() if k not in ("created_at", "updated_at", "status")}
+            for row in rows
+        ]
+
+    without, with_letters = plan(None), plan(random.Random("amudesk-demo-letters-4"))
+    assert stable(with_letters.adults) == stable(without.adults)
+    assert stable(with_letters.minors) == stable(without.minors)
+    assert stable(with_letters.requests) == stable(without.requests)
+    assert stable([row for _i, row in with_letters.aamus]) == stable(
+        [row for _i, row in without.aamus]
+    )
+    before = [(index, row) for index, row in without.decisions]
+    assert [(i, stable([row])) for i, row in with_letters.decisions[: len(before)]] == [
+        (i, stable([row])) for i, row in before
+    ]
+    added = with_letters.decisions[len(before) :]
+    assert added and all(row["court_ordered"] for _index, row in added)
+    changed = {
+        index
+        for index, (old, new) in enumerate(
+            zip(without.requests, with_letters.requests, strict=True)
+        )
+        if old["status"] != new["status"]
+    }
+    assert changed <= {index for index, _row in added}
+    assert with_letters.reasons and with_letters.appeals and with_letters.consents
+    assert not (without.reasons or without.appeals or without.consents)
