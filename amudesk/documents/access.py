@@ -1,9 +1,10 @@
 """The access export (GDPR art. 15) for people to read: everything held about one person.
 
 It renders the plain record of ``amudesk.services.privacy.person_record`` (a JSON-ready
-dict), in the language asked for: identity with the photo, each request with its
-attestations, decisions and deadline notes, the minor dependants, the audit trail's
-entries about the file, and the person's rights with the office's contact details.
+dict), in the language asked for: identity with the photo, the consents given, each
+request with its attestations, decisions (with their reasons), deadline notes and appeals,
+the minor dependants, the audit trail's entries about the file, and the person's rights
+with the office's contact details.
 Columns this module does not know yet are still shown, under their stored name, so that
 nothing held is left out.
 """
@@ -36,11 +37,15 @@ from amudesk.documents.layout import (
 from amudesk.documents.values import format_niss
 from amudesk.i18n import N_, gettext_for
 from amudesk.models import (
+    APPEAL_FILING_LABELS,
+    APPEAL_OUTCOME_LABELS,
     CARD_STATUS_LABELS,
     CARE_CATEGORIES,
     CARE_KIND_LABELS,
     CHANNEL_LABELS,
     CLOSE_REASON_LABELS,
+    CONSENT_HOW_LABELS,
+    CONSENT_USE_LABELS,
     DECISION_LABELS,
     DOCUMENT_KINDS,
     MARK_LABELS,
@@ -48,6 +53,7 @@ from amudesk.models import (
     STATUS_LABELS,
 )
 from amudesk.models.audit import ACTIONS, ENTITIES
+from amudesk.refusals import REASONS
 
 PHOTO_WIDTH = 30 * MM
 PHOTO_COLUMN = PHOTO_WIDTH + 4 * MM
@@ -102,6 +108,7 @@ REQUEST_SHOWN = frozenset(
         "attestations",
         "decisions",
         "deadline_marks",
+        "appeals",
     }
 )
 
@@ -371,6 +378,8 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
         )
     else:
         story.append(_note(t(N_("No decision is recorded.")), styles))
+    story.extend(_reasons(decisions, words, styles))
+    story.extend(_appeals(request.get("appeals") or [], words, styles))
 
     marks = request.get("deadline_marks") or []
     if marks:
@@ -424,6 +433,116 @@ def _decision_row(row: dict[str, Any], words: _Words) -> list[object]:
         "\n".join(notification),
         words.period(row.get("valid_from"), row.get("valid_to")),
         "\n".join(mediprima),
+    ]
+
+
+def _reasons(decisions: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> list[Any]:
+    """The reasons each decision gave, one row each (none: nothing shown)."""
+    t = words.t
+    rows = [
+        [
+            t(N_("{decision} of {date}")).format(
+                decision=words.label(DECISION_LABELS, decision.get("kind")),
+                date=words.date(decision.get("decided_on")),
+            ),
+            t(REASONS[str(reason.get("key"))].label)
+            if str(reason.get("key")) in REASONS
+            else str(reason.get("key") or ""),
+            reason.get("explanation") or "",
+        ]
+        for decision in decisions
+        for reason in decision.get("reasons") or []
+    ]
+    if not rows:
+        return []
+    return [
+        text(t(N_("Reasons given by the CPAS")), styles.caption),
+        grid_table(
+            [t(N_("Decision")), t(N_("Reason")), t(N_("Explanation"))],
+            rows,
+            styles,
+            [26, 30, 44],
+        ),
+    ]
+
+
+def _appeals(appeals: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> list[Any]:
+    """The appeals to the labour court (none: nothing shown)."""
+    if not appeals:
+        return []
+    t = words.t
+    rows = []
+    for row in appeals:
+        hearings = [day for day in str(row.get("hearing_dates") or "").split(",") if day]
+        outcome = words.label(APPEAL_OUTCOME_LABELS, row.get("outcome"))
+        if outcome and row.get("outcome_on"):
+            outcome = t(N_("{outcome}, on {date}")).format(
+                outcome=outcome, date=words.date(row.get("outcome_on"))
+            )
+        rows.append(
+            [
+                "\n".join(
+                    part
+                    for part in (
+                        words.date(row.get("filed_on")),
+                        words.label(APPEAL_FILING_LABELS, row.get("filed_how")),
+                    )
+                    if part
+                ),
+                row.get("court") or "",
+                row.get("role_number") or "",
+                "\n".join(words.date(day) for day in hearings),
+                outcome or t(N_("none yet")),
+            ]
+        )
+    return [
+        text(t(N_("Appeals to the labour court")), styles.caption),
+        grid_table(
+            [
+                t(N_("Filed on")),
+                t(N_("Court")),
+                t(N_("Role number")),
+                t(N_("Hearings")),
+                t(N_("Outcome")),
+            ],
+            rows,
+            styles,
+            [24, 26, 14, 16, 20],
+        ),
+    ]
+
+
+def _consents(consents: Sequence[dict[str, Any]], words: _Words, styles: Styles) -> list[Any]:
+    """What the person agreed to, withdrawn consents included (GDPR art. 7)."""
+    t = words.t
+    if not consents:
+        return [_note(t(N_("No consent is recorded.")), styles)]
+    return [
+        grid_table(
+            [
+                t(N_("Given on")),
+                t(N_("How")),
+                t(N_("What for")),
+                t(N_("Withdrawn on")),
+                t(N_("Note")),
+            ],
+            [
+                [
+                    words.date(row.get("given_on")),
+                    words.label(CONSENT_HOW_LABELS, row.get("how")),
+                    "\n".join(
+                        words.label(CONSENT_USE_LABELS, code)
+                        for code in str(row.get("uses") or "").split(",")
+                        if code
+                    ),
+                    words.date(row.get("withdrawn_on")) or t(N_("not withdrawn")),
+                    row.get("note") or "",
+                ]
+                for row in consents
+            ],
+            styles,
+            [16, 20, 30, 16, 18],
+        )
     ]
 
 
@@ -595,6 +714,9 @@ def render_access(
         ),
         text(t(N_("Your identity")), styles.heading),
         *_identity(person, words, styles),
+        CondPageBreak(40 * MM),
+        text(t(N_("Your consent")), styles.heading),
+        *_consents(record.get("consents") or [], words, styles),
         CondPageBreak(40 * MM),
         text(t(N_("Your requests for urgent medical aid")), styles.heading),
         *_requests(record.get("requests") or [], words, styles),

@@ -23,9 +23,11 @@ from amudesk.deadlines import (
 from amudesk.i18n import BRUSSELS, _, format_date, get_locale
 from amudesk.identifiers import IdentifierError, parse_inami
 from amudesk.models import (
+    APPEAL_OUTCOME_LABELS,
     CARE_CATEGORIES,
     CLOSE_REASON_LABELS,
     Aamu,
+    Appeal,
     CaseStatus,
     Channel,
     Counter,
@@ -759,6 +761,9 @@ class CaseDetail:
     dependants: list[Person]
     other_requests: list[Request]
     timeline: list[TimelineEvent]
+    # Appeals to the labour court, first filed first (read here: services.appeals imports
+    # this module).
+    appeals: list[Appeal] = field(default_factory=list)
 
 
 def get_case(request_id: int, *, session: Session) -> CaseDetail:
@@ -785,6 +790,13 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
             .order_by(col(Request.received_at).desc())
         )
     )
+    appeals = list(
+        session.scalars(
+            select(Appeal)
+            .where(col(Appeal.request_id) == request_id)
+            .order_by(col(Appeal.filed_on), col(Appeal.id))
+        )
+    )
     detail = CaseDetail(
         request=request,
         person=person,
@@ -794,6 +806,7 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
         dependants=list(dependants(person.id or 0, session=session)),
         other_requests=others,
         timeline=[],
+        appeals=appeals,
     )
     detail.timeline = timeline(detail)
     return detail
@@ -839,6 +852,8 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
             events.append(
                 TimelineEvent(decision.notified_on, None, "notification", _("Decision notified."))
             )
+    for appeal in detail.appeals:
+        events.extend(appeal_events(appeal))
     if request.closed_on is not None:
         reason = CLOSE_REASON_LABELS.get(request.closed_reason or "")
         events.append(
@@ -849,8 +864,54 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
                 _("Case closed: {reason}.").format(reason=_(reason) if reason else ""),
             )
         )
-    order = {"received": 0, "care": 1, "aamu": 2, "decision": 3, "notification": 4, "closed": 5}
+    order = {
+        "received": 0,
+        "care": 1,
+        "aamu": 2,
+        "decision": 3,
+        "notification": 4,
+        "appeal": 5,
+        "hearing": 6,
+        "appeal-outcome": 7,
+        "closed": 8,
+    }
     return sorted(events, key=lambda e: (e.day, order[e.kind]))
+
+
+def appeal_events(appeal: Appeal) -> list[TimelineEvent]:
+    """An appeal's filing, its hearings and its outcome, for the timeline."""
+    court = appeal.court
+    if appeal.filed_how == "registry":
+        filed = (
+            _("Appeal filed at {court} (handed in at the registry).")
+            if court
+            else _("Appeal filed (handed in at the court's registry).")
+        )
+    else:
+        filed = (
+            _("Appeal filed at {court} (by registered letter).")
+            if court
+            else _("Appeal filed (by registered letter).")
+        )
+    filed = filed.format(court=court)
+    if appeal.role_number:
+        filed += " " + _("Role number {number}.").format(number=appeal.role_number)
+    events = [TimelineEvent(appeal.filed_on, None, "appeal", filed)]
+    hearing = _("Hearing at {court}.").format(court=court) if court else _("Hearing.")
+    events.extend(TimelineEvent(day, None, "hearing", hearing) for day in appeal.hearing_list)
+    if appeal.outcome is not None and appeal.outcome_on is not None:
+        label = APPEAL_OUTCOME_LABELS.get(appeal.outcome)
+        events.append(
+            TimelineEvent(
+                appeal.outcome_on,
+                None,
+                "appeal-outcome",
+                _("Appeal outcome: {outcome}.").format(
+                    outcome=_(label) if label else appeal.outcome
+                ),
+            )
+        )
+    return events
 
 
 def person_requests(person_id: int, *, session: Session) -> Sequence[Request]:

@@ -1,12 +1,14 @@
 """The case panel's time limits, shown at the top of a case: whether the case is closed,
-the next limit, the running ones in full, and the finished ones folded away; with the
-buttons that record the events stopping them and close or reopen the case."""
+the next limit, the running ones in full, and the finished ones folded away; the appeals
+recorded; with the buttons that record the events stopping them and close or reopen the
+case."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -15,6 +17,7 @@ from amudesk.deadlines import NEGATIVE, RUNNING_STATES, Actor, Deadline
 from amudesk.i18n import _, ngettext
 from amudesk.models import CLOSE_REASON_LABELS, Request
 from amudesk.services import cases
+from amudesk.ui.appealparts import appeal_rows
 from amudesk.ui.caseparts import deadline_row, plain_label, section, state_text, weekday_date
 from amudesk.ui.kit.buttons import action_button
 
@@ -24,7 +27,8 @@ class ClockActions:
     """What the section's buttons do (the panel's methods)."""
 
     record_transfer: Callable[[], None]
-    record_appeal: Callable[[], None]
+    # A new appeal (None) or the one of this id.
+    record_appeal: Callable[[int | None], None]
     close_case: Callable[[], None]
     reopen_case: Callable[[], None]
 
@@ -90,6 +94,7 @@ def clock_section(
         layout.addWidget(deadline_row(deadline, today))
     if others:
         _folded(layout, others, today, expanded=not running)
+    appeal_rows(layout, detail.appeals, actions.record_appeal)
     _buttons(layout, detail, deadlines, today, actions)
 
 
@@ -146,7 +151,11 @@ def _buttons(
         )
     if can_record_appeal(detail, deadlines, today):
         buttons.addWidget(
-            action_button(_("Record appea&l…"), actions.record_appeal, object_name="recordAppeal")
+            action_button(
+                _("Record appea&l…"),
+                partial(actions.record_appeal, None),
+                object_name="recordAppeal",
+            )
         )
     if detail.request.closed_on is None:
         button = action_button(_("Close the case…"), actions.close_case, object_name="closeCase")
@@ -164,7 +173,7 @@ def can_record_transfer(detail: cases.CaseDetail) -> bool:
 
 
 def can_record_appeal(detail: cases.CaseDetail, deadlines: list[Deadline], today: dt.date) -> bool:
-    if detail.request.appealed_on is not None:
+    if detail.request.appealed_on is not None or detail.appeals:
         return True
     if any(d.kind in NEGATIVE for d in detail.decisions):
         return True

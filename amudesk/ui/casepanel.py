@@ -69,6 +69,8 @@ from amudesk.ui.caseparts import (
     plain_label,
     section,
 )
+from amudesk.ui.consentparts import ConsentStatus
+from amudesk.ui.decisionparts import decision_lines, read_reasons
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.flowlayout import FlowLayout
 from amudesk.ui.kit.labels import person_display_name
@@ -434,6 +436,8 @@ class CasePanel(QScrollArea):
             ),
         )
         person_section(layout, detail)
+        saved = partial(self._saved, detail.request.id)
+        layout.addWidget(ConsentStatus(self._store, detail.person.id or 0, saved))
         self._dependants_section(layout, detail)
         request_section(layout, detail)
         self._aamu_section(layout, detail)
@@ -515,6 +519,7 @@ class CasePanel(QScrollArea):
         section(layout, _("Decisions"))
         if not detail.decisions:
             layout.addWidget(plain_label(_("No decision yet."), object_name="hint"))
+        reasons = read_reasons(self._store, detail.decisions)
         for number, decision in enumerate(detail.decisions):
             kind = DECISION_LABELS.get(decision.kind)
             kind_text = _(kind) if kind else decision.kind
@@ -523,6 +528,7 @@ class CasePanel(QScrollArea):
                     kind=kind_text, date=i18n.format_date(decision.decided_on)
                 )
             ]
+            parts.extend(decision_lines(decision, reasons))
             parts.extend(notification_lines(decision))
             validity = period_text(decision.valid_from, decision.valid_to)
             if validity:
@@ -689,14 +695,14 @@ class CasePanel(QScrollArea):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(self._request_id, _("Transfer saved."))
 
-    def record_appeal(self) -> None:
-        from amudesk.ui.eventdialog import AppealDialog
+    def record_appeal(self, appeal_id: int | None = None) -> None:
+        from amudesk.ui.appealdialog import AppealDialog
 
         if self._request_id is None:
             return
 
         dialog = AppealDialog(
-            self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self
+            self._store, request_id=self._request_id, appeal_id=appeal_id, parent=self
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(self._request_id, _("Appeal saved."))

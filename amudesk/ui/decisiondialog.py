@@ -1,8 +1,10 @@
-"""The CPAS decision on a request: kind, dates, validity, MediPrima, and how it was notified.
+"""The CPAS decision on a request: kind, dates, validity, MediPrima, reasons, a court's
+order, and how it was notified.
 
-Two columns so the whole form fits a 1366×768 screen without scrolling: the decision
-itself (kind, date, and what only a positive decision has) on the left, the
-notification (how, when it took effect, which mandatory mentions it lacked) on the right.
+Two columns: the decision itself (kind, date, whether a judgment ordered it, and what only a
+positive decision has) on the left, the notification (how, when it took effect, which
+mandatory mentions it lacked) on the right. A refusal or an incompetence lists the reasons
+given under both, in place of the validity; the form scrolls when the screen is short.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -30,7 +32,8 @@ from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, NotificationMethod
 from amudesk.deadlines import registered_letter_effect as letter_effect
 from amudesk.i18n import _
 from amudesk.models import DECISION_LABELS, Decision, DecisionKind
-from amudesk.services import NotFound, cases
+from amudesk.refusals import REASONED_KINDS
+from amudesk.services import FieldError, NotFound, cases
 from amudesk.services.cases import DecisionData
 from amudesk.store import Store
 from amudesk.ui.kit.dates import OptionalDateEdit
@@ -38,6 +41,7 @@ from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_hint_row, add_row, align_label_columns
 from amudesk.ui.kit.hints import heading_label, hint_label, set_hint
 from amudesk.ui.kit.labels import request_heading
+from amudesk.ui.reasonsfield import ReasonsField
 
 POSITIVE_KINDS = (DecisionKind.PRINCIPLE, DecisionKind.GUARANTEE)
 WEEKDAY_DATE = "EEE d MMM y"  # 'Tue 18 Aug 2026', as in the clock's explanations
@@ -79,9 +83,9 @@ class DecisionDialog(FormDialog):
         # The "Notified on" day this form filled in from the posting date (a registered
         # letter), so that it follows the posting date until the user types another.
         self._filled_notified_on: dt.date | None = None
-        heading, decision = self._load()
+        heading, decision, reasons = self._load()
         self.setWindowTitle(_("Edit decision") if decision is not None else _("New decision"))
-        body = QWidget()
+        body = self.body = QWidget()
         layout = QVBoxLayout(body)
         self.heading = heading_label(heading)
         layout.addWidget(self.heading)
@@ -98,13 +102,19 @@ class DecisionDialog(FormDialog):
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
-        layout.addLayout(columns, 1)
+        layout.addLayout(columns)
+        self.reasons = ReasonsField()
+        layout.addWidget(self.reasons)
+        layout.addStretch(1)
         align_label_columns(left_forms)
         align_label_columns(right_forms)
-        self.finish_layout(body)
+        self.finish_layout(body, scroll=True)
         self._set_tab_order()
         for edit in self.findChildren(OptionalDateEdit):
             keep_date_readable(edit)
+        # Never narrower than the two columns (a date's reading grows them): the form
+        # scrolls only up and down.
+        body.installEventFilter(self)
         first_kind = next(iter(self.kinds.values()))
         self.fields = {
             "kind": first_kind,
@@ -117,12 +127,16 @@ class DecisionDialog(FormDialog):
             "valid_to": problem_of(self.valid_to, self.valid_to.edit),
             "mediprima_number": self.mediprima_number,
             "encoded_on": problem_of(self.encoded_on, self.encoded_on.edit),
+            "reasons": self.reasons,
+            "court_judgment_on": problem_of(self.court_judgment_on, self.court_judgment_on.edit),
+            "court_name": self.court_name,
         }
         if decision is not None:
-            self._fill(decision)
+            self._fill(decision, reasons)
         else:
             self.decided_on.set_value(dt.date.today())
         self._on_kind_changed()
+        self._on_court_changed()
         self._on_notification_changed()
         self.posted_on.changed.connect(self._on_posted_changed)
         self.notified_on.changed.connect(self._on_notification_changed)
@@ -130,24 +144,44 @@ class DecisionDialog(FormDialog):
         self._fit_height()
         (self.kind_group.checkedButton() or first_kind).setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _fit_height(self) -> None:
-        """Tall enough for the wrapped hints at this width (a minimum size ignores them)."""
-        needed = self.heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), min(needed, self.MAX_HEIGHT))
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        area = self.scroll_area
+        if event.type() == QEvent.Type.LayoutRequest and area is not None and watched is self.body:
+            bar = area.verticalScrollBar().sizeHint().width()
+            area.setMinimumWidth(self.body.minimumSizeHint().width() + bar)
+        return super().eventFilter(watched, event)
 
-    def _load(self) -> tuple[str, Decision | None]:
+    def _fit_height(self) -> None:
+        """Tall enough for what the kind shows (the wrapped hints, the reasons), up to the
+        screen's height: the form scrolls beyond it. It grows, never shrinks under the user."""
+        area = self.scroll_area
+        assert area is not None
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        chrome = self.height() - area.viewport().height()
+        needed = self.body.heightForWidth(area.viewport().width()) + chrome
+        screen = self.screen().availableGeometry().height() - 40 if self.screen() else 728
+        height = min(needed, self.MAX_HEIGHT, screen)
+        if height > self.height():
+            self.resize(self.width(), height)
+
+    def _load(self) -> tuple[str, Decision | None, list[tuple[str, str]]]:
         with self.store.session() as session:
             heading = request_heading(self.request_id, session=session)
-            decision = None
+            decision, reasons = None, []
             if self.decision_id is not None:
                 detail = cases.get_case(self.request_id, session=session)
                 decision = next((d for d in detail.decisions if d.id == self.decision_id), None)
                 if decision is None:
                     raise NotFound(_("This decision is not in the database."))
-        return heading, decision
+                reasons = [
+                    (r.key, r.explanation)
+                    for r in cases.reasons_of(self.decision_id, session=session)
+                ]
+        return heading, decision, reasons
 
-    def _fill(self, decision: Decision) -> None:
+    def _fill(self, decision: Decision, reasons: list[tuple[str, str]]) -> None:
         button = self.kinds.get(decision.kind)
         if button is not None:
             button.setChecked(True)
@@ -170,6 +204,10 @@ class DecisionDialog(FormDialog):
             max(self.ticket_moderateur.findData(decision.ticket_moderateur), 0)
         )
         self.encoded_on.set_value(decision.encoded_on)
+        self.reasons.set_value(reasons)
+        self.court_ordered.setChecked(decision.court_ordered)
+        self.court_judgment_on.set_value(decision.court_judgment_on)
+        self.court_name.setText(decision.court_name)
 
     # --- building ----------------------------------------------------------------------
 
@@ -195,6 +233,20 @@ class DecisionDialog(FormDialog):
         self.kind_group.buttonToggled.connect(self._on_kind_changed)
         self.decided_on = OptionalDateEdit(label=_("Decided on"))
         add_row(form, _("&Decided on *"), self.decided_on, name=_("Decided on (required)"))
+        self.court_ordered = QCheckBox(_("Decision ordered b&y a labour court judgment"))
+        self.court_ordered.setAccessibleName(_("Decision ordered by a labour court judgment"))
+        self.court_ordered.setToolTip(
+            _("A decision that carries out a judgment may start more than 60 days before it.")
+        )
+        form.addRow(self.court_ordered)
+        self.court_ordered.toggled.connect(self._on_court_changed)
+        self.court_judgment_on = OptionalDateEdit(label=_("Judgment of"))
+        add_row(form, _("&Judgment of *"), self.court_judgment_on, name=_("Judgment of (required)"))
+        self.court_name = QLineEdit()
+        self.court_name.setMaxLength(300)
+        self.court_name.setPlaceholderText(_("e.g. Tribunal du travail francophone de Bruxelles"))
+        add_row(form, _("&Court *"), self.court_name, name=_("Court (required)"))
+        self.decision_form = form
         return box
 
     def _build_validity(self, forms: list[QFormLayout]) -> QGroupBox:
@@ -298,6 +350,9 @@ class DecisionDialog(FormDialog):
         chain: list[QWidget] = [
             *self.kinds.values(),
             self.decided_on.edit,
+            self.court_ordered,
+            self.court_judgment_on.edit,
+            self.court_name,
             self.valid_from.edit,
             self.valid_to.edit,
             self.mediprima_number,
@@ -307,6 +362,7 @@ class DecisionDialog(FormDialog):
             self.posted_on.edit,
             self.notified_on.edit,
             *self.mentions.values(),
+            *self.reasons.tab_chain(),
             self.ok_button,
             self.cancel_button,
         ]
@@ -346,6 +402,16 @@ class DecisionDialog(FormDialog):
         ):
             widget.setEnabled(positive)
         self.validity_form.setRowVisible(self.positive_hint, not positive)
+        reasoned = self.kind() in REASONED_KINDS
+        self.validity_box.setVisible(not reasoned)
+        self.reasons.setVisible(reasoned)
+        if self.isVisible():
+            self._fit_height()
+
+    def _on_court_changed(self, *_args: object) -> None:
+        ordered = self.court_ordered.isChecked()
+        self.decision_form.setRowVisible(self.court_judgment_on, ordered)
+        self.decision_form.setRowVisible(self.court_name, ordered)
 
     def _on_method_changed(self, *_args: object) -> None:
         registered = self._registered()
@@ -417,6 +483,8 @@ class DecisionDialog(FormDialog):
             skipped |= {"valid_from", "valid_to", "mediprima_number", "encoded_on"}
         if not self._registered():
             skipped.add("posted_on")
+        if not self.court_ordered.isChecked():
+            skipped |= {"court_judgment_on", "court_name"}
         return {key: widget for key, widget in self.fields.items() if key not in skipped}
 
     def missing_mentions(self) -> list[str]:
@@ -426,6 +494,7 @@ class DecisionDialog(FormDialog):
 
     def data(self) -> DecisionData:
         positive = self.kind() in POSITIVE_KINDS
+        ordered = self.court_ordered.isChecked()
         return DecisionData(
             kind=self.kind(),
             decided_on=self.decided_on.value(),
@@ -438,6 +507,10 @@ class DecisionDialog(FormDialog):
             missing_mentions=self.missing_mentions(),
             encoded_on=self.encoded_on.value() if positive else None,
             ticket_moderateur=self.ticket_moderateur.currentData() if positive else None,
+            reasons=self.reasons.value() if self.kind() in REASONED_KINDS else [],
+            court_ordered=ordered,
+            court_judgment_on=self.court_judgment_on.value() if ordered else None,
+            court_name=self.court_name.text() if ordered else "",
         )
 
     def save(self, session: Any) -> int | None:
@@ -448,3 +521,8 @@ class DecisionDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.decision_id = record_id
+
+    def show_error(self, error: FieldError) -> None:
+        if error.field == "reasons":  # on the reason it is about
+            self.fields["reasons"] = self.reasons.error_target(self.kind())
+        super().show_error(error)
