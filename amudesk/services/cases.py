@@ -22,6 +22,7 @@ from amudesk.deadlines import (
 )
 from amudesk.i18n import BRUSSELS, _, format_date, get_locale
 from amudesk.identifiers import IdentifierError, parse_inami
+from amudesk.letters import KINDS as LETTER_KINDS
 from amudesk.models import (
     APPEAL_OUTCOME_LABELS,
     CARE_CATEGORIES,
@@ -45,6 +46,7 @@ from amudesk.models import CHANNEL_LABELS as CHANNEL_LABELS
 from amudesk.models import DECISION_LABELS as DECISION_LABELS
 from amudesk.models import STATUS_LABELS as STATUS_LABELS
 from amudesk.models.base import utcnow
+from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
@@ -764,6 +766,8 @@ class CaseDetail:
     # Appeals to the labour court, first filed first (read here: services.appeals imports
     # this module).
     appeals: list[Appeal] = field(default_factory=list)
+    # The letters issued for the request: (kind, number, issued at), oldest first.
+    letters: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
 
 
 def get_case(request_id: int, *, session: Session) -> CaseDetail:
@@ -807,6 +811,17 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
         other_requests=others,
         timeline=[],
         appeals=appeals,
+        letters=[
+            (row[0], row[1], row[2])
+            for row in session.execute(
+                select(col(Document.kind), col(Document.number), col(Document.issued_at))
+                .where(
+                    col(Document.request_id) == request_id,
+                    col(Document.kind).in_(LETTER_KINDS),
+                )
+                .order_by(col(Document.issued_at), col(Document.id))
+            )
+        ],
     )
     detail.timeline = timeline(detail)
     return detail
@@ -854,6 +869,17 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
             )
     for appeal in detail.appeals:
         events.extend(appeal_events(appeal))
+    for kind, number, issued_at in detail.letters:
+        events.append(
+            TimelineEvent(
+                local_date(issued_at),
+                issued_at,
+                "letter",
+                _("{letter} {number} issued.").format(
+                    letter=_(DOCUMENT_KINDS.get(kind, kind)), number=number
+                ),
+            )
+        )
     if request.closed_on is not None:
         reason = CLOSE_REASON_LABELS.get(request.closed_reason or "")
         events.append(
@@ -873,7 +899,8 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
         "appeal": 5,
         "hearing": 6,
         "appeal-outcome": 7,
-        "closed": 8,
+        "letter": 8,
+        "closed": 9,
     }
     return sorted(events, key=lambda e: (e.day, order[e.kind]))
 

@@ -310,3 +310,13 @@ def test_the_board_follows_the_letters_sent(store: Store) -> None:
     )
     step = worklist.next_action(late, "association", TODAY, sent=data.letters[request_id])
     assert step.key == worklist.NOTHING and step.text.startswith("Reminder sent on")
+
+
+def test_an_issued_letter_is_in_the_case_timeline(store: Store) -> None:
+    request_id = make_case(store)
+    issued = issue(store, request_id, letters.REMINDER, language="en")
+    with store.session() as session:
+        detail = cases.get_case(request_id, session=session)
+    assert letters.KINDS == cases.LETTER_KINDS
+    texts = [event.text for event in detail.timeline if event.kind == "letter"]
+    assert texts == [f"Reminder to the CPAS {issued.number} issued."]
