@@ -134,6 +134,82 @@ def showcase(store: Any) -> tuple[int, int]:
         return request.id or 0, minors
 
 
+def letter_cases(store: Any) -> tuple[int, int]:
+    """An association's cases for the letters: a request refused for reasons the law does
+    not allow (the appeal), and one the CPAS has left without a decision (the formal
+    notice); the person gave the mandate. Returns (refused, waiting) request ids."""
+    from amudesk.services import cases, consents, directory, office, people
+
+    today = dt.date.today()
+    with store.transaction() as session:
+        office.save_office(
+            session=session,
+            kind="association",
+            name="Accueil Santé asbl",
+            address="Rue Haute 1\n1000 Bruxelles",
+            phone="02 512 00 00",
+            logo=logo(),
+            signatory_name="Claire Dubois",
+            signatory_title="Assistante sociale",
+            labour_court_address="Tribunal du travail francophone de Bruxelles\n"
+            "Boulevard de Waterloo 70\n1000 Bruxelles",
+        )
+        cpas = directory.find_cpas("Saint-Gilles", session=session)
+        directory.save_cpas(
+            session=session,
+            cpas_id=cpas.id,
+            name_fr=cpas.name_fr,
+            name_nl=cpas.name_nl,
+            commune_fr=cpas.commune_fr,
+            commune_nl=cpas.commune_nl,
+            address="Rue Fernand Bernier 40\n1060 Saint-Gilles",
+        )
+        person = people.save_person(
+            people.PersonData(
+                family_name="Ștefănescu-Иванова", given_names="Zoë Олена", birth_date="1990-04"
+            ),
+            session=session,
+        )
+        person.commune = "Saint-Gilles"
+        consents.record_consent(
+            person.id or 0,
+            consents.ConsentData(
+                given_on=today - dt.timedelta(days=60), uses=["follow-up", "letters"]
+            ),
+            session=session,
+        )
+        ids = []
+        for days in (55, 40):
+            ids.append(
+                cases.register_request(
+                    cases.RequestData(
+                        person_id=person.id,
+                        cpas_id=cpas.id,
+                        received_at=dt.datetime.combine(
+                            today - dt.timedelta(days=days), dt.time(10)
+                        ),
+                    ),
+                    session=session,
+                ).id
+                or 0
+            )
+        cases.record_decision(
+            ids[0],
+            cases.DecisionData(
+                kind="refusal",
+                decided_on=today - dt.timedelta(days=30),
+                notified_on=today - dt.timedelta(days=27),
+                notification_method="hand",
+                reasons=[
+                    ("no-address", "« pas de domicile fixe »"),
+                    ("three-months-proof", ""),
+                ],
+            ),
+            session=session,
+        )
+        return ids[0], ids[1]
+
+
 def access_pdf(session: Any, request_id: int, language: str) -> bytes:
     """The art. 15 export of the showcase person, as the PDF ``privacy.export_person`` writes."""
     from amudesk.documents.access import render_access
@@ -194,6 +270,7 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     from amudesk.documents.processing import render_processing
     from amudesk.services import documents, privacy
+    from amudesk.services import letters as letter_service
     from amudesk.services.desk import open_desk
 
     with tempfile.TemporaryDirectory(prefix="amudesk-documents-") as folder:
@@ -233,6 +310,19 @@ def main(argv: list[str]) -> int:
                 to_png(sheet, out / f"document-card-sheet-{language}.png", dpi=A4_DPI, pages=2)
                 to_png(access, out / f"document-access-{language}.png", dpi=A4_DPI, pages=2)
                 to_png(processing, out / f"document-processing-{language}.png", dpi=A4_DPI)
+            refused, waiting = letter_cases(store)
+            for language in LANGUAGES:
+                with store.transaction() as session:
+                    appeal = letter_service.issue_letter(
+                        refused, "appeal", session=session, language=language
+                    )
+                    notice = letter_service.issue_letter(
+                        waiting, "formal-notice", session=session, language=language
+                    )
+                to_png(appeal.pdf, out / f"document-letter-appeal-{language}.png", dpi=A4_DPI)
+                to_png(
+                    notice.pdf, out / f"document-letter-formal-notice-{language}.png", dpi=A4_DPI
+                )
         finally:
             store.close()
     return 0

@@ -233,6 +233,8 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         "snooze": lambda cls: cls(store, first_deadline(store, ids["cyrillic_request"]), "snoozed"),
         "close": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
         "idle": lambda cls: cls(store),
+        "appeal": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
+        "consent": lambda cls: cls(store, person_id=ids["cyrillic_person"]),
     }
 
 
@@ -260,6 +262,8 @@ DIALOG_CLASSES = {
     "snooze": ("amudesk.ui.markdialog", "MarkDialog"),
     "close": ("amudesk.ui.closedialog", "CloseCaseDialog"),
     "idle": ("amudesk.ui.closedialog", "IdleCasesDialog"),
+    "appeal": ("amudesk.ui.appealdialog", "AppealDialog"),
+    "consent": ("amudesk.ui.consentdialog", "ConsentDialog"),
 }
 
 
