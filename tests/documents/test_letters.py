@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from amudesk import letters
 from amudesk.arguments import DOCUMENT_KINDS
 from amudesk.cli import main
-from amudesk.models import Counter, Document
+from amudesk.models import Counter, Decision, DecisionReason, Document
 from amudesk.services import FieldError, cases, consents, directory
 from amudesk.services import letters as letter_service
 from amudesk.services.cases import DecisionData, RequestData
@@ -320,3 +320,68 @@ def test_an_issued_letter_is_in_the_case_timeline(store: Store) -> None:
     assert letters.KINDS == cases.LETTER_KINDS
     texts = [event.text for event in detail.timeline if event.kind == "letter"]
     assert texts == [f"Reminder to the CPAS {issued.number} issued."]
+
+
+def test_each_letter_from_a_demo_case(store: Store) -> None:
+    """For each kind, a demo case it fits: the facts the letter prints are the case's."""
+    from amudesk.i18n import format_date
+    from amudesk.services.demo import fill_demo
+
+    fill_demo(store=store, count=400, seed=13, today=TODAY)
+    with store.transaction() as session:
+        for cpas in directory.list_cpas(session=session):
+            directory.save_cpas(
+                session=session,
+                cpas_id=cpas.id,
+                name_fr=cpas.name_fr,
+                name_nl=cpas.name_nl,
+                commune_fr=cpas.commune_fr,
+                commune_nl=cpas.commune_nl,
+                address=f"Rue du CPAS {cpas.id}\n1000 Bruxelles",
+            )
+        save_office(
+            session=session,
+            kind="association",
+            name="Accueil Santé asbl",
+            labour_court_address=COURT,
+        )
+        ids = list(session.scalars(select(cases.Request.id).order_by(cases.Request.id)))
+        reasoned = list(
+            session.scalars(
+                select(Decision.request_id)
+                .join(DecisionReason, DecisionReason.decision_id == Decision.id)
+                .distinct()
+            )
+        )
+    issued: dict[str, int] = {}
+    for kind in letters.KINDS:
+        # The appeal from a refusal that gave reasons, when one can still be appealed.
+        for request_id in (reasoned + ids) if kind == letters.APPEAL else ids:
+            with store.session() as session:
+                try:
+                    letter_service.draft_letter(
+                        request_id, kind, session=session, language="en", today=TODAY
+                    )
+                except FieldError:
+                    continue
+            issued[kind] = request_id
+            break
+    assert set(issued) == set(letters.KINDS), issued
+    for kind, request_id in issued.items():
+        document = issue(store, request_id, kind, language="en")
+        text = words(document.pdf)
+        with store.session() as session:
+            detail = cases.get_case(request_id, session=session)
+        filed = format_date(cases.local_date(detail.request.received_at), "d MMMM y", locale="en")
+        assert detail.request.reference in text, kind
+        assert filed in text, kind
+        assert detail.cpas.name_fr in text, kind
+        if kind in letters.ON_BEHALF:
+            assert "by mandate" in text, kind
+        if kind == letters.APPEAL and detail.decisions:
+            from amudesk.refusals import REASONS
+
+            with store.session() as session:
+                given = cases.reasons_of(detail.decisions[-1].id or 0, session=session)
+            for reason in given:
+                assert REASONS[reason.key].label in text, (kind, reason.key)
