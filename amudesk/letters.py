@@ -155,6 +155,8 @@ def missing(facts: CaseLetterFacts, language: str | None = None) -> list[str]:
     if facts.kind == TRANSFER_REASONS:
         if facts.transferred_on is None:
             lacking.append(t(N_("the day the request was sent on (record the transfer)")))
+        elif not facts.transferred_to:
+            lacking.append(t(N_("the CPAS the request was sent to (record the transfer)")))
         if not facts.claimant_address:
             lacking.append(t(N_("where the person can be reached (phone is not enough)")))
     return lacking
@@ -418,7 +420,7 @@ def _appeal(facts: CaseLetterFacts, words: _Words) -> Draft:
 
 def _transfer_reasons(facts: CaseLetterFacts, words: _Words) -> Draft:
     t = words.t
-    where = facts.transferred_to or t(N_("the CPAS it holds competent"))
+    where = facts.transferred_to
     body = [
         t(N_("Dear {claimant},")).format(claimant=facts.claimant),
         t(

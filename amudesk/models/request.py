@@ -109,8 +109,10 @@ class Request(SQLModel, table=True):
     care_kind: str | None = Field(default=None, max_length=20)
     # Follows the latest decision; kept here so the case list filters without a join.
     status: str = Field(default=CaseStatus.OPEN, max_length=20, index=True)
-    # A CPAS that held itself not competent sent the request on to another CPAS.
+    # A CPAS that held itself not competent sent the request on to another CPAS: when, and
+    # to which (None when not recorded).
     transferred_on: dt.date | None = Field(default=None)
+    transferred_to_id: int | None = Field(default=None, foreign_key="cpas.id")
     # The claimant appealed to the labour court.
     appealed_on: dt.date | None = Field(default=None)
     # The office closed the case (CloseReason, and a note for "other"); reopening clears them.

@@ -28,7 +28,7 @@ from amudesk.deadlines import (
     paused_gc,
 )
 from amudesk.i18n import BRUSSELS, _
-from amudesk.models import DeadlineMark, Decision, Request
+from amudesk.models import Cpas, DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, appeals, audit
 from amudesk.services import validation as v
@@ -381,8 +381,31 @@ def _reference_of(request_id: int, session: Session) -> str:
     return request.reference if request is not None else ""
 
 
-def record_transfer(request_id: int, day: dt.date | None, *, session: Session) -> Request:
-    """The day the request was sent on to the competent CPAS (None to clear)."""
+def record_transfer(
+    request_id: int,
+    day: dt.date | None,
+    *,
+    session: Session,
+    to_cpas_id: int | None = None,
+) -> Request:
+    """The day the request was sent on to the competent CPAS, and to which (``to_cpas_id``,
+    None when not known); a day of None clears both."""
+    request = get_request(request_id, session=session)
+    if day is not None:  # the day first: nothing is set on the request before it is checked
+        v.not_in_future(day, "transferred_on", _("Transferred on"))
+        if day < local_date(request.received_at):
+            raise FieldError(
+                "transferred_on", _("Transferred on: the transfer cannot come before the request.")
+            )
+    if day is not None and to_cpas_id is not None:
+        if to_cpas_id == request.cpas_id:
+            raise FieldError(
+                "transferred_to_id",
+                _("Sent to: choose another CPAS than the one that received the request."),
+            )
+        if session.get(Cpas, to_cpas_id) is None:
+            raise FieldError("transferred_to_id", _("Sent to: this CPAS is not in the directory."))
+    request.transferred_to_id = to_cpas_id if day is not None else None
     return _record_event_day(
         request_id,
         day,

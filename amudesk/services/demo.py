@@ -589,6 +589,14 @@ class _Generator:
         minute = self.rng.randint(8 * 60 + 30, 16 * 60 + 30)
         return cases.to_utc(dt.datetime.combine(day, dt.time(minute // 60, minute % 60)))
 
+    def _neighbour(self, cpas_id: int) -> int | None:
+        """The CPAS a transferred request went to: the next one in the directory (no draw,
+        so that the seed's other facts do not move)."""
+        ids = [c.id for c in self.cpas if c.id is not None]
+        if cpas_id not in ids or len(ids) < 2:
+            return None
+        return ids[(ids.index(cpas_id) + 1) % len(ids)]
+
     def _cpas_for(self, person: dict[str, Any]) -> Cpas:
         if person["commune"] and self.rng.random() < 0.85:
             return next(c for c in self.cpas if c.commune_fr == person["commune"])
@@ -633,6 +641,7 @@ class _Generator:
                 "care_kind": care_kind,
                 "status": str(CaseStatus.OPEN),
                 "transferred_on": None,
+                "transferred_to_id": None,
                 "appealed_on": None,
                 "closed_on": None,
                 "closed_reason": None,
@@ -717,6 +726,8 @@ class _Generator:
         request["status"] = str(cases.STATUS_OF_DECISION[kind])
         if kind == DecisionKind.INCOMPETENT:
             request["transferred_on"] = self._transfer(day, decided)
+            if request["transferred_on"] is not None:
+                request["transferred_to_id"] = self._neighbour(request["cpas_id"])
         if kind in NEGATIVE_KINDS:
             request["appealed_on"] = self._appeal(decision)
 

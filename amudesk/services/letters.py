@@ -19,7 +19,7 @@ from amudesk.deadlines import MENTIONS, RUNNING_STATES, Actor, State
 from amudesk.documents.layout import Letterhead
 from amudesk.i18n import BRUSSELS, N_, _, gettext_for
 from amudesk.letters import CaseLetterFacts, Draft, Ground, MissedLimit
-from amudesk.models import DECISION_LABELS, Aamu, Document
+from amudesk.models import DECISION_LABELS, Aamu, Cpas, Document
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS, UNLAWFUL_KEYS
 from amudesk.services import FieldError, clock, consents
@@ -132,9 +132,15 @@ def case_letter_facts(
         grounds=grounds,
         appeal_last_day=appeal_last_day,
         transferred_on=request.transferred_on,
+        transferred_to=_cpas_name(request.transferred_to_id, language, session),
         mandate=consents.has_mandate(person.id or 0, session=session, on=today),
         annexes=_annexes(kind, request_id, latest is not None, t, session),
     )
+
+
+def _cpas_name(cpas_id: int | None, language: str, session: Session) -> str:
+    cpas = session.get(Cpas, cpas_id) if cpas_id is not None else None
+    return cpas.display_name(language) if cpas is not None else ""
 
 
 def _annexes(

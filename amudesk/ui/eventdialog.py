@@ -15,14 +15,15 @@ from amudesk import i18n
 from amudesk.deadlines import STATE_LABELS, Deadline
 from amudesk.i18n import N_, _
 from amudesk.models import Request
-from amudesk.services import cases, clock
+from amudesk.services import cases, clock, directory
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.ui.kit.combos import SearchCombo
 from amudesk.ui.kit.dates import OptionalDateEdit
 from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import heading_label, hint_label
-from amudesk.ui.kit.labels import request_heading
+from amudesk.ui.kit.labels import cpas_label, request_heading
 
 
 class EventDateDialog(FormDialog):
@@ -66,6 +67,7 @@ class EventDateDialog(FormDialog):
         self.date = OptionalDateEdit(label=plain_label)
         self.date.setObjectName("eventDate")
         add_row(form, _(self.label), self.date, name=plain_label)
+        last = self.add_rows(form)
         layout.addLayout(form)
         self.explanation_label = hint_label(
             _(self.explanation) + " " + _("Leave the date empty to clear it.")
@@ -79,10 +81,14 @@ class EventDateDialog(FormDialog):
         layout.addWidget(self.clock_label)
         layout.addStretch(1)
         self.finish_layout(body)
-        self.fields = {self.field: problem_of(self.date, self.date.edit)}
+        self.fields = {self.field: problem_of(self.date, self.date.edit), **self.extra_fields()}
         self.date.set_value(current if current is not None else dt.date.today())
         self.date.edit.selectAll()
-        QWidget.setTabOrder(self.date.edit, self.ok_button)
+        if last is not None:
+            QWidget.setTabOrder(self.date.edit, last)
+            QWidget.setTabOrder(last, self.ok_button)
+        else:
+            QWidget.setTabOrder(self.date.edit, self.ok_button)
         QWidget.setTabOrder(self.ok_button, self.cancel_button)
         self.fit_to_screen(620, 320)
         needed = self.heightForWidth(self.width())
@@ -104,6 +110,13 @@ class EventDateDialog(FormDialog):
             )
         running = [self._clock_text(d) for d in found if d.rule in self.rules]
         return heading, self.recorded(request), running
+
+    def add_rows(self, form: QFormLayout) -> QWidget | None:
+        """Rows a kind of event adds under its date; the last widget (for the tab order)."""
+        return None
+
+    def extra_fields(self) -> dict[str, QWidget]:
+        return {}
 
     @staticmethod
     def _clock_text(deadline: Deadline) -> str:
@@ -137,6 +150,43 @@ class TransferDialog(EventDateDialog):
     rules = ("transfer",)
 
     service = staticmethod(clock.record_transfer)
+
+    def add_rows(self, form: QFormLayout) -> QWidget | None:
+        """Which CPAS the request was sent to (the letter to the claimant names it)."""
+        with self.store.session() as session:
+            request = cases.get_request(self.request_id, session=session)
+            entries = [c for c in directory.list_cpas(session=session) if c.id != request.cpas_id]
+            current = request.transferred_to_id
+        self.target = SearchCombo(
+            [
+                (
+                    cpas.id,
+                    cpas_label(cpas),
+                    [cpas.name_fr, cpas.name_nl, cpas.commune_fr, cpas.commune_nl],
+                )
+                for cpas in entries
+            ],
+            empty_label=_("not known"),
+            label=_("Sent to"),
+            placeholder=_("Type a few letters of the CPAS or commune"),
+        )
+        self.target.setObjectName("transferTarget")
+        self.target.set_key(current)
+        add_row(form, _("&Sent to:"), self.target, name=_("Sent to"))
+        return self.target
+
+    def extra_fields(self) -> dict[str, QWidget]:
+        return {"transferred_to_id": self.target}
+
+    def save(self, session: Any) -> int | None:
+        key = self.target.key()
+        request = clock.record_transfer(
+            self.request_id,
+            self.value(),
+            session=session,
+            to_cpas_id=int(key) if key is not None else None,
+        )
+        return request.id
 
 
 class AppealDialog(EventDateDialog):

@@ -16,7 +16,7 @@ from amudesk import letters
 from amudesk.arguments import DOCUMENT_KINDS
 from amudesk.cli import main
 from amudesk.models import Counter, Decision, DecisionReason, Document
-from amudesk.services import FieldError, cases, consents, directory
+from amudesk.services import FieldError, cases, clock, consents, directory
 from amudesk.services import letters as letter_service
 from amudesk.services.cases import DecisionData, RequestData
 from amudesk.services.consents import ConsentData
@@ -181,11 +181,25 @@ def test_a_transfer_letter_goes_to_the_claimant(store: Store) -> None:
             ),
             session=session,
         )
-        cases_request = cases.get_request(request_id, session=session)
-        cases_request.transferred_on = dt.date(2026, 9, 5)
-        cases.save_request(cases_request, session=session)
+        ixelles = directory.find_cpas("Ixelles", session=session)
+        assert ixelles is not None
+        clock.record_transfer(request_id, dt.date(2026, 9, 5), session=session)
+    with store.transaction() as session, pytest.raises(FieldError, match="sent to"):
+        letter_service.issue_letter(request_id, letters.TRANSFER_REASONS, session=session, now=NOW)
+    with store.transaction() as session:
+        own = cases.get_request(request_id, session=session).cpas_id
+        with pytest.raises(FieldError) as error:
+            clock.record_transfer(request_id, dt.date(2026, 9, 5), session=session, to_cpas_id=own)
+        assert error.value.field == "transferred_to_id"
+        clock.record_transfer(
+            request_id, dt.date(2026, 9, 5), session=session, to_cpas_id=ixelles.id
+        )
     text = words(issue(store, request_id, letters.TRANSFER_REASONS, language="en").pdf)
     assert "5 September 2026" in text and "art. 58" in text and "Another CPAS is competent" in text
+    assert "CPAS d'Ixelles" in text
+    with store.transaction() as session:  # clearing the day clears where it went
+        clock.record_transfer(request_id, None, session=session)
+        assert cases.get_request(request_id, session=session).transferred_to_id is None
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox
 
 from amudesk import letters
-from amudesk.services import documents
+from amudesk.services import cases, documents
 from amudesk.services import letters as letter_service
 from amudesk.ui import maincommands
 from amudesk.ui.letterdialog import LetterDialog, paragraphs_of
@@ -110,3 +110,36 @@ def test_the_board_s_cpas_late_action_writes_the_letter_that_fits(
         window.commands.deadline_action(request_id, action)
         assert opened[-1] == (kind, request_id)
     assert [kind for kind, _ in opened] == [letters.REMINDER, letters.FORMAL_NOTICE, letters.APPEAL]
+
+
+def test_the_transfer_form_records_where_the_request_went(qtbot: Any, store: Any) -> None:
+    import datetime as dt
+
+    from amudesk.services import directory
+    from amudesk.ui.eventdialog import TransferDialog
+
+    request_id = make_case(store)
+    with store.transaction() as session:
+        cases.record_decision(
+            request_id,
+            cases.DecisionData(kind="incompetent", decided_on=dt.date(2026, 9, 3)),
+            session=session,
+        )
+        ixelles = directory.find_cpas("Ixelles", session=session)
+        own = cases.get_request(request_id, session=session).cpas_id
+    assert ixelles is not None
+    dialog = TransferDialog(store, request_id=request_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    keys = [dialog.target.itemData(i) for i in range(dialog.target.count())]
+    assert own not in keys and ixelles.id in keys  # not the CPAS that received it
+    dialog.date.set_value(dt.date(2026, 9, 5))
+    dialog.target.set_key(ixelles.id)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with store.session() as session:
+        request = cases.get_request(request_id, session=session)
+        assert (request.transferred_on, request.transferred_to_id) == (
+            dt.date(2026, 9, 5),
+            ixelles.id,
+        )
