@@ -46,6 +46,17 @@ def note_edit() -> QLineEdit:
     return edit
 
 
+def case_body(store: Store, request_id: int) -> tuple[QWidget, QVBoxLayout]:
+    """A dialog's body headed by the request and its person."""
+    with store.session() as session:
+        heading = request_heading(request_id, session=session)
+    body = QWidget()
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(heading_label(heading))
+    return body, layout
+
+
 class CloseCaseDialog(FormDialog):
     """Close one case: its time limits stop running and it leaves the worklist."""
 
@@ -54,12 +65,7 @@ class CloseCaseDialog(FormDialog):
         self.setObjectName("closeCaseDialog")
         self.setWindowTitle(_("Close the case"))
         self.request_id = request_id
-        with store.session() as session:
-            heading = request_heading(request_id, session=session)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading_label(heading))
+        body, layout = case_body(store, request_id)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.reason = reason_combo()
@@ -103,12 +109,7 @@ class ReopenDialog(FormDialog):
         self.setObjectName("reopenDialog")
         self.setWindowTitle(_("Reopen the case"))
         self.request_id = request_id
-        with store.session() as session:
-            heading = request_heading(request_id, session=session)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading_label(heading))
+        body, layout = case_body(store, request_id)
         layout.addWidget(
             hint_label(_("Its time limits run again, counted from the recorded events."))
         )
