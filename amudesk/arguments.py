@@ -50,6 +50,7 @@ OFFICE_FIELDS = (
     "signatory-title",
     "document-language",
     "labour-court-address",
+    "labour-court-address-nl",
 )
 
 

@@ -757,6 +757,7 @@ OFFICE_ARGUMENTS = {
     "signatory-title": "signatory_title",
     "document-language": "document_language",
     "labour-court-address": "labour_court_address",
+    "labour-court-address-nl": "labour_court_address_nl",
 }
 
 

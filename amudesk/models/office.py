@@ -25,3 +25,12 @@ class Office(SQLModel, table=True):
     signatory_title: str = Field(default="", max_length=200)
     document_language: str = Field(default="fr", max_length=2)
     labour_court_address: str = Field(default="", max_length=500)
+    # Where a Dutch-speaking claimant appeals when it differs (Brussels has two labour
+    # courts); "" when the court above serves both languages.
+    labour_court_address_nl: str = Field(default="", max_length=500)
+
+    def court_for(self, language: str) -> str:
+        """The labour court's address for documents in ``language``."""
+        if language == "nl" and self.labour_court_address_nl.strip():
+            return self.labour_court_address_nl
+        return self.labour_court_address

@@ -1182,6 +1182,7 @@ def _office(session: Session) -> None:
         signatory_title="Assistante sociale",
         document_language="fr",
         labour_court_address="Tribunal du travail francophone de Bruxelles, boulevard de Waterloo 70, 1000 Bruxelles",
+        labour_court_address_nl="Nederlandstalige arbeidsrechtbank Brussel, Waterloolaan 70, 1000 Brussel",
     )
 
 

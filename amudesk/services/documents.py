@@ -194,7 +194,7 @@ def issue_receipt(
         office_kind=office.kind,
         signatory_name=office.signatory_name or "",
         signatory_title=office.signatory_title or "",
-        labour_court_address=office.labour_court_address or "",
+        labour_court_address=office.court_for(language) or "",
         reference=request.reference,
         family_name=person.family_name,
         given_names=person.given_names or "",

@@ -121,7 +121,7 @@ def case_letter_facts(
         office_is_association=office.kind == "association",
         cpas_name=cpas.display_name(language),
         cpas_address=cpas.address or "",
-        court=office.labour_court_address or "",
+        court=office.court_for(language) or "",
         filed_on=local_date(request.received_at),
         decision_due=decision.due if decision is not None else None,
         decided_on=latest.decided_on if latest is not None else None,

@@ -39,6 +39,7 @@ def save_office(
     signatory_title: str = "",
     document_language: str = "fr",
     labour_court_address: str = "",
+    labour_court_address_nl: str = "",
 ) -> Office:
     if kind not in {k.value for k in OfficeKind}:
         raise FieldError("kind", _("Kind of office: choose CPAS or association."))
@@ -69,6 +70,14 @@ def save_office(
         labour_court_address,
         "labour_court_address",
         _("Labour court address"),
+        max_length=500,
+        printed=True,
+        multiline=True,
+    )
+    office.labour_court_address_nl = v.clean(
+        labour_court_address_nl,
+        "labour_court_address_nl",
+        _("Dutch-speaking labour court address"),
         max_length=500,
         printed=True,
         multiline=True,

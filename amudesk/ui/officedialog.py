@@ -174,6 +174,7 @@ class OfficeDialog(QDialog):
             "signatory_title": self.signatory_title,
             "document_language": self.document_language,
             "labour_court_address": self.labour_court_address,
+            "labour_court_address_nl": self.labour_court_address_nl,
         }
         self._set_tab_order()
         self.save_button.setDefault(True)  # once it belongs to the dialog
@@ -257,6 +258,14 @@ class OfficeDialog(QDialog):
         add_row(form, _("Labo&ur court address"), self.labour_court_address)
         self.labour_court_address.setAccessibleDescription(court_hint)
         form.addRow("", hint(court_hint))
+        self.labour_court_address_nl = multiline_edit(3, self)
+        dutch_hint = _(
+            "Documents in Dutch name this court instead (Brussels has a French-speaking and a "
+            "Dutch-speaking labour court); empty: the court above."
+        )
+        add_row(form, _("Dutch-speaking labour &court"), self.labour_court_address_nl)
+        self.labour_court_address_nl.setAccessibleDescription(dutch_hint)
+        form.addRow("", hint(dutch_hint))
         return box
 
     def _build_buttons(self) -> QDialogButtonBox:
@@ -295,6 +304,7 @@ class OfficeDialog(QDialog):
             self.signatory_title,
             self.document_language,
             self.labour_court_address,
+            self.labour_court_address_nl,
             self.save_button,
             self.cancel_button,
         ]
@@ -322,6 +332,7 @@ class OfficeDialog(QDialog):
         self.signatory_title.setText(office.signatory_title)
         fill_language_combo(self.document_language, office.document_language)
         self.labour_court_address.setPlainText(office.labour_court_address)
+        self.labour_court_address_nl.setPlainText(office.labour_court_address_nl)
         self._show_logo(office.logo)
         for edit in (self.name, self.phone, self.email, self.signatory_name, self.signatory_title):
             edit.setCursorPosition(0)
@@ -343,6 +354,7 @@ class OfficeDialog(QDialog):
             "signatory_title": self.signatory_title.text(),
             "document_language": str(self.document_language.currentData()),
             "labour_court_address": self.labour_court_address.toPlainText().strip(),
+            "labour_court_address_nl": self.labour_court_address_nl.toPlainText().strip(),
         }
 
     # --- logo --------------------------------------------------------------------

@@ -20,7 +20,7 @@ from amudesk.services import FieldError, cases, clock, consents, directory
 from amudesk.services import letters as letter_service
 from amudesk.services.cases import DecisionData, RequestData
 from amudesk.services.consents import ConsentData
-from amudesk.services.office import save_office
+from amudesk.services.office import get_office, save_office
 from amudesk.services.people import PersonData, save_person
 from amudesk.store import Store
 
@@ -399,3 +399,39 @@ def test_each_letter_from_a_demo_case(store: Store) -> None:
                 given = cases.reasons_of(detail.decisions[-1].id or 0, session=session)
             for reason in given:
                 assert REASONS[reason.key].label in text, (kind, reason.key)
+
+
+def test_documents_in_dutch_name_the_dutch_speaking_court(store: Store) -> None:
+    from amudesk.services import documents
+
+    request_id = make_case(store)
+    with store.transaction() as session:
+        cases.record_decision(
+            request_id,
+            DecisionData(
+                kind="refusal",
+                decided_on=dt.date(2026, 10, 1),
+                notified_on=dt.date(2026, 10, 5),
+                notification_method="hand",
+            ),
+            session=session,
+        )
+    dutch_court = "Nederlandstalige arbeidsrechtbank Brussel\nWaterloolaan 70\n1000 Brussel"
+    # Without a Dutch-speaking court, documents in Dutch name the only one known.
+    assert "Tribunal du travail" in words(
+        issue(store, request_id, letters.APPEAL, language="nl").pdf
+    )
+    with store.transaction() as session:
+        office = get_office(session=session)
+        assert office is not None
+        office.labour_court_address_nl = dutch_court
+        session.add(office)
+    dutch = words(issue(store, request_id, letters.APPEAL, language="nl").pdf)
+    french = words(issue(store, request_id, letters.APPEAL, language="fr").pdf)
+    assert (
+        "Nederlandstalige arbeidsrechtbank Brussel" in dutch and "Tribunal du travail" not in dutch
+    )
+    assert "Tribunal du travail francophone" in french and "Nederlandstalige" not in french
+    with store.transaction() as session:
+        receipt = documents.issue_receipt(request_id, session=session, language="nl", now=NOW)
+    assert "Nederlandstalige arbeidsrechtbank Brussel" in words(receipt.pdf)

@@ -433,6 +433,7 @@ def test_office_valid_profile_is_saved_and_loaded_again(qtbot: Any, store: Any) 
     type_into(qtbot, dialog.signatory_name, "Zoë Van den Bossche")
     dialog.document_language.setCurrentIndex(dialog.document_language.findText("Nederlands"))
     type_into(qtbot, dialog.labour_court_address, "Tribunal du travail francophone de Bruxelles")
+    type_into(qtbot, dialog.labour_court_address_nl, "Nederlandstalige arbeidsrechtbank Brussel")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
     saved = read_office(store)
@@ -442,12 +443,16 @@ def test_office_valid_profile_is_saved_and_loaded_again(qtbot: Any, store: Any) 
     assert saved.document_language == "nl"
     assert saved.signatory_name == "Zoë Van den Bossche"
     assert saved.labour_court_address == "Tribunal du travail francophone de Bruxelles"
+    assert saved.labour_court_address_nl == "Nederlandstalige arbeidsrechtbank Brussel"
+    assert saved.court_for("nl") == saved.labour_court_address_nl
+    assert saved.court_for("fr") == saved.court_for("en") == saved.labour_court_address
 
     again = office_dialog(qtbot, store)
     assert again.kind_association.isChecked() and not again.kind_cpas.isChecked()
     assert again.name.text() == saved.name
     assert again.bce.text() == f"{number[:4]}.{number[4:7]}.{number[7:]}"
     assert again.document_language.currentData() == "nl"
+    assert again.labour_court_address_nl.toPlainText() == saved.labour_court_address_nl
     assert again.cancel_button.text() == "Cancel"
     assert not hasattr(again, "welcome")
 
@@ -563,6 +568,7 @@ def test_office_keyboard_and_screen(qtbot: Any, store: Any) -> None:
     expected = [
         d.kind_cpas, d.kind_association, d.name, d.address, d.phone, d.email, d.bce, d.logo_choose,
         d.signatory_name, d.signatory_title, d.document_language, d.labour_court_address,
+        d.labour_court_address_nl,
         d.save_button, d.cancel_button,
     ]  # fmt: skip
     assert tab_chain(qtbot, d, d.kind_cpas, len(expected) - 1) == expected
