@@ -276,7 +276,9 @@ def find_request(reference: str, *, session: Session) -> Request:
         select(Request).where(col(Request.reference) == reference.strip().upper())
     )
     if request is None:
-        raise NotFound(_("No request has the reference {reference}.").format(reference=reference))
+        raise NotFound(
+            _("No request has the reference {reference}.").format(reference=v.quoted(reference))
+        )
     return request
 
 

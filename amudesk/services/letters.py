@@ -23,6 +23,7 @@ from amudesk.models import DECISION_LABELS, Aamu, Cpas, Document
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS, UNLAWFUL_KEYS
 from amudesk.services import FieldError, clock, consents
+from amudesk.services import validation as v
 from amudesk.services.cases import get_case, local_date, reasons_of
 from amudesk.services.documents import (
     _archive,
@@ -230,6 +231,18 @@ def issue_letter(
                     "Text of the letter: give at least one paragraph, at most {n} of {m} characters."
                 ).format(n=letters.MAX_PARAGRAPHS, m=letters.MAX_PARAGRAPH_LENGTH),
             ) from None
+        # What is printed: no control or invisible character, only what the font draws.
+        label = _("Text of the letter")
+        paragraphs = tuple(
+            v.clean(
+                v.note(paragraph, "body", label, max_length=letters.MAX_PARAGRAPH_LENGTH),
+                "body",
+                label,
+                max_length=letters.MAX_PARAGRAPH_LENGTH,
+                printed=True,
+            )
+            for paragraph in paragraphs
+        )
     case = get_case(request_id, session=session)
 
     def t(message: str) -> str:

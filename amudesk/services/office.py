@@ -66,21 +66,29 @@ def save_office(
         signatory_title, "signatory_title", _("Signatory's title"), printed=True
     )
     office.document_language = document_language
-    office.labour_court_address = v.clean(
-        labour_court_address,
+    office.labour_court_address = v.visible(
+        v.clean(
+            labour_court_address,
+            "labour_court_address",
+            _("Labour court address"),
+            max_length=500,
+            printed=True,
+            multiline=True,
+        ),
         "labour_court_address",
         _("Labour court address"),
-        max_length=500,
-        printed=True,
-        multiline=True,
     )
-    office.labour_court_address_nl = v.clean(
-        labour_court_address_nl,
+    office.labour_court_address_nl = v.visible(
+        v.clean(
+            labour_court_address_nl,
+            "labour_court_address_nl",
+            _("Dutch-speaking labour court address"),
+            max_length=500,
+            printed=True,
+            multiline=True,
+        ),
         "labour_court_address_nl",
         _("Dutch-speaking labour court address"),
-        max_length=500,
-        printed=True,
-        multiline=True,
     )
     created, fields = office.id is None, audit.changed_fields(office)
     session.add(office)

@@ -67,8 +67,15 @@ def note(text: str | None, field: str, label: str, *, max_length: int = 300) -> 
     """A short free text (a reason, a note): spaces folded, and refused when it holds a
     control or an invisible format character (a bidi override can make a note read
     backwards on screen and in an export)."""
-    value = clean(text, field, label, max_length=max_length)
+    return visible(clean(text, field, label, max_length=max_length), field, label)
+
+
+def visible(value: str, field: str, label: str) -> str:
+    """``value`` unchanged, or FieldError when it holds a control or an invisible format
+    character other than the joiners of some scripts (line breaks are allowed)."""
     for char in value:
+        if char == "\n":
+            continue
         if is_control(char) or (
             unicodedata.category(char) == "Cf" and char not in _NAME_FORMAT_CHARACTERS
         ):
