@@ -28,6 +28,11 @@ SEX_LABELS: dict[str, str] = {
 }
 
 
+def display_name(family_name: str, given_names: str) -> str:
+    """'NGUYỄN Văn An': the family name in capitals, as on Belgian forms."""
+    return f"{family_name.upper()} {given_names}".strip()
+
+
 class Person(SQLModel, table=True):
     __table_args__ = (
         Index("ix_person_match", "family_name", "given_names", "birth_date"),
@@ -59,7 +64,7 @@ class Person(SQLModel, table=True):
 
     @property
     def full_name(self) -> str:
-        return f"{self.family_name.upper()} {self.given_names}".strip()
+        return display_name(self.family_name, self.given_names)
 
     @property
     def language_list(self) -> list[str]:

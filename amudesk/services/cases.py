@@ -31,6 +31,7 @@ from amudesk.models import (
     Appeal,
     CaseStatus,
     Channel,
+    Consent,
     Counter,
     Cpas,
     Decision,
@@ -770,6 +771,10 @@ class CaseDetail:
     appeals: list[Appeal] = field(default_factory=list)
     # The letters issued for the request: (kind, number, issued at), oldest first.
     letters: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
+    # Each decision's reasons, (key, explanation) in order: decision id → reasons.
+    reasons: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # The person's consents, withdrawn ones included, oldest first.
+    consents: list[Consent] = field(default_factory=list)
 
 
 def get_case(request_id: int, *, session: Session) -> CaseDetail:
@@ -824,6 +829,20 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
                 .order_by(col(Document.issued_at), col(Document.id))
             )
         ],
+    )
+    decision_ids = [d.id for d in decisions if d.id is not None]
+    for reason in session.scalars(
+        select(DecisionReason)
+        .where(col(DecisionReason.decision_id).in_(decision_ids))
+        .order_by(col(DecisionReason.id))
+    ):
+        detail.reasons.setdefault(reason.decision_id, []).append((reason.key, reason.explanation))
+    detail.consents = list(
+        session.scalars(
+            select(Consent)
+            .where(col(Consent.person_id) == person.id)
+            .order_by(col(Consent.given_on), col(Consent.id))
+        )
     )
     detail.timeline = timeline(detail)
     return detail

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from amudesk.deadlines import RUNNING_STATES, State
@@ -142,7 +142,13 @@ def closing_candidates(
     cutoff = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     rows = session.execute(
         select(col(Request.id), col(Request.reference), col(Request.updated_at))
-        .where(col(Request.closed_on).is_(None), col(Request.updated_at) < cutoff)
+        .where(
+            col(Request.closed_on).is_(None),
+            col(Request.updated_at) < cutoff,
+            # A stored next limit due since then is running: that case is busy, and need
+            # not be counted again (the clock counts only the others).
+            or_(col(Request.next_due).is_(None), col(Request.next_due) < since),
+        )
         .order_by(col(Request.updated_at), col(Request.id))
     ).all()
     if not rows:

@@ -19,7 +19,7 @@ from amudesk.deadlines import MENTIONS, RUNNING_STATES, Actor, State
 from amudesk.documents.layout import Letterhead
 from amudesk.i18n import BRUSSELS, N_, _, gettext_for
 from amudesk.letters import CaseLetterFacts, Draft, Ground, MissedLimit
-from amudesk.models import DECISION_LABELS, Aamu, Cpas, Document
+from amudesk.models import DECISION_LABELS, Aamu, Cpas, Document, Request
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS, UNLAWFUL_KEYS
 from amudesk.services import FieldError, clock, consents
@@ -185,13 +185,18 @@ def draft_letter(
         today=today,
         clock_settings=clock_settings,
     )
-    # Said to the user, in the interface's language (the letter may be in another).
+    return letters.draft(_complete(facts))
+
+
+def _complete(facts: CaseLetterFacts) -> CaseLetterFacts:
+    """``facts``, or FieldError naming what the letter needs and the case lacks, said in
+    the interface's language (the letter may be in another)."""
     lacking = letters.missing(facts, i18n.get_locale())
     if lacking:
         raise FieldError(
             "letter", _("This letter needs: {missing}.").format(missing="; ".join(lacking))
         )
-    return letters.draft(facts)
+    return facts
 
 
 def issue_letter(
@@ -210,16 +215,19 @@ def issue_letter(
 
     now = now or utcnow()
     today = now.astimezone(ZoneInfo(BRUSSELS)).date()
-    office = _office_for(session)
-    language = document_language(language, office)
-    drafted = draft_letter(
-        request_id,
-        kind,
-        session=session,
-        language=language,
-        today=today,
-        clock_settings=clock_settings,
+    facts = _complete(
+        case_letter_facts(
+            request_id,
+            kind,
+            session=session,
+            language=language,
+            today=today,
+            clock_settings=clock_settings,
+        )
     )
+    drafted = letters.draft(facts)
+    office = _office_for(session)
+    language = facts.language
     paragraphs = drafted.body
     if body is not None:
         try:
@@ -243,7 +251,8 @@ def issue_letter(
             )
             for paragraph in paragraphs
         )
-    case = get_case(request_id, session=session)
+    request = session.get(Request, request_id)  # read with the facts: no query
+    assert request is not None
 
     def t(message: str) -> str:
         return gettext_for(language, message)
@@ -251,7 +260,7 @@ def issue_letter(
     on_behalf = kind in letters.ON_BEHALF and office.kind == "association"
     sender = (office.name, *[line for line in office.address.splitlines() if line.strip()])
     if kind == letters.APPEAL:
-        sender = (case.person.full_name, t(N_("through {office}")).format(office=office.name))
+        sender = (facts.claimant, t(N_("through {office}")).format(office=office.name))
     number = _next_document_number(kind, now, session)
     page = LetterPage(
         kind=kind,
@@ -262,15 +271,13 @@ def issue_letter(
         letterhead=Letterhead.from_office(office),
         sender=sender,
         recipient=drafted.recipient,
-        reference=case.request.reference,
+        reference=facts.reference,
         subject=drafted.subject,
         body=paragraphs,
         signatory_name=office.signatory_name or "",
         signatory_title=office.signatory_title or "",
         signs_for=(
-            t(N_("for {claimant}, by mandate")).format(claimant=case.person.full_name)
-            if on_behalf
-            else ""
+            t(N_("for {claimant}, by mandate")).format(claimant=facts.claimant) if on_behalf else ""
         ),
         annexes=drafted.annexes,
     )
@@ -279,8 +286,8 @@ def issue_letter(
         kind,
         number,
         pdf,
-        request=case.request,
-        person_id=case.person.id,
+        request=request,
+        person_id=request.person_id,
         language=language,
         now=now,
         session=session,

@@ -53,14 +53,26 @@ NOTHING = Next(None, None, None)
 
 def next_of(items: Iterable[Deadline], today: dt.date) -> Next:
     """The next limit among one case's ``items``, or NOTHING."""
-    found = next_by_request(items, today)
-    return next(iter(found.values()), NOTHING)
+    return _answer(next_deadline(items, today))
+
+
+def next_deadline(items: Iterable[Deadline], today: dt.date) -> Deadline | None:
+    """The deadline that is one case's next limit (the case panel says it), or None."""
+    return next(iter(_best_by_request(items, today).values()), None)
 
 
 def next_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Next]:
-    """The next limit of each request that has deadlines in ``items``, in one pass (the
-    clock gives each request's deadlines together)."""
-    result: dict[int, Next] = {}
+    """The next limit of each request that has deadlines in ``items``."""
+    return {
+        request_id: _answer(best) for request_id, best in _best_by_request(items, today).items()
+    }
+
+
+def _best_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Deadline | None]:
+    """Each request's next deadline, in one pass (the clock gives each request's deadlines
+    together): running, dated, not the provider's, neither handled nor snoozed, due first
+    (the first in rule order among equals)."""
+    result: dict[int, Deadline | None] = {}
     current = -1
     best: Deadline | None = None
     running = RUNNING_STATES
@@ -69,7 +81,7 @@ def next_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Next
         request_id = deadline.case.request_id
         if request_id != current:
             if current != -1:
-                result[current] = _answer(best)
+                result[current] = best
             current, best = request_id, None
         due = deadline.due
         if (
@@ -82,7 +94,7 @@ def next_by_request(items: Iterable[Deadline], today: dt.date) -> dict[int, Next
             continue
         best = deadline
     if current != -1:
-        result[current] = _answer(best)
+        result[current] = best
     return result
 
 

@@ -20,6 +20,7 @@ from amudesk import i18n, letters
 from amudesk.deadlines import RULES, RUNNING_STATES, Actor, Deadline, State
 from amudesk.i18n import _, ngettext
 from amudesk.models import DeadlineMark, Document, Person, Request
+from amudesk.models.person import display_name
 from amudesk.services import FieldError, clock
 from amudesk.services import validation as v
 from amudesk.services.cases import local_date
@@ -29,11 +30,6 @@ LETTER_KINDS = letters.KINDS
 NAMES_CHUNK = 10_000  # request ids per query: far below SQLite's limit on parameters
 
 # --- who each case is --------------------------------------------------------------------
-
-
-def full_name(family_name: str, given_names: str) -> str:
-    """'NGUYỄN Thị Lan': the family name in capitals, as on the person's record."""
-    return f"{family_name.upper()} {given_names}".strip()
 
 
 def request_names(*, session: Session, request_ids: Iterable[int] | None = None) -> dict[int, str]:
@@ -53,7 +49,7 @@ def request_names(*, session: Session, request_ids: Iterable[int] | None = None)
     names: dict[int, str] = {}
     for each in statements:
         for request_id, family_name, given_names in session.execute(each):
-            names[request_id] = full_name(family_name or "", given_names or "")
+            names[request_id] = display_name(family_name or "", given_names or "")
     return names
 
 

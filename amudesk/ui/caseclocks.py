@@ -13,10 +13,10 @@ from functools import partial
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from amudesk import i18n
-from amudesk.deadlines import NEGATIVE, RUNNING_STATES, Actor, Deadline
+from amudesk.deadlines import NEGATIVE, RUNNING_STATES, Deadline
 from amudesk.i18n import _, ngettext
 from amudesk.models import CLOSE_REASON_LABELS, Request
-from amudesk.services import cases
+from amudesk.services import cases, nextdue
 from amudesk.ui.appealparts import appeal_rows
 from amudesk.ui.caseparts import deadline_row, plain_label, section, state_text, weekday_date
 from amudesk.ui.kit.buttons import action_button
@@ -31,21 +31,6 @@ class ClockActions:
     record_appeal: Callable[[int | None], None]
     close_case: Callable[[], None]
     reopen_case: Callable[[], None]
-
-
-def next_deadline(deadlines: list[Deadline], today: dt.date) -> Deadline | None:
-    """The running limit due first that is neither handled, snoozed nor the provider's (as
-    the case list's "next deadline" column counts it)."""
-    found = [
-        d
-        for d in deadlines
-        if d.state in RUNNING_STATES
-        and d.due is not None
-        and d.actor != Actor.PROVIDER
-        and not d.handled
-        and not d.snoozed(today)
-    ]
-    return min(found, key=lambda d: d.due or today, default=None)
 
 
 def closed_text(request: Request) -> str:
@@ -78,7 +63,7 @@ def clock_section(
         layout.addWidget(plain_label(_("Counting the time limits…"), object_name="hint"))
     elif not deadlines:
         layout.addWidget(plain_label(_("No time limit runs for this case."), object_name="hint"))
-    coming = next_deadline(deadlines, today) if request.closed_on is None else None
+    coming = nextdue.next_deadline(deadlines, today) if request.closed_on is None else None
     if coming is not None and coming.due is not None:
         label = plain_label(
             _("Next: {title}, due {date} ({state}).").format(

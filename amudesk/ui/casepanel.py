@@ -70,7 +70,7 @@ from amudesk.ui.caseparts import (
     section,
 )
 from amudesk.ui.consentparts import ConsentStatus
-from amudesk.ui.decisionparts import decision_lines, read_reasons
+from amudesk.ui.decisionparts import decision_lines
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.flowlayout import FlowLayout
 from amudesk.ui.kit.labels import person_display_name
@@ -437,7 +437,7 @@ class CasePanel(QScrollArea):
         )
         person_section(layout, detail)
         saved = partial(self._saved, detail.request.id)
-        layout.addWidget(ConsentStatus(self._store, detail.person.id or 0, saved))
+        layout.addWidget(ConsentStatus(self._store, detail.person.id or 0, detail.consents, saved))
         self._dependants_section(layout, detail)
         request_section(layout, detail)
         self._aamu_section(layout, detail)
@@ -519,7 +519,7 @@ class CasePanel(QScrollArea):
         section(layout, _("Decisions"))
         if not detail.decisions:
             layout.addWidget(plain_label(_("No decision yet."), object_name="hint"))
-        reasons = read_reasons(self._store, detail.decisions)
+        reasons = detail.reasons
         for number, decision in enumerate(detail.decisions):
             kind = DECISION_LABELS.get(decision.kind)
             kind_text = _(kind) if kind else decision.kind

@@ -4,7 +4,7 @@ proof (GDPR art. 7), and the button that records a new consent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 from amudesk import i18n
 from amudesk.i18n import N_, _
 from amudesk.models import Consent, ConsentHow, ConsentUse
-from amudesk.services import consents
 from amudesk.store import Store
 from amudesk.ui.caseparts import button_row, item_row, plain_label
 
@@ -59,6 +58,7 @@ class ConsentStatus(QWidget):
         self,
         store: Store,
         person_id: int,
+        found: Sequence[Consent],
         saved: Callable[[str | None], None],
         parent: QWidget | None = None,
     ) -> None:
@@ -67,8 +67,6 @@ class ConsentStatus(QWidget):
         self._store = store
         self._person_id = person_id
         self._saved = saved
-        with store.session() as session:
-            found = consents.consents_of(person_id, session=session)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         current = [c for c in found if c.withdrawn_on is None]

@@ -3,30 +3,12 @@ an incompetence gave, and the judgment a decision carried out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.models import Decision
-from amudesk.refusals import REASONED_KINDS, REASONS, UNLAWFUL_KEYS
-from amudesk.services import cases
-from amudesk.store import Store
+from amudesk.refusals import REASONS, UNLAWFUL_KEYS
 
 Reasons = dict[int, list[tuple[str, str]]]  # decision id → (key, explanation)
-
-
-def read_reasons(store: Store, decisions: Sequence[Decision]) -> Reasons:
-    """The reasons of the refusals and incompetences among ``decisions``."""
-    ids = [d.id for d in decisions if d.id is not None and d.kind in REASONED_KINDS]
-    if not ids:
-        return {}
-    with store.session() as session:
-        return {
-            decision_id: [
-                (r.key, r.explanation) for r in cases.reasons_of(decision_id, session=session)
-            ]
-            for decision_id in ids
-        }
 
 
 def reason_text(key: str, explanation: str) -> str:

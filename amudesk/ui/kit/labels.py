@@ -10,6 +10,7 @@ from babel.numbers import format_decimal
 from amudesk import i18n
 from amudesk.i18n import _
 from amudesk.models import Cpas
+from amudesk.models.person import display_name
 from amudesk.services import cases
 from amudesk.text import fold
 
@@ -38,7 +39,7 @@ def request_heading(request_id: int, *, session: Any) -> str:
 
 def person_display_name(family_name: str, given_names: str) -> str:
     """'NGUYỄN Văn An': family name in capitals, as on Belgian forms."""
-    return f"{family_name.upper()} {given_names}".strip()
+    return display_name(family_name, given_names)
 
 
 def format_number(n: int) -> str:
