@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
 FAILED_UNLOCKS_NAME = "failed-unlocks"
@@ -881,9 +881,41 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     from alembic import command  # 0.2 s: only migrating loads Alembic
 
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        log.info("database migrated to %s", revision)
+        return
+    # SQLite changes a column's constraints only by rebuilding its table, and dropping the
+    # old table would break every row that points to it: the foreign keys are switched off
+    # for the migration (SQLite ignores the switch inside a transaction, so it comes first)
+    # and every reference is checked before the commit.
+    # The driver would begin its transaction only at the first row written, leaving the
+    # schema changes before it committed one by one: BEGIN is sent here, so a failure
+    # anywhere leaves the database as it was.
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()  # ends SQLAlchemy's autobegun transaction (no BEGIN was sent)
+        driver = connection.connection.driver_connection
+        implicit = driver.isolation_level  # type: ignore[union-attr]
+        driver.isolation_level = None  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                connection.exec_driver_sql("BEGIN")
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(
+                        _(
+                            "The database's references are broken ({count} rows): not migrated."
+                        ).format(count=len(broken))
+                    )
+        finally:
+            driver.isolation_level = implicit  # type: ignore[union-attr]
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
     log.info("database migrated to %s", revision)
 
 

@@ -43,6 +43,9 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     family_name: str = Field(max_length=200)
     given_names: str = Field(default="", max_length=200)
+    # The names in Latin letters as Belgian registers and pharmacists read them, when the
+    # names above use another script: "KONSTANTINOPOLSKAYA Anna" under "Константинопольская Анна".
+    latin_name: str = Field(default="", max_length=400)
     sex: str = Field(default=Sex.UNKNOWN, max_length=1)
     # 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY': unknown parts are common and real.
     birth_date: str | None = Field(default=None, max_length=10)

@@ -17,6 +17,8 @@ class Channel(StrEnum):
     SERVICE = "service"
     HOSPITAL = "hospital"
     ONLINE = "online"
+    POST = "post"
+    EMAIL = "email"
 
 
 class DecisionKind(StrEnum):
@@ -31,6 +33,19 @@ class CaseStatus(StrEnum):
     DECIDED = "decided"
     REFUSED = "refused"
     TRANSFERRED = "transferred"
+    # Registered, and perhaps an AAMU form issued, before anything was filed with a CPAS: no
+    # CPAS, no date, no clock. Filing it sets both and makes it open.
+    PREPARING = "preparing"
+
+
+class UrgentReason(StrEnum):
+    """Why a request is urgent, as a category: never a diagnosis."""
+
+    HOSPITAL = "hospital"  # in hospital or about to be admitted
+    TREATMENT = "treatment"  # a treatment that cannot wait (medicines, dialysis, care under way)
+    PREGNANCY = "pregnancy"
+    CHILD = "child"  # care for a child
+    OTHER = "other"
 
 
 class CloseReason(StrEnum):
@@ -53,6 +68,8 @@ CHANNEL_LABELS: dict[str, str] = {
     Channel.SERVICE: N_("Through a social service"),
     Channel.HOSPITAL: N_("Hospital social service"),
     Channel.ONLINE: N_("Online"),
+    Channel.POST: N_("By post"),
+    Channel.EMAIL: N_("By e-mail"),
 }
 DECISION_LABELS: dict[str, str] = {
     DecisionKind.PRINCIPLE: N_("Decision in principle"),
@@ -65,6 +82,14 @@ STATUS_LABELS: dict[str, str] = {
     CaseStatus.DECIDED: N_("Decided"),
     CaseStatus.REFUSED: N_("Refused"),
     CaseStatus.TRANSFERRED: N_("Transferred"),
+    CaseStatus.PREPARING: N_("Preparing (not filed yet)"),
+}
+URGENT_REASON_LABELS: dict[str, str] = {
+    UrgentReason.HOSPITAL: N_("In hospital or about to be admitted"),
+    UrgentReason.TREATMENT: N_("Treatment that cannot wait"),
+    UrgentReason.PREGNANCY: N_("Pregnancy"),
+    UrgentReason.CHILD: N_("Care for a child"),
+    UrgentReason.OTHER: N_("Other urgency"),
 }
 CLOSE_REASON_LABELS: dict[str, str] = {
     CloseReason.COVERED: N_("Care received and covered"),
@@ -100,8 +125,9 @@ class Request(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=30, unique=True)
     person_id: int = Field(foreign_key="person.id", index=True)
-    cpas_id: int = Field(foreign_key="cpas.id", index=True)
-    received_at: dt.datetime = Field(index=True)  # aware, stored as UTC
+    # Both None while the request is being prepared (CaseStatus.PREPARING), set when filed.
+    cpas_id: int | None = Field(default=None, foreign_key="cpas.id", index=True)
+    received_at: dt.datetime | None = Field(default=None, index=True)  # aware, stored as UTC
     channel: str = Field(default=Channel.IN_PERSON, max_length=20)
     accompanied_by: str = Field(default="", max_length=200)
     aamu_handed_in: bool = Field(default=False)
@@ -113,6 +139,16 @@ class Request(SQLModel, table=True):
     # to which (None when not recorded).
     transferred_on: dt.date | None = Field(default=None)
     transferred_to_id: int | None = Field(default=None, foreign_key="cpas.id")
+    # A follow-on request, received by the CPAS a transfer went to: the request it follows
+    # on from, and the day the claimant first filed (their proof of when they asked; this
+    # request's own limits run from received_at, the day this CPAS received it).
+    previous_id: int | None = Field(default=None, foreign_key="request.id")
+    first_filed_on: dt.date | None = Field(default=None)
+    # A second CPAS that also holds itself not competent refers the conflict to the SPP IS.
+    spp_referred_on: dt.date | None = Field(default=None)
+    # Flagged urgent at filing (UrgentReason, never a diagnosis): first on the worklist.
+    urgent: bool = Field(default=False)
+    urgent_reason: str | None = Field(default=None, max_length=20)
     # The claimant appealed to the labour court.
     appealed_on: dt.date | None = Field(default=None)
     # The office closed the case (CloseReason, and a note for "other"); reopening clears them.

@@ -16,7 +16,7 @@ from amudesk.models import APPEAL_FILING_LABELS, APPEAL_OUTCOME_LABELS, Appeal, 
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
-from amudesk.services.cases import get_request, local_date, save_request
+from amudesk.services.cases import filed_at, get_request, local_date, save_request
 
 MAX_HEARINGS = 10
 
@@ -90,7 +90,7 @@ def record_appeal(
     """Record (or correct) an appeal of the request; audited; the appeal clocks stop on the
     day the first appeal was filed."""
     request = get_request(request_id, session=session)
-    check_appeal(data, local_date(request.received_at), today=today)
+    check_appeal(data, local_date(filed_at(request)), today=today)
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     if appeal_id is not None and (appeal is None or appeal.request_id != request_id):
         raise NotFound(_("This appeal is not in the database."))

@@ -85,6 +85,19 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZoneInfo(BRUSSELS)).date()
 
 
+def filed_at(request: Request) -> dt.datetime:
+    """When the CPAS received the request; a FieldError naming the case while it is still
+    being prepared (no CPAS, no date yet)."""
+    if request.received_at is None:
+        raise FieldError(
+            "received_at",
+            _("Request {reference} has not been filed with a CPAS yet: file it first.").format(
+                reference=request.reference
+            ),
+        )
+    return request.received_at
+
+
 def next_number(kind: str, year: int, *, session: Session) -> int:
     """The next number of a yearly series; numbers are never reused.
 
@@ -504,7 +517,7 @@ def record_decision(
 ) -> Decision:
     """Record (or correct) the CPAS decision on a request; the case status follows the latest one."""
     request = get_request(request_id, session=session)
-    check_decision(data, local_date(request.received_at))
+    check_decision(data, local_date(filed_at(request)))
     decision = session.get(Decision, decision_id) if decision_id is not None else None
     if decision is None:
         decision = Decision(
@@ -851,17 +864,19 @@ def get_case(request_id: int, *, session: Session) -> CaseDetail:
 def timeline(detail: CaseDetail) -> list[TimelineEvent]:
     """The case's events in order, each in one translated sentence."""
     request = detail.request
-    events = [
-        TimelineEvent(
-            local_date(request.received_at),
-            request.received_at,
-            "received",
-            _("Request received by {cpas} ({channel}).").format(
-                cpas=detail.cpas.display_name(get_locale()),
-                channel=_(CHANNEL_LABELS[request.channel]),
-            ),
+    events: list[TimelineEvent] = []
+    if request.received_at is not None:
+        events.append(
+            TimelineEvent(
+                local_date(request.received_at),
+                request.received_at,
+                "received",
+                _("Request received by {cpas} ({channel}).").format(
+                    cpas=detail.cpas.display_name(get_locale()),
+                    channel=_(CHANNEL_LABELS[request.channel]),
+                ),
+            )
         )
-    ]
     if request.care_started_on:
         events.append(TimelineEvent(request.care_started_on, None, "care", _("Care started.")))
     for aamu in detail.aamus:

@@ -32,7 +32,7 @@ from amudesk.models import Cpas, DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, appeals, audit
 from amudesk.services import validation as v
-from amudesk.services.cases import get_request, local_date, save_request
+from amudesk.services.cases import filed_at, get_request, local_date, save_request
 from amudesk.settings import ClockSettings as ClockSettings  # still importable here
 from amudesk.store import Store
 
@@ -111,6 +111,8 @@ def _sqlite_case_facts(
         f"SELECT {_REQUEST_COLUMNS} FROM request r{where} ORDER BY r.id", params
     ).all()
     for row in requests:
+        if row[2] is None:  # being prepared: no clock runs
+            continue
         received = parse(row[2])
         if received.tzinfo is None:
             received = received.replace(tzinfo=utc)
@@ -189,7 +191,9 @@ def _portable_case_facts(
     brussels = ZoneInfo(BRUSSELS)
     facts = []
     for row in session.execute(requests):
-        received: dt.datetime = row[2]
+        received: dt.datetime | None = row[2]
+        if received is None:  # being prepared: no clock runs
+            continue
         if received.tzinfo is None:
             received = received.replace(tzinfo=dt.UTC)
         facts.append(
@@ -393,7 +397,7 @@ def record_transfer(
     request = get_request(request_id, session=session)
     if day is not None:  # the day first: nothing is set on the request before it is checked
         v.not_in_future(day, "transferred_on", _("Transferred on"))
-        if day < local_date(request.received_at):
+        if day < local_date(filed_at(request)):
             raise FieldError(
                 "transferred_on", _("Transferred on: the transfer cannot come before the request.")
             )
@@ -422,7 +426,7 @@ def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> 
     request = get_request(request_id, session=session)
     if day is not None:
         v.not_in_future(day, "appealed_on", _("Appealed on"))
-        if day < local_date(request.received_at):
+        if day < local_date(filed_at(request)):
             raise FieldError(
                 "appealed_on", _("Appealed on: the appeal cannot come before the request.")
             )
@@ -444,7 +448,7 @@ def _record_event_day(
     request = get_request(request_id, session=session)
     if day is not None:
         v.not_in_future(day, field, label)
-        if day < local_date(request.received_at):
+        if day < local_date(filed_at(request)):
             raise FieldError(field, too_early)
     setattr(request, field, day)
     save_request(request, session=session)

@@ -60,7 +60,8 @@ def close_case(
             _("Case {reference}: already closed.").format(reference=request.reference),
         )
     today = today or today_in_brussels()
-    request.closed_on = max(today, local_date(request.received_at))
+    received = request.received_at
+    request.closed_on = today if received is None else max(today, local_date(received))
     request.closed_reason = key
     request.closed_note = note
     request.updated_at = utcnow()

@@ -38,6 +38,7 @@ from amudesk.models.base import utcnow
 from amudesk.models.document import DOCUMENT_KINDS
 from amudesk.services import FieldError, NotFound, audit, clock
 from amudesk.services.cases import (
+    filed_at,
     get_case,
     get_request,
     next_number,
@@ -202,7 +203,7 @@ def issue_receipt(
         niss=person.niss or "",
         cpas_name=cpas.display_name(language),
         cpas_address=cpas.address or "",
-        received_at=request.received_at,
+        received_at=filed_at(request),
         channel_label=gettext_for(language, CHANNEL_LABELS.get(request.channel, "")),
         accompanied_by=request.accompanied_by or "",
         aamu_handed_in=bool(request.aamu_handed_in),

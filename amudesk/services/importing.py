@@ -545,9 +545,12 @@ def _update_request(
 ) -> bool:
     if request.cpas_id != row.cpas_id:
         request.cpas_id = row.cpas_id
-    same_day = cases.local_date(request.received_at) == cases.local_date(row.received_at)
+    known = request.received_at
+    same_day = known is not None and cases.local_date(known) == cases.local_date(row.received_at)
     # A day without a time keeps the time known for that day.
-    if not _same_moment(request.received_at, row.received_at) and (update.timed or not same_day):
+    if known is None or (
+        not _same_moment(known, row.received_at) and (update.timed or not same_day)
+    ):
         request.received_at = row.received_at
     if "care_started_on" in context.columns and request.care_started_on != row.care_started_on:
         request.care_started_on = row.care_started_on

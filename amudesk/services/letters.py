@@ -24,7 +24,7 @@ from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS, UNLAWFUL_KEYS
 from amudesk.services import FieldError, clock, consents
 from amudesk.services import validation as v
-from amudesk.services.cases import get_case, local_date, reasons_of
+from amudesk.services.cases import filed_at, get_case, local_date, reasons_of
 from amudesk.services.documents import (
     _archive,
     _next_document_number,
@@ -123,7 +123,7 @@ def case_letter_facts(
         cpas_name=cpas.display_name(language),
         cpas_address=cpas.address or "",
         court=office.court_for(language) or "",
-        filed_on=local_date(request.received_at),
+        filed_on=local_date(filed_at(request)),
         decision_due=decision.due if decision is not None else None,
         decided_on=latest.decided_on if latest is not None else None,
         decision_kind=t(DECISION_LABELS[latest.kind]) if latest is not None else "",

@@ -252,7 +252,12 @@ def request_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
     rows = [
         (_("Reference"), request.reference),
         (_("CPAS"), detail.cpas.display_name(i18n.get_locale())),
-        (_("Received on"), received_text(request.received_at)),
+        (
+            _("Received on"),
+            received_text(request.received_at)
+            if request.received_at is not None
+            else _("Not filed with a CPAS yet"),
+        ),
         (_("Channel"), _(channel) if channel else request.channel),
         (_("Accompanied by"), request.accompanied_by),
         (_("AAMU handed in"), _("Yes") if request.aamu_handed_in else _("No")),
@@ -560,7 +565,9 @@ class CasePanel(QScrollArea):
         for number, other in enumerate(detail.other_requests):
             text = _("{reference} · {date} · {status}").format(
                 reference=other.reference,
-                date=i18n.format_date(cases.local_date(other.received_at)),
+                date=i18n.format_date(cases.local_date(other.received_at))
+                if other.received_at is not None
+                else _("not filed yet"),
                 status=status_text(other.status),
             )
             button = action_button(

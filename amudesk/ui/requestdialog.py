@@ -140,7 +140,8 @@ class RequestDialog(FormDialog):
 
     def _fill(self, request: Request) -> None:
         self.cpas.set_key(request.cpas_id)
-        self.received_at.setDateTime(to_qdatetime(brussels_local(request.received_at)))
+        if request.received_at is not None:
+            self.received_at.setDateTime(to_qdatetime(brussels_local(request.received_at)))
         self.channel.setCurrentIndex(max(0, self.channel.findData(request.channel)))
         self.accompanied_by.setText(request.accompanied_by)
         self.aamu_handed_in.setChecked(request.aamu_handed_in)

@@ -29,6 +29,11 @@ def request_heading(request_id: int, *, session: Any) -> str:
     """'Request AMU-2026-0042, received 3 Mar 2026 at 14:05' and the person on a second line."""
     detail = cases.get_case(request_id, session=session)
     received = detail.request.received_at
+    if received is None:
+        first = _("Request {reference}, being prepared (not filed with a CPAS yet)").format(
+            reference=detail.request.reference
+        )
+        return f"{first}\n{detail.person.full_name}"
     first = _("Request {reference}, received {date} at {time}").format(
         reference=detail.request.reference,
         date=i18n.format_date(cases.local_date(received)),
