@@ -89,6 +89,8 @@ class Rule:
     basis: str  # legal basis, N_
     days: int = 0
     months: int = 0
+    # Counted in working days (Saturdays, Sundays and legal holidays left out).
+    working_days: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -106,6 +108,21 @@ RULES: dict[str, Rule] = {
                 "5 calendar days and tells the applicant why."
             ),
             days=5,
+        ),
+        Rule(
+            "spp-referral",
+            N_("Refer the conflict of competence to the SPP IS"),
+            N_("a CPAS that received the request by transfer also holds itself not competent"),
+            Actor.CPAS,
+            False,
+            N_(
+                "SPP Social Integration, MediPrima instructions, §3.2 (territorial competence): "
+                "a CPAS that received a request by transfer and also holds itself not competent "
+                "informs the SPP IS's conflict-of-competence service within 5 working days. It "
+                "does not send the request on to a third CPAS."
+            ),
+            days=5,
+            working_days=True,
         ),
         Rule(
             "decision",
@@ -227,6 +244,8 @@ RULES: dict[str, Rule] = {
 }
 
 OTHER_CARE_DAYS = 45
+# The limits that run from the day the CPAS received the request.
+FROM_RECEIPT_RULES = frozenset({"decision", "appeal-no-decision"})
 
 # Mandatory mentions of a notification (Charte de l'assuré social, art. 14).
 MENTIONS: dict[str, str] = {
@@ -288,6 +307,13 @@ def legal_holiday(day: dt.date, language: str = "en") -> str | None:
 def is_working_day(day: dt.date) -> bool:
     """Not a Saturday, a Sunday or a legal holiday."""
     return day.weekday() < 5 and legal_holiday(day) is None
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``day``."""
+    for _step in range(count):
+        day = next_working_day(day + ONE_DAY)
+    return day
 
 
 def next_working_day(day: dt.date) -> dt.date:
@@ -378,6 +404,19 @@ class CaseFacts:
     cpas_id: int | None = None
     # The day the office closed the case; from then on none of its limits runs.
     closed_on: dt.date | None = None
+    # A follow-on request, received by the CPAS a transfer went to: the day the claimant
+    # first filed elsewhere (this CPAS's own limits run from received_on all the same).
+    first_filed_on: dt.date | None = None
+    follow_on: bool = False
+    spp_referred_on: dt.date | None = None
+    # Flagged urgent at filing: first on the worklist.
+    urgent: bool = False
+
+    @property
+    def found_incompetent_on(self) -> dt.date | None:
+        """The day of the first decision of territorial incompetence, or None."""
+        days = [d.decided_on for d in self.decisions if d.kind == "incompetent"]
+        return min(days) if days else None
 
     @property
     def latest(self) -> DecisionFacts | None:
@@ -562,6 +601,7 @@ class Clock:
         """Every deadline of ``case`` that has a trigger, in rule order."""
         found = [
             self._transfer(case),
+            self._spp_referral(case),
             self._decision(case),
             self._appeal_no_decision(case),
             self._notification(case),
@@ -585,7 +625,8 @@ class Clock:
     # --- rules -----------------------------------------------------------------------
 
     def _transfer(self, case: CaseFacts) -> Deadline | None:
-        if case.transferred_on is None and not any(d.kind == "incompetent" for d in case.decisions):
+        if case.transferred_on is None and (case.follow_on or case.found_incompetent_on is None):
+            # A follow-on request found not competent goes to the SPP IS, not further on.
             return None
         return self._period(
             case,
@@ -594,6 +635,19 @@ class Clock:
             N_("Request received"),
             done_on=case.transferred_on,
             done_text=N_("Transfer sent on {date}."),
+        )
+
+    def _spp_referral(self, case: CaseFacts) -> Deadline | None:
+        found_on = case.found_incompetent_on
+        if not case.follow_on or found_on is None:
+            return None
+        return self._period(
+            case,
+            "spp-referral",
+            found_on,
+            N_("This CPAS, which received the request by transfer, held itself not competent"),
+            done_on=case.spp_referred_on,
+            done_text=N_("Referred to the SPP IS on {date}."),
         )
 
     def _decision(self, case: CaseFacts) -> Deadline:
@@ -753,6 +807,9 @@ class Clock:
         rule = RULES[rule_id]
         if rule.months:
             last, count, span = self._month_end(event_on, rule.months), "months", rule.months
+        elif rule.working_days:
+            span = rule.days
+            last, count = add_working_days(event_on, span), "working-days"
         else:
             span = rule.days if days is None else days
             last, count = event_on + dt.timedelta(days=span), "days"
@@ -895,6 +952,14 @@ class Clock:
             text = self._n(
                 "{n} day counted from the next day", "{n} days counted from the next day", n
             ).format(n=n)
+        elif deadline.count == "working-days":
+            text = self._n(
+                "{n} working day counted from the next day (Saturdays, Sundays and legal "
+                "holidays are not counted)",
+                "{n} working days counted from the next day (Saturdays, Sundays and legal "
+                "holidays are not counted)",
+                n,
+            ).format(n=n)
         elif deadline.count == "coverage-end":
             text = self._("the coverage ends on {end}").format(end=self._date(last))
         elif deadline.count == "coverage-cap":
@@ -909,11 +974,28 @@ class Clock:
 
     def _intro_text(self, deadline: Deadline) -> str:
         case = deadline.case
-        if deadline.intro == "no-decision":
-            return self._(
-                "Request received on {received}: the CPAS had one month to decide "
-                "(loi organique des CPAS, art. 71, al. 2)."
+        follow_on = ""
+        if case.follow_on and deadline.rule in FROM_RECEIPT_RULES:
+            follow_on = self._(
+                "The request came by transfer: this CPAS received it on {received}, and its "
+                "own limits run from that day (it cannot be blamed for a late transfer)."
             ).format(received=self._date(case.received_on))
+            if case.first_filed_on is not None:
+                follow_on += " " + self._(
+                    "The claimant first filed it on {filed}, with another CPAS."
+                ).format(filed=self._date(case.first_filed_on))
+        if deadline.intro == "no-decision":
+            return " ".join(
+                part
+                for part in (
+                    follow_on,
+                    self._(
+                        "Request received on {received}: the CPAS had one month to decide "
+                        "(loi organique des CPAS, art. 71, al. 2)."
+                    ).format(received=self._date(case.received_on)),
+                )
+                if part
+            )
         if deadline.intro == "registered" and case.latest and case.latest.posted_on:
             decision = case.latest
             effect = decision.effective_notified_on
@@ -922,7 +1004,7 @@ class Clock:
                 "Registered letter posted on {posted}: it takes effect on the third working "
                 "day after posting, {effect} (Code judiciaire art. 53bis)."
             ).format(posted=self._date(decision.posted_on), effect=self._date(effect))
-        return ""
+        return follow_on
 
     def _not_started_text(self, deadline: Deadline) -> str:
         decision = deadline.case.latest

@@ -7,6 +7,7 @@ same key, so a person is found however the name is typed at the desk.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from anyascii import anyascii
 
@@ -22,6 +23,25 @@ def fold(text: str | None) -> str:
 
 def fold_tokens(text: str | None) -> list[str]:
     return fold(text).split()
+
+
+def non_latin(text: str) -> bool:
+    """Whether ``text`` has letters of a script other than Latin (Cyrillic, Arabic, Greek…):
+    "Nguyễn" is Latin with accents; "Иванов" is not."""
+    return any(
+        char.isalpha() and not unicodedata.name(char, "").startswith("LATIN") for char in text
+    )
+
+
+def latin_proposal(family_name: str, given_names: str) -> str:
+    """The names in Latin letters as a transliteration proposes them ("" when they are in
+    Latin letters already), family name in capitals as on Belgian forms. A proposal only:
+    registers may spell a name otherwise, and the desk lets the worker correct it."""
+    if not non_latin(f"{family_name} {given_names}"):
+        return ""
+    family = " ".join(anyascii(family_name).split()).upper()
+    given = " ".join(anyascii(given_names).split())
+    return f"{family} {given}".strip()
 
 
 # Characters that change how the text around them is shown without being seen themselves:

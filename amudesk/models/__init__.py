@@ -24,6 +24,7 @@ from amudesk.models.request import (
     DECISION_LABELS,
     MARK_LABELS,
     STATUS_LABELS,
+    URGENT_REASON_LABELS,
     Aamu,
     Appeal,
     AppealFiling,
@@ -38,6 +39,7 @@ from amudesk.models.request import (
     DecisionKind,
     DecisionReason,
     Request,
+    UrgentReason,
 )
 
 __all__ = [
@@ -63,6 +65,8 @@ __all__ = [
     "MARK_LABELS",
     "SEX_LABELS",
     "STATUS_LABELS",
+    "URGENT_REASON_LABELS",
+    "UrgentReason",
     "Aamu",
     "AuditEntry",
     "Card",

@@ -91,8 +91,9 @@ def reference_key(deadline: Deadline) -> str:
     return deadline.case.reference
 
 
-def due_key(deadline: Deadline) -> dt.date:
-    return deadline.due or dt.date.max
+def due_key(deadline: Deadline) -> tuple[bool, dt.date]:
+    """Urgent cases first (flagged at filing), then by due day."""
+    return (not deadline.case.urgent, deadline.due or dt.date.max)
 
 
 # --- the board's data ------------------------------------------------------------------

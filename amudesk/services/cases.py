@@ -46,6 +46,7 @@ from amudesk.models import CARE_KIND_LABELS as CARE_KIND_LABELS
 from amudesk.models import CHANNEL_LABELS as CHANNEL_LABELS
 from amudesk.models import DECISION_LABELS as DECISION_LABELS
 from amudesk.models import STATUS_LABELS as STATUS_LABELS
+from amudesk.models import URGENT_REASON_LABELS as URGENT_REASON_LABELS
 from amudesk.models.base import utcnow
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.refusals import REASONED_KINDS, REASONS
@@ -203,30 +204,65 @@ class RequestData:
     care_started_on: dt.date | None = None
     care_kind: str | None = None
     reference: str = ""
+    # Registered before anything is filed (an association's order of things): no date, the
+    # CPAS perhaps not known yet, no clock.
+    preparing: bool = False
+    urgent: bool = False
+    urgent_reason: str | None = None
+
+
+def check_urgency(urgent: bool, reason: str | None) -> str | None:
+    """The urgency's reason key (None when not urgent): a category, never free words."""
+    if not urgent:
+        return None
+    if reason not in URGENT_REASON_LABELS:
+        raise FieldError("urgent_reason", _("Urgent: choose why the request is urgent."))
+    return reason
 
 
 def register_request(
     data: RequestData, *, session: Session, request_id: int | None = None
 ) -> Request:
-    """Create (or, with ``request_id``, correct) an AMU request after checking it."""
+    """Create (or, with ``request_id``, correct) an AMU request after checking it. A request
+    ``preparing`` has no filing date and perhaps no CPAS yet; saved without ``preparing``
+    and with both, it is filed and its clocks start."""
     if data.person_id is None or session.get(Person, data.person_id) is None:
         raise FieldError("person_id", _("Person: choose the person who makes the request."))
-    if data.cpas_id is None or session.get(Cpas, data.cpas_id) is None:
-        raise FieldError("cpas_id", _("CPAS: choose the CPAS the request is filed with."))
-    if data.received_at is None:
-        raise FieldError(
-            "received_at", _("Received on: give the date and time the request was received.")
-        )
-    received = to_utc(data.received_at)
-    person = session.get(Person, data.person_id)
-    check_received(received, birth_date=person.birth_date if person is not None else None)
+    request = get_request(request_id, session=session) if request_id is not None else None
+    received: dt.datetime | None = None
+    if data.preparing:
+        if request is not None and request.status != CaseStatus.PREPARING:
+            raise FieldError(
+                "status",
+                _("Status: a request filed with a CPAS cannot go back to being prepared."),
+            )
+        if data.cpas_id is not None and session.get(Cpas, data.cpas_id) is None:
+            raise FieldError("cpas_id", _("CPAS: this CPAS is not in the directory."))
+        if data.received_at is not None:
+            raise FieldError(
+                "received_at",
+                _(
+                    "Received on: a request being prepared has no filing date yet; it gets "
+                    "one when it is filed."
+                ),
+            )
+    else:
+        if data.cpas_id is None or session.get(Cpas, data.cpas_id) is None:
+            raise FieldError("cpas_id", _("CPAS: choose the CPAS the request is filed with."))
+        if data.received_at is None:
+            raise FieldError(
+                "received_at", _("Received on: give the date and time the request was received.")
+            )
+        received = to_utc(data.received_at)
+        person = session.get(Person, data.person_id)
+        check_received(received, birth_date=person.birth_date if person is not None else None)
+    urgent_reason = check_urgency(data.urgent, data.urgent_reason)
     if data.channel not in CHANNEL_LABELS:
         raise FieldError("channel", _("Channel: choose how the request was made."))
     check_care(data.care_started_on, data.care_kind)
     accompanied_by = v.clean(
         data.accompanied_by, "accompanied_by", _("Accompanied by"), printed=True
     )
-    request = get_request(request_id, session=session) if request_id is not None else None
     reference = check_reference(data.reference)
     if reference:
         clash = session.scalar(select(col(Request.id)).where(col(Request.reference) == reference))
@@ -239,13 +275,15 @@ def register_request(
         if match:
             raise_counter(REFERENCE_PREFIX, int(match[1]), int(match[2]), session=session)
     elif request is None:
-        reference = new_reference(local_date(received).year, session=session)
+        year = local_date(received).year if received is not None else local_date(utcnow()).year
+        reference = new_reference(year, session=session)
     if request is None:
         request = Request(
             reference=reference,
             person_id=data.person_id,
             cpas_id=data.cpas_id,
             received_at=received,
+            status=CaseStatus.PREPARING if data.preparing else CaseStatus.OPEN,
         )
     else:
         request.reference = reference or request.reference
@@ -258,6 +296,10 @@ def register_request(
     request.aamu_handed_in = data.aamu_handed_in
     request.care_started_on = data.care_started_on
     request.care_kind = data.care_kind
+    request.urgent = data.urgent
+    request.urgent_reason = urgent_reason
+    if request.status == CaseStatus.PREPARING and not data.preparing:
+        request.status = CaseStatus.OPEN  # filed now: the clocks start
     save_request(request, session=session)
     return request
 
@@ -637,14 +679,15 @@ class CaseRow:
     person_id: int
     family_name: str
     given_names: str
-    cpas_name_fr: str
-    cpas_name_nl: str
-    received_at: dt.datetime
+    cpas_name_fr: str | None
+    cpas_name_nl: str | None  # None (both) while a request being prepared has no CPAS
+    received_at: dt.datetime | None  # None while the request is being prepared
     status: str
     next_due: dt.date | None = None
     next_rule: str | None = None
     next_state: str | None = None
     closed_on: dt.date | None = None
+    urgent: bool = False
 
 
 def _filter_condition(status: str | None, today: dt.date | None) -> Any:
@@ -684,9 +727,10 @@ def _case_statement(query: str, status: str | None, session: Session, today: dt.
             col(Request.next_rule),
             col(Request.next_state),
             col(Request.closed_on),
+            col(Request.urgent),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
-        .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
+        .join(Cpas, col(Cpas.id) == col(Request.cpas_id), isouter=True)  # none while preparing
     )
     condition = case_condition(query, session)
     if condition is not None:
@@ -773,7 +817,7 @@ class TimelineEvent:
 class CaseDetail:
     request: Request
     person: Person
-    cpas: Cpas
+    cpas: Cpas | None  # None while a request being prepared has no CPAS yet
     aamus: list[Aamu]
     decisions: list[Decision]
     dependants: list[Person]
@@ -793,8 +837,8 @@ class CaseDetail:
 def get_case(request_id: int, *, session: Session) -> CaseDetail:
     request = get_request(request_id, session=session)
     person = session.get(Person, request.person_id)
-    cpas = session.get(Cpas, request.cpas_id)
-    assert person is not None and cpas is not None
+    cpas = session.get(Cpas, request.cpas_id) if request.cpas_id is not None else None
+    assert person is not None
     aamus = list(
         session.scalars(
             select(Aamu).where(col(Aamu.request_id) == request_id).order_by(col(Aamu.issued_on))
@@ -865,7 +909,7 @@ def timeline(detail: CaseDetail) -> list[TimelineEvent]:
     """The case's events in order, each in one translated sentence."""
     request = detail.request
     events: list[TimelineEvent] = []
-    if request.received_at is not None:
+    if request.received_at is not None and detail.cpas is not None:
         events.append(
             TimelineEvent(
                 local_date(request.received_at),

@@ -65,7 +65,8 @@ _DECISION_COLUMNS = (
 )
 _REQUEST_COLUMNS = (
     "r.id, r.reference, r.received_at, r.care_started_on, r.care_kind, r.channel, "
-    "r.transferred_on, r.appealed_on, r.cpas_id, r.closed_on"
+    "r.transferred_on, r.appealed_on, r.cpas_id, r.closed_on, r.first_filed_on, "
+    "r.previous_id, r.spp_referred_on, r.urgent"
 )
 
 
@@ -129,6 +130,10 @@ def _sqlite_case_facts(
                 day(row[7]),
                 row[8],
                 day(row[9]),
+                day(row[10]),
+                row[11] is not None,
+                day(row[12]),
+                bool(row[13]),
             )
         )
     return facts
@@ -152,6 +157,10 @@ def _portable_case_facts(
         col(Request.appealed_on),
         col(Request.cpas_id),
         col(Request.closed_on),
+        col(Request.first_filed_on),
+        col(Request.previous_id),
+        col(Request.spp_referred_on),
+        col(Request.urgent),
     ).order_by(col(Request.id))
     decisions = select(
         col(Decision.request_id),
@@ -209,6 +218,10 @@ def _portable_case_facts(
                 appealed_on=row[7],
                 cpas_id=row[8],
                 closed_on=row[9],
+                first_filed_on=row[10],
+                follow_on=row[11] is not None,
+                spp_referred_on=row[12],
+                urgent=bool(row[13]),
             )
         )
     return facts

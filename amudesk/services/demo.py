@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import deadlines
@@ -46,6 +46,7 @@ from amudesk.models import (
     Person,
     Request,
     Sex,
+    UrgentReason,
 )
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS
@@ -55,6 +56,7 @@ from amudesk.services.office import get_office, save_office
 from amudesk.services.people import search_text
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.text import latin_proposal
 
 log = logging.getLogger(__name__)
 
@@ -456,6 +458,9 @@ class _Plan:
     reasons: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     appeals: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     consents: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # (index in requests of a follow-on request, index of the request it follows on from)
+    follow_ons: list[tuple[int, int]] = field(default_factory=list)
+    today: dt.date = dt.date.min  # the demo's today: requests being prepared take its year
 
 
 class _Generator:
@@ -578,6 +583,7 @@ class _Generator:
             "photo": None,
             "notes": "",
             "guardian_id": None,
+            "latin_name": latin_proposal(family_name, given_names),
             "search_text": search_text(family_name, given_names, niss),
             "created_at": self.now,
             "updated_at": self.now,
@@ -646,6 +652,11 @@ class _Generator:
                 "closed_on": None,
                 "closed_reason": None,
                 "closed_note": "",
+                "previous_id": None,
+                "first_filed_on": None,
+                "spp_referred_on": None,
+                "urgent": False,
+                "urgent_reason": None,
                 "created_at": self.now,
                 "updated_at": self.now,
             }
@@ -1015,10 +1026,11 @@ def _plan(
     clock_rng: random.Random | None = None,
     close_rng: random.Random | None = None,
     letters_rng: random.Random | None = None,
+    desk_rng: random.Random | None = None,
 ) -> _Plan:
     generator = _Generator(rng, today, cpas, utcnow(), clock_rng, close_rng)
     minors = min(round(count * MINOR_SHARE), count - 1)
-    plan = _Plan()
+    plan = _Plan(today=today)
     origins: list[Origin] = []
     for index in range(count - minors):
         if index % 1000 == 0:
@@ -1041,8 +1053,117 @@ def _plan(
         generator.requests_of(index, adult, plan)
     if letters_rng is not None:
         _Letters(letters_rng, today, generator.now).fill(plan)
+    if desk_rng is not None:
+        _FrontDesk(desk_rng, today, generator.now).fill(plan)
     tick(count, count)
     return plan
+
+
+class _FrontDesk:
+    """Urgent flags, follow-on requests after transfers (some found not competent again and
+    referred to the SPP IS) and requests still being prepared, from a stream of their own."""
+
+    def __init__(self, rng: random.Random, today: dt.date, now: dt.datetime) -> None:
+        self.rng, self.today, self.now = rng, today, now
+
+    def fill(self, plan: _Plan) -> None:
+        rng = self.rng
+        reasons = [str(reason) for reason in UrgentReason]
+        for request in plan.requests:
+            if rng.random() < 0.04:
+                request["urgent"] = True
+                request["urgent_reason"] = rng.choice(reasons)
+        for index in range(len(plan.requests)):
+            request = plan.requests[index]
+            sent = request["transferred_on"]
+            if request["transferred_to_id"] is None or sent is None or rng.random() >= 0.6:
+                continue
+            received = sent + dt.timedelta(days=rng.randint(1, 10))
+            if received > self.today:
+                continue
+            self._follow_on(plan, index, received)
+        for adult in rng.sample(range(len(plan.adults)), k=max(1, len(plan.adults) // 100)):
+            plan.requests.append(
+                {
+                    **plan.requests[0],
+                    "cpas_id": None,
+                    "received_at": None,
+                    "channel": str(Channel.SERVICE),
+                    "accompanied_by": "",
+                    "aamu_handed_in": False,
+                    "care_started_on": None,
+                    "care_kind": None,
+                    "status": str(CaseStatus.PREPARING),
+                    "transferred_on": None,
+                    "transferred_to_id": None,
+                    "appealed_on": None,
+                    "closed_on": None,
+                    "closed_reason": None,
+                    "closed_note": "",
+                    "previous_id": None,
+                    "first_filed_on": None,
+                    "spp_referred_on": None,
+                    "urgent": False,
+                    "urgent_reason": None,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+            plan.owners.append(adult)
+
+    def _follow_on(self, plan: _Plan, previous: int, received: dt.date) -> None:
+        rng, first = self.rng, plan.requests[previous]
+        moment = cases.to_utc(dt.datetime.combine(received, dt.time(rng.randint(9, 15), 0)))
+        row = {
+            **first,
+            "cpas_id": first["transferred_to_id"],
+            "received_at": moment,
+            "status": str(CaseStatus.OPEN),
+            "transferred_on": None,
+            "transferred_to_id": None,
+            "appealed_on": None,
+            "closed_on": None,
+            "closed_reason": None,
+            "closed_note": "",
+            "first_filed_on": first["first_filed_on"] or cases.local_date(first["received_at"]),
+            "spp_referred_on": None,
+            "updated_at": min(moment, self.now),
+        }
+        index = len(plan.requests)
+        plan.requests.append(row)
+        plan.owners.append(plan.owners[previous])
+        plan.follow_ons.append((index, previous))
+        if rng.random() >= 0.35:
+            return
+        decided = received + dt.timedelta(days=rng.randint(1, 6))
+        if decided > self.today:
+            return
+        kind = DecisionKind.INCOMPETENT if rng.random() < 0.6 else DecisionKind.PRINCIPLE
+        notified = decided + dt.timedelta(days=rng.randint(0, 5))
+        principle = kind == DecisionKind.PRINCIPLE
+        decision = {
+            **{key: None for key in plan.decisions[0][1]},  # the same columns as the others
+            "request_id": 0,
+            "kind": str(kind),
+            "decided_on": decided,
+            "notified_on": notified if notified <= self.today else None,
+            "notification_method": "hand" if notified <= self.today else None,
+            "missing_mentions": "",
+            "valid_from": decided if principle else None,
+            "valid_to": _valid_to(decided, deadlines.DECISION_MAX_MONTHS) if principle else None,
+            "mediprima_number": "",
+            "court_ordered": False,
+            "court_name": "",
+            "created_at": self.now,
+        }
+        plan.decisions.append((index, decision))
+        if kind == DecisionKind.INCOMPETENT:
+            reason = {"decision_id": 0, "key": "competence", "explanation": ""}
+            plan.reasons.append((len(plan.decisions) - 1, reason))
+        row["status"] = str(cases.STATUS_OF_DECISION[kind])
+        if kind == DecisionKind.INCOMPETENT and rng.random() < 0.5:
+            referred = decided + dt.timedelta(days=rng.randint(2, 12))
+            row["spp_referred_on"] = referred if referred <= self.today else None
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -1097,7 +1218,8 @@ def _references(plan: _Plan, order: list[int], session: Session) -> None:
     }
     for index in order:
         request = plan.requests[index]
-        year = cases.local_date(request["received_at"]).year
+        received = request["received_at"]
+        year = (cases.local_date(received) if received is not None else plan.today).year
         last[year] = last.get(year, 0) + 1
         request["reference"] = cases.make_reference(year, last[year])
     for year, number in last.items():
@@ -1122,7 +1244,15 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
         chunk = plan.minors[start : start + CHUNK]
         session.execute(insert(person_table), chunk)
         meter.advance(len(chunk))
-    order = sorted(range(len(plan.requests)), key=lambda i: (plan.requests[i]["received_at"], i))
+    # Requests being prepared (no date) come last: their references are this year's.
+    order = sorted(
+        range(len(plan.requests)),
+        key=lambda i: (
+            plan.requests[i]["received_at"] is None,
+            plan.requests[i]["received_at"] or 0,
+            i,
+        ),
+    )
     _references(plan, order, session)
     request_ids = [0] * len(plan.requests)
     for start in range(0, len(order), CHUNK):
@@ -1136,6 +1266,14 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
         ):
             request_ids[index] = request_id
         meter.advance(len(rows))
+    if plan.follow_ons:  # each follow-on request points to the one it follows on from
+        session.execute(
+            update(request_table).where(request_table.c.id == bindparam("follow_on_id")),
+            [
+                {"follow_on_id": request_ids[index], "previous_id": request_ids[previous]}
+                for index, previous in plan.follow_ons
+            ],
+        )
     # The decisions' ids, given here (this transaction holds the database's write lock):
     # the reasons need them, and RETURNING would double the time of this insert.
     first_id = (session.scalar(select(func.max(col(Decision.id)))) or 0) + 1
@@ -1233,6 +1371,7 @@ def fill_demo(
             random.Random(f"amudesk-demo-clock-{seed}"),
             random.Random(f"amudesk-demo-close-{seed}"),
             random.Random(f"amudesk-demo-letters-{seed}"),
+            random.Random(f"amudesk-demo-desk-{seed}"),
         )
         meter.start_writing(
             len(plan.adults)

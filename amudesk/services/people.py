@@ -17,7 +17,7 @@ from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.services.search import person_ids_matching
-from amudesk.text import fold
+from amudesk.text import fold, non_latin
 
 if TYPE_CHECKING:
     from amudesk.identifiers import NissInfo
@@ -31,6 +31,8 @@ class PersonData:
 
     family_name: str = ""
     given_names: str = ""
+    # The names in Latin letters when they are written in another script ("" otherwise).
+    latin_name: str = ""
     sex: str = Sex.UNKNOWN
     birth_date: str = ""
     niss: str = ""
@@ -45,9 +47,14 @@ class PersonData:
     guardian_id: int | None = None
 
 
-def search_text(family_name: str, given_names: str, niss: str | None) -> str:
-    """The folded words the search index holds for a person."""
-    return " ".join(part for part in (fold(family_name), fold(given_names), niss or "") if part)
+def search_text(family_name: str, given_names: str, niss: str | None, latin_name: str = "") -> str:
+    """The folded words the search index holds for a person: the names, the Latin spelling
+    when a worker wrote one that the folding of the names does not give, and the NISS."""
+    names = f"{fold(family_name)} {fold(given_names)}".strip()
+    latin = fold(latin_name)
+    if latin and latin in names:
+        latin = ""
+    return " ".join(part for part in (names, latin, niss or "") if part)
 
 
 def checked_values(
@@ -61,6 +68,7 @@ def checked_values(
         "family_name": v.person_name(data.family_name, "family_name", _("Family name")),
         "given_names": v.person_name(data.given_names, "given_names", _("Given names")),
     }
+    values["latin_name"] = latin_name(data.latin_name)
     sex = (data.sex or Sex.UNKNOWN).strip().upper()
     if sex not in {s.value for s in Sex}:
         raise FieldError(
@@ -102,8 +110,23 @@ def checked_values(
         str(values["family_name"]),
         str(values["given_names"]),
         values["niss"] and str(values["niss"]),
+        values["latin_name"],
     )
     return values
+
+
+def latin_name(text: str | None) -> str:
+    """The names in Latin letters: a name like the others, in Latin letters only (accents
+    allowed: "NGUYỄN" is Latin)."""
+    value = v.person_name(
+        text, "latin_name", _("Name in Latin letters"), required=False, max_length=400
+    )
+    if non_latin(value):
+        raise FieldError(
+            "latin_name",
+            _("Name in Latin letters: write it in Latin letters only (A to Z, with accents)."),
+        )
+    return value
 
 
 def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from amudesk import i18n
 from amudesk.deadlines import NEGATIVE, RUNNING_STATES, Deadline
 from amudesk.i18n import _, ngettext
-from amudesk.models import CLOSE_REASON_LABELS, Request
+from amudesk.models import CLOSE_REASON_LABELS, CaseStatus, Request
 from amudesk.services import cases, nextdue
 from amudesk.ui.appealparts import appeal_rows
 from amudesk.ui.caseparts import deadline_row, plain_label, section, state_text, weekday_date
@@ -31,6 +31,9 @@ class ClockActions:
     record_appeal: Callable[[int | None], None]
     close_case: Callable[[], None]
     reopen_case: Callable[[], None]
+    # Filing a request being prepared, and the referral to the SPP IS of a follow-on request.
+    file_request: Callable[[], None] | None = None
+    record_spp_referral: Callable[[], None] | None = None
 
 
 def closed_text(request: Request) -> str:
@@ -61,8 +64,28 @@ def clock_section(
         layout.addWidget(banner)
     if pending:
         layout.addWidget(plain_label(_("Counting the time limits…"), object_name="hint"))
+    elif request.status == CaseStatus.PREPARING:
+        layout.addWidget(
+            plain_label(
+                _(
+                    "Being prepared: not filed with a CPAS yet, so no time limit runs. File it "
+                    "when the CPAS receives it."
+                ),
+                object_name="hint",
+            )
+        )
     elif not deadlines:
         layout.addWidget(plain_label(_("No time limit runs for this case."), object_name="hint"))
+    if request.previous_id is not None and request.first_filed_on is not None:
+        layout.addWidget(
+            plain_label(
+                _(
+                    "Came by transfer: first filed on {filed}, with another CPAS; this CPAS's "
+                    "limits run from the day it received it."
+                ).format(filed=weekday_date(request.first_filed_on)),
+                object_name="followOnNote",
+            )
+        )
     coming = nextdue.next_deadline(deadlines, today) if request.closed_on is None else None
     if coming is not None and coming.due is not None:
         label = plain_label(
@@ -128,7 +151,26 @@ def _buttons(
     actions: ClockActions,
 ) -> None:
     buttons = QHBoxLayout()
-    if can_record_transfer(detail):
+    request = detail.request
+    if request.status == CaseStatus.PREPARING and actions.file_request is not None:
+        button = action_button(
+            _("&File the request…"), actions.file_request, object_name="fileRequest"
+        )
+        button.setToolTip(_("Its CPAS and the day it received it; the time limits start then"))
+        buttons.addWidget(button)
+    if (
+        request.previous_id is not None
+        and any(d.kind == "incompetent" for d in detail.decisions)
+        and actions.record_spp_referral is not None
+    ):
+        buttons.addWidget(
+            action_button(
+                _("Record the referral to the SPP IS…"),
+                actions.record_spp_referral,
+                object_name="recordSppReferral",
+            )
+        )
+    if can_record_transfer(detail) and request.previous_id is None:
         buttons.addWidget(
             action_button(
                 _("Record tra&nsfer…"), actions.record_transfer, object_name="recordTransfer"

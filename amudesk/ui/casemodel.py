@@ -142,14 +142,20 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
 
     def line(self, row: cases.CaseRow) -> CaseLine:
         cpas = row.cpas_name_nl if self._locale == "nl" and row.cpas_name_nl else row.cpas_name_fr
-        day = cases.local_date(row.received_at)
-        date_text = self._date_texts.get(day)
-        if date_text is None:
-            date_text = self._date_texts[day] = i18n.format_date(day, "medium")
+        if row.received_at is None:  # being prepared: not filed yet
+            date_text = _("not filed yet")
+        else:
+            day = cases.local_date(row.received_at)
+            known = self._date_texts.get(day)
+            if known is None:
+                known = self._date_texts[day] = i18n.format_date(day, "medium")
+            date_text = known
         status_label = STATUS_LABELS.get(row.status)
         status_text = _(status_label) if status_label else row.status
         if row.closed_on is not None:
             status_text = _("Closed")
+        elif row.urgent:
+            status_text = _("Urgent · {status}").format(status=status_text)
         next_text = next_tip = ""
         if row.next_due is not None and row.next_rule in RULES:
             due_text = self._date_texts.get(row.next_due)
@@ -164,7 +170,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
         texts = (
             row.reference,
             person_display_name(row.family_name, row.given_names),
-            cpas,
+            cpas or "",
             date_text,
             status_text,
             next_text,

@@ -7,15 +7,23 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from amudesk import i18n
 from amudesk.deadlines import STATE_LABELS, Deadline
-from amudesk.i18n import N_, _
+from amudesk.i18n import BRUSSELS, N_, _
 from amudesk.models import Request
-from amudesk.services import cases, clock, directory
+from amudesk.services import cases, clock, directory, filing
 from amudesk.settings import load_settings
 from amudesk.store import Store
 from amudesk.ui.kit.combos import SearchCombo
@@ -24,6 +32,7 @@ from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import heading_label, hint_label
 from amudesk.ui.kit.labels import cpas_label, request_heading
+from amudesk.ui.kit.moments import WALL_CLOCK, brussels_now, from_qdatetime, to_qdatetime
 
 
 class EventDateDialog(FormDialog):
@@ -173,10 +182,38 @@ class TransferDialog(EventDateDialog):
         self.target.setObjectName("transferTarget")
         self.target.set_key(current)
         add_row(form, _("&Sent to:"), self.target, name=_("Sent to"))
-        return self.target
+        # The request the other CPAS received: its own limits run from that day.
+        self.follow = QCheckBox(_("Create the &follow-on request, received there on"))
+        self.follow.setObjectName("followOn")
+        self.follow.setToolTip(
+            _(
+                "The CPAS the request went to counts its own time limits from the day it "
+                "received it; the first filing day stays on its documents as the claimant's "
+                "proof of when they asked."
+            )
+        )
+        self.received_there = QDateTimeEdit()
+        self.received_there.setObjectName("receivedThere")
+        self.received_there.setTimeZone(WALL_CLOCK)
+        self.received_there.setCalendarPopup(True)
+        self.received_there.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.received_there.setDateTime(to_qdatetime(brussels_now()))
+        self.received_there.setAccessibleName(_("Received by the other CPAS on"))
+        self.received_there.setEnabled(False)
+        self.follow.toggled.connect(self.received_there.setEnabled)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.follow)
+        row.addWidget(self.received_there, 1)
+        form.addRow("", holder)
+        with self.store.session() as session:
+            self.already_followed = filing.following(self.request_id, session=session) is not None
+        holder.setVisible(not self.already_followed)
+        return self.received_there
 
     def extra_fields(self) -> dict[str, QWidget]:
-        return {"transferred_to_id": self.target}
+        return {"transferred_to_id": self.target, "received_at": self.received_there}
 
     def save(self, session: Any) -> int | None:
         key = self.target.key()
@@ -186,7 +223,28 @@ class TransferDialog(EventDateDialog):
             session=session,
             to_cpas_id=int(key) if key is not None else None,
         )
+        if self.follow.isChecked() and not self.already_followed:
+            local = from_qdatetime(self.received_there.dateTime())
+            filing.follow_on(
+                self.request_id,
+                local.replace(tzinfo=ZoneInfo(BRUSSELS)),
+                session=session,
+            )
         return request.id
+
+
+class SppReferralDialog(EventDateDialog):
+    """The day a CPAS that received the request by transfer, and also held itself not
+    competent, referred the conflict of competence to the SPP IS."""
+
+    field = "spp_referred_on"
+    object_name = "sppReferralDialog"
+    title = N_("Record the referral to the SPP IS")
+    label = N_("&Referred to the SPP IS on")
+    explanation = N_("The referral stops the 5-working-day clock.")
+    rules = ("spp-referral",)
+
+    service = staticmethod(filing.record_spp_referral)
 
 
 class AppealDialog(EventDateDialog):

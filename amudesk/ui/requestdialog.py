@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,8 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
-from amudesk.i18n import BRUSSELS, _
-from amudesk.models import CARE_KIND_LABELS, CHANNEL_LABELS, Cpas, OfficeKind, Request
+from amudesk.i18n import _
+from amudesk.models import (
+    CARE_KIND_LABELS,
+    CHANNEL_LABELS,
+    URGENT_REASON_LABELS,
+    CaseStatus,
+    Cpas,
+    OfficeKind,
+    Request,
+)
 from amudesk.services import FieldError, cases, directory, office
 from amudesk.services import people as people_service
 from amudesk.services.cases import RequestData
@@ -35,35 +41,14 @@ from amudesk.ui.kit.formdialog import FormDialog, problem_of
 from amudesk.ui.kit.formrows import add_composite_row, add_hint_row, add_row, align_label_columns
 from amudesk.ui.kit.hints import hint_label
 from amudesk.ui.kit.labels import cpas_label
+from amudesk.ui.kit.moments import (
+    WALL_CLOCK,
+    brussels_local,
+    brussels_now,
+    from_qdatetime,
+    to_qdatetime,
+)
 from amudesk.ui.kit.personpicker import PersonPicker, person_line
-
-
-def brussels_now() -> dt.datetime:
-    """Now in Brussels, naive, to the minute."""
-    return dt.datetime.now(ZoneInfo(BRUSSELS)).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def brussels_local(moment: dt.datetime) -> dt.datetime:
-    """A stored moment (aware, or naive UTC) as naive Brussels local time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(BRUSSELS)).replace(tzinfo=None)
-
-
-# The edit holds Brussels wall-clock time; a fixed zone keeps Qt from shifting it to the
-# computer's own time zone or daylight-saving rules.
-WALL_CLOCK = QTimeZone(QTimeZone.Initialization.UTC)
-
-
-def to_qdatetime(moment: dt.datetime) -> QDateTime:
-    return QDateTime(
-        QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute), WALL_CLOCK
-    )
-
-
-def from_qdatetime(value: QDateTime) -> dt.datetime:
-    day, time = value.date(), value.time()
-    return dt.datetime(day.year(), day.month(), day.day(), time.hour(), time.minute())
 
 
 class RequestDialog(FormDialog):
@@ -75,12 +60,17 @@ class RequestDialog(FormDialog):
         *,
         person_id: int | None = None,
         request_id: int | None = None,
+        file_now: bool = False,
         parent: QWidget | None = None,
     ) -> None:
+        """``file_now``: a request being prepared opens ready to be filed (its CPAS and the
+        day and time the CPAS received it)."""
         super().__init__(store, parent)
         self.setObjectName("requestDialog")
         self.request_id = request_id
         request, person, cpas_entries, default_cpas = self._load(person_id)
+        # A new request, or one being prepared, may be kept unfiled (no date, no clock).
+        self.may_prepare = request is None or request.status == CaseStatus.PREPARING
         self.person_id = request.person_id if request is not None else person_id
         self.setWindowTitle(
             _("Edit request — {reference}").format(reference=request.reference)
@@ -105,12 +95,21 @@ class RequestDialog(FormDialog):
             "aamu_handed_in": self.aamu_handed_in,
             "care_started_on": problem_of(self.care_started_on, self.care_started_on.edit),
             "care_kind": self.care_kind,
+            "status": self.preparing,
+            "urgent_reason": self.urgent_reason,
         }
         if request is not None:
             self._fill(request)
         elif default_cpas is not None:
             self.cpas.set_key(default_cpas)
+        if file_now and self.may_prepare and request is not None:
+            self.preparing.setChecked(False)
+            self.setWindowTitle(
+                _("File the request — {reference}").format(reference=request.reference)
+            )
         self._on_care_date_changed()
+        self._on_preparing_changed()
+        self._on_urgent_changed()
         self.fit_to_screen(760, 640)
         first = self.picker if self.picker is not None else self.cpas
         first.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -147,6 +146,11 @@ class RequestDialog(FormDialog):
         self.aamu_handed_in.setChecked(request.aamu_handed_in)
         self.care_started_on.set_value(request.care_started_on)
         self.care_kind.setCurrentIndex(max(0, self.care_kind.findData(request.care_kind)))
+        self.preparing.setChecked(request.status == CaseStatus.PREPARING)
+        self.urgent.setChecked(request.urgent)
+        self.urgent_reason.setCurrentIndex(
+            max(0, self.urgent_reason.findData(request.urgent_reason))
+        )
 
     # --- building ----------------------------------------------------------------------
 
@@ -202,6 +206,17 @@ class RequestDialog(FormDialog):
         box = QGroupBox(_("The request"))
         form = QFormLayout(box)
         forms.append(form)
+        self.preparing = QCheckBox(_("Not filed &yet: preparing it (no date, no time limit runs)"))
+        self.preparing.setToolTip(
+            _(
+                "For an association that registers the person and hands out the AAMU form "
+                "before going to the CPAS. File the request when the CPAS receives it: its "
+                "time limits start that day."
+            )
+        )
+        self.preparing.setVisible(self.may_prepare)
+        form.addRow("", self.preparing)
+        self.preparing.toggled.connect(self._on_preparing_changed)
         self.received_at = QDateTimeEdit()
         self.received_at.setTimeZone(WALL_CLOCK)
         self.received_at.setCalendarPopup(True)
@@ -234,6 +249,22 @@ class RequestDialog(FormDialog):
         self.aamu_handed_in = QCheckBox(_("Urgent medical aid attestation (AAMU) handed &in"))
         self.aamu_handed_in.setAccessibleName(_("AAMU handed in"))
         form.addRow("", self.aamu_handed_in)
+        self.urgent = QCheckBox(_("&Urgent"))
+        self.urgent.setToolTip(
+            _("An urgent case comes first on the worklist. Give a category, never a diagnosis.")
+        )
+        self.urgent_reason = QComboBox()
+        self.urgent_reason.addItem(_("Choose why"), None)
+        for code, label in URGENT_REASON_LABELS.items():
+            self.urgent_reason.addItem(_(label), code)
+        self.urgent_reason.setAccessibleName(_("Why the request is urgent"))
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.urgent)
+        row.addWidget(self.urgent_reason, 1)
+        form.addRow("", holder)
+        self.urgent.toggled.connect(self._on_urgent_changed)
         return box
 
     def _build_care(self, forms: list[QFormLayout]) -> QGroupBox:
@@ -265,6 +296,18 @@ class RequestDialog(FormDialog):
         self.received_reading.setText(text)
         self.received_reading.setAccessibleDescription(text)
 
+    def _on_preparing_changed(self, *_args: object) -> None:
+        preparing = self.preparing.isChecked()
+        self.received_at.setEnabled(not preparing)
+        self.received_reading.setText(
+            _("no date until it is filed") if preparing else self.received_reading.text()
+        )
+        if not preparing:
+            self._show_received()
+
+    def _on_urgent_changed(self, *_args: object) -> None:
+        self.urgent_reason.setEnabled(self.urgent.isChecked())
+
     def _on_care_date_changed(self, *_args: object) -> None:
         has_date = bool(self.care_started_on.edit.text().strip())
         self.care_kind.setEnabled(has_date or self.care_kind.currentData() is not None)
@@ -292,10 +335,14 @@ class RequestDialog(FormDialog):
 
     def data(self) -> RequestData:
         care_day = self.care_started_on.value()
+        preparing = self.preparing.isChecked()
         return RequestData(
             person_id=self.chosen_person(),
             cpas_id=self.cpas.key(),
-            received_at=from_qdatetime(self.received_at.dateTime()),
+            received_at=None if preparing else from_qdatetime(self.received_at.dateTime()),
+            preparing=preparing,
+            urgent=self.urgent.isChecked(),
+            urgent_reason=self.urgent_reason.currentData() if self.urgent.isChecked() else None,
             channel=str(self.channel.currentData()),
             accompanied_by=self.accompanied_by.text(),
             aamu_handed_in=self.aamu_handed_in.isChecked(),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from amudesk.identifiers import parse_inami, parse_niss
 from amudesk.models import (
+    URGENT_REASON_LABELS,
     Aamu,
     Appeal,
     Consent,
@@ -31,6 +32,7 @@ from amudesk.services.desk import open_desk
 from amudesk.services.directory import list_cpas
 from amudesk.services.exporting import export_file
 from amudesk.store import integrity_problems
+from amudesk.text import non_latin
 from tests.keys import FAST_KDF, PASSPHRASE
 
 TODAY = dt.date(2026, 11, 23)
@@ -66,18 +68,44 @@ def test_counts_people_minors_and_requests(demo_store) -> None:  # type: ignore[
             assert people.age_on(minor.birth_date, dt.date.today()) < 18  # type: ignore[operator]
             assert people.age_on(guardian.birth_date, TODAY) >= 18  # type: ignore[operator]
         adults = {p.id for p in persons if p.guardian_id is None}
-        per_person = Tally(r.person_id for r in requests)
+        # Each adult filed once or twice; follow-ons after a transfer and requests still
+        # being prepared come on top.
+        filed = [r for r in requests if r.previous_id is None and r.status != "preparing"]
+        per_person = Tally(r.person_id for r in filed)
         assert set(per_person) == adults  # every adult has requests, minors none
         assert set(per_person.values()) == {1, 2}
-        assert 360 < len(requests) < 720
-        assert len({r.cpas_id for r in requests}) == 19
+        assert 360 < len(filed) < 720
+        assert len({r.cpas_id for r in requests if r.cpas_id is not None}) == 19
+
+
+def test_front_desk_cases_follow_the_rules(demo_store) -> None:  # type: ignore[no-untyped-def]
+    with demo_store.session() as session:
+        requests = {r.id: r for r in session.scalars(select(Request))}
+        persons = list(session.scalars(select(Person)))
+    preparing = [r for r in requests.values() if r.status == "preparing"]
+    assert preparing and all(r.cpas_id is None and r.received_at is None for r in preparing)
+    follow_ons = [r for r in requests.values() if r.previous_id is not None]
+    assert follow_ons
+    for request in follow_ons:
+        first = requests[request.previous_id]  # type: ignore[index]
+        assert request.cpas_id == first.transferred_to_id
+        assert request.person_id == first.person_id
+        assert request.first_filed_on == cases.local_date(first.received_at)  # type: ignore[arg-type]
+        assert request.received_at is not None and first.transferred_on is not None
+        assert cases.local_date(request.received_at) > first.transferred_on
+    urgent = [r for r in requests.values() if r.urgent]
+    assert urgent and all(r.urgent_reason in URGENT_REASON_LABELS for r in urgent)
+    assert not any(r.urgent_reason for r in requests.values() if not r.urgent)
+    cyrillic = [p for p in persons if non_latin(p.family_name)]
+    assert cyrillic and all(p.latin_name and not non_latin(p.latin_name) for p in cyrillic)
+    assert not any(p.latin_name for p in persons if not non_latin(p.full_name))
 
 
 def test_every_stage_is_present(demo_store) -> None:  # type: ignore[no-untyped-def]
     with demo_store.session() as session:
         requests = list(session.scalars(select(Request)))
         statuses = Tally(r.status for r in requests)
-        assert set(statuses) == {"open", "decided", "refused", "transferred"}
+        assert set(statuses) == {"open", "decided", "refused", "transferred", "preparing"}
         kinds = Tally(session.scalars(select(Decision.kind)))
         assert set(kinds) == {"principle", "guarantee", "refusal", "incompetent"}
         open_days = [
@@ -93,12 +121,18 @@ def test_every_stage_is_present(demo_store) -> None:  # type: ignore[no-untyped-
         for request in requests:
             latest = cases.latest_decision(request.id or 0, session=session)
             expected = cases.STATUS_OF_DECISION[latest.kind] if latest else "open"  # type: ignore[index]
+            if request.received_at is None:
+                expected = "preparing"
             assert request.status == expected
 
 
 def test_dates_are_consistent_with_the_rules(demo_store) -> None:  # type: ignore[no-untyped-def]
     with demo_store.session() as session:
-        received = {r.id: cases.local_date(r.received_at) for r in session.scalars(select(Request))}
+        received = {
+            r.id: cases.local_date(r.received_at)
+            for r in session.scalars(select(Request))
+            if r.received_at is not None  # being prepared: no date yet
+        }
         assert min(received.values()) >= TODAY - dt.timedelta(days=550)
         assert max(received.values()) < TODAY
         for decision in session.scalars(select(Decision)):
@@ -183,7 +217,9 @@ def test_counters_continue_after_the_demo(demo_store) -> None:  # type: ignore[n
             highest[int(year)] = max(highest.get(int(year), 0), int(number))
         for year, number in highest.items():
             assert session.get(Counter, ("AMU", year)).last == number  # type: ignore[union-attr]
-        request = session.scalar(select(Request).order_by(Request.id.desc()))  # type: ignore[union-attr]
+        request = session.scalar(
+            select(Request).where(Request.cpas_id.is_not(None)).order_by(Request.id.desc())  # type: ignore[union-attr]
+        )
         assert request is not None
         new = cases.register_request(
             cases.RequestData(
@@ -194,11 +230,12 @@ def test_counters_continue_after_the_demo(demo_store) -> None:  # type: ignore[n
             session=session,
         )
         assert new.reference == cases.make_reference(TODAY.year, highest[TODAY.year] + 1)
-        # References follow the order of reception within a year.
+        # References follow the order of reception within a year (requests being prepared,
+        # without a date, come after).
         ordered = [
             r.reference
             for r in session.scalars(select(Request).order_by(Request.received_at, Request.id))
-            if r.id != new.id
+            if r.id != new.id and r.received_at is not None
         ]
         assert ordered == sorted(ordered)
 
@@ -334,6 +371,8 @@ def test_most_adults_gave_their_consent(demo_store) -> None:  # type: ignore[no-
         found = list(session.scalars(select(Consent)))
         first_day: dict[int, dt.date] = {}
         for request in session.scalars(select(Request)):
+            if request.received_at is None:  # being prepared
+                continue
             day = cases.local_date(request.received_at)
             first_day[request.person_id] = min(day, first_day.get(request.person_id, day))
     adults = [p for p in persons.values() if p.guardian_id is None]
