@@ -37,12 +37,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, func, inspect, select, text, type_coerce
+from sqlalchemy import (
+    String,
+    and_,
+    exists,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from amudesk.i18n import _, ngettext
-from amudesk.models import GENESIS_HASH, AuditEntry
+from amudesk.models import GENESIS_HASH, AuditEntry, Person, Request
 from amudesk.models.audit import ACTIONS as ACTIONS  # still read here by the window
 from amudesk.models.audit import ENTITIES as ENTITIES
 from amudesk.models.base import utcnow
@@ -315,8 +328,124 @@ def _filtered(statement: Select[Any], action: str | None, reference: str | None)
         statement = statement.where(col(AuditEntry.action) == action)
     query = (reference or "").strip().upper()
     if query:
-        statement = statement.where(col(AuditEntry.reference).contains(query, autoescape=True))
+        statement = statement.where(_names_case(query))
     return statement
+
+
+def _names_case(query: str) -> Any:
+    """Entries whose case, as :func:`case_names` shows it, has a reference containing
+    ``query``: the reference written in the entry, else the request's own reference (a
+    request entry) or the reference of the person's latest request (a person entry)."""
+    stored = col(AuditEntry.reference)
+    unstored = and_(stored == "", col(AuditEntry.entity_id).is_not(None))
+    matching = col(Request.reference).contains(query, autoescape=True)
+    later = aliased(Request)
+    latest_matching = (
+        select(col(Request.person_id))
+        .where(matching)
+        .where(~exists().where(col(later.person_id) == col(Request.person_id), _after(later)))
+    )
+    return or_(
+        stored.contains(query, autoescape=True),
+        and_(
+            unstored,
+            col(AuditEntry.entity) == "request",
+            col(AuditEntry.entity_id).in_(select(col(Request.id)).where(matching)),
+        ),
+        and_(
+            unstored,
+            col(AuditEntry.entity) == "person",
+            col(AuditEntry.entity_id).in_(latest_matching),
+        ),
+    )
+
+
+def _request_moment(request: Any) -> Any:
+    """When a request counts as made: received by the CPAS, else recorded."""
+    return func.coalesce(request.received_at, request.created_at)
+
+
+def _after(other: Any) -> Any:
+    """``other`` is a later request than ``Request`` (by that moment, then by id)."""
+    mine, theirs = _request_moment(Request), _request_moment(other)
+    return or_(theirs > mine, and_(theirs == mine, col(other.id) > col(Request.id)))
+
+
+# --- how an entry names its case ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseName:
+    """The case an entry is about, as a worker knows it: by reference, never by a name,
+    a NISS or an internal number."""
+
+    reference: str = ""  # AMU-2026-0042, or "" when no reference is known
+    # The reference is the person's latest request, not one the entry itself names.
+    latest_of_person: bool = False
+    # The entry is about a person on file who has no request.
+    no_request: bool = False
+
+
+def case_names(found: list[AuditEntry], *, session: Session) -> dict[int, CaseName]:
+    """How each entry of a page names its case, by entry id.
+
+    An entry that wrote a reference keeps it (the case it was about then). A request entry
+    without one shows the request's reference; a person entry without one the reference of
+    the person's latest request (by date received, then the newest), or says the person has
+    no request. The references of the whole page are read in one statement, whatever its
+    size; an erased record leaves the entry's own reference, or none."""
+    names = {e.id: CaseName(reference=e.reference) for e in found if e.id is not None}
+    wanted: dict[str, set[int]] = {"request": set(), "person": set()}
+    for entry in found:
+        if not entry.reference and entry.entity in wanted and entry.entity_id is not None:
+            wanted[entry.entity].add(entry.entity_id)
+    if not any(wanted.values()):
+        return names
+    looked_up: dict[tuple[str, int], str | None] = {}
+    for kind, record_id, reference in session.execute(_references_statement(wanted)):
+        looked_up[(str(kind), int(record_id))] = reference
+    for entry in found:
+        if entry.id is None or entry.reference or entry.entity_id is None:
+            continue
+        key = (entry.entity, entry.entity_id)
+        if key not in looked_up:
+            continue  # the record was erased, or the entry is about something else
+        reference = looked_up[key] or ""
+        if entry.entity == "request":
+            names[entry.id] = CaseName(reference=reference)
+        elif reference:
+            names[entry.id] = CaseName(reference=reference, latest_of_person=True)
+        else:
+            names[entry.id] = CaseName(no_request=True)
+    return names
+
+
+def _references_statement(wanted: dict[str, set[int]]) -> Any:
+    """('request', id, its reference) and ('person', id, its latest request's reference
+    or NULL) for the ids wanted, in one statement."""
+    parts: list[Any] = []
+    if wanted["request"]:
+        parts.append(
+            select(literal("request"), col(Request.id), col(Request.reference)).where(
+                col(Request.id).in_(sorted(wanted["request"]))
+            )
+        )
+    if wanted["person"]:
+        people = sorted(wanted["person"])
+        later = aliased(Request)
+        latest = (
+            select(col(Request.person_id), col(Request.reference))
+            .where(col(Request.person_id).in_(people))
+            .where(~exists().where(col(later.person_id) == col(Request.person_id), _after(later)))
+            .subquery()
+        )
+        parts.append(
+            select(literal("person"), col(Person.id), latest.c.reference)
+            .select_from(Person)
+            .outerjoin(latest, latest.c.person_id == col(Person.id))
+            .where(col(Person.id).in_(people))
+        )
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def entries(

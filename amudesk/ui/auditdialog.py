@@ -1,10 +1,13 @@
 """The audit trail: who did what, when, page by page; and a check of its hash chain.
 
 The list is a paged model (``AuditTableModel``): only the pages the view scrolls to are
-read, newest first, filtered by action and by (part of) a case reference. "Verify the
-chain" walks the whole trail off the UI thread (``audit.verify`` in a ``Task``), with
-progress and Cancel, and says either that the chain is intact or which entry is the
-first broken link; that entry is highlighted and "Go to the entry" selects it.
+read, newest first, filtered by action and by (part of) a case reference. Entries name
+their case by reference (a person's entries by the reference of the person's latest
+request), never by a name, a NISS or an internal number; the references of a page are read
+with the page, in one statement. "Verify the chain" walks the whole trail off the UI thread
+(``audit.verify`` in a ``Task``), with progress and Cancel, and says either that the chain is
+intact or which entry is the first broken link; that entry is highlighted and "Go to the
+entry" selects it.
 """
 
 from __future__ import annotations
@@ -67,25 +70,44 @@ COLUMNS: tuple[str, ...] = (
 NUMBER, WHEN, WHO, ACTION, RECORD, REFERENCE, DETAIL = range(len(COLUMNS))
 
 
+# Records named by the reference of their case rather than by their internal number.
+NAMED_BY_REFERENCE = frozenset({"request", "person"})
+
+
 class AuditLine(NamedTuple):
     """One fetched entry, formatted once for display."""
 
     entry_id: int
     hash: str
     texts: tuple[str, ...]
+    reference_tip: str = ""  # what the reference cell's tooltip adds
+
+
+# An entry of a page, with how it names its case.
+AuditRow = tuple[AuditEntry, audit.CaseName]
 
 
 def record_text(entity: str, entity_id: int | None) -> str:
-    """'Request 12', 'Person', or '' for an entry about no record."""
+    """'Decision 12', 'Request' (named by its reference instead), or '' for an entry about
+    no record."""
     if not entity:
         return ""
     label = audit.entity_label(entity)
-    if entity_id is None:
+    if entity_id is None or entity in NAMED_BY_REFERENCE:
         return label
     return _("{record} {number}").format(record=label, number=entity_id)
 
 
-class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
+def reference_text(name: audit.CaseName) -> tuple[str, str]:
+    """The reference cell of an entry and its tooltip."""
+    if name.no_request:
+        return _("person without a request"), ""
+    if name.latest_of_person:
+        return name.reference, _("The person's latest request")
+    return name.reference, ""
+
+
+class AuditTableModel(PagedTableModel[AuditRow, AuditLine]):
     """Entries of the trail matching the filters, newest first, fetched page by page."""
 
     page_size = PAGE_SIZE
@@ -118,27 +140,31 @@ class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
     def count(self, session: Any) -> int:
         return audit.count(session=session, action=self._action, reference=self._reference)
 
-    def page(self, session: Any, offset: int) -> list[AuditEntry]:
-        return audit.entries(
+    def page(self, session: Any, offset: int) -> list[AuditRow]:
+        found = audit.entries(
             session=session,
             limit=self.page_size,
             offset=offset,
             action=self._action,
             reference=self._reference,
         )
+        names = audit.case_names(found, session=session)
+        return [(e, names.get(e.id or 0, audit.CaseName(reference=e.reference))) for e in found]
 
-    def line(self, entry: AuditEntry) -> AuditLine:
+    def line(self, row: AuditRow) -> AuditLine:
+        entry, name = row
         assert entry.id is not None
+        reference, tip = reference_text(name)
         texts = (
             str(entry.id),
             i18n.format_datetime(entry.at, WHEN_FORMAT),
             entry.actor,
             audit.action_label(entry.action),
             record_text(entry.entity, entry.entity_id),
-            entry.reference,
+            reference,
             entry.detail,
         )
-        return AuditLine(entry.id, entry.hash, texts)
+        return AuditLine(entry.id, entry.hash, texts, tip)
 
     def set_broken(self, entry_id: int | None) -> None:
         """Highlight the first broken link found by the check (None: no highlight)."""
@@ -167,6 +193,8 @@ class AuditTableModel(PagedTableModel[AuditEntry, AuditLine]):
                 return _("Entry {entry}; its hash: {hash}").format(
                     entry=line.entry_id, hash=line.hash
                 )
+            if column == REFERENCE and line.reference_tip:
+                return f"{line.texts[column]} — {line.reference_tip}"
             return line.texts[column] or None
         if line.entry_id == self._broken_id:
             if role == Qt.ItemDataRole.ForegroundRole:
@@ -309,7 +337,11 @@ class AuditDialog(QDialog):
                 metrics.horizontalAdvance(record_text(code, 99999)) for code in audit.ENTITIES
             )
             + 24,
-            REFERENCE: metrics.horizontalAdvance("AMU-2026-00000") + 24,
+            REFERENCE: max(
+                metrics.horizontalAdvance("AMU-2026-00000"),
+                metrics.horizontalAdvance(reference_text(audit.CaseName(no_request=True))[0]),
+            )
+            + 24,
         }
         set_column_widths(table, widths, metrics)
         table.horizontalHeader().setSectionResizeMode(DETAIL, QHeaderView.ResizeMode.Stretch)

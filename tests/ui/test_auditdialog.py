@@ -108,7 +108,7 @@ def test_rows_are_formatted_for_people(dialog: AuditDialog) -> None:
     assert texts[WHEN] == i18n.format_datetime(MOMENT + dt.timedelta(minutes=450))
     assert texts[WHO] == "desk"
     assert texts[ACTION] == "Created"
-    assert texts[RECORD] == "Request 450"
+    assert texts[RECORD] == "Request"  # named by its reference, not its internal number
     assert texts[REFERENCE] == "AMU-2026-0003"
     assert texts[DETAIL] == "fields=status;n=450"
     tooltip = dialog.model.data(dialog.model.index(0, NUMBER), Qt.ItemDataRole.ToolTipRole)
@@ -118,6 +118,47 @@ def test_rows_are_formatted_for_people(dialog: AuditDialog) -> None:
         for c in range(dialog.model.columnCount())
     ]
     assert headers == ["No.", "When", "Who", "Action", "Record", "Reference", "Detail"]
+
+
+def test_a_persons_entries_name_their_latest_request(qtbot: Any, store: Any) -> None:
+    from amudesk.models import Person, Request
+
+    with store.transaction() as session:
+        someone = Person(family_name="Konstantinopolskaya", given_names="Anna", niss="85073003328")
+        alone = Person(family_name="Öztürk")
+        session.add_all([someone, alone])
+        session.flush()
+        assert someone.id is not None and alone.id is not None
+        for number, day in ((41, 2), (42, 9)):
+            received = MOMENT.replace(day=day)
+            session.add(
+                Request(
+                    reference=f"AMU-2026-00{number}", person_id=someone.id, received_at=received
+                )
+            )
+        session.flush()
+        for person_id in (someone.id, alone.id):
+            audit.record(
+                "edit",
+                session=session,
+                entity="person",
+                entity_id=person_id,
+                detail="fields=phone",
+                actor="desk",
+            )
+    dialog = open_dialog(qtbot, store)
+    model = dialog.model
+    newest, older = model.texts_at(0), model.texts_at(1)
+    assert (older[RECORD], older[REFERENCE]) == ("Person", "AMU-2026-0042")
+    assert (newest[RECORD], newest[REFERENCE]) == ("Person", "person without a request")
+    tip = model.data(model.index(1, REFERENCE), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "AMU-2026-0042 — The person's latest request"
+    shown = " ".join(" ".join(model.texts_at(row)) for row in range(model.rowCount()))
+    assert "Konstantinopolskaya" not in shown and "85073003328" not in shown
+    # The reference box finds the person's entry by that reference.
+    qtbot.keyClicks(dialog.reference_edit, "0042")
+    qtbot.keyClick(dialog.reference_edit, Qt.Key.Key_Return)
+    assert model.total == 1 and model.texts_at(0)[REFERENCE] == "AMU-2026-0042"
 
 
 def test_the_action_filter(qtbot: Any, dialog: AuditDialog) -> None:
