@@ -94,6 +94,9 @@ class CaseLetterFacts:
     transferred_to: str = ""  # the CPAS the request went to, when recorded
     mandate: bool = False
     annexes: tuple[str, ...] = field(default_factory=tuple)
+    # The claimant's names in Latin letters when they are written in another script
+    # ("" otherwise): after the names wherever the letter identifies them.
+    claimant_latin: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,14 @@ def _lines(address: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in address.splitlines() if line.strip())
 
 
+def _named(facts: CaseLetterFacts) -> str:
+    """The claimant as a letter identifies them: the names, and after them in brackets
+    the names in Latin letters when they are written in another script."""
+    if facts.claimant_latin:
+        return f"{facts.claimant} ({facts.claimant_latin})"
+    return facts.claimant
+
+
 def _opening(facts: CaseLetterFacts, words: _Words) -> str:
     t = words.t
     if facts.office_is_association:
@@ -207,14 +218,14 @@ def _opening(facts: CaseLetterFacts, words: _Words) -> str:
                 "with your CPAS on {filed} (our reference {reference})."
             )
         ).format(
-            claimant=facts.claimant, filed=words.date(facts.filed_on), reference=facts.reference
+            claimant=_named(facts), filed=words.date(facts.filed_on), reference=facts.reference
         )
     return t(
         N_(
             "We write about the request for urgent medical aid that {claimant} filed with your "
             "CPAS on {filed} (reference {reference})."
         )
-    ).format(claimant=facts.claimant, filed=words.date(facts.filed_on), reference=facts.reference)
+    ).format(claimant=_named(facts), filed=words.date(facts.filed_on), reference=facts.reference)
 
 
 def _reminder(facts: CaseLetterFacts, words: _Words) -> Draft:
@@ -346,7 +357,7 @@ def _appeal(facts: CaseLetterFacts, words: _Words) -> Draft:
                 "against the {cpas}, whose address is {cpas_address}."
             )
         ).format(
-            claimant=facts.claimant,
+            claimant=_named(facts),
             birth=i18n.format_partial_date(facts.birth_date, locale=facts.language)
             or t(N_("on a day not known")),
             address=facts.claimant_address or facts.office_address,
@@ -461,7 +472,11 @@ def _transfer_reasons(facts: CaseLetterFacts, words: _Words) -> Draft:
         subject=t(N_("Your request for urgent medical aid of {filed}: transfer")).format(
             filed=words.date(facts.filed_on)
         ),
-        recipient=(facts.claimant, *_lines(facts.claimant_address)),
+        recipient=(
+            facts.claimant,
+            *((facts.claimant_latin,) if facts.claimant_latin else ()),
+            *_lines(facts.claimant_address),
+        ),
         body=tuple(body),
         annexes=facts.annexes,
     )

@@ -19,6 +19,7 @@ translated at render time into ``facts.language``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
@@ -50,7 +51,13 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.values import format_birth_date, format_niss, sex_label
+from amudesk.documents.values import (
+    format_birth_date,
+    format_niss,
+    latin_name,
+    missing_niss,
+    sex_label,
+)
 from amudesk.i18n import N_, gettext_for
 from amudesk.models.request import CARE_CATEGORIES
 
@@ -103,6 +110,9 @@ class AamuFacts:
     cpas_address: str
     suggested_valid_from: dt.date | None  # usually the day of issue
     suggested_valid_to: dt.date | None  # usually one year later
+    latin_name: str = ""  # the names in Latin letters, when they are written in another script
+    cpas_phone: str = ""  # said in place of a NISS the person does not have
+    mediprima_number: str = ""  # of a decision granting aid, when there is one
 
 
 @dataclass(frozen=True)
@@ -127,19 +137,23 @@ def render_aamu(facts: AamuFacts) -> bytes:
 
     styles = stylesheet()
     language = facts.language
+    # The office's name and address as the reader's language writes them, everywhere.
+    facts = dataclasses.replace(facts, letterhead=facts.letterhead.in_language(language))
     t = functools.partial(gettext_for, language)
     fonts = styles.fonts
+    if one_line(facts.cpas_name):
+        lead = N_(
+            "For the doctor or dentist: please fill in parts 2 and 3, then date and "
+            "sign. The person then hands this certificate to the CPAS named in part 1."
+        )
+    else:  # not filed with a CPAS yet: part 1 names none
+        lead = N_(
+            "For the doctor or dentist: please fill in parts 2 and 3, then date and sign. "
+            "The person then hands this certificate to the CPAS with their request."
+        )
     story: list[Any] = [
         text(title_of(facts), styles.title),
-        text(
-            t(
-                N_(
-                    "For the doctor or dentist: please fill in parts 2 and 3, then date and "
-                    "sign. The person then hands this certificate to the CPAS named in part 1."
-                )
-            ),
-            styles.note,
-        ),
+        text(t(lead), styles.note),
         Spacer(1, 1 * MM),
         _band(
             t(N_("1. Beneficiary")),
@@ -186,6 +200,10 @@ def _beneficiary_rows(
         )
         if part
     )
+    niss = format_niss(facts.niss) or missing_niss(
+        facts.language, mediprima_number=facts.mediprima_number, cpas_phone=facts.cpas_phone
+    )
+    latin = latin_name(facts.latin_name, facts.family_name, facts.given_names)
     family = _Cell(1, t(N_("Family name")), one_line(facts.family_name))
     given = _Cell(1, t(N_("Given names")), one_line(facts.given_names))
     names_height = 13 * MM
@@ -203,6 +221,8 @@ def _beneficiary_rows(
             (names_height, [given]),
         ]
     )
+    if latin:
+        names.append((10 * MM, [_Cell(1, t(N_("Name in Latin letters")), latin)]))
     return [
         *names,
         (
@@ -214,7 +234,7 @@ def _beneficiary_rows(
                     t(N_("Birth date")),
                     one_line(format_birth_date(facts.birth_date, facts.language)),
                 ),
-                _Cell(1.1, t(N_("NISS or BIS number")), format_niss(facts.niss)),
+                _Cell(1.1, t(N_("NISS or BIS number")), niss),
                 _Cell(1.1, t(N_("File reference")), one_line(facts.reference)),
             ],
         ),

@@ -66,6 +66,7 @@ PERSON_SHOWN = frozenset(
         "id",
         "family_name",
         "given_names",
+        "latin_name",
         "sex",
         "birth_date",
         "niss",
@@ -229,6 +230,7 @@ def _identity(person: dict[str, Any], words: _Words, styles: Styles) -> list[Any
     rows: list[tuple[str, object]] = [
         (t(N_("Family name")), person.get("family_name")),
         (t(N_("Given names")), person.get("given_names")),
+        (t(N_("Name in Latin letters")), person.get("latin_name")),
         (t(N_("Sex")), words.label(SEX_LABELS, person.get("sex"))),
         (
             t(N_("Birth date")),
@@ -689,6 +691,8 @@ def render_access(
     styles = stylesheet()
     words = _Words(language)
     t = words.t
+    # The office's name and address as the reader's language writes them, everywhere.
+    letterhead = letterhead.in_language(language)
     made_on = made_on or dt.date.today()
     person: dict[str, Any] = record["person"]
     title = t(N_("Your personal data held by {office}")).format(office=letterhead.name)

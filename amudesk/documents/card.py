@@ -47,10 +47,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_skeleton
+
 from amudesk import i18n
 from amudesk.documents.fonts import FontNames, one_line, register_fonts, visual
 from amudesk.documents.layout import MM, PAGE_HEIGHT, PAGE_WIDTH
-from amudesk.documents.values import format_niss
+from amudesk.documents.values import format_niss, latin_name
 from amudesk.i18n import N_, gettext_for
 
 # --- geometry (points) ------------------------------------------------------------------
@@ -117,9 +119,12 @@ class CardFacts:
     # ambulatory care (ticket modérateur / remgeld); None: not stated
     cpas_name: str
     cpas_phone: str
-    office_name: str  # the issuing office (back)
+    office_name: str  # the issuing office (back), in the card's language
     office_phone: str
     office_email: str
+    latin_name: str = ""  # the names in Latin letters, under the names as written
+    birth_date: str = ""  # "1985-07-30", "1985-07", "1985" or ""
+    cpas_address: str = ""  # where to reach the CPAS when it has no phone number
 
 
 # --- words ------------------------------------------------------------------------------
@@ -136,6 +141,9 @@ class _Words:
     covered: str
     not_covered: str
     cpas: str
+    birth: str
+    no_niss: str  # on the NISS line of a holder without one: whom to ask...
+    no_niss_mediprima: str  # ...or, with a MediPrima number, to use it
     providers: str
     steps: tuple[str, ...]
     issued_by: str
@@ -157,6 +165,9 @@ def _words(language: str) -> _Words:
         covered=t(N_("covered by the CPAS")),
         not_covered=t(N_("not covered")),
         cpas=t(N_("CPAS")),
+        birth=t(N_("Born")),
+        no_niss=t(N_("none: ask the CPAS")),
+        no_niss_mediprima=t(N_("none: see the MediPrima no.")),
         providers=t(N_("For care providers")),
         steps=(
             t(
@@ -616,6 +627,34 @@ def _format_date(value: dt.date, language: str) -> str:
     return i18n.format_date(value, DATE_FORMAT, locale=language)
 
 
+def card_birth_date(value: str, language: str) -> str:
+    """A birth date as the card prints it: a whole date like the validity (30/07/1985), a
+    month and year with the month's short name ("juil. 1985", "jul 1985"), a year alone
+    as it is; '' when unknown, and a malformed value as it is."""
+    shown = value.strip()
+    try:
+        parts = [int(part) for part in shown.split("-")] if shown else []
+        if len(parts) == 3:
+            return _format_date(dt.date(*parts), language)
+        if len(parts) == 2:
+            month = dt.date(parts[0], parts[1], 1)
+            return str(format_skeleton("yMMM", month, locale=i18n.babel_locale(language)))
+    except ValueError:
+        return one_line(shown)
+    return one_line(shown)
+
+
+# The words with which the CPAS's own names begin, in the directory and as offices type them.
+_CPAS_WORDS = frozenset({"cpas", "ocmw", "pcsw"})
+
+
+def names_a_cpas(name: str, label: str) -> bool:
+    """True when ``name`` already says it is a CPAS ("CPAS de Saint-Gilles", "OCMW
+    Sint-Gillis"): then no "CPAS" label goes before it."""
+    words = one_line(name).casefold().split(" ")
+    return bool(words[0]) and (words[0] in _CPAS_WORDS or words[0] == one_line(label).casefold())
+
+
 @functools.lru_cache(maxsize=1)
 def _photo_class() -> Any:
     """An ImageReader that does not decode a JPEG only to name it (built once, reportlab
@@ -749,24 +788,37 @@ def draw_front(canvas: Any, x: float, y: float, facts: CardFacts) -> None:
 
     _draw_photo(canvas, facts.photo, palette)
 
-    # Names.
+    # Names, and under them the names in Latin letters when they are written otherwise.
     canvas.setFillColor(palette.ink)
     family, size = fit_line(facts.family_name.upper(), fonts.bold, 11, NAME_MIN_SIZE, TEXT_WIDTH)
     _text(canvas, TEXT_X, PHOTO_TOP - 8.6, family, fonts.bold, size)
     given, size = fit_line(facts.given_names, fonts.regular, 9, NAME_MIN_SIZE, TEXT_WIDTH)
-    _text(canvas, TEXT_X, PHOTO_TOP - 20, given, fonts.regular, size)
+    _text(canvas, TEXT_X, PHOTO_TOP - 18.5, given, fonts.regular, size)
+    latin = latin_name(facts.latin_name, facts.family_name, facts.given_names)
+    if latin:
+        canvas.setFillColor(palette.muted)
+        shown, size = fit_line(latin, fonts.regular, 7, MIN_SIZE, TEXT_WIDTH)
+        _text(canvas, TEXT_X, PHOTO_TOP - 26.5, shown, fonts.regular, size)
 
-    # Numbers and validity: labels in a column of their own.
-    rows = (
-        (words.niss, format_niss(facts.niss) or "—"),
-        ("MediPrima", one_line(facts.mediprima_number) or "—"),
+    # Numbers, birth date and validity: labels in a column of their own. Without a NISS
+    # or BIS number, the line says how a care provider finds the holder instead: by the
+    # MediPrima number on the next line, else through the CPAS (its phone is at the bottom).
+    niss = format_niss(facts.niss) or (
+        words.no_niss_mediprima if one_line(facts.mediprima_number) else words.no_niss
+    )
+    rows = [(words.niss, niss), ("MediPrima", one_line(facts.mediprima_number) or "—")]
+    born = card_birth_date(facts.birth_date, facts.language)
+    if born:
+        rows.append((words.birth, born))
+    rows.append(
         (
             words.validity,
             f"{_format_date(facts.valid_from, facts.language)} – "
             f"{_format_date(facts.valid_to, facts.language)}",
-        ),
+        )
     )
-    _draw_rows(canvas, rows, PHOTO_TOP - 35, fonts, palette)
+    step = 9.7 if latin or len(rows) > 3 else 12.5
+    _draw_rows(canvas, rows, PHOTO_TOP - (35.5 if latin else 31), fonts, palette, step)
 
     # The ticket modérateur, on a tinted line, and the CPAS.
     ticket_y = TICKET_Y
@@ -798,10 +850,11 @@ def _draw_rows(
     top: float,
     fonts: FontNames,
     palette: _Palette,
+    step: float = 12.5,
 ) -> None:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    label_size, value_size, step = 6.5, 8.5, 12.5
+    label_size, value_size = 6.5, 8.5
     labels = [
         fit_line(label, fonts.regular, label_size, MIN_SIZE, TEXT_WIDTH * 0.4) for label, _ in rows
     ]
@@ -826,12 +879,15 @@ def _draw_cpas(
     fonts: FontNames,
     palette: _Palette,
 ) -> None:
-    """``CPAS  name · phone`` on one line: the phone is never cut, the name may be."""
+    """``CPAS  name · phone`` on one line: the phone is never cut, the name may be. A name
+    that already says it is a CPAS ("CPAS de …", "OCMW …") goes without the label."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     width = FULL_WIDTH - 2.4 * MM
     label_shown, label_size = fit_line(label, fonts.regular, 7, MIN_SIZE, width * 0.25)
     label_width = stringWidth(label_shown, fonts.regular, label_size) + 1.5 * MM
+    if names_a_cpas(facts.cpas_name, label):
+        label_shown, label_width = "", 0.0
     phone = one_line(facts.cpas_phone)
     phone_text = visual(f" · {phone}") if phone else ""
     size = 8.0
@@ -863,11 +919,48 @@ _RULE_Y = SAFE + 28  # the rule above the issuing office
 _STEPS_HEIGHT = _STEPS_TOP - _RULE_Y - 5
 
 
-@functools.lru_cache(maxsize=8)
-def _instructions(language: str) -> _Block:
-    """The back's instructions fitted into their column (the same on every card)."""
+def back_steps(facts: CardFacts) -> tuple[str, ...]:
+    """The back's instructions for this card, in its language: how a care provider finds
+    the holder in MediPrima (by the NISS or BIS number, or how without one), and whom to
+    ask in case of doubt: the CPAS at the phone number on the front, else at its address,
+    else the CPAS named on the front (never a number the card does not show)."""
+
+    def t(message: str) -> str:
+        return gettext_for(facts.language, message)
+
+    first, second, third = _words(facts.language).steps
+    if not format_niss(facts.niss):
+        if one_line(facts.mediprima_number):
+            first = t(
+                N_(
+                    "Before giving care, look the person up in MediPrima: without a NISS or "
+                    "BIS number, use the MediPrima number on the front or ask the CPAS."
+                )
+            )
+        else:
+            first = t(
+                N_(
+                    "Before giving care, look the person up in MediPrima: without a NISS or "
+                    "BIS number, ask the CPAS how to find them."
+                )
+            )
+    if not one_line(facts.cpas_phone):
+        address = ", ".join(
+            one_line(line) for line in facts.cpas_address.splitlines() if line.strip()
+        )
+        if address:
+            third = t(N_("In case of doubt, contact {cpas}, {address}.")).format(
+                cpas=one_line(facts.cpas_name), address=address
+            )
+        else:
+            third = t(N_("In case of doubt, contact the CPAS named on the front."))
+    return (first, second, third)
+
+
+@functools.lru_cache(maxsize=64)
+def _instructions(steps: tuple[str, ...]) -> _Block:
+    """The back's instructions fitted into their column (the same on most cards)."""
     fonts = register_fonts()
-    steps = _words(language).steps
     return _fit_block(steps, fonts.regular, 7.5, MIN_SIZE, _STEPS_WIDTH, _STEPS_HEIGHT, _STEP_GAP)
 
 
@@ -882,7 +975,7 @@ def draw_back(canvas: Any, x: float, y: float, facts: CardFacts) -> None:
 
     heading, size = fit_line(words.providers, fonts.bold, 8.5, MIN_SIZE, QR_X - 2.5 * MM - SAFE)
     _text(canvas, SAFE, CARD_HEIGHT - SAFE - 7, heading, fonts.bold, size)
-    block = _instructions(facts.language)
+    block = _instructions(back_steps(facts))
     baseline = _STEPS_TOP
     for step, paragraph in enumerate(block.paragraphs, start=1):
         _text(canvas, SAFE, baseline, f"{step}.", fonts.bold, block.size)

@@ -46,7 +46,13 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.values import format_birth_date, format_niss, sex_label
+from amudesk.documents.values import (
+    format_birth_date,
+    format_niss,
+    latin_name,
+    missing_niss,
+    sex_label,
+)
 from amudesk.i18n import N_, gettext_for
 
 # "30 avril 2026", "30 april 2026": the issue date under the title.
@@ -76,6 +82,7 @@ class Holder:
     birth_date: str  # "1985-07-30", "1985-07", "1985" or ""
     niss: str  # 11 digits or ""
     photo: bytes | None = None  # JPEG, 35:45; only the holder's is shown
+    latin_name: str = ""  # the names in Latin letters, when they are written in another script
 
 
 @dataclass(frozen=True)
@@ -210,10 +217,19 @@ def _identity(facts: InfoFormFacts, styles: Styles) -> Any:
     )
     photo_column = PHOTO_WIDTH + _PHOTO_GAP
     value_width = TEXT_WIDTH - _IDENTITY_LABEL_WIDTH - photo_column
+    niss = format_niss(holder.niss)
+    latin = latin_name(holder.latin_name, holder.family_name, holder.given_names)
     rows: list[tuple[str, Any]] = [
-        (t(N_("NISS or BIS number")), text(format_niss(holder.niss), niss_style)),
+        (
+            t(N_("NISS or BIS number")),
+            text(niss, niss_style) if niss else text(_missing_niss(facts), name_style),
+        ),
         (t(N_("Family name")), _name(holder.family_name, name_style, value_width)),
         (t(N_("Given names")), _name(holder.given_names, name_style, value_width)),
+    ]
+    if latin:
+        rows.append((t(N_("Name in Latin letters")), _name(latin, styles.cell, value_width)))
+    rows += [
         (t(N_("Sex")), text(sex_label(holder.sex, language), styles.cell)),
         (t(N_("Birth date")), text(format_birth_date(holder.birth_date, language), styles.cell)),
     ]
@@ -276,8 +292,8 @@ def _dependants(facts: InfoFormFacts, styles: Styles) -> list[Any]:
     name_width = TEXT_WIDTH * _DEPENDANT_COLUMNS[1] / sum(_DEPENDANT_COLUMNS)
     rows = [
         [
-            format_niss(person.niss),
-            _name(person.family_name, styles.cell, name_width),
+            format_niss(person.niss) or _missing_niss(facts),
+            _name(_with_latin(person), styles.cell, name_width),
             _name(person.given_names, styles.cell, name_width),
             sex_label(person.sex, language),
             format_birth_date(person.birth_date, language),
@@ -297,6 +313,19 @@ def _dependants(facts: InfoFormFacts, styles: Styles) -> list[Any]:
         )
     )
     return story
+
+
+def _missing_niss(facts: InfoFormFacts) -> str:
+    """What the form says in place of a NISS or BIS number a person does not have."""
+    return missing_niss(
+        facts.language, mediprima_number=facts.mediprima_number, cpas_phone=facts.cpas_phone
+    )
+
+
+def _with_latin(person: Holder) -> str:
+    """The family name, and under it the names in Latin letters when they differ."""
+    latin = latin_name(person.latin_name, person.family_name, person.given_names)
+    return f"{person.family_name.strip()}\n({latin})" if latin else person.family_name
 
 
 def _cpas(facts: InfoFormFacts, styles: Styles) -> list[Any]:
@@ -335,16 +364,17 @@ def _cpas(facts: InfoFormFacts, styles: Styles) -> list[Any]:
     for (left_label, left), (right_label, right) in pairs:
         if not left.strip() and not right.strip():
             continue
+        # A fact the CPAS directory lacks goes without its label: nothing points to it.
         data.append(
             [
-                text(t(left_label), styles.cell_label),
+                text(t(left_label) if left.strip() else "", styles.cell_label),
                 text(left.strip(), styles.cell),
-                text(t(right_label), styles.cell_label),
+                text(t(right_label) if right.strip() else "", styles.cell_label),
                 text(right.strip(), styles.cell),
             ]
         )
     if not data:
-        return story
+        return []
     table = Table(data, colWidths=list(_CPAS_COLUMNS), hAlign="LEFT")
     label_background = colors.HexColor(LABEL_BACKGROUND)
     commands: list[tuple[Any, ...]] = [
@@ -374,14 +404,28 @@ def _for_providers(facts: InfoFormFacts, styles: Styles) -> list[Any]:
     def t(message: str) -> str:
         return gettext_for(language, message)
 
+    if format_niss(facts.holder.niss):
+        first = N_(
+            "Before giving care, look the person up in MediPrima with the NISS or BIS number "
+            "above, and compare the photo with the person. MediPrima shows whether a decision "
+            "of the CPAS covers the care, for which period and which kind of care."
+        )
+    elif facts.mediprima_number.strip():
+        first = N_(
+            "Before giving care, find the person in MediPrima: they have no NISS or BIS "
+            "number, so use the MediPrima number above or ask the CPAS. Compare the photo "
+            "with the person. MediPrima shows whether a decision of the CPAS covers the "
+            "care, for which period and which kind of care."
+        )
+    else:
+        first = N_(
+            "Before giving care, find the person in MediPrima: they have no NISS or BIS "
+            "number, so ask the CPAS how to find them. Compare the photo with the person. "
+            "MediPrima shows whether a decision of the CPAS covers the care, for which "
+            "period and which kind of care."
+        )
     steps = [
-        t(
-            N_(
-                "Before giving care, look the person up in MediPrima with the NISS or BIS number "
-                "above, and compare the photo with the person. MediPrima shows whether a decision "
-                "of the CPAS covers the care, for which period and which kind of care."
-            )
-        ),
+        t(first),
         t(N_("No decision in MediPrima for this care, or a question? Contact the CPAS above.")),
     ]
     return [
@@ -467,6 +511,8 @@ def render_info_form(facts: InfoFormFacts) -> bytes:
 
     styles = _styles()
     language = facts.language
+    # The office's name and address as the reader's language writes them, everywhere.
+    facts = dataclasses.replace(facts, letterhead=facts.letterhead.in_language(language))
 
     def t(message: str) -> str:
         return gettext_for(language, message)

@@ -9,6 +9,7 @@ Renderers get plain values: they never open the database.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import unicodedata
@@ -48,10 +49,16 @@ LOGO_GAP = 4 * MM  # between the logo and the office's name
 _CELL_PADDING = 4  # left and right, in every table of :func:`_table_style`
 
 
+# The languages a document is written in; a letterhead knows the office's words for each.
+_LANGUAGES = ("fr", "nl", "en")
+
+
 @dataclass(frozen=True)
 class Letterhead:
     """Who issues the document: the office's name, how to reach it and its logo (image
-    bytes, as the office dialog keeps them: a PNG; one that cannot be read is left out)."""
+    bytes, as the office dialog keeps them: a PNG; one that cannot be read is left out).
+    ``wordings`` holds the office's name and address as a document in each language
+    prints them, (language, name, address): see :meth:`in_language`."""
 
     name: str
     address: str = ""
@@ -59,18 +66,40 @@ class Letterhead:
     email: str = ""
     bce: str | None = None
     logo: bytes | None = field(default=None, repr=False)
+    wordings: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
 
     @classmethod
-    def from_office(cls, office: Any) -> Letterhead:
-        """From an ``amudesk.models.Office`` (or anything with the same attributes)."""
-        return cls(
+    def from_office(cls, office: Any, language: str | None = None) -> Letterhead:
+        """From an ``amudesk.models.Office`` (or anything with the same attributes): its
+        name and address in ``language`` (``Office.localised``), the plain columns when no
+        language is given; the other languages' wordings go with it."""
+        localised = getattr(office, "localised", None)
+        wordings: tuple[tuple[str, str, str], ...] = ()
+        if callable(localised):
+            wordings = tuple(
+                (code, str(localised("name", code)), str(localised("address", code) or ""))
+                for code in _LANGUAGES
+            )
+        letterhead = cls(
             name=office.name,
             address=office.address or "",
             phone=office.phone or "",
             email=office.email or "",
             bce=office.bce or None,
             logo=getattr(office, "logo", None) or None,
+            wordings=wordings,
         )
+        return letterhead.in_language(language) if language else letterhead
+
+    def in_language(self, language: str) -> Letterhead:
+        """This letterhead with the office's name and address as a document in
+        ``language`` prints them (itself when the office has no wording for it)."""
+        for code, name, address in self.wordings:
+            if code == language:
+                if (name, address) == (self.name, self.address):
+                    return self
+                return dataclasses.replace(self, name=name or self.name, address=address)
+        return self
 
     def contact_line(self, language: str) -> str:
         """Address, phone, e-mail and BCE number on one line, for the page header."""
@@ -345,6 +374,8 @@ def render(
     from reportlab.platypus import SimpleDocTemplate
 
     styles = stylesheet()
+    # The office's name and address in the document's language, on every page.
+    frame = dataclasses.replace(frame, letterhead=frame.letterhead.in_language(frame.language))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,

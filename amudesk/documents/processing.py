@@ -72,7 +72,11 @@ def processing_record(
     """The record's content for ``office`` (an ``amudesk.models.Office``)."""
     t = functools.partial(gettext_for, language)
     today = today or dt.date.today()
-    letterhead = Letterhead.from_office(office)
+    letterhead = Letterhead.from_office(office, language)
+    localised = getattr(office, "localised", None)
+    signatory_title = (
+        localised("signatory_title", language) if callable(localised) else office.signatory_title
+    )
     is_cpas = office.kind == OfficeKind.CPAS
     kind = t(N_("Public social welfare centre (CPAS / OCMW)")) if is_cpas else t(N_("Association"))
     dpo = (
@@ -337,7 +341,7 @@ def processing_record(
         ).format(date=i18n.format_date(today, "long", locale=language)),
         approval=(
             (t(N_("Signatory")), office.signatory_name or ""),
-            (t(N_("Signatory's title")), office.signatory_title or ""),
+            (t(N_("Signatory's title")), signatory_title or ""),
             (t(N_("Date")), ""),
             (t(N_("Signature")), ""),
         ),

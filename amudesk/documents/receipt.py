@@ -18,6 +18,7 @@ render time into ``facts.language``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from amudesk.documents.layout import (
     stylesheet,
     text,
 )
-from amudesk.documents.values import format_birth_date
+from amudesk.documents.values import format_birth_date, latin_name
 from amudesk.documents.values import format_niss as format_niss  # still importable here
 from amudesk.i18n import N_, gettext_for, ngettext_for
 
@@ -83,6 +84,7 @@ class ReceiptFacts:
     notification_due_days: int  # 8
     appeal_from: dt.date | None  # appeal possible from this day when no decision came
     appeal_months: int  # 3
+    latin_name: str = ""  # the names in Latin letters, when they are written in another script
 
     @property
     def is_proof_of_filing(self) -> bool:
@@ -182,6 +184,10 @@ def _applicant(facts: ReceiptFacts, words: _Words, styles: Styles) -> Any:
     rows: list[tuple[str, object]] = [
         (t(N_("Family name")), facts.family_name),
         (t(N_("Given names")), facts.given_names),
+        (
+            t(N_("Name in Latin letters")),
+            latin_name(facts.latin_name, facts.family_name, facts.given_names),
+        ),
         (t(N_("Birth date")), format_birth_date(facts.birth_date, facts.language)),
         (t(N_("NISS or BIS number")), format_niss(facts.niss)),
         (t(N_("File reference")), facts.reference),
@@ -324,6 +330,9 @@ def _signatures(facts: ReceiptFacts, words: _Words, styles: Styles) -> Any:
         Spacer(1, _SIGNATURE_SPACE),
         text(full_name(facts), styles.cell),
     ]
+    latin = latin_name(facts.latin_name, facts.family_name, facts.given_names)
+    if latin:
+        applicant_lines.append(text(latin, styles.cell_label))
     half = TEXT_WIDTH / 2
     table = Table([[office_lines, applicant_lines]], colWidths=[half, half], hAlign="LEFT")
     table.setStyle(
@@ -375,6 +384,8 @@ def render_receipt(facts: ReceiptFacts) -> bytes:
     from reportlab.platypus import PageBreak
 
     styles = stylesheet()
+    # The office's name and address as the reader's language writes them, everywhere.
+    facts = dataclasses.replace(facts, letterhead=facts.letterhead.in_language(facts.language))
     words = _Words(facts.language)
     t = words.t
     title = title_of(facts)

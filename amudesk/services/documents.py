@@ -36,6 +36,7 @@ from amudesk.models import (
 )
 from amudesk.models.base import utcnow
 from amudesk.models.document import DOCUMENT_KINDS
+from amudesk.models.office import PROFILE_LANGUAGES
 from amudesk.services import FieldError, NotFound, audit, clock
 from amudesk.services.cases import (
     filed_at,
@@ -44,7 +45,7 @@ from amudesk.services.cases import (
     next_number,
     positive_decision,
 )
-from amudesk.services.office import require_office
+from amudesk.services.office import get_office, require_office
 from amudesk.store import Store
 
 RECEIPT = "receipt"
@@ -191,10 +192,10 @@ def issue_receipt(
         number=number,
         issued_at=now,
         language=language,
-        letterhead=Letterhead.from_office(office),
+        letterhead=Letterhead.from_office(office, language),
         office_kind=office.kind,
         signatory_name=office.signatory_name or "",
-        signatory_title=office.signatory_title or "",
+        signatory_title=office.localised("signatory_title", language) or "",
         labour_court_address=office.court_for(language) or "",
         reference=request.reference,
         family_name=person.family_name,
@@ -211,6 +212,7 @@ def issue_receipt(
         notification_due_days=8,
         appeal_from=appeal_from,
         appeal_months=3,
+        latin_name=person.latin_name or "",
     )
     pdf = render_receipt(facts)
     return _archive(
@@ -298,21 +300,27 @@ def issue_aamu_form(
     today = now.astimezone(ZoneInfo(BRUSSELS)).date()
     number = _next_document_number(AAMU_FORM, now, session)
     person, request = case.person, case.request
+    # A request still being prepared has no CPAS yet: part 1 then names none.
+    cpas: Cpas | None = case.cpas
+    decision = _latest_positive(case)
     facts = AamuFacts(
         number=number,
         issued_at=now,
         language=language,
-        letterhead=Letterhead.from_office(office),
+        letterhead=Letterhead.from_office(office, language),
         reference=request.reference,
         family_name=person.family_name,
         given_names=person.given_names or "",
         sex=person.sex or "U",
         birth_date=person.birth_date or "",
         niss=person.niss or "",
-        cpas_name=case.cpas.display_name(language),
-        cpas_address=case.cpas.address or "",
+        cpas_name=cpas.display_name(language) if cpas is not None else "",
+        cpas_address=(cpas.address or "") if cpas is not None else "",
         suggested_valid_from=today,
         suggested_valid_to=add_months(today, AAMU_SUGGESTED_MONTHS) - dt.timedelta(days=1),
+        latin_name=person.latin_name or "",
+        cpas_phone=(cpas.phone or "") if cpas is not None else "",
+        mediprima_number=(decision.mediprima_number or "") if decision is not None else "",
     )
     return _archive(
         AAMU_FORM,
@@ -369,6 +377,7 @@ def _holder(person: Any, *, photo: bool) -> Any:
         birth_date=person.birth_date or "",
         niss=person.niss or "",
         photo=person.photo if photo else None,
+        latin_name=person.latin_name or "",
     )
 
 
@@ -393,13 +402,17 @@ def issue_info_form(
     _needs_photo(holder, INFO_FORM)
     decision = _latest_positive(case)
     now = now or utcnow()
-    number = _next_document_number(INFO_FORM, now, session)
+    # The form tells care providers how to reach the CPAS: a request not filed with one
+    # yet has none to name (FieldError, before a number is taken).
+    filed_at(case.request)
     cpas = case.cpas
+    assert cpas is not None  # a filed request has its CPAS
+    number = _next_document_number(INFO_FORM, now, session)
     facts = InfoFormFacts(
         number=number,
         issued_at=now,
         language=language,
-        letterhead=Letterhead.from_office(office),
+        letterhead=Letterhead.from_office(office, language),
         reference=case.request.reference,
         holder=_holder(holder, photo=True),
         dependants=()
@@ -473,9 +486,12 @@ def _card_facts(card: Card, office: Office, session: Session) -> Any:
         ticket_moderateur_covered=decision.ticket_moderateur,
         cpas_name=cpas.display_name(card.language),
         cpas_phone=cpas.phone or "",
-        office_name=office.name,
+        office_name=office.localised("name", card.language),
         office_phone=office.phone or "",
         office_email=office.email or "",
+        latin_name=person.latin_name or "",
+        birth_date=person.birth_date or "",
+        cpas_address=cpas.address or "",
     )
 
 
@@ -716,3 +732,115 @@ def gather_cards(
         if progress is not None:
             progress(done + 1, total)
     return batch
+
+
+# --- what a document would print without ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A detail a document prints that is not filled in: ``owner`` "office" (the office
+    profile) or "cpas" (the CPAS directory, ``cpas_id``), ``field`` the column to fill in,
+    ``label`` in plain words of the interface's language ("the CPAS's phone number")."""
+
+    owner: str
+    field: str
+    label: str
+    cpas_id: int | None = None
+
+
+# The letter kinds (``amudesk.letters.KINDS``), named here: this module cannot import
+# services.letters, which imports it.
+_REMINDERS = ("reminder", "formal-notice", "reasons-request")
+_APPEAL = "appeal"
+_TRANSFER = "transfer-reasons"
+# What each kind prints from the office profile (the letterhead's address and phone; the
+# card's back only the phone), and from the CPAS directory.
+_OFFICE_CONTACTS: dict[str, tuple[str, ...]] = {
+    RECEIPT: ("address", "phone", "labour_court_address"),
+    AAMU_FORM: ("address", "phone"),
+    INFO_FORM: ("address", "phone"),
+    CARD: ("phone",),
+    **{kind: ("address", "phone") for kind in _REMINDERS},
+    _APPEAL: ("address", "phone", "labour_court_address"),
+    _TRANSFER: ("address", "phone"),
+}
+_CPAS_CONTACTS: dict[str, tuple[str, ...]] = {
+    RECEIPT: (),
+    AAMU_FORM: ("address",),
+    INFO_FORM: ("phone", "address"),
+    CARD: ("phone",),  # and its address when it has no phone: see missing_contacts
+    **{kind: ("address",) for kind in _REMINDERS},
+    _APPEAL: ("address",),
+    _TRANSFER: (),
+}
+# The office's words each kind prints in the document's language (Office.localised).
+_OFFICE_WORDINGS: dict[str, tuple[str, ...]] = {
+    RECEIPT: ("name", "address", "signatory_title", "labour_court_address"),
+    AAMU_FORM: ("name", "address"),
+    INFO_FORM: ("name", "address"),
+    CARD: ("name",),
+    **{kind: ("name", "address", "signatory_title") for kind in (*_REMINDERS, _TRANSFER)},
+    _APPEAL: ("name", "address", "signatory_title", "labour_court_address"),
+}
+_OFFICE_LABELS: dict[str, str] = {
+    "address": N_("the office's address"),
+    "phone": N_("the office's phone number"),
+    "labour_court_address": N_("the labour court's name and address"),
+}
+_CPAS_LABELS: dict[str, str] = {
+    "address": N_("the CPAS's address"),
+    "phone": N_("the CPAS's phone number"),
+}
+_WORDING_LABELS: dict[str, str] = {
+    "name_fr": N_("the office's name in French"),
+    "name_nl": N_("the office's name in Dutch"),
+    "address_fr": N_("the office's address in French"),
+    "address_nl": N_("the office's address in Dutch"),
+    "signatory_title_fr": N_("the signatory's title in French"),
+    "signatory_title_nl": N_("the signatory's title in Dutch"),
+    "labour_court_address_fr": N_("the French-speaking labour court"),
+    "labour_court_address_nl": N_("the Dutch-speaking labour court"),
+}
+_KIND_ALIASES = {"info": INFO_FORM}
+
+
+def missing_contacts(
+    kind: str, request_id: int, *, session: Session, language: str | None = None
+) -> list[Missing]:
+    """What the document of ``kind`` ("receipt", "aamu", "info", "card" or a letter's
+    kind) would print for request ``request_id`` in ``language`` (by default the office's
+    document language, as issuing it does) but cannot, because it is not filled in: the
+    office's address and phone on the letterhead, the labour court, the CPAS's phone and
+    address where the document tells how to reach it, and the office's own words in the
+    document's language when only another language's would print. Nothing here stops a
+    document: it prints without them, and says nothing about what it lacks."""
+    kind = _KIND_ALIASES.get(kind, kind)
+    if kind not in _OFFICE_CONTACTS:
+        raise ValueError(f"unknown document kind: {kind}")
+    request = get_request(request_id, session=session)
+    office = get_office(session=session)
+    if office is None:
+        return [Missing("office", "name", _("the office profile (its name and address)"))]
+    language = document_language(language, office)
+    found: list[Missing] = []
+    for name in _OFFICE_CONTACTS[kind]:
+        localised = name in ("address", "labour_court_address")
+        value = office.localised(name, language) if localised else getattr(office, name)
+        if not str(value or "").strip():
+            found.append(Missing("office", name, _(_OFFICE_LABELS[name])))
+    # The main language's words stand in for the reader's when the profile lacks them.
+    if language in PROFILE_LANGUAGES and language != office.document_language:
+        for name in _OFFICE_WORDINGS[kind]:
+            own = f"{name}_{language}"
+            if str(getattr(office, name) or "").strip() and not str(getattr(office, own)).strip():
+                found.append(Missing("office", own, _(_WORDING_LABELS[own])))
+    cpas = session.get(Cpas, request.cpas_id) if request.cpas_id is not None else None
+    if cpas is not None:
+        wanted = list(_CPAS_CONTACTS[kind])
+        if kind == CARD and not cpas.phone.strip():
+            wanted.append("address")  # the back then says where the CPAS is
+        for name in wanted:
+            if not str(getattr(cpas, name) or "").strip():
+                found.append(Missing("cpas", name, _(_CPAS_LABELS[name]), cpas_id=cpas.id))
+    return found

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from amudesk import i18n, letters
 from amudesk.deadlines import MENTIONS, RUNNING_STATES, Actor, State
 from amudesk.documents.layout import Letterhead
+from amudesk.documents.values import latin_name
 from amudesk.i18n import BRUSSELS, N_, _, gettext_for
 from amudesk.letters import CaseLetterFacts, Draft, Ground, MissedLimit
 from amudesk.models import DECISION_LABELS, Aamu, Cpas, Document, Request
@@ -103,10 +104,13 @@ def case_letter_facts(
         mentions = tuple(
             t(MENTIONS[code]) for code in latest.missing_mention_list if code in MENTIONS
         )
+    # The office's name and address as the letter's language writes them.
+    office_name = office.localised("name", language)
+    office_address = office.localised("address", language)
     reachable = person.usual_place if person.no_fixed_abode else person.commune
     if not reachable and office.kind == "association":
         reachable = t(N_("care of {office}, {address}")).format(
-            office=office.name, address=" ".join(office.address.split())
+            office=office_name, address=" ".join(office_address.split())
         )
     decision = by_rule.get("decision")
     return CaseLetterFacts(
@@ -115,13 +119,14 @@ def case_letter_facts(
         today=today,
         reference=request.reference,
         claimant=person.full_name,
+        claimant_latin=latin_name(person.latin_name or "", person.family_name, person.given_names),
         birth_date=person.birth_date or "",
         claimant_address=reachable or "",
-        office_name=office.name,
-        office_address=office.address or "",
+        office_name=office_name,
+        office_address=office_address or "",
         office_is_association=office.kind == "association",
-        cpas_name=cpas.display_name(language),
-        cpas_address=cpas.address or "",
+        cpas_name=cpas.display_name(language) if cpas is not None else "",
+        cpas_address=(cpas.address or "") if cpas is not None else "",
         court=office.court_for(language) or "",
         filed_on=local_date(filed_at(request)),
         decision_due=decision.due if decision is not None else None,
@@ -258,9 +263,16 @@ def issue_letter(
         return gettext_for(language, message)
 
     on_behalf = kind in letters.ON_BEHALF and office.kind == "association"
-    sender = (office.name, *[line for line in office.address.splitlines() if line.strip()])
+    sender = (
+        facts.office_name,
+        *[line for line in facts.office_address.splitlines() if line.strip()],
+    )
     if kind == letters.APPEAL:
-        sender = (facts.claimant, t(N_("through {office}")).format(office=office.name))
+        sender = (
+            facts.claimant,
+            *((facts.claimant_latin,) if facts.claimant_latin else ()),
+            t(N_("through {office}")).format(office=facts.office_name),
+        )
     number = _next_document_number(kind, now, session)
     page = LetterPage(
         kind=kind,
@@ -268,14 +280,14 @@ def issue_letter(
         number=number,
         issued_at=now,
         language=language,
-        letterhead=Letterhead.from_office(office),
+        letterhead=Letterhead.from_office(office, language),
         sender=sender,
         recipient=drafted.recipient,
         reference=facts.reference,
         subject=drafted.subject,
         body=paragraphs,
         signatory_name=office.signatory_name or "",
-        signatory_title=office.signatory_title or "",
+        signatory_title=office.localised("signatory_title", language) or "",
         signs_for=(
             t(N_("for {claimant}, by mandate")).format(claimant=facts.claimant) if on_behalf else ""
         ),

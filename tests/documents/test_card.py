@@ -216,7 +216,10 @@ def test_missing_numbers_are_shown_as_dashes() -> None:
         language="en",
     )
     front, back = page_texts(reader_of(render_card(value)))
-    assert front.count("—") >= 4  # title, NISS, MediPrima, ticket modérateur
+    assert front.count("—") >= 3  # title, MediPrima, ticket modérateur
+    # No NISS: the line says whom to ask rather than showing a dash; no phone to call.
+    assert "NISS / BIS none: ask the CPAS" in front and "NISS / BIS —" not in front
+    assert "number on the front" not in back and "named on the front" in back
     assert "CM-2026-00000" in back
 
 
@@ -684,24 +687,32 @@ def test_an_arabic_name_is_joined_and_cut_at_its_end() -> None:
 
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
 @pytest.mark.parametrize(
-    ("family", "given"),
+    ("family", "given", "latin", "phone"),
     [
-        (CYRILLIC_LONG, "Александра Владимировна Екатерина Николаевна"),
-        (ARABIC_FAMILY * 3, ARABIC_GIVEN * 12),
-        ("X" * 80, "Y" * 80),
+        (
+            CYRILLIC_LONG,
+            "Александра Владимировна Екатерина Николаевна",
+            "KONSTANTINOPOLSKAYA-ALEKSANDROVNA Aleksandra Vladimirovna " * 2,
+            "+32 2 600 54 11 (du lundi au vendredi de 9 h à 12 h)",
+        ),
+        (ARABIC_FAMILY * 3, ARABIC_GIVEN * 12, "AL-HASHIMI Mohammed", ""),
+        ("X" * 80, "Y" * 80, "", ""),
     ],
 )
 def test_every_text_on_a_card_stays_in_the_safe_area(
-    language: str, family: str, given: str
+    language: str, family: str, given: str, latin: str, phone: str
 ) -> None:
     value = facts(
         language=language,
         family_name=family,
         given_names=given,
+        latin_name=latin,
+        birth_date="1990-09",
         mediprima_number="9" * 40,
-        niss="1234567890123456789",
+        niss="1234567890123456789" if phone else "",
         cpas_name="Centre public d'action sociale de Molenbeek-Saint-Jean " * 2,
-        cpas_phone="+32 2 600 54 11 (du lundi au vendredi de 9 h à 12 h)",
+        cpas_phone=phone,
+        cpas_address="Rue de l'Intendant 63-65, 1080 Molenbeek-Saint-Jean " * 3,
         office_name="Association " * 10,
         office_email="a" * 60 + "@example.be",
         number="CM-2026-" + "0" * 20,
