@@ -39,6 +39,7 @@ from amudesk.store import (
 from amudesk.ui import mainwindow
 from amudesk.ui.alerts import DeadlineAlerts
 from amudesk.ui.idlecases import offer_review
+from amudesk.ui.lockcurtain import Curtain, kept_when_locked
 from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
 from amudesk.ui.nextlimits import NextLimits
 from amudesk.ui.startup import APP_NAME, ensure_office, noting_failures, offer_restore, unlock_store
@@ -251,6 +252,7 @@ class Shell(QObject):
         self.screen_watch: Any = None
         self.locked = False
         self.hidden: list[QWidget] = []
+        self.curtains: list[Curtain] = []
         self.closed_forms = 0
         self.unlock_dialog: Any = None
         self.busy_task: Any = None
@@ -405,9 +407,13 @@ class Shell(QObject):
             self.idle.set_minutes(self._lock_minutes())
 
     def lock(self) -> None:
-        """Close open forms (nothing half-written: they save whole or not at all), stop the
-        background work, hide every window, close the database and overwrite its key; the
-        unlock screen is all that shows until the passphrase is given again."""
+        """Stop the background work, close the database and overwrite its key; the unlock
+        screen is all that shows until the passphrase is given again.
+
+        The case forms open stay open, covered, and come back as they were with the
+        passphrase (``lockcurtain``: they hold no session, and save on the database opened
+        again); other dialogs are closed (nothing half-written: they save whole or not at
+        all) and the other windows hidden."""
         if self.locked or self.store.key is None:
             return
         self.locked = True
@@ -415,15 +421,23 @@ class Shell(QObject):
             self.idle.stop()
         closed = 0
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.isVisible() and widget.isModal():
+            if (
+                isinstance(widget, QDialog)
+                and widget.isVisible()
+                and widget.isModal()
+                and not kept_when_locked(widget)
+            ):
                 widget.done(QDialog.DialogCode.Rejected)  # closed by the program: no questions
                 closed += 1
-        # The forms' exec() calls return first; then the store closes under nobody.
+        # The closed dialogs' exec() calls return first; then the store closes under nobody.
         QTimer.singleShot(0, lambda: self._lock_now(closed))
 
     def _lock_now(self, closed_forms: int) -> None:
         self._quiesce()
-        self.hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        visible = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        kept = [w for w in visible if isinstance(w, QDialog) and kept_when_locked(w)]
+        self.curtains = [Curtain(dialog) for dialog in kept]
+        self.hidden = [w for w in visible if w not in kept]
         for widget in self.hidden:
             widget.hide()
         self.store.lock()
@@ -455,6 +469,12 @@ class Shell(QObject):
         for widget in self.hidden:
             widget.show()
         self.hidden = []
+        curtains, self.curtains = self.curtains, []
+        for curtain in curtains:
+            curtain.lift()
+        if curtains:  # the form in front (the last opened) gets the keyboard back
+            curtains[-1].dialog.raise_()
+            curtains[-1].dialog.activateWindow()
         self._resume()
         if self.idle is not None:
             self.idle.start()

@@ -114,6 +114,28 @@ def document_choices(detail: cases.CaseDetail) -> list[tuple[str, str, int | Non
     return choices
 
 
+def next_document(detail: cases.CaseDetail, handed_out: HandedOut) -> str | None:
+    """The kind of document the case most likely needs next, at the counter (Ctrl+P):
+
+    1. a request not filed with a CPAS yet (preparing) → the AAMU form, for the doctor;
+    2. no acknowledgement of receipt yet → the receipt;
+    3. a decision granting aid and no medical card yet → the card, or the information form
+       when the decision has no validity period (a card needs one);
+    4. otherwise → the receipt again (a duplicate, the document most asked for again).
+    """
+    if detail.request.received_at is None:
+        return "aamu"
+    if not any(document.kind == "receipt" for document in handed_out.issued):
+        return "receipt"
+    positive = [d for d in detail.decisions if cases.positive_decision(d.kind)]
+    if positive and not handed_out.cards:
+        latest = positive[-1]
+        if latest.valid_from is not None and latest.valid_to is not None:
+            return "card"
+        return "info-form"
+    return "receipt"
+
+
 class CaseDocuments(QWidget):
     """The documents and cards of one request (``show_documents``); ``clear`` empties it."""
 
@@ -134,6 +156,9 @@ class CaseDocuments(QWidget):
         self.printer_factory: Callable[[], Any] | None = None
         self.last_preview: Any = None
         self._body: QWidget | None = None  # the widgets of the case shown
+        self._language = "fr"  # the language to issue in, for the case shown
+        self._next: str | None = None  # the document it most likely needs next
+        self._filed = False  # its request was filed with a CPAS (not "preparing")
         self.setObjectName("caseDocuments")
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
@@ -141,6 +166,9 @@ class CaseDocuments(QWidget):
         """Lay out the section for the case ``detail``."""
         self.clear()
         self._request_id = detail.request.id
+        self._language = handed_out.language
+        self._next = next_document(detail, handed_out)
+        self._filed = detail.request.received_at is not None
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +183,7 @@ class CaseDocuments(QWidget):
         """Drop the widgets of the case shown, as the panel drops the rest of its content:
         at once, and the keyboard focus with them (the panel puts it back by name)."""
         self._request_id = None
+        self._next = None
         body, self._body = self._body, None
         if body is None:
             return
@@ -260,15 +289,21 @@ class CaseDocuments(QWidget):
 
     def issue_document(self) -> None:
         """Number, render and archive the chosen document, then show it to print or save."""
-        if self._request_id is None:
-            return
-        request_id = self._request_id
         kind, _sep, minor = str(self.document_kind.currentData()).partition(":")
-        dependant = int(minor) if minor else None
-        language = self.document_language.currentData()
+        self.issue(kind, self.document_language.currentData(), int(minor) if minor else None)
+
+    def issue(self, kind: str, language: str | None = None, dependant: int | None = None) -> Any:
+        """Issue a ``kind`` of document for the case shown (a letter opens its draft first),
+        then preview it; the language is the section's when not given. Returns the preview
+        (None when nothing was issued or there is no preview)."""
+        if self._request_id is None:
+            return None
+        request_id = self._request_id
+        if language is None:
+            language = self._language
         if kind in letters.KINDS:
             self.write_letter(kind, language)
-            return
+            return None
         card_id: int | None = None
         try:
             with self._store.transaction() as session:
@@ -298,7 +333,7 @@ class CaseDocuments(QWidget):
                 number, pdf = issued.number, issued.pdf
         except (FieldError, NotFound) as exc:
             QMessageBox.warning(self, _(DOCUMENT_KINDS.get(kind, kind)), str(exc))
-            return
+            return None
         self.saved.emit(
             request_id,
             _("{document} {number} issued.").format(
@@ -308,7 +343,45 @@ class CaseDocuments(QWidget):
         on_printed = None
         if card_id is not None:
             on_printed = partial(self._cards_printed, request_id, [card_id])
-        self.preview(pdf, number, on_printed=on_printed)
+        return self.preview(pdf, number, on_printed=on_printed)
+
+    def next_kind(self) -> str | None:
+        """The document the case shown most likely needs next (``next_document``)."""
+        return self._next
+
+    def issue_next(self) -> Any:
+        """Issue the document the case most likely needs next (Ctrl+P)."""
+        if self._next is None:
+            return None
+        return self.issue(self._next)
+
+    def offer_receipt(self, request_id: int) -> QMessageBox | None:
+        """After a new request was saved and shown: "Print the acknowledgement of receipt
+        now?", Enter prints it (as the section's receipt does), "Later" or Esc does nothing.
+        Not asked for a request not filed yet (preparing: no receipt to give). The question
+        is window-modal and does not block (returned, None when not asked)."""
+        if request_id != self._request_id or not self._filed:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            _("Acknowledgement of receipt"),
+            _("Print the acknowledgement of receipt now?"),
+            parent=self.window(),
+        )
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        print_button = box.addButton(_("Print the receipt"), QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton(_("Later"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(print_button)
+        box.setEscapeButton(later)
+
+        def answered(button: object) -> None:
+            if button is print_button and self._request_id == request_id:
+                self.issue("receipt")
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _result: box.deleteLater())
+        box.open()
+        return box
 
     def write_letter(self, kind: str, language: str | None = None) -> None:
         """Draft a letter from the case; show it to edit, then issue and preview it. When the

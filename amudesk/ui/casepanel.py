@@ -13,19 +13,15 @@ the panel keeps and places in the content of each case.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from functools import partial
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -36,38 +32,35 @@ from PySide6.QtWidgets import (
 
 from amudesk import i18n
 from amudesk.deadlines import (
-    MENTIONS,
-    NOTIFICATION_LABELS,
     Deadline,
-    NotificationMethod,
     holidays_loaded,
     load_holidays,
 )
-from amudesk.i18n import _, ngettext
-from amudesk.identifiers import IdentifierError, format_inami, parse_niss
-from amudesk.models import (
-    CARE_CATEGORIES,
-    CARE_KIND_LABELS,
-    CHANNEL_LABELS,
-    DECISION_LABELS,
-    SEX_LABELS,
-    STATUS_LABELS,
-)
+from amudesk.i18n import _
+from amudesk.models import DECISION_LABELS, DOCUMENT_KINDS
 from amudesk.services import NotFound, cases, clock
-from amudesk.services.people import age_on
 from amudesk.settings import load_settings
 from amudesk.store import Store
 from amudesk.ui.caseclocks import ClockActions, clock_section
 from amudesk.ui.casedocuments import CaseDocuments, HandedOut, read_handed_out
 from amudesk.ui.caseparts import (
-    NOT_RECORDED,
     SPACING,
     SelectableLabel,
     button_row,
-    form,
     item_row,
     plain_label,
     section,
+)
+from amudesk.ui.casesections import (
+    aamu_section,
+    header,
+    notification_lines,
+    other_requests_section,
+    period_text,
+    person_section,
+    placeholder,
+    request_section,
+    timeline_section,
 )
 from amudesk.ui.consentparts import ConsentStatus
 from amudesk.ui.decisionparts import decision_lines
@@ -77,198 +70,6 @@ from amudesk.ui.kit.labels import person_display_name
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
-
-PHOTO_SIZE = QSize(90, 120)
-
-
-def local_time(moment: dt.datetime) -> str:
-    """'14:05', Brussels time (24-hour clock in all three languages)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(i18n.BRUSSELS)).strftime("%H:%M")
-
-
-def received_text(moment: dt.datetime) -> str:
-    return _("{date} at {time}").format(
-        date=i18n.format_date(cases.local_date(moment), "long"), time=local_time(moment)
-    )
-
-
-def birth_text(birth_date: str | None) -> str:
-    if not birth_date:
-        return _("Unknown")
-
-    written = i18n.format_partial_date(birth_date)
-    age = age_on(birth_date, dt.date.today())
-    if age is None or age < 0:
-        return written
-    years = ngettext("{n} year", "{n} years", age).format(n=age)
-    return _("{date} ({age})").format(date=written, age=years)
-
-
-def niss_text(niss: str | None) -> str:
-    if not niss:
-        return NOT_RECORDED
-
-    try:
-        return parse_niss(niss).formatted
-    except IdentifierError:
-        return niss
-
-
-def period_text(start: dt.date | None, end: dt.date | None) -> str:
-    if start and end:
-        return _("{start} to {end}").format(
-            start=i18n.format_date(start), end=i18n.format_date(end)
-        )
-    if start:
-        return _("from {start}").format(start=i18n.format_date(start))
-    if end:
-        return _("until {end}").format(end=i18n.format_date(end))
-    return ""
-
-
-def status_text(status: str) -> str:
-    label = STATUS_LABELS.get(status)
-    return _(label) if label else status
-
-
-def notification_lines(decision: Any) -> list[str]:
-    """'Notified on 18 Aug 2026 — Registered letter', the posting day, the missing mentions."""
-    method = NOTIFICATION_LABELS.get(decision.notification_method or "")
-    if decision.notified_on:
-        line = _("Notified on {date}").format(date=i18n.format_date(decision.notified_on))
-        if method:
-            line = _("{notified} — {method}").format(notified=line, method=_(method))
-    else:
-        line = _("Not notified yet")
-    lines = [line]
-    if decision.posted_on and decision.notification_method == NotificationMethod.REGISTERED:
-        lines.append(
-            _("Registered letter posted on {date}.").format(
-                date=i18n.format_date(decision.posted_on)
-            )
-        )
-    missing = [_(MENTIONS[code]) for code in decision.missing_mention_list if code in MENTIONS]
-    if missing:
-        lines.append(_("The notification lacks: {mentions}.").format(mentions="; ".join(missing)))
-    return lines
-
-
-def inami_text(number: str) -> str:
-    try:
-        return format_inami(number)
-    except IdentifierError:
-        return number
-
-
-# --- parts built from the case alone ------------------------------------------------
-
-
-def placeholder() -> QWidget:
-    widget = QWidget()
-    widget.setObjectName("caseContent")
-    layout = QVBoxLayout(widget)
-    hint = QLabel(_("Select a request in the list to see it here."))
-    hint.setObjectName("hint")
-    hint.setWordWrap(True)
-    hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    layout.addStretch(1)
-    layout.addWidget(hint)
-    layout.addStretch(2)
-    return widget
-
-
-def header(detail: cases.CaseDetail) -> QHBoxLayout:
-    person = detail.person
-    row = QHBoxLayout()
-    row.setSpacing(12)
-    row.addWidget(photo_label(person.photo), 0, Qt.AlignmentFlag.AlignTop)
-    column = QVBoxLayout()
-    column.setSpacing(2)
-    name = person_display_name(person.family_name, person.given_names)
-    column.addWidget(plain_label(name, object_name="personName"))
-    request = detail.request
-    summary = _("{reference} · {status}").format(
-        reference=request.reference, status=status_text(request.status)
-    )
-    column.addWidget(plain_label(summary, object_name="caseSummary"))
-    column.addWidget(plain_label(detail.cpas.display_name(i18n.get_locale())))
-    column.addStretch(1)
-    row.addLayout(column, 1)
-    return row
-
-
-def photo_label(photo: bytes | None) -> QLabel:
-    label = QLabel()
-    label.setFixedSize(PHOTO_SIZE)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    pixmap = QPixmap()
-    if photo and pixmap.loadFromData(photo, "JPEG"):
-        label.setPixmap(
-            pixmap.scaled(
-                PHOTO_SIZE,
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
-        label.setObjectName("photo")
-        label.setAccessibleName(_("Photo"))
-    else:
-        label.setText(_("No photo"))
-        label.setWordWrap(True)
-        label.setObjectName("photoPlaceholder")
-        label.setAccessibleName(_("No photo"))
-    return label
-
-
-def person_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-    person = detail.person
-    section(layout, _("Person"))
-    languages = ", ".join(i18n.language_name(code) for code in person.language_list)
-    if person.no_fixed_abode:
-        residence = _("No fixed abode — usually at {place}").format(place=person.usual_place)
-    else:
-        residence = person.commune
-    sex = SEX_LABELS.get(person.sex)
-    form(
-        layout,
-        [
-            (_("Birth date"), birth_text(person.birth_date)),
-            (_("Sex"), _(sex) if sex else person.sex),
-            (_("NISS"), niss_text(person.niss)),
-            (_("Nationality"), i18n.country_name(person.nationality)),
-            (_("Languages"), languages),
-            (_("Phone"), person.phone),
-            (_("Residence"), residence),
-        ],
-    )
-
-
-def request_section(layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-    request = detail.request
-    section(layout, _("Request"))
-    channel = CHANNEL_LABELS.get(request.channel)
-    rows = [
-        (_("Reference"), request.reference),
-        (_("CPAS"), detail.cpas.display_name(i18n.get_locale())),
-        (
-            _("Received on"),
-            received_text(request.received_at)
-            if request.received_at is not None
-            else _("Not filed with a CPAS yet"),
-        ),
-        (_("Channel"), _(channel) if channel else request.channel),
-        (_("Accompanied by"), request.accompanied_by),
-        (_("AAMU handed in"), _("Yes") if request.aamu_handed_in else _("No")),
-    ]
-    if request.care_started_on:
-        care = i18n.format_date(request.care_started_on)
-        kind = CARE_KIND_LABELS.get(request.care_kind or "")
-        if kind:
-            care = _("{date} ({kind})").format(date=care, kind=_(kind))
-        rows.append((_("Care started on"), care))
-    form(layout, rows)
 
 
 class CasePanel(QScrollArea):
@@ -428,7 +229,9 @@ class CasePanel(QScrollArea):
         layout.setContentsMargins(12, 8, 12, 12)
         layout.setSpacing(SPACING)
         layout.addLayout(header(detail))
+        self.documents.show_documents(detail, self._handed_out)  # placed further down
         layout.addLayout(self._main_actions())
+        layout.addLayout(self._document_actions())
         # What is due comes first: on a small screen it shows without scrolling.
         clock_section(
             layout,
@@ -437,7 +240,12 @@ class CasePanel(QScrollArea):
             self._today,
             pending=self._clocks_pending,
             actions=ClockActions(
-                self.record_transfer, self.record_appeal, self.close_case, self.reopen_case
+                self.record_transfer,
+                self.record_appeal,
+                self.close_case,
+                self.reopen_case,
+                file_request=self.file_request,
+                record_spp_referral=self.record_spp_referral,
             ),
         )
         person_section(layout, detail)
@@ -445,14 +253,13 @@ class CasePanel(QScrollArea):
         layout.addWidget(ConsentStatus(self._store, detail.person.id or 0, detail.consents, saved))
         self._dependants_section(layout, detail)
         request_section(layout, detail)
-        self._aamu_section(layout, detail)
+        aamu_section(layout, detail, self.edit_aamu, self.record_aamu)
         self._decision_section(layout, detail)
         if detail.other_requests:
-            self._other_requests_section(layout, detail)
-        self.documents.show_documents(detail, self._handed_out)
+            other_requests_section(layout, detail, self.request_chosen.emit)
         layout.addWidget(self.documents)
         self.documents.show()
-        self._timeline_section(layout, detail)
+        timeline_section(layout, detail)
         layout.addStretch(1)
         return widget
 
@@ -470,6 +277,42 @@ class CasePanel(QScrollArea):
             )
         )
         return row
+
+    def _document_actions(self) -> QLayout:
+        """The documents, far down the case, from its top: one click (or Ctrl+P) issues the
+        one most likely needed next; "Documents" goes down to the section."""
+        row = FlowLayout(spacing=6)
+        kind = self.documents.next_kind()
+        if kind is not None:
+            document = _(DOCUMENT_KINDS.get(kind, kind))
+            button = action_button(
+                _("Issue: {document}…").format(document=document),
+                self.issue_next_document,
+                object_name="issueNextDocument",
+            )
+            button.setToolTip(_("The document this case most likely needs next (Ctrl+P)"))
+            row.addWidget(button)
+        jump = action_button(
+            _("Docu&ments"), self.show_documents_section, object_name="showDocuments"
+        )
+        jump.setToolTip(_("Go down to the documents handed out and issue one"))
+        row.addWidget(jump)
+        return row
+
+    def issue_next_document(self) -> Any:
+        """Issue the document the case shown most likely needs next (``next_document``)."""
+        return self.documents.issue_next()
+
+    def show_documents_section(self) -> None:
+        """Scroll down to the documents section and put the keyboard on its document list."""
+        if self._request_id is None:
+            return
+        content = self.widget()
+        layout = content.layout() if content is not None else None
+        if layout is not None:
+            layout.activate()  # the section's place, even before the next paint
+        self.documents.document_kind.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.verticalScrollBar().setValue(max(0, self.documents.y() - SPACING))
 
     def _dependants_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         section(layout, _("Dependants"))
@@ -489,36 +332,6 @@ class CasePanel(QScrollArea):
                 )
             )
         layout.addLayout(button_row(_("Add &dependant…"), self.add_dependant, "addDependant"))
-
-    def _aamu_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        section(layout, _("Urgent medical aid attestations (AAMU)"))
-        if not detail.aamus:
-            layout.addWidget(plain_label(_("No attestation recorded."), object_name="hint"))
-        for number, aamu in enumerate(detail.aamus):
-            parts = [
-                _("Signed on {date} by {doctor}").format(
-                    date=i18n.format_date(aamu.issued_on), doctor=aamu.doctor_name
-                )
-            ]
-            if aamu.inami:
-                parts.append(_("INAMI {number}").format(number=inami_text(aamu.inami)))
-            validity = period_text(aamu.valid_from, aamu.valid_to)
-            if validity:
-                parts.append(_("Validity asked: {period}").format(period=validity))
-            categories = [_(CARE_CATEGORIES[c]) for c in aamu.category_list if c in CARE_CATEGORIES]
-            if categories:
-                parts.append(", ".join(categories))
-            layout.addLayout(
-                item_row(
-                    "\n".join(parts),
-                    partial(self.edit_aamu, aamu.id),
-                    object_name=f"editAamu{number}",
-                    name=_("Edit attestation of {date}").format(
-                        date=i18n.format_date(aamu.issued_on)
-                    ),
-                )
-            )
-        layout.addLayout(button_row(_("Record &AAMU…"), self.record_aamu, "recordAamu"))
 
     def _decision_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         section(layout, _("Decisions"))
@@ -559,39 +372,6 @@ class CasePanel(QScrollArea):
                 )
             )
         layout.addLayout(button_row(_("Record de&cision…"), self.record_decision, "recordDecision"))
-
-    def _other_requests_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        section(layout, _("Other requests of this person"))
-        for number, other in enumerate(detail.other_requests):
-            text = _("{reference} · {date} · {status}").format(
-                reference=other.reference,
-                date=i18n.format_date(cases.local_date(other.received_at))
-                if other.received_at is not None
-                else _("not filed yet"),
-                status=status_text(other.status),
-            )
-            button = action_button(
-                text,
-                partial(self.request_chosen.emit, other.id),
-                object_name=f"otherRequest{number}",
-                name=_("Show request {reference}").format(reference=other.reference),
-            )
-            button.setFlat(True)
-            button.setProperty("link", True)
-            row = QHBoxLayout()
-            row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
-
-    def _timeline_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
-        section(layout, _("Timeline"))
-        rows = []
-        for event in detail.timeline:
-            day = i18n.format_date(event.day)
-            if event.moment is not None:
-                day = _("{date}, {time}").format(date=day, time=local_time(event.moment))
-            rows.append((day, event.text))
-        form(layout, rows)
 
     # --- focus across rebuilds -------------------------------------------------------
 
@@ -660,7 +440,10 @@ class CasePanel(QScrollArea):
 
         dialog = RequestDialog(self._store, person_id=self._person_id, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self._saved(getattr(dialog, "request_id", None) or self._request_id, None)
+            new_id = getattr(dialog, "request_id", None)
+            self._saved(new_id or self._request_id, None)
+            if new_id is not None:
+                self.documents.offer_receipt(new_id)
 
     def record_aamu(self) -> None:
         self.edit_aamu(None)
@@ -701,6 +484,30 @@ class CasePanel(QScrollArea):
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._saved(self._request_id, _("Transfer saved."))
+
+    def file_request(self) -> None:
+        """File a request that was being prepared: its CPAS and the day it received it."""
+        from amudesk.ui.requestdialog import RequestDialog
+
+        if self._request_id is None:
+            return
+
+        dialog = RequestDialog(self._store, request_id=self._request_id, file_now=True, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Request filed: its time limits run from now on."))
+            self.documents.offer_receipt(self._request_id)
+
+    def record_spp_referral(self) -> None:
+        from amudesk.ui.eventdialog import SppReferralDialog
+
+        if self._request_id is None:
+            return
+
+        dialog = SppReferralDialog(
+            self._store, request_id=self._request_id, data_dir=self._data_dir, parent=self
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._saved(self._request_id, _("Referral saved."))
 
     def record_appeal(self, appeal_id: int | None = None) -> None:
         from amudesk.ui.appealdialog import AppealDialog

@@ -185,6 +185,7 @@ class TransferDialog(EventDateDialog):
         # The request the other CPAS received: its own limits run from that day.
         self.follow = QCheckBox(_("Create the &follow-on request, received there on"))
         self.follow.setObjectName("followOn")
+        self.follow.setAccessibleName(_("Create the follow-on request"))
         self.follow.setToolTip(
             _(
                 "The CPAS the request went to counts its own time limits from the day it "
@@ -199,6 +200,7 @@ class TransferDialog(EventDateDialog):
         self.received_there.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.received_there.setDateTime(to_qdatetime(brussels_now()))
         self.received_there.setAccessibleName(_("Received by the other CPAS on"))
+        self.received_there.lineEdit().setAccessibleName(_("Received by the other CPAS on"))
         self.received_there.setEnabled(False)
         self.follow.toggled.connect(self.received_there.setEnabled)
         holder = QWidget()

@@ -97,7 +97,7 @@ class MainCommands(QObject):
             return
         request_dialog = RequestDialog(self.store, person_id=person_id, parent=self.window)
         if request_dialog.exec() == QDialog.DialogCode.Accepted:
-            self.request_saved(getattr(request_dialog, "request_id", None))
+            self.new_request_saved(getattr(request_dialog, "request_id", None))
         else:
             self.window.show_message(
                 _("Person saved. Register their request later with “New request…”.")
@@ -108,7 +108,21 @@ class MainCommands(QObject):
 
         dialog = RequestDialog(self.store, parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.request_saved(getattr(dialog, "request_id", None))
+            self.new_request_saved(getattr(dialog, "request_id", None))
+
+    def new_request_saved(self, request_id: int | None) -> None:
+        """A new request was saved: show it, then offer its acknowledgement of receipt."""
+        self.request_saved(request_id)
+        if request_id is not None:
+            self.window.panel.documents.offer_receipt(request_id)
+
+    def issue_next_document(self) -> None:
+        """Ctrl+P: issue the document the selected case most likely needs next (the case
+        panel's "Issue: …" button; ``casedocuments.next_document`` says which)."""
+        if self.window.panel.request_id() is None:
+            self.window.show_message(_("Select a request first."))
+            return
+        self.window.panel.issue_next_document()
 
     def edit_request(self, request_id: int) -> None:
         from amudesk.ui.requestdialog import RequestDialog

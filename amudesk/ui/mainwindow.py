@@ -55,6 +55,17 @@ def format_count(n: int, *, capped: bool = False) -> str:
     return ngettext("{count} case", "{count} cases", n).format(count=number)
 
 
+def default_size() -> tuple[int, int]:
+    """1280×720, or less on a smaller screen (a 1366×768 laptop has room for it)."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return DEFAULT_SIZE
+    room = screen.availableGeometry()
+    width = min(DEFAULT_SIZE[0], int(room.width() * 0.95))
+    height = min(DEFAULT_SIZE[1], int(room.height() * 0.92))
+    return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
+
+
 class MainWindow(QMainWindow):
     """The desk: search, the case list, the selected case and every command."""
 
@@ -79,7 +90,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.commands = MainCommands(self)
         self.setMinimumSize(*MINIMUM_SIZE)
-        self.resize(*self._default_size())
+        self.resize(*default_size())
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -88,17 +99,6 @@ class MainWindow(QMainWindow):
         self.update_title()
         self.restore_layout()
         self.model.reload()
-
-    @staticmethod
-    def _default_size() -> tuple[int, int]:
-        """1280×720, or less on a smaller screen (a 1366×768 laptop has room for it)."""
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return DEFAULT_SIZE
-        room = screen.availableGeometry()
-        width = min(DEFAULT_SIZE[0], int(room.width() * 0.95))
-        height = min(DEFAULT_SIZE[1], int(room.height() * 0.92))
-        return max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1])
 
     # --- building ------------------------------------------------------------------
 
@@ -144,6 +144,12 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+P",
             _("Print the medical cards of the selected requests"),
         )
+        self.next_document_action = self._action(
+            _("Issue the &next document…"),
+            self.commands.issue_next_document,
+            "Ctrl+P",
+            _("Issue the document the selected case most likely needs next"),
+        )
         self.directory_action = self._action(
             _("&CPAS directory…"), self.commands.edit_directory, tip=_("Edit the directory of CPAS")
         )
@@ -164,7 +170,7 @@ class MainWindow(QMainWindow):
             tip=_("Replace the database by one of its backups"),
         )
         self.passphrase_action = self._action(
-            _("Change the &passphrase…"),
+            _("Change the passp&hrase…"),
             self.commands.change_passphrase,
             tip=_("Encrypt the database with a new passphrase"),
         )
@@ -199,6 +205,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.import_action)
         self.file_menu.addAction(self.export_action)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.next_document_action)
         self.file_menu.addAction(self.cards_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -290,7 +297,7 @@ class MainWindow(QMainWindow):
         clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
         clear.setContext(Qt.ShortcutContext.WidgetShortcut)
         clear.activated.connect(self.search.clear)
-        status_label = QLabel(_("S&tatus:"))
+        status_label = QLabel(_("Stat&us:"))
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.setAccessibleName(_("Status"))

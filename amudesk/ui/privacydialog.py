@@ -113,7 +113,7 @@ class PrivacyDialog(QDialog):
         self.retention_page.chosen.connect(self._erase_chosen)
 
         self.record_button = action_button(
-            _("Write the &record of processing (art. 30)…"),
+            _("Write the record of &processing (art. 30)…"),
             self.write_record,
             object_name="writeRecord",
             name=_("Write the record of processing activities, GDPR article 30"),

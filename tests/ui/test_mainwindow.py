@@ -146,6 +146,7 @@ def test_status_filter(
         "Decided",
         "Refused",
         "Transferred",
+        "Preparing (not filed yet)",
         "Overdue",
         "Due within 7 days",
         "Closed",
