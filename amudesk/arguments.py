@@ -46,12 +46,21 @@ OFFICE_FIELDS = (
     "phone",
     "email",
     "bce",
+    "signatory",
+    "title",
+    "court",
+    "document-language",
+)
+# The names `office set` took before (still understood): signatory-name, signatory-title,
+# labour-court-address, labour-court-address-nl.
+OFFICE_FIELD_ALIASES = (
     "signatory-name",
     "signatory-title",
-    "document-language",
     "labour-court-address",
     "labour-court-address-nl",
 )
+# The fields that can have their own words in French and in Dutch (`office set --lang`).
+OFFICE_LOCALISED_FIELDS = ("name", "address", "title", "court")
 
 
 class UsageError(Exception):
@@ -94,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--update",
         action="store_true",
         help=_("correct the requests already registered (same reference) from their rows"),
+    )
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="HEADER=COLUMN",
+        help=_(
+            "the column a header of the file stands for, or ignore (repeatable): "
+            "--map 'Date entrée=filed_on'"
+        ),
     )
 
     exp = commands.add_parser(
@@ -201,11 +220,37 @@ def build_parser() -> argparse.ArgumentParser:
     change = office_commands.add_parser("set", help=_("change one field of the office profile"))
     change.add_argument(
         "field",
-        choices=OFFICE_FIELDS,
+        choices=OFFICE_FIELDS + OFFICE_FIELD_ALIASES,
         metavar="FIELD",
         help=_("one of {fields}").format(fields=", ".join(OFFICE_FIELDS)),
     )
     change.add_argument("value", metavar="VALUE")
+    change.add_argument(
+        "--lang",
+        dest="field_language",
+        choices=("fr", "nl"),
+        help=_(
+            "set the words of documents in this language ({fields}); without it, the words "
+            "of every language that has none of its own"
+        ).format(fields=", ".join(OFFICE_LOCALISED_FIELDS)),
+    )
+
+    directory = commands.add_parser("directory", help=_("show or fill in the CPAS directory"))
+    directory_commands = directory.add_subparsers(
+        dest="directory_command", metavar="ACTION", required=True
+    )
+    listing = directory_commands.add_parser(
+        "show", help=_("print each CPAS of the directory with its contacts")
+    )
+    listing.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    contacts = directory_commands.add_parser(
+        "import",
+        help=_(
+            "fill in the CPAS's contacts from a .csv file (columns cpas, address, phone, "
+            "email, amu_contact); all rows or none"
+        ),
+    )
+    contacts.add_argument("file", type=Path, metavar="FILE.csv")
     return parser
 
 

@@ -22,12 +22,12 @@ from typing import Any, TextIO
 from sqlalchemy.exc import DatabaseError
 
 from amudesk import i18n, launch, outputs
-from amudesk.arguments import EXIT_BAD_INPUT, UsageError, parse
+from amudesk.arguments import EXIT_BAD_INPUT, OFFICE_LOCALISED_FIELDS, UsageError, parse
 from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
 from amudesk.i18n import _, format_date, ngettext
 from amudesk.identifiers import IdentifierError, parse_niss
-from amudesk.models import CLOSE_REASON_LABELS, OfficeKind
+from amudesk.models import CLOSE_REASON_LABELS
 from amudesk.paths import default_data_dir, prepare_data_dir
 from amudesk.services import (
     FieldError,
@@ -43,9 +43,10 @@ from amudesk.services import letters as letter_service
 from amudesk.services.cases import find_request
 from amudesk.services.clock import today_in_brussels
 from amudesk.services.demo import DemoError, fill_demo
+from amudesk.services.directory import CONTACT_FIELDS, import_contacts, list_cpas
 from amudesk.services.exporting import export_file
-from amudesk.services.importing import import_file
-from amudesk.services.office import get_office, save_office
+from amudesk.services.importing import UnknownColumns, header_key, import_file
+from amudesk.services.office import get_office, office_values, update_office
 from amudesk.services.spreadsheet import SpreadsheetError
 from amudesk.settings import load_settings
 from amudesk.store import (
@@ -101,6 +102,7 @@ def run_command(args: argparse.Namespace) -> int:
         "close": cmd_close,
         "reopen": cmd_reopen,
         "office": cmd_office,
+        "directory": cmd_directory,
     }
     try:
         return handlers[args.command](args)
@@ -216,7 +218,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """The --map HEADER=COLUMN pairs (the last = splits them: a header may hold one)."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        header, equals, column = pair.rpartition("=")
+        if not equals or not header.strip() or not column.strip():
+            raise UsageError(
+                _("import: --map {pair}: write HEADER=COLUMN, or HEADER=ignore").format(
+                    pair=shown(pair)
+                )
+            )
+        if any(header_key(header) == header_key(known) for known in mapping):
+            raise UsageError(
+                _("import: --map: the header “{header}” is mapped twice").format(
+                    header=shown(header.strip())
+                )
+            )
+        mapping[header.strip()] = column.strip()
+    return mapping
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    mapping = _import_mapping(args.map)
     store = _open(args)
     try:
         report = import_file(
@@ -225,7 +249,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             skip_invalid=args.skip_invalid,
             update=args.update,
             progress=_TerminalProgress(_("Import")),
+            mapping=mapping,
         )
+    except UnknownColumns as exc:
+        raise UsageError(
+            str(exc)
+            + " "
+            + _("Give each one its column with --map HEADER=COLUMN, or --map HEADER=ignore.")
+        ) from None
     except SpreadsheetError as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -745,7 +776,8 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# The profile's fields, as `office set` names them, and as save_office does.
+# The profile's fields, as `office set` names them → save_office's keyword; and the names
+# it took before → (the field, the language they set, or None for every language).
 OFFICE_ARGUMENTS = {
     "kind": "kind",
     "name": "name",
@@ -753,22 +785,60 @@ OFFICE_ARGUMENTS = {
     "phone": "phone",
     "email": "email",
     "bce": "bce",
-    "signatory-name": "signatory_name",
-    "signatory-title": "signatory_title",
+    "signatory": "signatory_name",
+    "title": "signatory_title",
+    "court": "labour_court_address",
     "document-language": "document_language",
-    "labour-court-address": "labour_court_address",
-    "labour-court-address-nl": "labour_court_address_nl",
+}
+OFFICE_ALIASES: dict[str, tuple[str, str | None]] = {
+    "signatory-name": ("signatory", None),
+    "signatory-title": ("title", None),
+    "labour-court-address": ("court", None),
+    "labour-court-address-nl": ("court", "nl"),
 }
 
 
 def _office_values(office: Any) -> dict[str, Any]:
-    return {
-        argument: (getattr(office, field) or "") if office is not None else ""
-        for argument, field in OFFICE_ARGUMENTS.items()
-    }
+    """What `office show` prints: each field, and each language's own words of the fields
+    that have them ("name-nl": "" when Dutch documents print the plain name)."""
+    values = office_values(office)
+    shown_values: dict[str, Any] = {}
+    for argument, keyword in OFFICE_ARGUMENTS.items():
+        shown_values[argument] = values[keyword] or ""
+        if argument in OFFICE_LOCALISED_FIELDS:
+            for language in ("fr", "nl"):
+                shown_values[f"{argument}-{language}"] = values[f"{keyword}_{language}"]
+    return shown_values
+
+
+def _office_change(args: argparse.Namespace) -> tuple[str, str, str]:
+    """(save_office's keyword, the field as shown in messages, the value) of `office set`;
+    UsageError for --lang on a field that is the same in every language."""
+    field, language = args.field, args.field_language
+    if field in OFFICE_ALIASES:
+        field, fixed = OFFICE_ALIASES[field]
+        if fixed is not None and language not in (None, fixed):
+            raise UsageError(
+                _("office set: {field} already names a language; leave out --lang.").format(
+                    field=args.field
+                )
+            )
+        language = language or fixed
+    keyword = OFFICE_ARGUMENTS[field]
+    if language is None:
+        return keyword, field, args.value
+    if field not in OFFICE_LOCALISED_FIELDS:
+        raise UsageError(
+            _("office set: {field} is the same in every language; leave out --lang.").format(
+                field=field
+            )
+        )
+    return f"{keyword}_{language}", f"{field} ({language})", args.value
 
 
 def cmd_office(args: argparse.Namespace) -> int:
+    if args.office_command == "set":
+        keyword, label, value = _office_change(args)  # before the store is opened
     store = _open(args)
     try:
         if args.office_command == "show":
@@ -786,30 +856,96 @@ def cmd_office(args: argparse.Namespace) -> int:
                 print(_("No office profile yet: `amudesk office set name …` starts one."))
             else:
                 width = max(len(name) for name in values)
-                for name, value in values.items():
-                    text = shown(" / ".join(str(value).splitlines()))
-                    print(f"{name.ljust(width)}  {text}")
+                for name, text in values.items():
+                    line = shown(" / ".join(str(text).splitlines()))
+                    print(f"{name.ljust(width)}  {line}".rstrip())
             return EXIT_OK
         with store.transaction() as session:
-            office = get_office(session=session)
-            values = _office_values(office)
-            if office is None:
-                values["kind"] = str(OfficeKind.CPAS)
-                values["document-language"] = "fr"
-            values[args.field] = args.value
-            saved = save_office(
-                session=session,
-                logo=office.logo if office is not None else None,
-                **{OFFICE_ARGUMENTS[name]: value for name, value in values.items()},
-            )
-            shown_value = _office_values(saved)[args.field]
+            saved = update_office(session=session, **{keyword: value})
+            shown_value = getattr(saved, keyword) or ""
     except FieldError as exc:
         raise UsageError(str(exc)) from None
     finally:
         store.close()
     print(
         _("Office profile: {field} is now {value}.").format(
-            field=args.field, value=shown(str(shown_value))
+            field=label, value=shown(str(shown_value))
         )
     )
+    return EXIT_OK
+
+
+# --- the CPAS directory ------------------------------------------------------------------
+
+
+def cmd_directory(args: argparse.Namespace) -> int:
+    if args.directory_command == "show":
+        return _directory_show(args)
+    store = _open(args)
+    try:
+        with store.transaction() as session:
+            report = import_contacts(args.file, session=session)
+    except SpreadsheetError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    if report.problems:
+        # Every problem on standard output, one a line; the one line on stderr says why
+        # nothing was written and shows the first.
+        for problem in report.problems:
+            print(shown(problem.describe()))
+        bad = len(report.bad_lines)
+        _say(
+            ngettext(
+                "directory import: nothing was written; {n} row has a problem: {first}",
+                "directory import: nothing was written; {n} rows have problems, the first: {first}",
+                bad,
+            ).format(n=bad, first=report.problems[0].describe())
+        )
+        return EXIT_BAD_INPUT
+    print(
+        ngettext(
+            "{n} CPAS updated, out of {rows} in the file.",
+            "{n} CPAS updated, out of {rows} in the file.",
+            len(report.updated),
+        ).format(n=len(report.updated), rows=report.rows)
+    )
+    return EXIT_OK
+
+
+def _directory_show(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        with store.session() as session:
+            entries = [
+                {
+                    "name_fr": cpas.name_fr,
+                    "name_nl": cpas.name_nl,
+                    "commune_fr": cpas.commune_fr,
+                    "commune_nl": cpas.commune_nl,
+                    **{key: getattr(cpas, key) or "" for key in CONTACT_FIELDS},
+                    "bce": cpas.bce or "",
+                }
+                for cpas in list_cpas(session=session)
+            ]
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False))
+        return EXIT_OK
+    labels = {
+        "address": _("Address"),
+        "phone": _("Phone"),
+        "email": _("E-mail"),
+        "amu_contact": _("AMU contact person"),
+        "bce": _("BCE/KBO number"),
+    }
+    width = max(len(label) for label in labels.values())
+    for entry in entries:
+        print(shown(f"{entry['name_fr']} / {entry['name_nl']}"))
+        contacts = [(labels[key], entry[key]) for key in labels if entry[key]]
+        for label, text in contacts:
+            print(f"  {label.ljust(width)}  {shown(' / '.join(str(text).splitlines()))}")
+        if not contacts:
+            print("  " + _("(no contacts yet)"))
     return EXIT_OK

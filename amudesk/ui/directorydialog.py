@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -24,14 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from amudesk.i18n import _, get_locale
+from amudesk.i18n import _, get_locale, ngettext
 from amudesk.models import Cpas
 from amudesk.services import FieldError, NotFound, directory
+from amudesk.services.spreadsheet import SpreadsheetError
 from amudesk.store import Store
 from amudesk.text import fold
 from amudesk.ui.kit.bce import BceEdit, add_bce_row
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 from amudesk.ui.kit.formrows import add_row, plain, required_label
+from amudesk.ui.kit.taskdialog import TaskDialog, failure_message, status_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -90,8 +93,44 @@ def ask_save_changes(parent: QWidget) -> QMessageBox.StandardButton:
     )
 
 
-class DirectoryDialog(QDialog):
-    """Browse, edit, add and remove the CPAS / OCMW a request can be filed with."""
+# The problems a refused file of contacts lists in its message; the others are counted.
+SHOWN_PROBLEMS = 25
+
+
+def contacts_import(store: Store, path: Path) -> Callable[..., directory.ContactsReport]:
+    """The work of "Import contacts…", run off the UI thread: one transaction, which
+    writes nothing when a row is refused."""
+
+    def work(progress: object = None, cancelled: object = None) -> directory.ContactsReport:
+        with store.transaction() as session:
+            return directory.import_contacts(path, session=session)
+
+    return work
+
+
+def refusal_text(report: directory.ContactsReport) -> str:
+    """What a refused file of contacts was refused for: every problem (up to a screenful)."""
+    bad = len(report.bad_lines)
+    lines = [
+        ngettext(
+            "Nothing was imported: {n} row of the file has a problem. Fix it and import the "
+            "file again.",
+            "Nothing was imported: {n} rows of the file have problems. Fix them and import "
+            "the file again.",
+            bad,
+        ).format(n=bad),
+        "",
+    ]
+    lines += [problem.describe() for problem in report.problems[:SHOWN_PROBLEMS]]
+    more = len(report.problems) - SHOWN_PROBLEMS
+    if more > 0:
+        lines.append(ngettext("… and {n} more.", "… and {n} more.", more).format(n=more))
+    return "\n".join(lines)
+
+
+class DirectoryDialog(TaskDialog):
+    """Browse, edit, add and remove the CPAS / OCMW a request can be filed with, and fill in
+    their contacts from a CSV file."""
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,8 +162,14 @@ class DirectoryDialog(QDialog):
         self.close_button.setAccessibleName(_("Close the directory"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
+        self.import_button = QPushButton(_("Impor&t contacts…"))
+        self.import_button.setAccessibleName(_("Import the CPAS's contacts from a CSV file"))
+        self.import_button.setAutoDefault(False)
+        self.import_button.clicked.connect(self.import_contacts)
+        self.import_status = status_label("directoryImportStatus")
         bottom = QHBoxLayout()
-        bottom.addStretch(1)
+        bottom.addWidget(self.import_button)
+        bottom.addWidget(self.import_status, 1)
         bottom.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
@@ -258,7 +303,8 @@ class DirectoryDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.filter_edit, self.table, *self.fields.values()]
-        chain += [self.new_button, self.delete_button, self.save_button, self.close_button]
+        chain += [self.new_button, self.delete_button, self.save_button]
+        chain += [self.import_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -485,7 +531,61 @@ class DirectoryDialog(QDialog):
                 rows.append((row, int(item.data(ID_ROLE))))
         return rows
 
+    # --- importing contacts ----------------------------------------------------------
+
+    def import_contacts(self) -> None:
+        """Ask for a CSV file of contacts and import it in the background (all rows or none)."""
+        if self.busy or not self.resolve_unsaved():
+            return
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Choose the file of contacts"),
+            str(Path.home()),
+            _("CSV files (*.csv);;All files (*)"),
+        )
+        if not chosen:
+            return
+        self._set_busy(True)
+        self.import_status.setText(_("Importing the contacts…"))
+        self.import_status.show()
+        self.tasks.start(
+            contacts_import(self._store, Path(chosen)),
+            finished=self._contacts_imported,
+            failed=self._contacts_failed,
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.import_button, self.new_button, self.save_button):
+            button.setEnabled(not busy)
+        self.delete_button.setEnabled(not busy and self._current_id is not None)
+
+    def _contacts_imported(self, report: directory.ContactsReport) -> None:
+        self._set_busy(False)
+        if report.problems:
+            self.import_status.setText(_("Nothing was imported."))
+            QMessageBox.warning(self, _("Import contacts"), refusal_text(report))
+        else:
+            self.import_status.setText(
+                ngettext(
+                    "{n} CPAS updated, out of {rows} in the file.",
+                    "{n} CPAS updated, out of {rows} in the file.",
+                    len(report.updated),
+                ).format(n=len(report.updated), rows=report.rows)
+            )
+            self._reload(select_id=self._current_id)
+            self._load_entry(self._current_id)
+        if not self.close_if_asked():
+            self.import_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _contacts_failed(self, error: object) -> None:
+        self._set_busy(False)
+        self.import_status.setText(_("Nothing was imported."))
+        message = str(error) if isinstance(error, SpreadsheetError) else failure_message(error)
+        QMessageBox.warning(self, _("Import contacts"), message)
+        self.close_if_asked()
+
     def reject(self) -> None:
-        """Close (Escape, the Close button or the window's ×), asking about unsaved edits."""
-        if self.resolve_unsaved():
+        """Close (Escape, the Close button or the window's ×), asking about unsaved edits;
+        while contacts are being imported, once the import is over."""
+        if self.busy or self.resolve_unsaved():
             super().reject()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -157,6 +158,7 @@ class OfficeDialog(QDialog):
         columns.addWidget(self._build_identity(), 1)
         columns.addWidget(self._build_documents(), 1)
         layout.addLayout(columns)
+        layout.addWidget(self._build_languages())
         layout.addWidget(QLabel(_("* required")))
         self.error_label = ErrorLabel()
         layout.addWidget(self.error_label)
@@ -164,17 +166,13 @@ class OfficeDialog(QDialog):
         layout.addWidget(self._build_buttons())
         self.fields: dict[str, QWidget] = {
             "kind": self.kind_cpas,
-            "name": self.name,
-            "address": self.address,
             "phone": self.phone,
             "email": self.email,
             "bce": self.bce,
             "logo": self.logo_choose,
             "signatory_name": self.signatory_name,
-            "signatory_title": self.signatory_title,
             "document_language": self.document_language,
-            "labour_court_address": self.labour_court_address,
-            "labour_court_address_nl": self.labour_court_address_nl,
+            **self.localised,
         }
         self._set_tab_order()
         self.save_button.setDefault(True)  # once it belongs to the dialog
@@ -201,23 +199,16 @@ class OfficeDialog(QDialog):
         # Alt+K lands on the chosen kind; the arrow keys then switch.
         self.kind_group.buttonToggled.connect(self._on_kind_toggled)
 
-        self.name = QLineEdit()
-        self.name.setMaxLength(200)
-        add_row(
-            form,
-            required_label(_("&Name")),
-            self.name,
-            name=_("{field} (required)").format(field=plain(_("&Name"))),
-        )
-        self.address = multiline_edit(3, self)
-        add_row(form, _("&Address"), self.address)
         self.phone = QLineEdit()
         add_row(form, _("&Phone"), self.phone)
         self.email = QLineEdit()
         add_row(form, _("&E-mail"), self.email)
         self.bce = BceEdit()
         add_bce_row(form, _("&BCE/KBO number"), self.bce)
+        return box
 
+    def _build_documents(self) -> QGroupBox:
+        box, form = group_form(_("On documents"))
         self.logo_preview = QLabel()
         self.logo_preview.setFixedSize(PREVIEW)
         self.logo_preview.setFrameShape(QFrame.Shape.StyledPanel)
@@ -242,30 +233,84 @@ class OfficeDialog(QDialog):
         logo_label = QLabel(_("&Logo"))
         logo_label.setBuddy(self.logo_choose)
         form.addRow(logo_label, logo)
-        return box
-
-    def _build_documents(self) -> QGroupBox:
-        box, form = group_form(_("On documents"))
         self.signatory_name = QLineEdit()
         add_row(form, _("Si&gnatory"), self.signatory_name)
-        self.signatory_title = QLineEdit()
-        add_row(form, _("Signatory's &title"), self.signatory_title)
         self.document_language = QComboBox()
         fill_language_combo(self.document_language, get_locale())
         add_row(form, _("&Document language"), self.document_language)
-        self.labour_court_address = multiline_edit(4, self)
-        court_hint = _("Printed on receipts: where the claimant can appeal.")
-        add_row(form, _("Labo&ur court address"), self.labour_court_address)
-        self.labour_court_address.setAccessibleDescription(court_hint)
-        form.addRow("", hint(court_hint))
-        self.labour_court_address_nl = multiline_edit(3, self)
-        dutch_hint = _(
-            "Documents in Dutch name this court instead (Brussels has a French-speaking and a "
-            "Dutch-speaking labour court); empty: the court above."
+        return box
+
+    def _build_languages(self) -> QGroupBox:
+        """The words a document prints in its language: one row per field, one column for
+        every language, then French and Dutch (empty: the first column's words)."""
+        box = QGroupBox(_("Words per language"))
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        for column, title in enumerate((_("All languages"), _("French"), _("Dutch")), start=1):
+            heading = QLabel(title)
+            heading.setStyleSheet("font-weight: 600;")
+            grid.addWidget(heading, 0, column)
+        self.name, self.name_fr, self.name_nl = (QLineEdit() for _n in range(3))
+        self.signatory_title, self.signatory_title_fr, self.signatory_title_nl = (
+            QLineEdit() for _n in range(3)
         )
-        add_row(form, _("Dutch-speaking labour &court"), self.labour_court_address_nl)
-        self.labour_court_address_nl.setAccessibleDescription(dutch_hint)
-        form.addRow("", hint(dutch_hint))
+        self.address, self.address_fr, self.address_nl = (
+            multiline_edit(2, self) for _n in range(3)
+        )
+        self.labour_court_address, self.labour_court_address_fr, self.labour_court_address_nl = (
+            multiline_edit(4, self) for _n in range(3)
+        )
+        rows: tuple[tuple[str, str, tuple[QWidget, QWidget, QWidget]], ...] = (
+            ("name", required_label(_("&Name")), (self.name, self.name_fr, self.name_nl)),
+            ("address", _("&Address"), (self.address, self.address_fr, self.address_nl)),
+            (
+                "signatory_title",
+                _("Signatory's &title"),
+                (self.signatory_title, self.signatory_title_fr, self.signatory_title_nl),
+            ),
+            (
+                "labour_court_address",
+                _("Labour &court (name and address)"),
+                (
+                    self.labour_court_address,
+                    self.labour_court_address_fr,
+                    self.labour_court_address_nl,
+                ),
+            ),
+        )
+        self.localised: dict[str, QWidget] = {}
+        for row, (field, text, edits) in enumerate(rows, start=1):
+            label = QLabel(text)
+            label.setBuddy(edits[0])
+            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            name = plain(text).removesuffix(" *")
+            every = _("{field} (all languages)").format(field=name)
+            names = (
+                _("{field} (required)").format(field=every) if field == "name" else every,
+                _("{field} (French)").format(field=name),
+                _("{field} (Dutch)").format(field=name),
+            )
+            for column, (suffix, edit, accessible) in enumerate(
+                zip(("", "_fr", "_nl"), edits, names, strict=True), start=1
+            ):
+                if isinstance(edit, QLineEdit):
+                    edit.setMaxLength(200)
+                edit.setAccessibleName(accessible)
+                grid.addWidget(edit, row, column, Qt.AlignmentFlag.AlignTop)
+                self.localised[field + suffix] = edit
+        layout = QVBoxLayout(box)
+        layout.addLayout(grid)
+        languages_hint = _(
+            "A document in French or Dutch prints that language's words, or those of “All "
+            "languages” when they are empty. Brussels has a French-speaking and a "
+            "Dutch-speaking labour court: write each in its language. The court is printed on "
+            "receipts: where the claimant can appeal."
+        )
+        layout.addWidget(hint(languages_hint))
+        for widget in self.localised.values():
+            widget.setAccessibleDescription(languages_hint)
         return box
 
     def _build_buttons(self) -> QDialogButtonBox:
@@ -293,18 +338,14 @@ class OfficeDialog(QDialog):
         chain: list[QWidget] = [
             self.kind_cpas,
             self.kind_association,
-            self.name,
-            self.address,
             self.phone,
             self.email,
             self.bce,
             self.logo_choose,
             self.logo_remove,
             self.signatory_name,
-            self.signatory_title,
             self.document_language,
-            self.labour_court_address,
-            self.labour_court_address_nl,
+            *self.localised.values(),
             self.save_button,
             self.cancel_button,
         ]
@@ -323,39 +364,42 @@ class OfficeDialog(QDialog):
             return
         button = self.kind_association if office.kind == OfficeKind.ASSOCIATION else self.kind_cpas
         button.setChecked(True)
-        self.name.setText(office.name)
-        self.address.setPlainText(office.address)
         self.phone.setText(office.phone)
         self.email.setText(office.email)
         self.bce.set_value(office.bce)
         self.signatory_name.setText(office.signatory_name)
-        self.signatory_title.setText(office.signatory_title)
         fill_language_combo(self.document_language, office.document_language)
-        self.labour_court_address.setPlainText(office.labour_court_address)
-        self.labour_court_address_nl.setPlainText(office.labour_court_address_nl)
+        for field, edit in self.localised.items():
+            text = str(getattr(office, field) or "")
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(text)
+            elif isinstance(edit, QLineEdit):
+                edit.setText(text)
+                edit.setCursorPosition(0)
         self._show_logo(office.logo)
-        for edit in (self.name, self.phone, self.email, self.signatory_name, self.signatory_title):
-            edit.setCursorPosition(0)
+        for line in (self.phone, self.email, self.signatory_name):
+            line.setCursorPosition(0)
 
     def kind(self) -> str:
         return OfficeKind.ASSOCIATION if self.kind_association.isChecked() else OfficeKind.CPAS
 
     def values(self) -> dict[str, object]:
         """What the form says, as keywords for ``save_office``."""
-        return {
+        values: dict[str, object] = {
             "kind": str(self.kind()),
-            "name": self.name.text(),
-            "address": self.address.toPlainText().strip(),
             "phone": self.phone.text(),
             "email": self.email.text(),
             "bce": self.bce.value(),
             "logo": self._logo,
             "signatory_name": self.signatory_name.text(),
-            "signatory_title": self.signatory_title.text(),
             "document_language": str(self.document_language.currentData()),
-            "labour_court_address": self.labour_court_address.toPlainText().strip(),
-            "labour_court_address_nl": self.labour_court_address_nl.toPlainText().strip(),
         }
+        for field, edit in self.localised.items():
+            if isinstance(edit, QPlainTextEdit):
+                values[field] = edit.toPlainText().strip()
+            elif isinstance(edit, QLineEdit):
+                values[field] = edit.text()
+        return values
 
     # --- logo --------------------------------------------------------------------
 

@@ -389,7 +389,7 @@ def test_directory_keyboard_and_screen(
     expected = [
         d.filter_edit, d.table, d.name_fr, d.name_nl, d.commune_fr, d.commune_nl, d.address,
         d.phone, d.email, d.bce, d.amu_contact, d.new_button, d.delete_button, d.save_button,
-        d.close_button,
+        d.import_button, d.close_button,
     ]  # fmt: skip
     assert tab_chain(qtbot, d, d.filter_edit, len(expected) - 1) == expected
     assert d.save_button.isDefault() and not d.close_button.isDefault()
@@ -445,7 +445,9 @@ def test_office_valid_profile_is_saved_and_loaded_again(qtbot: Any, store: Any) 
     assert saved.labour_court_address == "Tribunal du travail francophone de Bruxelles"
     assert saved.labour_court_address_nl == "Nederlandstalige arbeidsrechtbank Brussel"
     assert saved.court_for("nl") == saved.labour_court_address_nl
-    assert saved.court_for("fr") == saved.court_for("en") == saved.labour_court_address
+    assert saved.court_for("fr") == saved.labour_court_address
+    # English documents print the main language's words: Dutch here.
+    assert saved.court_for("en") == saved.labour_court_address_nl
 
     again = office_dialog(qtbot, store)
     assert again.kind_association.isChecked() and not again.kind_cpas.isChecked()
@@ -566,9 +568,11 @@ def test_office_logo_over_2_mb_is_refused(
 def test_office_keyboard_and_screen(qtbot: Any, store: Any) -> None:
     d = office_dialog(qtbot, store, first_run=True)
     expected = [
-        d.kind_cpas, d.kind_association, d.name, d.address, d.phone, d.email, d.bce, d.logo_choose,
-        d.signatory_name, d.signatory_title, d.document_language, d.labour_court_address,
-        d.labour_court_address_nl,
+        d.kind_cpas, d.kind_association, d.phone, d.email, d.bce, d.logo_choose,
+        d.signatory_name, d.document_language,
+        d.name, d.name_fr, d.name_nl, d.address, d.address_fr, d.address_nl,
+        d.signatory_title, d.signatory_title_fr, d.signatory_title_nl,
+        d.labour_court_address, d.labour_court_address_fr, d.labour_court_address_nl,
         d.save_button, d.cancel_button,
     ]  # fmt: skip
     assert tab_chain(qtbot, d, d.kind_cpas, len(expected) - 1) == expected

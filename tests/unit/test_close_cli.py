@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from amudesk.arguments import CLOSE_REASONS, OFFICE_FIELDS
-from amudesk.cli import OFFICE_ARGUMENTS
+from amudesk.arguments import (
+    CLOSE_REASONS,
+    OFFICE_FIELD_ALIASES,
+    OFFICE_FIELDS,
+    OFFICE_LOCALISED_FIELDS,
+)
+from amudesk.cli import OFFICE_ALIASES, OFFICE_ARGUMENTS
 from amudesk.models import AuditEntry, CloseReason, Office, Request
 from amudesk.services.desk import open_desk
 from tests.keys import FAST_KDF, PASSPHRASE
@@ -60,7 +65,12 @@ def _actions(data_dir: Path) -> list[tuple[str, str, str]]:
 def test_the_parser_knows_every_closing_reason_and_office_field() -> None:
     assert tuple(str(reason) for reason in CloseReason) == CLOSE_REASONS
     assert set(OFFICE_FIELDS) == set(OFFICE_ARGUMENTS)
+    assert set(OFFICE_FIELD_ALIASES) == set(OFFICE_ALIASES)
     assert set(OFFICE_ARGUMENTS.values()) <= set(Office.model_fields)
+    for field in OFFICE_LOCALISED_FIELDS:
+        assert {f"{OFFICE_ARGUMENTS[field]}_{code}" for code in ("fr", "nl")} <= set(
+            Office.model_fields
+        )
 
 
 def test_close_and_reopen_a_case(
@@ -155,7 +165,8 @@ def test_office_show_and_set(capsys: pytest.CaptureFixture[str], data_dir: Path)
     shown = json.loads(run(capsys, data_dir, "office", "show", "--json")[1])
     assert shown["kind"] == "association" and shown["name"] == "Vivre ensemble asbl"
     assert shown["set"] is True and shown["logo"] is False
-    assert set(shown) == {*OFFICE_FIELDS, "logo", "set"}
+    languages = {f"{field}-{code}" for field in OFFICE_LOCALISED_FIELDS for code in ("fr", "nl")}
+    assert set(shown) == {*OFFICE_FIELDS, *languages, "logo", "set"}
     code, out, _err = run(capsys, data_dir, "office", "show")
     assert code == 0 and "kind" in out and "association" in out
     # The deadlines' worklist follows the kind just set.
@@ -195,4 +206,4 @@ def test_office_show_escapes_what_a_field_holds(
     code, out, _err = run(capsys, data_dir, "office", "show")
     assert code == 0
     assert "Rue Haute 1 / 1000 Bruxelles" in out
-    assert out.count("\n") == len(OFFICE_FIELDS)
+    assert out.count("\n") == len(OFFICE_FIELDS) + 2 * len(OFFICE_LOCALISED_FIELDS)
