@@ -72,7 +72,9 @@ def _date_text(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _local_text(moment: dt.datetime) -> str:
+def _local_text(moment: dt.datetime | None) -> str:
+    if moment is None:  # a request being prepared: not filed yet
+        return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(ZoneInfo(BRUSSELS)).strftime("%Y-%m-%d %H:%M")
@@ -178,11 +180,21 @@ def export_rows(session: Session) -> list[list[str]]:
             col(Request.care_started_on),
             col(Request.care_kind),
             col(Request.person_id),
+            col(Person.latin_name),
+            col(Request.channel),
+            col(Request.urgent),
+            col(Request.urgent_reason),
+            col(Request.status),
+            col(Request.transferred_on),
+            col(Request.transferred_to_id),
         )
         .join(Person, col(Person.id) == col(Request.person_id))
-        .join(Cpas, col(Cpas.id) == col(Request.cpas_id))
+        .outerjoin(Cpas, col(Cpas.id) == col(Request.cpas_id))  # none while being prepared
         .order_by(col(Request.reference))
     )
+    names = {
+        cpas_id: name for cpas_id, name in session.execute(select(col(Cpas.id), col(Cpas.name_fr)))
+    }
     rows: list[list[str]] = []
     for r in session.execute(statement):
         kind, decided, notified, valid_from, valid_to = latest.get(
@@ -199,7 +211,7 @@ def export_rows(session: Session) -> list[list[str]]:
                 r[7] or "",
                 r[8] or "",
                 "",
-                r[9],
+                r[9] or "",
                 _local_text(r[10]),
                 kind,
                 _date_text(decided),
@@ -211,6 +223,13 @@ def export_rows(session: Session) -> list[list[str]]:
                 *facts.get(r[0], no_facts),
                 *appealed.get(r[0], no_appeal),
                 *consented.get(r[13], no_consent),
+                r[14],
+                r[15],
+                YES if r[16] else NO,
+                r[17] or "",
+                r[18],
+                _date_text(r[19]),
+                names.get(r[20], "") if r[20] is not None else "",
             ]
         )
     return rows

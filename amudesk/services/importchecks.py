@@ -24,6 +24,8 @@ from amudesk.models import (
     APPEAL_OUTCOME_LABELS,
     DECISION_LABELS,
     Appeal,
+    CaseStatus,
+    Channel,
     Consent,
     ConsentUse,
     Decision,
@@ -31,16 +33,20 @@ from amudesk.models import (
     Request,
 )
 from amudesk.models.base import utcnow
+from amudesk.models.request import UrgentReason
 from amudesk.photos import PhotoError, load_photo_file
 from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, appeals, cases, people
 from amudesk.services import validation as v
 from amudesk.services.directory import CpasMatcher, list_cpas
 from amudesk.services.spreadsheet import (
+    APPEAL_COLUMNS,
+    COURT_COLUMNS,
     DECISION_DATE_COLUMNS,
     NO_WORDS,
     YES_WORDS,
     RowProblem,
+    fold_header,
     split_reasons,
 )
 from amudesk.text import fold, is_control
@@ -153,8 +159,8 @@ class GoodRow:
 
     line: int
     person: PersonRef
-    cpas_id: int
-    received_at: dt.datetime
+    cpas_id: int | None  # None, with received_at, for a request being prepared
+    received_at: dt.datetime | None
     reference: str
     care_started_on: dt.date | None
     care_kind: str | None
@@ -162,6 +168,23 @@ class GoodRow:
     update: Update | None = None
     appeal: AppealRow | None = None
     consent: ConsentRow | None = None  # for a new request: a consent to record
+    front: FrontDesk = field(default_factory=lambda: FrontDesk())
+
+    @property
+    def preparing(self) -> bool:
+        return self.received_at is None
+
+
+@dataclass
+class FrontDesk:
+    """What a row says of the request at the front desk: how it came, whether it is
+    urgent (and why), and where it was transferred."""
+
+    channel: str = Channel.IN_PERSON
+    urgent: bool = False
+    urgent_reason: str | None = None
+    transferred_on: dt.date | None = None
+    transferred_to_id: int | None = None
 
 
 @dataclass
@@ -213,6 +236,7 @@ class Context:
     # decision a court ordered (set and cleared by check_row).
     pending_court: FieldError | None = None
     first_appeals: dict[int, Appeal] | None = None  # request id → its first appeal
+    preparing: set[int] | None = None  # the requests being prepared, read when first needed
     # Each person's consents: the database's (by person id, read when first needed) and
     # those the file's rows give new people (by their index in new_people).
     consents: dict[int, list[_ConsentSeen]] | None = None
@@ -624,25 +648,8 @@ def _consent(row: dict[str, str], context: Context) -> ConsentRow | None:
     return ConsentRow(given_on, mandate, withdrawn_on)
 
 
-def _languages(text: str) -> list[str]:
-    return [part for part in re.split(r"[,;/\s]+", text) if part]
-
-
-def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Duplicate:
-    """The row ready to be written, the request it repeats, or a FieldError for the first
-    thing wrong with it."""
-    reference = _reference(row["reference"], line, context)
-    data = people.PersonData(
-        family_name=row["family_name"],
-        given_names=row["given_names"],
-        sex=row["sex"],
-        birth_date=row["birth_date"],
-        niss=row["niss"],
-        nationality=row["nationality"],
-        languages=_languages(row["language"]),
-    )
-    values = people.checked_values(data, today=context.today, niss_agrees=True)
-    values["photo"] = _photo(row["photo"], context.folder)
+def _cpas(row: dict[str, str], context: Context) -> int:
+    """The CPAS the request was filed with, found in the directory."""
     cpas_text = v.clean(row["cpas"], "cpas", _("CPAS"), required=True)
     cpas = context.matcher.find(cpas_text)
     if cpas is None or cpas.id is None:
@@ -652,16 +659,264 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
                 name=v.quoted(cpas_text)
             ),
         )
-    received, timed = _received_at(row["filed_on"], values["birth_date"])
-    care_started_on, care_kind = _care(row, context)
+    return cpas.id
+
+
+def _languages(text: str) -> list[str]:
+    return [part for part in re.split(r"[,;/\s]+", text) if part]
+
+
+# --- the front desk's columns ------------------------------------------------------------------
+
+# The words a cell may use for each key (French, Dutch, English), compared folded.
+CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
+    Channel.IN_PERSON: (
+        "in person",
+        "en personne",
+        "sur place",
+        "au guichet",
+        "guichet",
+        "in persoon",
+        "aan het loket",
+        "loket",
+        "ter plaatse",
+    ),
+    Channel.SERVICE: (
+        "social service",
+        "service social",
+        "par un service social",
+        "sociale dienst",
+        "via een sociale dienst",
+    ),
+    Channel.HOSPITAL: (
+        "hôpital",
+        "service social d'un hôpital",
+        "ziekenhuis",
+        "sociale dienst ziekenhuis",
+    ),
+    Channel.ONLINE: ("en ligne", "internet", "web"),
+    Channel.POST: (
+        "poste",
+        "par la poste",
+        "courrier",
+        "par courrier",
+        "lettre",
+        "per post",
+        "brief",
+        "per brief",
+        "by post",
+        "mail post",
+    ),
+    Channel.EMAIL: (
+        "e-mail",
+        "mail",
+        "courriel",
+        "par e-mail",
+        "par courriel",
+        "per e-mail",
+        "per mail",
+        "by e-mail",
+    ),
+}
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    CaseStatus.PREPARING: (
+        "en préparation",
+        "préparation",
+        "pas encore introduite",
+        "in voorbereiding",
+        "voorbereiding",
+        "nog niet ingediend",
+        "not filed yet",
+    ),
+    CaseStatus.OPEN: ("ouverte", "ouvert", "en cours", "lopend"),
+    CaseStatus.DECIDED: ("décidée", "décidé", "beslist"),
+    CaseStatus.REFUSED: ("refusée", "refusé", "geweigerd"),
+    CaseStatus.TRANSFERRED: ("transférée", "transféré", "transmise", "doorgestuurd"),
+}
+URGENT_REASON_WORDS: dict[str, tuple[str, ...]] = {
+    UrgentReason.HOSPITAL: ("hôpital", "hospitalisation", "ziekenhuis", "opname"),
+    UrgentReason.TREATMENT: ("traitement", "behandeling"),
+    UrgentReason.PREGNANCY: ("grossesse", "zwangerschap"),
+    UrgentReason.CHILD: ("enfant", "kind"),
+    UrgentReason.OTHER: ("autre", "ander", "andere"),
+}
+# What a request being prepared cannot have yet: it has not reached a CPAS.
+_NOT_WHILE_PREPARING = (
+    "cpas",
+    "filed_on",
+    "decision",
+    *DECISION_DATE_COLUMNS,
+    "refusal_reasons",
+    *COURT_COLUMNS,
+    *APPEAL_COLUMNS,
+    "transferred_on",
+    "transferred_to",
+)
+
+
+def _word_index(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {fold_header(word): key for key, names in words.items() for word in (key, *names)}
+
+
+_CHANNEL_INDEX = _word_index(CHANNEL_WORDS)
+_STATUS_INDEX = _word_index(STATUS_WORDS)
+_URGENT_REASON_INDEX = _word_index(URGENT_REASON_WORDS)
+
+
+def _channel(text: str) -> str:
+    """How the request came: a key of Channel or its French or Dutch word; in person when empty."""
+    value = text.strip()
+    if not value:
+        return str(Channel.IN_PERSON)
+    channel = _CHANNEL_INDEX.get(fold_header(value))
+    if channel is None:
+        raise FieldError(
+            "channel",
+            _("Channel: use {keys} (got “{value}”).").format(
+                keys=", ".join(Channel), value=v.quoted(value)
+            ),
+        )
+    return channel
+
+
+def _status(text: str) -> str | None:
+    """The status a row gives (only ``preparing`` changes anything: the others follow the
+    decision, as the export writes them); None when empty."""
+    value = text.strip()
+    if not value:
+        return None
+    status = _STATUS_INDEX.get(fold_header(value))
+    if status is None:
+        raise FieldError(
+            "status",
+            _(
+                "Status: write preparing for a request not filed yet; the other statuses "
+                "({keys}) follow the decision (got “{value}”)."
+            ).format(
+                keys=", ".join(s for s in CaseStatus if s != CaseStatus.PREPARING),
+                value=v.quoted(value),
+            ),
+        )
+    return status
+
+
+def _urgency(row: dict[str, str]) -> tuple[bool, str | None]:
+    urgent = _yes_no(row["urgent"], "urgent")
+    value = row["urgent_reason"].strip()
+    if not value:
+        return urgent, None
+    if not urgent:
+        raise FieldError(
+            "urgent_reason",
+            _(
+                "urgent_reason: only for an urgent request; write yes in the column “urgent”, "
+                "or leave this column empty."
+            ),
+        )
+    reason = _URGENT_REASON_INDEX.get(fold_header(value))
+    if reason is None:
+        raise FieldError(
+            "urgent_reason",
+            _("Why urgent: use {keys} (got “{value}”).").format(
+                keys=", ".join(UrgentReason), value=v.quoted(value)
+            ),
+        )
+    return urgent, reason
+
+
+def _transfer(
+    row: dict[str, str], received: dt.datetime, cpas_id: int, context: Context
+) -> tuple[dt.date | None, int | None]:
+    """The day the request was sent on to the competent CPAS, and to which one."""
+    day = v.iso_date(row["transferred_on"], "transferred_on", _("Transferred on"))
+    name = v.clean(row["transferred_to"], "transferred_to", _("Sent to"))
+    if day is None:
+        if name:
+            raise FieldError(
+                "transferred_to",
+                _(
+                    "transferred_to: give the day of the transfer in the column "
+                    "“transferred_on”, or leave this column empty."
+                ),
+            )
+        return None, None
+    v.not_in_future(day, "transferred_on", _("Transferred on"), today=context.today)
+    if day < cases.local_date(received):
+        raise FieldError(
+            "transferred_on", _("Transferred on: the transfer cannot come before the request.")
+        )
+    if not name:
+        return day, None
+    cpas = context.matcher.find(name)
+    if cpas is None or cpas.id is None:
+        raise FieldError(
+            "transferred_to",
+            _("Sent to: no CPAS of the directory is called “{name}”.").format(name=v.quoted(name)),
+        )
+    if cpas.id == cpas_id:
+        raise FieldError(
+            "transferred_to",
+            _("Sent to: choose another CPAS than the one that received the request."),
+        )
+    return day, cpas.id
+
+
+def _refuse_while_preparing(row: dict[str, str]) -> None:
+    """A row "preparing" that gives what only a filed request has is refused, naming the column."""
+    for name in _NOT_WHILE_PREPARING:
+        if not row[name].strip():
+            continue
+        if name == "court_ordered" and not _yes_no(row[name], name):
+            continue
+        raise FieldError(
+            name,
+            _(
+                "{column}: a request being prepared has not been filed with a CPAS yet; "
+                "leave this column empty, or remove “preparing” from the column “status”."
+            ).format(column=name),
+        )
+
+
+def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Duplicate:
+    """The row ready to be written, the request it repeats, or a FieldError for the first
+    thing wrong with it."""
+    reference = _reference(row["reference"], line, context)
+    data = people.PersonData(
+        family_name=row["family_name"],
+        given_names=row["given_names"],
+        latin_name=row["latin_name"],  # checked with the names: Latin letters only
+        sex=row["sex"],
+        birth_date=row["birth_date"],
+        niss=row["niss"],
+        nationality=row["nationality"],
+        languages=_languages(row["language"]),
+    )
+    values = people.checked_values(data, today=context.today, niss_agrees=True)
+    values["photo"] = _photo(row["photo"], context.folder)
+    preparing = _status(row["status"]) == CaseStatus.PREPARING
     context.pending_court = None
-    decision = _decision(row, received, context)
-    appeal = _appeal(row, received, context)
+    front = FrontDesk(channel=_channel(row["channel"]))
+    front.urgent, front.urgent_reason = _urgency(row)
+    cpas_id: int | None = None
+    received: dt.datetime | None = None
+    timed = False
+    decision: cases.DecisionData | None = None
+    appeal: AppealRow | None = None
+    if preparing:
+        _refuse_while_preparing(row)
+    else:
+        cpas_id = _cpas(row, context)
+        received, timed = _received_at(row["filed_on"], values["birth_date"])
+    care_started_on, care_kind = _care(row, context)
+    if received is not None and cpas_id is not None:
+        decision = _decision(row, received, context)
+        appeal = _appeal(row, received, context)
+        front.transferred_on, front.transferred_to_id = _transfer(row, received, cpas_id, context)
     consent = _consent(row, context)
     good = GoodRow(
         line=line,
         person=PersonRef(),
-        cpas_id=cpas.id,
+        cpas_id=cpas_id,
         received_at=received,
         reference=reference,
         care_started_on=care_started_on,
@@ -669,8 +924,9 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         decision=decision,
         appeal=appeal,
         consent=consent,
+        front=front,
     )
-    day = cases.local_date(received)
+    day = cases.local_date(received) if received is not None else None
     if reference and reference in context.existing:
         request_id, person_id = context.existing[reference]
         same = _Filed(reference, request_id, person_id, None, None)
@@ -680,7 +936,7 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         known = context.by_niss.get(values["niss"]) if values["niss"] else None
         if known is not None and not _same_person(known, values):
             raise _niss_taken(known, context)  # not the same request: someone else's number
-        same = _same_request(values, cpas.id, day, context)
+        same = _same_request(values, cpas_id, day, context)
     if same is not None:
         return _repeat(good, same, values, timed, context)
     if context.pending_court is not None:
@@ -690,7 +946,7 @@ def check_row(line: int, row: dict[str, str], context: Context) -> GoodRow | Dup
         good.consent, _withdraw = _consent_change(
             good.person, good.consent, context, withdraw=False
         )
-    _remember(values, cpas.id, day, _Filed(reference, None, None, values["niss"], line), context)
+    _remember(values, cpas_id, day, _Filed(reference, None, None, values["niss"], line), context)
     return good
 
 
@@ -702,9 +958,11 @@ def _day_keys(
     family_name: str,
     given_names: str,
     birth_date: str | None,
-    cpas_id: int,
-    day: dt.date,
+    cpas_id: int | None,
+    day: dt.date | None,
 ) -> tuple[_DayKey | None, _DayKey]:
+    """The keys a request is found by: its person (by NISS, by names and birth date), its
+    CPAS and its day (both None for the requests being prepared)."""
     by_niss = ("niss", niss, cpas_id, day) if niss else None
     by_name = (
         "name",
@@ -748,7 +1006,7 @@ def _filed_requests(context: Context) -> dict[_DayKey, list[_Filed]]:
             birth,
         ) in context.session.execute(statement):
             entry = _Filed(reference, request_id, person_id, niss, None)
-            day = cases.local_date(received)
+            day = cases.local_date(received) if received is not None else None
             for key in _day_keys(niss, family, given, birth, cpas_id, day):
                 if key is not None:
                     filed.setdefault(key, []).append(entry)
@@ -757,7 +1015,7 @@ def _filed_requests(context: Context) -> dict[_DayKey, list[_Filed]]:
 
 
 def _same_request(
-    values: dict[str, Any], cpas_id: int, day: dt.date, context: Context
+    values: dict[str, Any], cpas_id: int | None, day: dt.date | None, context: Context
 ) -> _Filed | None:
     """The request registered (or brought by an earlier row) for the same person — same
     NISS, or same names and birth date without a different NISS — at the same CPAS on
@@ -776,7 +1034,11 @@ def _same_request(
 
 
 def _remember(
-    values: dict[str, Any], cpas_id: int, day: dt.date, entry: _Filed, context: Context
+    values: dict[str, Any],
+    cpas_id: int | None,
+    day: dt.date | None,
+    entry: _Filed,
+    context: Context,
 ) -> None:
     for key in _day_keys(
         values["niss"],
@@ -866,9 +1128,28 @@ def _latest_decisions(context: Context) -> dict[int, Decision]:
     return context.latest
 
 
+def _preparing_requests(context: Context) -> set[int]:
+    """The ids of the requests not filed yet, read once, when a row first updates."""
+    if context.preparing is None:
+        context.preparing = set(
+            context.session.scalars(
+                select(col(Request.id)).where(col(Request.received_at).is_(None))
+            )
+        )
+    return context.preparing
+
+
 def _check_update(good: GoodRow, same: _Filed, values: dict[str, Any], context: Context) -> None:
     """What the row would make of the person of ``same``, checked before anything is written."""
-    assert same.person_id is not None
+    assert same.person_id is not None and same.request_id is not None
+    if good.preparing and same.request_id not in _preparing_requests(context):
+        raise FieldError(
+            "status",
+            _(
+                "Status: the request {reference} has been filed with a CPAS already; it cannot "
+                "be in preparation again."
+            ).format(reference=same.reference),
+        )
     known_niss, guardian_id, known_birth = _people_facts(context)[same.person_id]
     niss = values["niss"] if "niss" in context.columns else known_niss
     if known_niss and niss and niss != known_niss:
@@ -964,6 +1245,7 @@ def _decision_change(
         court_judgment_on=court[1],
         court_name=court[2],
     )
+    assert good.received_at is not None  # a row with a decision has been filed
     cases.check_decision(corrected, cases.local_date(good.received_at), today=context.today)
     return latest.id, corrected
 
@@ -1024,6 +1306,7 @@ def _appeal_change(
         outcome=outcome,
         outcome_on=outcome_on,
     )
+    assert good.received_at is not None  # a row with an appeal has been filed
     _check_appeal(data, cases.local_date(good.received_at), context)
     return first.id, data
 

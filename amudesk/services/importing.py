@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +31,6 @@ from amudesk.models import (
     Appeal,
     AppealFiling,
     CaseStatus,
-    Channel,
     Consent,
     ConsentHow,
     Decision,
@@ -55,6 +56,9 @@ from amudesk.services.importchecks import (
 )
 from amudesk.services.spreadsheet import (
     COLUMNS,
+    FILING_COLUMNS,
+    HEADER_INDEX,
+    IGNORE,
     PERSON_COLUMNS,
     REQUIRED_COLUMNS,
     Meter,
@@ -62,10 +66,11 @@ from amudesk.services.spreadsheet import (
     RowProblem,
     SpreadsheetError,
     file_name,
+    fold_header,
     restored,
 )
 from amudesk.store import Store
-from amudesk.text import shown
+from amudesk.text import is_control, shown
 
 log = logging.getLogger(__name__)
 
@@ -222,29 +227,146 @@ def _read_xlsx_records(path: Path) -> Records:
         workbook.close()
 
 
-def _header(cells: Sequence[object], file: str) -> dict[int, str]:
-    """Column index → column name; SpreadsheetError for unknown, repeated or missing columns."""
-    names = [_cell_text(cell, "").replace("\ufeff", "").strip().lower() for cell in cells]
-    columns: dict[int, str] = {}
-    unknown: list[str] = []
-    for index, name in enumerate(names):
-        if not name:
-            continue
-        if name not in COLUMNS:
-            unknown.append(v.quoted(name))
-        elif name in columns.values():
+class UnknownColumns(SpreadsheetError):
+    """Headers the import does not know: ``headers`` are the file's (as written, the empty
+    ones left out), ``unknown`` those a mapping must name a column for (or ignore)."""
+
+    def __init__(self, message: str, headers: list[str], unknown: list[str]) -> None:
+        super().__init__(message)
+        self.headers = headers
+        self.unknown = unknown
+
+
+Mapping = dict[str, str]  # a header of the file (as written) → a column, or IGNORE
+# How many files' layouts the settings remember the mapping of.
+REMEMBERED_LAYOUTS = 50
+MAPPINGS_SETTING = "import_mappings"
+
+
+def _header_text(cell: object) -> str:
+    return _cell_text(cell, "").replace("\ufeff", "").strip()
+
+
+def header_key(header: str) -> str:
+    """How headers are compared: folded (spreadsheet.fold_header), or as written when
+    nothing is left of them folded ("???")."""
+    return fold_header(header) or header.strip()
+
+
+def _named(header: str) -> str:
+    """A header as a message names it: cut short, every control and invisible format
+    character written as an escape (\\u200b)."""
+    text = "".join(
+        f"\\u{ord(char):04x}" if unicodedata.category(char) == "Cf" else char for char in header
+    )
+    return v.quoted(text)
+
+
+def _check_header(header: str, file: str) -> None:
+    """A header holding a control or an invisible format character (a bidi override shows
+    it reversed) is refused: it cannot be named to the user as it reads."""
+    for char in header:
+        if is_control(char) or unicodedata.category(char) == "Cf":
             raise SpreadsheetError(
-                _("{file}: the column {column} appears twice.").format(file=file, column=name)
+                _(
+                    "{file}: the column header “{header}” holds the invisible character "
+                    "{character}; remove it."
+                ).format(file=file, header=_named(header), character=v.code_point(char))
             )
-        else:
-            columns[index] = name
+
+
+def checked_mapping(mapping: Mapping | None, headers: Sequence[str]) -> dict[str, str]:
+    """``mapping`` by folded header → column (or IGNORE); SpreadsheetError naming the header
+    of a mapping to an unknown column, to a header the file does not have, or of two
+    headers mapped to one column. A column may be given by any of its names."""
+    folded_headers = {header_key(header) for header in headers}
+    checked: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for header, target in (mapping or {}).items():
+        folded = header_key(header)
+        if folded not in folded_headers:
+            raise SpreadsheetError(
+                _("Mapping: the file has no column “{header}”.").format(header=_named(header))
+            )
+        wanted = header_key(target)
+        column = IGNORE if wanted == IGNORE else HEADER_INDEX.get(wanted)
+        if column is None:
+            raise SpreadsheetError(
+                _(
+                    "Mapping: “{header}” is given the column “{column}”, which the import "
+                    "does not know. Known columns: {known}."
+                ).format(header=_named(header), column=_named(target), known=", ".join(COLUMNS))
+            )
+        if column != IGNORE:
+            other = taken.get(column)
+            if other is not None and header_key(other) != folded:
+                raise SpreadsheetError(
+                    _(
+                        "Mapping: “{header}” and “{other}” are both given the column {column}; "
+                        "give each column to one header only."
+                    ).format(header=_named(header), other=_named(other), column=column)
+                )
+            taken[column] = header
+        if folded in checked:
+            raise SpreadsheetError(
+                _("Mapping: the header “{header}” is mapped twice.").format(header=_named(header))
+            )
+        checked[folded] = column
+    return checked
+
+
+def _header(cells: Sequence[object], file: str, mapping: Mapping | None = None) -> dict[int, str]:
+    """Column index → column name, the headers read in French, Dutch or English (see
+    spreadsheet.HEADER_ALIASES) or through ``mapping``; UnknownColumns for headers neither
+    names, SpreadsheetError for repeated or missing columns."""
+    texts = [_header_text(cell) for cell in cells]
+    headers = [text for text in texts if text]
+    for header in headers:
+        _check_header(header, file)
+    given = checked_mapping(mapping, headers)
+    columns: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(texts):
+        if not header:
+            continue
+        folded = header_key(header)
+        column = given.get(folded) or HEADER_INDEX.get(folded)
+        if column is None:
+            unknown.append(header)
+            continue
+        if column == IGNORE:
+            continue
+        if column in seen:
+            first = seen[column]
+            if header_key(first) == folded and first == header:
+                message = _("{file}: the column {column} appears twice.").format(
+                    file=file, column=v.quoted(header)
+                )
+            else:
+                message = _(
+                    "{file}: the columns “{first}” and “{second}” are both the column {column}; "
+                    "keep one of them, or map one to another column."
+                ).format(file=file, first=v.quoted(first), second=v.quoted(header), column=column)
+            raise SpreadsheetError(message)
+        seen[column] = header
+        columns[index] = column
     if unknown:
-        raise SpreadsheetError(
+        raise UnknownColumns(
             _("{file}: unknown columns: {columns}. Known columns: {known}.").format(
-                file=file, columns=", ".join(unknown[:10]), known=", ".join(COLUMNS)
-            )
+                file=file,
+                columns=", ".join(v.quoted(name) for name in unknown[:10]),
+                known=", ".join(COLUMNS),
+            ),
+            headers,
+            unknown,
         )
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns.values()]
+    present = set(columns.values())
+    missing = [
+        name
+        for name in REQUIRED_COLUMNS
+        if name not in present and not (name in FILING_COLUMNS and "status" in present)
+    ]
     if missing:
         raise SpreadsheetError(
             _("{file}: required columns missing: {columns}.").format(
@@ -252,6 +374,48 @@ def _header(cells: Sequence[object], file: str) -> dict[int, str]:
             )
         )
     return columns
+
+
+# --- mappings remembered per layout ------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def layout_key(headers: Sequence[str]) -> str:
+    """The key of a file's layout: its folded headers, sorted (hashed: the settings never
+    hold what a file says, even when its first row was not a header)."""
+    return _digest("\x1f".join(sorted({header_key(header) for header in headers})))
+
+
+def remembered_mapping(extra: dict[str, object], headers: Sequence[str]) -> Mapping:
+    """The mapping remembered (in the settings' ``extra``) for a file with these headers:
+    header → column or IGNORE, for the headers it named that are still valid."""
+    layouts = extra.get(MAPPINGS_SETTING)
+    layout = layouts.get(layout_key(headers)) if isinstance(layouts, dict) else None
+    if not isinstance(layout, dict):
+        return {}
+    proposed: Mapping = {}
+    for header in headers:
+        column = layout.get(_digest(header_key(header)))
+        if isinstance(column, str) and (column == IGNORE or column in COLUMNS):
+            proposed[header] = column
+    return proposed
+
+
+def remember_mapping(extra: dict[str, object], headers: Sequence[str], mapping: Mapping) -> None:
+    """Keep ``mapping`` in the settings' ``extra`` for the files with these headers (the
+    latest :data:`REMEMBERED_LAYOUTS` layouts)."""
+    layouts = extra.get(MAPPINGS_SETTING)
+    kept: dict[str, object] = dict(layouts) if isinstance(layouts, dict) else {}
+    key = layout_key(headers)
+    kept.pop(key, None)
+    if mapping:
+        kept[key] = {_digest(header_key(header)): column for header, column in mapping.items()}
+    while len(kept) > REMEMBERED_LAYOUTS:
+        kept.pop(next(iter(kept)))
+    extra[MAPPINGS_SETTING] = kept
 
 
 @dataclass
@@ -262,11 +426,13 @@ class Sheet:
     columns: frozenset[str]
 
 
-def read_file(path: Path) -> Sheet:
+def read_file(path: Path, mapping: Mapping | None = None) -> Sheet:
     """The non-empty data rows of a .csv or .xlsx file and its columns.
 
-    Every column of COLUMNS is in each row's dict ("" when absent from the file). Raises
-    SpreadsheetError, and nothing else, for a file that cannot be used as a whole.
+    Every column of COLUMNS is in each row's dict ("" when absent from the file). The
+    headers may name the columns in French, Dutch or English; ``mapping`` gives the column
+    of other headers (or IGNORE). Raises SpreadsheetError (UnknownColumns for headers
+    neither names), and nothing else, for a file that cannot be used as a whole.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -278,7 +444,7 @@ def read_file(path: Path) -> Sheet:
         raise SpreadsheetError(_("File not found: {path}").format(path=shown(str(path))))
     records = _read_csv_records(path) if suffix == ".csv" else _read_xlsx_records(path)
     with contextlib.closing(records):  # the workbook is closed even when a row is refused
-        return _rows(records, file_name(path))
+        return _rows(records, file_name(path), mapping)
 
 
 def read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -289,20 +455,24 @@ def read_sheet(path: Path) -> list[tuple[int, dict[str, str]]]:
     return read_file(path).rows
 
 
-def _rows(records: Records, file: str) -> Sheet:
+def _rows(records: Records, file: str, mapping: Mapping | None = None) -> Sheet:
     columns: dict[int, str] | None = None
+    headers: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
     for line, cells in records:
         if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
             continue
         if columns is None:
-            columns = _header(cells, file)
+            columns = _header(cells, file, mapping)
+            headers = [_header_text(cell) for cell in cells]
             continue
         row: dict[str, str] = dict.fromkeys(COLUMNS, "")
         for index, cell in enumerate(cells):
             name = columns.get(index)
             if name is not None:
                 row[name] = _cell_text(cell, name)
+            elif index < len(headers) and headers[index]:
+                continue  # a column the mapping ignores
             elif cell is not None and str(cell).strip():
                 raise SpreadsheetError(
                     _(
@@ -318,21 +488,26 @@ def _rows(records: Records, file: str) -> Sheet:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _assign_references(rows: list[GoodRow], taken: set[str], session: Session) -> None:
-    """Give every row without a reference the next free number of its year's counter.
+def _assign_references(
+    rows: list[GoodRow], taken: set[str], session: Session, today: dt.date
+) -> None:
+    """Give every row without a reference the next free number of its year's counter (the
+    year it was filed; this year for a request being prepared).
 
     Counters are raised past the numbers given in the file, so a reference
     generated later never collides with one that was imported.
     """
+
+    def year_of(row: GoodRow) -> int:
+        return cases.local_date(row.received_at).year if row.received_at else today.year
+
     floors: dict[int, int] = {}
     for row in rows:
         match = _AMU_REFERENCE.match(row.reference)
         if match:
             year, number = int(match[1]), int(match[2])
             floors[year] = max(floors.get(year, 0), number)
-    years = set(floors) | {
-        cases.local_date(row.received_at).year for row in rows if not row.reference
-    }
+    years = set(floors) | {year_of(row) for row in rows if not row.reference}
     counters = {
         year: cases.raise_counter(
             cases.REFERENCE_PREFIX, year, floors.get(year, 0), session=session
@@ -342,7 +517,7 @@ def _assign_references(rows: list[GoodRow], taken: set[str], session: Session) -
     for row in rows:
         if row.reference:
             continue
-        counter = counters[cases.local_date(row.received_at).year]
+        counter = counters[year_of(row)]
         while True:
             counter.last += 1
             reference = cases.make_reference(counter.year, counter.last)
@@ -371,19 +546,24 @@ def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any
 
 
 def _request_row(row: GoodRow, person_id: int, now: dt.datetime) -> dict[str, Any]:
-    status = CaseStatus.OPEN
+    status = CaseStatus.PREPARING if row.preparing else CaseStatus.OPEN
     if row.decision is not None:
         status = cases.STATUS_OF_DECISION[DecisionKind(row.decision.kind)]
+    front = row.front
     return {
         "reference": row.reference,
         "person_id": person_id,
         "cpas_id": row.cpas_id,
         "received_at": row.received_at,
-        "channel": Channel.IN_PERSON.value,
+        "channel": front.channel,
         "accompanied_by": "",
         "aamu_handed_in": False,
         "care_started_on": row.care_started_on,
         "care_kind": row.care_kind,
+        "urgent": front.urgent,
+        "urgent_reason": front.urgent_reason,
+        "transferred_on": front.transferred_on,
+        "transferred_to_id": front.transferred_to_id,
         "status": str(status),
         "appealed_on": row.appeal.filed_on if row.appeal is not None else None,
         "created_at": now,
@@ -453,7 +633,7 @@ def _write(
     """Insert the new people, the requests, their decisions (and the reasons), appeals and
     the people's consents; returns how many new people."""
     now = utcnow()
-    _assign_references(rows, set(context.existing) | set(context.in_file), session)
+    _assign_references(rows, set(context.existing) | set(context.in_file), session, context.today)
     used = sorted({row.person.new_index for row in rows if row.person.new_index is not None})
     position = {index: n for n, index in enumerate(used)}
     person_rows = _person_rows([context.new_people[index] for index in used], now)
@@ -532,7 +712,9 @@ def _update_person(update: Update, person: Person, context: Context, session: Se
     fields = audit.changed_fields(person)
     if not fields:
         return False
-    person.search_text = people.search_text(person.family_name, person.given_names, person.niss)
+    person.search_text = people.search_text(
+        person.family_name, person.given_names, person.niss, person.latin_name
+    )
     person.updated_at = context.now
     session.add(person)
     session.flush()
@@ -545,17 +727,19 @@ def _update_request(
 ) -> bool:
     if request.cpas_id != row.cpas_id:
         request.cpas_id = row.cpas_id
-    known = request.received_at
-    same_day = known is not None and cases.local_date(known) == cases.local_date(row.received_at)
-    # A day without a time keeps the time known for that day.
-    if known is None or (
-        not _same_moment(known, row.received_at) and (update.timed or not same_day)
-    ):
-        request.received_at = row.received_at
+    known, received = request.received_at, row.received_at
+    if received is not None:
+        same_day = known is not None and cases.local_date(known) == cases.local_date(received)
+        # A day without a time keeps the time known for that day.
+        if known is None or (not _same_moment(known, received) and (update.timed or not same_day)):
+            request.received_at = received
+        if request.status == CaseStatus.PREPARING:  # filed now (a decision below may follow)
+            request.status = str(CaseStatus.OPEN)
     if "care_started_on" in context.columns and request.care_started_on != row.care_started_on:
         request.care_started_on = row.care_started_on
     if "care_kind" in context.columns and request.care_kind != row.care_kind:
         request.care_kind = row.care_kind
+    _update_front_desk(row, request, context)
     changed = bool(audit.changed_fields(request))
     if changed:
         request.updated_at = context.now
@@ -571,6 +755,27 @@ def _update_request(
         )
         changed = True
     return changed
+
+
+def _update_front_desk(row: GoodRow, request: Request, context: Context) -> None:
+    """The channel, the urgency and the transfer, as far as the file has their columns."""
+    front = row.front
+    wanted: dict[str, object] = {}
+    if "channel" in context.columns:
+        wanted["channel"] = front.channel
+    if "urgent" in context.columns:
+        wanted["urgent"] = front.urgent
+        if not front.urgent:
+            wanted["urgent_reason"] = None
+    if "urgent_reason" in context.columns:
+        wanted["urgent_reason"] = front.urgent_reason
+    if "transferred_on" in context.columns:
+        wanted["transferred_on"] = front.transferred_on
+        if front.transferred_on is None or "transferred_to" in context.columns:
+            wanted["transferred_to_id"] = front.transferred_to_id
+    for name, value in wanted.items():
+        if getattr(request, name) != value:
+            setattr(request, name, value)
 
 
 def _update_consent(update: Update, context: Context, session: Session) -> bool:
@@ -653,6 +858,7 @@ def import_file(
     update: bool = False,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportReport:
     """Import the requests of a .csv or .xlsx file (see :mod:`.spreadsheet` for the columns).
 
@@ -676,9 +882,13 @@ def import_file(
     corrects the latest), each change audited as an edit.
 
     A date alone in ``filed_on`` means noon, Brussels time.
+
+    The headers may be written in French, Dutch or English (``nom``, ``voornaam``, ``date
+    de la demande``…); ``mapping`` gives the column of other headers, or IGNORE, and
+    UnknownColumns names the headers left without one.
     """
     path = Path(path)
-    sheet = read_file(path)
+    sheet = read_file(path, mapping)
     rows = sheet.rows
     # Each row is checked, then written: two steps per row.
     meter = Meter(progress, 2 * len(rows), len(rows))

@@ -1,6 +1,6 @@
 """Spreadsheets of requests, one row per request: what the import and the export share.
 
-The columns (header names, in any order; an unknown column is refused):
+The columns (header names, in any order; an unknown column is refused unless mapped):
 
 =================  ============================================================
 ``reference``      optional; generated (AMU-2026-0042) from the filed year when empty
@@ -31,7 +31,24 @@ The columns (header names, in any order; an unknown column is refused):
 ``consent_on``     the person's consent (follow-up and statistics), signed
 ``mandate``        yes/no: the consent includes letters on the person's behalf
 ``consent_withdrawn_on``  the day that consent was withdrawn
+``latin_name``     the names in Latin letters, when the names use another script
+``channel``        in_person, service, hospital, online, post or email (or their
+                   French or Dutch words: par courrier, per e-mail…); in_person
+                   when empty
+``urgent``         yes/no; ``urgent_reason``: hospital, treatment, pregnancy,
+                   child or other (with urgent only)
+``status``         ``preparing`` for a request not filed yet: no ``cpas``, no
+                   ``filed_on``, no decision, appeal or transfer; the other
+                   statuses (an export writes them) follow the decision
+``transferred_on``  the day the request was sent on to the competent CPAS;
+                   ``transferred_to``: that CPAS (only with transferred_on)
 =================  ============================================================
+
+The headers may also be written in French or Dutch, in any case, with or without
+accents, spaces, underscores or hyphens (``Nom``, ``prénom``, ``date de la demande``,
+``voornaam``, ``datum aanvraag``…: :data:`HEADER_ALIASES`); the import is told what
+other headers are (or to ignore them) by a mapping. ``cpas`` and ``filed_on`` may be
+left out of a file that has a ``status`` column.
 
 Files are ``.csv`` (UTF-8, with or without BOM, ``,`` or ``;`` between fields)
 or ``.xlsx`` (first sheet). Rows are checked with the same rules as the forms;
@@ -53,11 +70,12 @@ its requests once :mod:`amudesk.services.importchecks` has checked its rows;
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from amudesk.i18n import _
+from amudesk.i18n import N_, _
 from amudesk.text import shown
 
 Progress = Callable[[int, int], None]
@@ -93,8 +111,18 @@ COLUMNS: tuple[str, ...] = (
     "consent_on",
     "mandate",
     "consent_withdrawn_on",
+    # The front desk's (appended too).
+    "latin_name",
+    "channel",
+    "urgent",
+    "urgent_reason",
+    "status",
+    "transferred_on",
+    "transferred_to",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("family_name", "given_names", "cpas", "filed_on")
+# Required unless the file has a status column: a row "preparing" has neither.
+FILING_COLUMNS: tuple[str, ...] = ("cpas", "filed_on")
 DECISION_DATE_COLUMNS: tuple[str, ...] = ("decided_on", "notified_on", "valid_from", "valid_to")
 # Columns of the file → the person's fields they set.
 PERSON_COLUMNS: dict[str, str] = {
@@ -106,6 +134,7 @@ PERSON_COLUMNS: dict[str, str] = {
     "nationality": "nationality",
     "language": "languages",
     "photo": "photo",
+    "latin_name": "latin_name",
 }
 COURT_COLUMNS: tuple[str, ...] = ("court_ordered", "court_judgment_on", "court_name")
 APPEAL_COLUMNS: tuple[str, ...] = (
@@ -123,6 +152,398 @@ REASON_SEPARATOR = "|"
 # OWASP's "CSV injection": a cell starting so is a formula for Excel and LibreOffice.
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r\n]")
 _NEUTRALISED = re.compile(r"^'+[=+\-@\t\r\n]")
+
+
+# --- headers in the user's words -------------------------------------------------------
+
+# What a mapping gives a header the import should leave out.
+IGNORE = "ignore"
+# Each column and the other names a header may give it, in French, Dutch and English.
+# Headers are compared folded (:func:`fold_header`): case, accents, spaces, underscores,
+# hyphens and other punctuation ignored ("Date de la demande" = "date_de_la_demande").
+# No folded name may belong to two columns (tests/unit/test_import_headers.py).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "reference": (
+        "référence",
+        "réf",
+        "ref",
+        "numéro de dossier",
+        "n° de dossier",
+        "dossier",
+        "referentie",
+        "dossiernummer",
+        "reference number",
+        "file number",
+    ),
+    "family_name": (
+        "nom",
+        "nom de famille",
+        "naam",
+        "familienaam",
+        "achternaam",
+        "surname",
+        "last name",
+        "family name",
+    ),
+    "given_names": (
+        "prénom",
+        "prénoms",
+        "voornaam",
+        "voornamen",
+        "first name",
+        "first names",
+        "given name",
+        "given names",
+        "forename",
+        "forenames",
+    ),
+    "sex": ("sexe", "genre", "geslacht", "gender"),
+    "birth_date": (
+        "date de naissance",
+        "né le",
+        "née le",
+        "naissance",
+        "geboortedatum",
+        "geboren op",
+        "date of birth",
+        "birth date",
+        "birthdate",
+        "dob",
+    ),
+    "niss": (
+        "numéro national",
+        "numéro de registre national",
+        "registre national",
+        "numéro niss",
+        "numéro bis",
+        "rijksregisternummer",
+        "rijksregister",
+        "insz",
+        "insz-nummer",
+        "bisnummer",
+        "national number",
+        "national register number",
+    ),
+    "nationality": ("nationalité", "nationaliteit", "citizenship"),
+    "language": ("langue", "langues", "taal", "talen", "languages"),
+    "photo": ("foto", "picture"),
+    "cpas": (
+        "ocmw",
+        "cpas/ocmw",
+        "ocmw/cpas",
+        "cpas concerné",
+        "betrokken ocmw",
+        "centre public d'action sociale",
+        "openbaar centrum voor maatschappelijk welzijn",
+    ),
+    "filed_on": (
+        "date de la demande",
+        "date demande",
+        "date d'introduction",
+        "introduite le",
+        "date de réception",
+        "reçue le",
+        "datum aanvraag",
+        "aanvraagdatum",
+        "datum van de aanvraag",
+        "ingediend op",
+        "ontvangen op",
+        "filed on",
+        "date filed",
+        "request date",
+        "received on",
+        "received at",
+        "date received",
+    ),
+    "decision": ("décision", "beslissing", "kind of decision", "type de décision"),
+    "decided_on": (
+        "date de décision",
+        "date de la décision",
+        "décidée le",
+        "décidé le",
+        "datum beslissing",
+        "beslissingsdatum",
+        "beslist op",
+        "decision date",
+        "decided on",
+    ),
+    "notified_on": (
+        "notifiée le",
+        "notifié le",
+        "date de notification",
+        "date de la notification",
+        "datum kennisgeving",
+        "kennisgegeven op",
+        "betekend op",
+        "notified on",
+        "notification date",
+    ),
+    "valid_from": (
+        "valable du",
+        "valable à partir du",
+        "début de validité",
+        "geldig vanaf",
+        "geldig van",
+        "valid from",
+    ),
+    "valid_to": (
+        "valable jusqu'au",
+        "fin de validité",
+        "geldig tot",
+        "einde geldigheid",
+        "valid to",
+        "valid until",
+    ),
+    "care_started_on": (
+        "début des soins",
+        "soins commencés le",
+        "date des soins",
+        "begin zorg",
+        "begin van de zorg",
+        "zorg begonnen op",
+        "care started on",
+        "care start",
+    ),
+    "care_kind": (
+        "type de soins",
+        "sorte de soins",
+        "soort zorg",
+        "type zorg",
+        "zorgtype",
+        "care kind",
+        "kind of care",
+        "care type",
+    ),
+    "refusal_reasons": (
+        "motifs",
+        "motifs du refus",
+        "motifs de refus",
+        "raisons du refus",
+        "redenen",
+        "redenen van weigering",
+        "weigeringsredenen",
+        "weigeringsgronden",
+        "reasons",
+        "refusal reasons",
+    ),
+    "court_ordered": (
+        "sur jugement",
+        "ordonnée par le tribunal",
+        "exécution d'un jugement",
+        "op vonnis",
+        "bevolen door de rechtbank",
+        "uitvoering van een vonnis",
+        "court ordered",
+    ),
+    "court_judgment_on": (
+        "date du jugement",
+        "jugement du",
+        "datum vonnis",
+        "vonnis van",
+        "judgment date",
+        "judgment of",
+        "court judgment on",
+    ),
+    "court_name": (
+        "tribunal du jugement",
+        "juridiction du jugement",
+        "rechtbank van het vonnis",
+        "judgment court",
+        "court name",
+    ),
+    "appeal_filed_on": (
+        "recours",
+        "date du recours",
+        "recours introduit le",
+        "beroep",
+        "datum beroep",
+        "beroep ingesteld op",
+        "beroep ingediend op",
+        "appeal",
+        "appeal date",
+        "appeal filed on",
+    ),
+    "appeal_court": (
+        "tribunal",
+        "tribunal du recours",
+        "tribunal du travail",
+        "rechtbank",
+        "arbeidsrechtbank",
+        "rechtbank beroep",
+        "court",
+        "appeal court",
+        "labour court",
+    ),
+    "appeal_outcome": (
+        "issue du recours",
+        "résultat du recours",
+        "issue",
+        "uitkomst beroep",
+        "uitkomst van het beroep",
+        "uitkomst",
+        "appeal outcome",
+        "outcome",
+    ),
+    "appeal_outcome_on": (
+        "date de l'issue",
+        "issue le",
+        "date de l'issue du recours",
+        "datum uitkomst",
+        "uitkomst op",
+        "datum uitspraak",
+        "appeal outcome on",
+        "outcome on",
+        "outcome date",
+    ),
+    "consent_on": (
+        "consentement",
+        "consentement le",
+        "date du consentement",
+        "consentement donné le",
+        "toestemming",
+        "toestemming op",
+        "datum toestemming",
+        "toestemming gegeven op",
+        "consent",
+        "consent on",
+        "consent date",
+        "consent given on",
+    ),
+    "mandate": ("mandat", "mandaat", "procuration", "volmacht"),
+    "consent_withdrawn_on": (
+        "consentement retiré le",
+        "retrait du consentement",
+        "toestemming ingetrokken op",
+        "intrekking toestemming",
+        "consent withdrawn",
+        "consent withdrawn on",
+    ),
+    "latin_name": (
+        "nom_latin",
+        "nom latin",
+        "nom en lettres latines",
+        "latijnse_naam",
+        "latijnse naam",
+        "naam in latijnse letters",
+        "latin name",
+        "name in latin letters",
+    ),
+    "channel": (
+        "canal",
+        "voie",
+        "mode d'introduction",
+        "introduite par",
+        "kanaal",
+        "wijze van aanvraag",
+        "ingediend via",
+        "filed through",
+    ),
+    "urgent": ("urgence", "urgente", "dringend", "spoed", "dringende", "urgency"),
+    "urgent_reason": (
+        "motif d'urgence",
+        "motif de l'urgence",
+        "raison de l'urgence",
+        "pourquoi urgent",
+        "reden dringendheid",
+        "reden spoed",
+        "reden van de spoed",
+        "urgentiereden",
+        "urgent reason",
+        "urgency reason",
+        "why urgent",
+    ),
+    "status": ("statut", "état", "état du dossier", "toestand", "stand van zaken", "case status"),
+    "transferred_on": (
+        "transmise le",
+        "transmis le",
+        "transférée le",
+        "transféré le",
+        "date de transmission",
+        "date du transfert",
+        "doorgestuurd op",
+        "overgemaakt op",
+        "datum doorsturing",
+        "transferred on",
+        "transfer date",
+    ),
+    "transferred_to": (
+        "transmise à",
+        "transmis à",
+        "transférée à",
+        "transféré à",
+        "envoyée au",
+        "cpas compétent",
+        "doorgestuurd naar",
+        "overgemaakt aan",
+        "bevoegd ocmw",
+        "transferred to",
+        "sent to",
+    ),
+}
+# Headers, as the import dialog names them (with the column's name beside it).
+COLUMN_LABELS: dict[str, str] = {
+    "reference": N_("Reference"),
+    "family_name": N_("Family name"),
+    "given_names": N_("Given names"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Birth date"),
+    "niss": N_("NISS"),
+    "nationality": N_("Nationality"),
+    "language": N_("Languages"),
+    "photo": N_("Photo"),
+    "cpas": N_("CPAS"),
+    "filed_on": N_("Filed on"),
+    "decision": N_("Decision"),
+    "decided_on": N_("Decided on"),
+    "notified_on": N_("Notified on"),
+    "valid_from": N_("Valid from"),
+    "valid_to": N_("Valid to"),
+    "care_started_on": N_("Care started on"),
+    "care_kind": N_("Kind of care"),
+    "refusal_reasons": N_("Reasons for the refusal"),
+    "court_ordered": N_("Ordered by a court"),
+    "court_judgment_on": N_("Judgment of"),
+    "court_name": N_("Court of the judgment"),
+    "appeal_filed_on": N_("Appeal filed on"),
+    "appeal_court": N_("Court"),
+    "appeal_outcome": N_("Outcome"),
+    "appeal_outcome_on": N_("Outcome on"),
+    "consent_on": N_("Consent given on"),
+    "mandate": N_("Mandate for letters"),
+    "consent_withdrawn_on": N_("Consent withdrawn on"),
+    "latin_name": N_("Name in Latin letters"),
+    "channel": N_("Channel"),
+    "urgent": N_("Urgent request"),
+    "urgent_reason": N_("Why urgent"),
+    "status": N_("Status"),
+    "transferred_on": N_("Transferred on"),
+    "transferred_to": N_("Sent to"),
+}
+
+
+def fold_header(text: str) -> str:
+    """A header or a word as the import compares it: lower case, accents, spaces and
+    punctuation (``_``, ``-``, ``'``, ``/``…) left out; other scripts' letters kept."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(
+        char for char in decomposed if char.isalnum() and unicodedata.category(char) != "Mn"
+    )
+
+
+def header_index(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Folded name → column, the column's own name among them; ValueError when one folded
+    name would mean two columns."""
+    index: dict[str, str] = {}
+    for column, names in aliases.items():
+        for name in (column, *names):
+            key = fold_header(name)
+            known = index.setdefault(key, column)
+            if not key or known != column:
+                raise ValueError(f"header {name!r} would mean {known!r} and {column!r}")
+    return index
+
+
+HEADER_INDEX: dict[str, str] = header_index(HEADER_ALIASES)
 
 
 class SpreadsheetError(Exception):

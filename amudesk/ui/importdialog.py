@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,8 +30,16 @@ from PySide6.QtWidgets import (
 
 from amudesk.i18n import _, ngettext
 from amudesk.services import importing
-from amudesk.services.spreadsheet import COLUMNS, REQUIRED_COLUMNS, SpreadsheetError
+from amudesk.services.spreadsheet import (
+    COLUMN_LABELS,
+    COLUMNS,
+    IGNORE,
+    REQUIRED_COLUMNS,
+    SpreadsheetError,
+)
+from amudesk.settings import load_settings, save_settings
 from amudesk.store import Store
+from amudesk.text import shown
 from amudesk.ui.kit.fielderrors import ErrorLabel
 from amudesk.ui.kit.taskdialog import TaskDialog, progress_bar, show_progress
 from amudesk.ui.workers import Cancelled
@@ -49,6 +59,8 @@ class ImportDialog(TaskDialog):
         self._store = store
         self.imported = 0
         self.report: Any = None
+        # The headers of the file imported last and the mapping it was given.
+        self._mapped: tuple[list[str], dict[str, str]] = ([], {})
         self.setWindowTitle(_("Import requests"))
         self.setObjectName("importDialog")
         self.resize(760, 480)
@@ -78,6 +90,7 @@ class ImportDialog(TaskDialog):
         self.path_edit.setObjectName("importPath")
         self.path_edit.setAccessibleName(_("File to import"))
         self.path_edit.textChanged.connect(self._update_buttons)
+        self.path_edit.textChanged.connect(self._forget_mapping)
         self.choose_button = QPushButton(_("&Choose…"))
         self.choose_button.setAccessibleName(_("Choose the file to import"))
         self.choose_button.setAutoDefault(False)
@@ -109,6 +122,10 @@ class ImportDialog(TaskDialog):
             )
         )
         layout.addWidget(self.update_known)
+
+        self.header_mapping = HeaderMapping()
+        self.header_mapping.hide()
+        layout.addWidget(self.header_mapping)
 
         self.progress = progress_bar(_("Import progress"))
         self.progress.hide()
@@ -173,6 +190,62 @@ class ImportDialog(TaskDialog):
         self.choose_button.setEnabled(not running)
         self.skip_invalid.setEnabled(not running)
         self.update_known.setEnabled(not running)
+        self.header_mapping.setEnabled(not running)
+
+    def _forget_mapping(self) -> None:
+        """Another file: the headers mapped were those of the one before."""
+        if self.header_mapping.unknown:
+            self.header_mapping.clear()
+
+    def _chosen_mapping(self) -> dict[str, str] | None:
+        """The mapping of the unknown headers, once each has a choice and the choices agree;
+        None (the reason shown) otherwise. Empty when no header needed one."""
+        panel = self.header_mapping
+        if not panel.unknown:
+            return {}
+        missing = panel.missing()
+        if missing:
+            self.error.show_message(
+                _("Columns: choose which column “{header}” is, or ignore it.").format(
+                    header=_header_shown(missing[0])
+                )
+            )
+            panel.combos[panel.unknown.index(missing[0])].setFocus()
+            return None
+        mapping = panel.mapping()
+        try:
+            importing.checked_mapping(mapping, panel.headers)
+        except SpreadsheetError as exc:
+            self.error.show_message(str(exc))
+            return None
+        return mapping
+
+    def _ask_mapping(self, error: importing.UnknownColumns) -> None:
+        """Show the unknown headers, each with the column remembered for this layout."""
+        settings = self._settings()
+        proposed = (
+            importing.remembered_mapping(settings.extra, error.headers)
+            if settings is not None
+            else {}
+        )
+        self.header_mapping.show_headers(error.headers, error.unknown, proposed)
+        self.header_mapping.show()
+        if self.header_mapping.combos:
+            self.header_mapping.combos[0].setFocus()
+
+    def _settings(self) -> Any:
+        data_dir = self._store.data_dir
+        return load_settings(data_dir) if data_dir is not None else None
+
+    def _remember_mapping(self, headers: list[str], mapping: dict[str, str]) -> None:
+        settings = self._settings()
+        if settings is None or not mapping:
+            return
+        importing.remember_mapping(settings.extra, headers, mapping)
+        try:
+            save_settings(settings, self._store.data_dir)
+        except OSError as exc:
+            log.warning("the import's column mapping was not remembered: %s", exc.strerror)
 
     def choose_file(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -200,6 +273,10 @@ class ImportDialog(TaskDialog):
             self.error.show_message(_("File: choose a .csv or .xlsx file."))
             self.path_edit.setFocus()
             return
+        mapping = self._chosen_mapping()
+        if mapping is None:
+            return
+        self._mapped = (list(self.header_mapping.headers), mapping)
         store = self._store
         skip_invalid = self.skip_invalid.isChecked()
         update = self.update_known.isChecked()
@@ -212,6 +289,7 @@ class ImportDialog(TaskDialog):
                 update=update,
                 progress=progress,
                 cancelled=cancelled,
+                mapping=mapping,
             )
 
         self.summary.hide()
@@ -259,6 +337,7 @@ class ImportDialog(TaskDialog):
 
     def _finished(self, report: Any) -> None:
         self.report = report
+        self._remember_mapping(*self._mapped)
         self.imported += int(report.imported)
         log.info(
             "import finished: %s imported, %s bad lines", report.imported, len(report.bad_lines)
@@ -270,6 +349,10 @@ class ImportDialog(TaskDialog):
         if isinstance(error, importing.ImportCancelled | Cancelled):
             self.summary.setText(_("The import was cancelled; nothing was imported."))
             self.summary.show()
+        elif (
+            isinstance(error, importing.UnknownColumns) and len(error.unknown) <= MAX_MAPPED_HEADERS
+        ):
+            self._ask_mapping(error)
         elif isinstance(error, SpreadsheetError):
             self.error.show_message(str(error))
         else:
@@ -322,7 +405,109 @@ class ImportDialog(TaskDialog):
 
 def columns_hint() -> str:
     others = [c for c in COLUMNS if c not in REQUIRED_COLUMNS]
-    return _(
-        "Required columns: {required}. Other columns: {others}. "
-        "An export (File → Export…) gives a file with every column."
-    ).format(required=", ".join(REQUIRED_COLUMNS), others=", ".join(others))
+    return (
+        _(
+            "Required columns: {required}. Other columns: {others}. "
+            "An export (File → Export…) gives a file with every column."
+        ).format(required=", ".join(REQUIRED_COLUMNS), others=", ".join(others))
+        + " "
+        + _(
+            "The names may also be written in French or Dutch (nom, prénom, date de la demande, "
+            "naam, voornaam, datum aanvraag…); the import asks about the others."
+        )
+    )
+
+
+# --- the headers the import does not know --------------------------------------------------
+
+# Beyond this many unknown headers the file is not a list of requests: no table is offered.
+MAX_MAPPED_HEADERS = 40
+HEADER_SHOWN_LENGTH = 60
+
+
+def _header_shown(header: str) -> str:
+    text = shown(header)
+    return text if len(text) <= HEADER_SHOWN_LENGTH else text[: HEADER_SHOWN_LENGTH - 1] + "…"
+
+
+class HeaderMapping(QWidget):
+    """The file's headers the import does not know, each with a list to say which column
+    it is, or that it is to be ignored; ``mapping`` is what the user chose."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importMapping")
+        # Its height is that of its rows: the dialog's spare room stays below the buttons' row.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.headers: list[str] = []  # every header of the file
+        self.unknown: list[str] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.intro = QLabel(
+            _(
+                "Some columns of the file have names the import does not know. Say which "
+                "column each one is, or ignore it, then click Import again. The choice is "
+                "remembered for files with the same columns."
+            )
+        )
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("importMappingTable")
+        self.table.setAccessibleName(_("Columns of the file to map"))
+        self.table.setHorizontalHeaderLabels([_("Column of the file"), _("Is the column")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        self.combos: list[QComboBox] = []
+
+    def show_headers(
+        self, headers: list[str], unknown: list[str], proposed: dict[str, str]
+    ) -> None:
+        """One row per unknown header, its list set to the column ``proposed`` for it."""
+        self.headers, self.unknown = list(headers), list(unknown)
+        self.table.setRowCount(len(unknown))
+        self.combos = []
+        for row, name in enumerate(unknown):
+            item = QTableWidgetItem(_header_shown(name))
+            item.setToolTip(shown(name))
+            self.table.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.setAccessibleName(_("Column for “{header}”").format(header=_header_shown(name)))
+            combo.addItem(_("Choose…"), None)
+            combo.addItem(_("Ignore this column"), IGNORE)
+            for column in COLUMNS:
+                combo.addItem(f"{_(COLUMN_LABELS[column])} ({column})", column)
+            wanted = proposed.get(name)
+            if wanted is not None:
+                combo.setCurrentIndex(max(combo.findData(wanted), 0))
+            self.table.setCellWidget(row, 1, combo)
+            self.combos.append(combo)
+        self.table.resizeRowsToContents()
+        height = self.table.horizontalHeader().height() + 4
+        height += sum(self.table.rowHeight(row) for row in range(min(len(unknown), 6)))
+        self.table.setFixedHeight(height)
+
+    def mapping(self) -> dict[str, str]:
+        """Header → column or IGNORE, for the headers given one."""
+        chosen: dict[str, str] = {}
+        for name, combo in zip(self.unknown, self.combos, strict=True):
+            column = combo.currentData()
+            if isinstance(column, str):
+                chosen[name] = column
+        return chosen
+
+    def missing(self) -> list[str]:
+        """The unknown headers still without a choice."""
+        given = self.mapping()
+        return [name for name in self.unknown if name not in given]
+
+    def clear(self) -> None:
+        self.headers, self.unknown, self.combos = [], [], []
+        self.table.setRowCount(0)
+        self.hide()
