@@ -43,6 +43,7 @@ from amudesk.services import letters as letter_service
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
+from amudesk.ui import missingcontacts
 from amudesk.ui.caseparts import SPACING, item_row, plain_label, section
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.labels import person_display_name
@@ -304,6 +305,8 @@ class CaseDocuments(QWidget):
         if kind in letters.KINDS:
             self.write_letter(kind, language)
             return None
+        if not missingcontacts.ready_to_issue(self, self._store, kind, request_id, language):
+            return None
         card_id: int | None = None
         try:
             with self._store.transaction() as session:
@@ -391,6 +394,8 @@ class CaseDocuments(QWidget):
         if self._request_id is None:
             return
         request_id = self._request_id
+        if not missingcontacts.ready_to_issue(self, self._store, kind, request_id, language):
+            return
         settings = load_settings(self._data_dir).clock_settings()
         try:
             with self._store.session() as session:

@@ -31,6 +31,7 @@ from amudesk.services import FieldError
 from amudesk.services import people as people_service
 from amudesk.services.people import PersonData
 from amudesk.store import Store
+from amudesk.text import latin_proposal
 from amudesk.ui.kit.combos import CountryCombo
 from amudesk.ui.kit.dates import PartialDateEdit
 from amudesk.ui.kit.fielderrors import ErrorLabel, show_field_error
@@ -106,6 +107,7 @@ class PersonDialog(FormDialog):
         self.fields = {
             "family_name": self.family_name,
             "given_names": self.given_names,
+            "latin_name": self.latin_name,
             "sex": self.sex,
             "birth_date": problem_of(self.birth_date, self.birth_date.edit),
             "niss": self.niss,
@@ -144,6 +146,10 @@ class PersonDialog(FormDialog):
     def _fill(self, person: Person) -> None:
         self.family_name.setText(person.family_name)
         self.given_names.setText(person.given_names)
+        self.latin_name.setText(person.latin_name)
+        self._latin_proposed = person.latin_name == latin_proposal(
+            person.family_name, person.given_names
+        )
         self.sex.setCurrentIndex(max(0, self.sex.findData(person.sex)))
         self.birth_date.set_value(person.birth_date)
         if person.niss:
@@ -173,6 +179,25 @@ class PersonDialog(FormDialog):
         self.given_names = QLineEdit()
         self.given_names.setMaxLength(200)
         add_row(form, _("&Given names *"), self.given_names, name=_("Given names (required)"))
+        # The Latin spelling of names written in another script: proposed while the names
+        # are typed, as long as the worker has not written their own.
+        self.latin_name = QLineEdit()
+        self.latin_name.setMaxLength(400)
+        self.latin_name.setPlaceholderText(
+            _("only for names in another script (Cyrillic, Arabic…)")
+        )
+        self.latin_name.setToolTip(
+            _(
+                "Printed under the name on the card and the forms, for a pharmacist or a "
+                "register that reads Latin letters. Proposed by transliteration: check it "
+                "against the person's papers."
+            )
+        )
+        add_row(form, _("Name in Lat&in letters"), self.latin_name, name=_("Name in Latin letters"))
+        self._latin_proposed = True
+        self.latin_name.textEdited.connect(self._on_latin_edited)
+        self.family_name.textChanged.connect(self._propose_latin)
+        self.given_names.textChanged.connect(self._propose_latin)
         self.sex = QComboBox()
         for code, label in SEX_LABELS.items():
             self.sex.addItem(_(label), code)
@@ -303,10 +328,20 @@ class PersonDialog(FormDialog):
         self.dependants.itemActivated.connect(self.edit_dependant)
         return box
 
+    def _on_latin_edited(self, text: str) -> None:
+        self._latin_proposed = not text.strip()  # emptied: propose again
+
+    def _propose_latin(self, *_args: object) -> None:
+        if self._latin_proposed:
+            self.latin_name.setText(
+                latin_proposal(self.family_name.text(), self.given_names.text())
+            )
+
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
             self.family_name,
             self.given_names,
+            self.latin_name,
             self.sex,
             self.birth_date.edit,
             self.niss,
@@ -454,6 +489,7 @@ class PersonDialog(FormDialog):
         return PersonData(
             family_name=self.family_name.text(),
             given_names=self.given_names.text(),
+            latin_name=self.latin_name.text(),
             sex=str(self.sex.currentData() or Sex.UNKNOWN),
             birth_date=self.birth_date.value(),
             niss=self.niss.text(),

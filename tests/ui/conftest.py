@@ -24,6 +24,22 @@ def holiday_calendar() -> None:
     load_holidays(dt.date.today())
 
 
+@pytest.fixture(autouse=True)
+def missing_contacts_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[Any]]]:
+    """The question "the document would print without…" is answered "issue as it is" (the
+    test offices have no phone or address); the calls are kept for the tests of it."""
+    from amudesk.ui import missingcontacts
+
+    asked: list[tuple[str, list[Any]]] = []
+
+    def answer(_parent: Any, kind: str, missing: Any) -> str:
+        asked.append((kind, list(missing)))
+        return missingcontacts.ISSUE
+
+    monkeypatch.setattr(missingcontacts, "choose", answer)
+    return asked
+
+
 @pytest.fixture
 def office(store: Any) -> Any:
     """An office profile, so that the first-run form is not asked for."""

@@ -93,3 +93,92 @@ def test_documents_issued_and_reopened_from_its_buttons_again_and_again(
             panel.show_case(request_id)
         gc.collect()
         assert panel.text().count("Issue and preview") == 1
+
+
+def test_issuing_a_card_without_a_cpas_phone_asks_first_and_fills_in_now(
+    qtbot: Any,
+    store: Any,
+    office: Any,
+    add_case: Callable[..., tuple[int, str]],
+    monkeypatch: Any,
+    missing_contacts_asked: list[tuple[str, list[Any]]],
+) -> None:
+    """The receipt would print without the office's address and phone: asked first. "Fill
+    in now" opens the forms; once filled, the question is not asked again."""
+    from amudesk.services.office import update_office
+    from amudesk.ui import missingcontacts
+    from amudesk.ui.casepanel import CasePanel
+
+    request_id, _reference = add_case("Dupont", "Marie")
+    panel = CasePanel(store)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.documents.choose_pdf_path = lambda number: None
+    panel.show_case(request_id)
+    answers = iter([missingcontacts.FILL, missingcontacts.CANCEL])
+    asked: list[list[str]] = []
+
+    def choose(_parent: Any, _kind: str, missing: Any) -> str:
+        asked.append([item.field for item in missing])
+        return next(answers)
+
+    def fill_in(_parent: Any, the_store: Any, missing: Any) -> None:
+        assert {item.owner for item in missing} == {"office"}
+        with the_store.transaction() as session:
+            update_office(session=session, address="Rue Haute 1, 1000 Bruxelles")
+
+    monkeypatch.setattr(missingcontacts, "choose", choose)
+    monkeypatch.setattr(missingcontacts, "fill_in", fill_in)
+    assert panel.documents.issue("receipt") is None  # filled the address, then cancelled
+    assert "address" in asked[0] and "address" not in asked[1]
+    assert "No document yet." in panel.text()
+    answers = iter([missingcontacts.ISSUE])
+    assert panel.documents.issue("receipt") is not None  # issued as it is
+    assert len(asked) == 3 and "phone" in asked[2]
+
+
+def test_fill_in_opens_the_profile_then_the_directory_at_the_cpas(
+    qtbot: Any, store: Any, fake_dialog: Any, cpas_ids: list[int]
+) -> None:
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    from amudesk.services.documents import Missing
+    from amudesk.ui import missingcontacts
+
+    opened: list[tuple[str, object]] = []
+
+    class FakeOffice:
+        def __init__(self, _store: Any, *, parent: Any = None) -> None:
+            self.fields = {"address": QLineEdit()}
+
+        def exec(self) -> int:
+            opened.append(("office", self.fields["address"]))
+            return 0
+
+    class FakeDirectory:
+        def __init__(self, _store: Any, parent: Any = None) -> None:
+            self.phone = QLineEdit()
+            self.selected: int | None = None
+
+        def select_cpas(self, cpas_id: int) -> bool:
+            self.selected = cpas_id
+            return True
+
+        def exec(self) -> int:
+            opened.append(("directory", self.selected))
+            return 0
+
+    fake_dialog("amudesk.ui.officedialog", "OfficeDialog", FakeOffice)
+    fake_dialog("amudesk.ui.directorydialog", "DirectoryDialog", FakeDirectory)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    missingcontacts.fill_in(
+        parent,
+        store,
+        [
+            Missing("cpas", "phone", "the CPAS's phone number", cpas_ids[3]),
+            Missing("office", "address", "the office's address"),
+        ],
+    )
+    assert [kind for kind, _ in opened] == ["office", "directory"]
+    assert opened[1][1] == cpas_ids[3]
