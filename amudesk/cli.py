@@ -505,6 +505,7 @@ def cmd_document(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         with store.transaction() as session:
+            missing = _missing_contacts(args, session)
             number, pdf = _issue_document(args, store, session)
             # The file is written inside the transaction: if it cannot be written, the
             # numbers and the archived copies are not kept either.
@@ -514,7 +515,24 @@ def cmd_document(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(_("{number} written to {path}").format(number=number, path=shown(str(output))))
+    if missing:
+        print(
+            _(
+                "Note: printed without {missing}, which the office profile or the CPAS "
+                "directory lacks (amudesk office set, amudesk directory import)."
+            ).format(missing="; ".join(item.label for item in missing)),
+            file=sys.stderr,
+        )
     return EXIT_OK
+
+
+def _missing_contacts(args: argparse.Namespace, session: Any) -> list[documents.Missing]:
+    """What the document would print but is not filled in (for the first reference)."""
+    request = find_request(args.reference[0], session=session)
+    kind = "card" if args.kind == "card-sheet" else args.kind
+    return documents.missing_contacts(
+        kind, request.id or 0, session=session, language=args.document_language
+    )
 
 
 def _issue_document(args: argparse.Namespace, store: Store, session: Any) -> tuple[str, bytes]:

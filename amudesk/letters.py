@@ -97,6 +97,8 @@ class CaseLetterFacts:
     # The claimant's names in Latin letters when they are written in another script
     # ("" otherwise): after the names wherever the letter identifies them.
     claimant_latin: str = ""
+    # A request received by transfer: the day the claimant first filed it with another CPAS.
+    first_filed_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,22 @@ def _named(facts: CaseLetterFacts) -> str:
 
 
 def _opening(facts: CaseLetterFacts, words: _Words) -> str:
+    opening = _first_words(facts, words)
+    if facts.first_filed_on is None:
+        return opening
+    return (
+        opening
+        + " "
+        + words.t(
+            N_(
+                "The claimant had first filed it on {first} with another CPAS, which sent it on to "
+                "yours."
+            )
+        ).format(first=words.date(facts.first_filed_on))
+    )
+
+
+def _first_words(facts: CaseLetterFacts, words: _Words) -> str:
     t = words.t
     if facts.office_is_association:
         return t(

@@ -128,6 +128,7 @@ def add_showcase(store: Any) -> dict[str, int]:
             people.PersonData(
                 family_name="Иванова",
                 given_names="Ольга Сергеевна",
+                latin_name="IVANOVA Olga Sergeevna",
                 sex="F",
                 birth_date="1979-02-14",
                 nationality="UA",
@@ -152,7 +153,15 @@ def add_showcase(store: Any) -> dict[str, int]:
             cases.RequestData(person_id=nguyen.id, cpas_id=cpas[1].id, received_at=received),
             session=session,
         )
+        # An association's request not filed yet: no date, no clock, urgent.
+        preparing = cases.register_request(
+            cases.RequestData(
+                person_id=nguyen.id, preparing=True, urgent=True, urgent_reason="pregnancy"
+            ),
+            session=session,
+        )
     return {
+        "preparing_request": preparing.id or 0,
         "request": request.id,
         "cyrillic_person": cyrillic.id or 0,
         "cyrillic_request": cyrillic_request.id or 0,
@@ -210,6 +219,8 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
     return {
         "person": lambda cls: cls(store, person_id=ids["cyrillic_person"]),
         "request": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
+        "preparing": lambda cls: cls(store, request_id=ids["preparing_request"]),
+        "file": lambda cls: cls(store, request_id=ids["preparing_request"], file_now=True),
         "aamu": lambda cls: cls(store, request_id=ids["request"]),
         "decision": lambda cls: cls(store, request_id=ids["request"]),
         "directory": lambda cls: cls(store),
@@ -241,6 +252,8 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
 DIALOG_CLASSES = {
     "person": ("amudesk.ui.persondialog", "PersonDialog"),
     "request": ("amudesk.ui.requestdialog", "RequestDialog"),
+    "preparing": ("amudesk.ui.requestdialog", "RequestDialog"),
+    "file": ("amudesk.ui.requestdialog", "RequestDialog"),
     "aamu": ("amudesk.ui.aamudialog", "AamuDialog"),
     "decision": ("amudesk.ui.decisiondialog", "DecisionDialog"),
     "directory": ("amudesk.ui.directorydialog", "DirectoryDialog"),

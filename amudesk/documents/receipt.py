@@ -85,6 +85,9 @@ class ReceiptFacts:
     appeal_from: dt.date | None  # appeal possible from this day when no decision came
     appeal_months: int  # 3
     latin_name: str = ""  # the names in Latin letters, when they are written in another script
+    # A request received by transfer: the day the claimant first filed it, with another CPAS
+    # (their proof of when they asked); None otherwise.
+    first_filed_on: dt.date | None = None
 
     @property
     def is_proof_of_filing(self) -> bool:
@@ -216,6 +219,18 @@ def _request(facts: ReceiptFacts, words: _Words, styles: Styles) -> Any:
             ),
         ),
         (t(N_("Received on")), words.moment(facts.received_at)),
+        *(
+            [
+                (
+                    t(N_("First filed on")),
+                    t(N_("{date}, with another CPAS, which sent it on to this one")).format(
+                        date=words.date(facts.first_filed_on)
+                    ),
+                )
+            ]
+            if facts.first_filed_on is not None
+            else []
+        ),
         (t(N_("Channel")), facts.channel_label),
         (t(N_("Accompanied by")), facts.accompanied_by),
         (t(N_("Documents handed in")), aamu),

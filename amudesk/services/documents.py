@@ -168,6 +168,7 @@ def issue_receipt(
     language = document_language(language, office)
     # The request, its person and its CPAS are all the receipt shows: not the whole case.
     request = get_request(request_id, session=session)
+    received_at = filed_at(request)  # a request being prepared has nothing to acknowledge
     person = session.get(Person, request.person_id)
     cpas = session.get(Cpas, request.cpas_id)
     assert person is not None and cpas is not None
@@ -204,7 +205,8 @@ def issue_receipt(
         niss=person.niss or "",
         cpas_name=cpas.display_name(language),
         cpas_address=cpas.address or "",
-        received_at=filed_at(request),
+        received_at=received_at,
+        first_filed_on=request.first_filed_on,
         channel_label=gettext_for(language, CHANNEL_LABELS.get(request.channel, "")),
         accompanied_by=request.accompanied_by or "",
         aamu_handed_in=bool(request.aamu_handed_in),

@@ -129,6 +129,7 @@ def case_letter_facts(
         cpas_address=(cpas.address or "") if cpas is not None else "",
         court=office.court_for(language) or "",
         filed_on=local_date(filed_at(request)),
+        first_filed_on=request.first_filed_on,
         decision_due=decision.due if decision is not None else None,
         decided_on=latest.decided_on if latest is not None else None,
         decision_kind=t(DECISION_LABELS[latest.kind]) if latest is not None else "",

@@ -465,7 +465,7 @@ def test_tools_menu_offers_the_safekeeping_commands(main_window: Any) -> None:
     texts = [action.text() for action in actions]
     assert "&Back up…" in texts
     assert "&Restore a backup…" in texts
-    assert "Change the &passphrase…" in texts
+    assert "Change the passp&hrase…" in texts
 
 
 def test_real_safekeeping_dialogs_open_from_the_window(

@@ -217,6 +217,7 @@ def test_person_dialog_tab_order(qtbot, store) -> None:
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.family_name)
     expected: list[QWidget] = [
         dialog.given_names,
+        dialog.latin_name,
         dialog.sex,
         dialog.birth_date.edit,
         dialog.niss,

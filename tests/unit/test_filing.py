@@ -6,6 +6,7 @@ starts the five-working-day referral to the SPP IS; an urgent case comes first."
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +15,11 @@ from sqlmodel import Session
 from amudesk import deadlines
 from amudesk.deadlines import CaseFacts, Clock, DecisionFacts, State
 from amudesk.models import CaseStatus, Person, Request
-from amudesk.services import FieldError, board, cases, clock, directory, filing
+from amudesk.services import FieldError, board, cases, clock, directory, documents, filing, office
 from amudesk.services.cases import RequestData
 from amudesk.services.demo import bis_number
+from amudesk.store import Store
+from tests.unit.test_cli import run
 from tests.unit.test_clock_service import _decide, _person, _request
 
 D = dt.date
@@ -199,3 +202,40 @@ def test_an_urgent_case_comes_first_on_the_worklist(session: Session) -> None:
     overdue = [d.case.request_id for d in data.buckets[board.OVERDUE]]
     assert overdue[0] == urgent.id and plain.id in overdue
     assert session.scalar(select(Request.urgent).where(Request.id == urgent.id)) is True
+
+
+def test_a_prepared_request_gets_its_aamu_form_but_no_receipt(store: Store) -> None:
+    with store.transaction() as session:
+        office.save_office(session=session, kind="association", name="Maison Médicale du Midi")
+        request = _prepared(session)
+        request_id = request.id or 0
+    with store.transaction() as session:
+        form = documents.issue_aamu_form(request_id, session=session, language="fr")
+        assert form.number.startswith("AM-") and form.pdf.startswith(b"%PDF")
+    with store.transaction() as session, pytest.raises(FieldError, match="not been filed"):
+        documents.issue_receipt(request_id, session=session, language="fr")
+    with store.session() as session:  # the receipt took no number
+        assert documents.missing_contacts("aamu", request_id, session=session) != []
+
+
+def test_the_command_line_says_what_a_document_printed_without(
+    store: Store, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with store.transaction() as session:
+        office.save_office(session=session, kind="association", name="Maison Médicale du Midi")
+        request = _request(session, _person(session), dt.datetime(2026, 7, 16, 10, 0))
+        reference = request.reference
+    store.close()
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "document",
+        "receipt",
+        "--reference",
+        reference,
+        "-o",
+        str(data_dir.parent / "AR.pdf"),
+    )
+    assert code == 0 and "written to" in out
+    assert err.count("\n") == 1 and "printed without" in err and "address" in err
+    assert "Diallo" not in err.upper() and "DIALLO" not in err
