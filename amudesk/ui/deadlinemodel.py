@@ -467,12 +467,14 @@ class DeadlineTableModel(QAbstractTableModel):
 
     # --- texts ---------------------------------------------------------------------
 
-    def case_text(self, request_id: int, reference: str) -> str:
-        """'2026-000123 · NGUYỄN Thị Lan': the reference and, beside it, the person's name."""
+    def case_text(self, request_id: int, reference: str, *, urgent: bool = False) -> str:
+        """'2026-000123 · NGUYỄN Thị Lan': the reference and, beside it, the person's name;
+        '· urgent' after them for a case flagged urgent at filing."""
         name = self._data.name_of(request_id) if self._data is not None else ""
-        if not name:
-            return reference
-        return _("{reference} · {name}").format(reference=reference, name=name)
+        text = (
+            _("{reference} · {name}").format(reference=reference, name=name) if name else reference
+        )
+        return _("{case} · urgent").format(case=text) if urgent else text
 
     def due_text(self, day: dt.date | None) -> str:
         if day is None:
@@ -551,7 +553,9 @@ class DeadlineTableModel(QAbstractTableModel):
         if column == REFERENCE:
             if self._filters.by_case:
                 return ""
-            return self.case_text(deadline.case.request_id, deadline.case.reference)
+            return self.case_text(
+                deadline.case.request_id, deadline.case.reference, urgent=deadline.case.urgent
+            )
         if column == RULE:
             return self._titles[deadline.rule]
         if column == DUE:
@@ -585,7 +589,9 @@ class DeadlineTableModel(QAbstractTableModel):
         bucket = data.bucket(worst)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == REFERENCE:
-                text = self.case_text(group.request_id or 0, group.reference)
+                text = self.case_text(
+                    group.request_id or 0, group.reference, urgent=worst.case.urgent
+                )
                 return f"{self._mark(group)} {text}"
             if column == RULE:
                 n = len(group.rows)

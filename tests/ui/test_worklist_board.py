@@ -122,6 +122,24 @@ def test_each_line_and_case_shows_the_person_s_name_beside_the_reference(
     assert heading.endswith(f"{reference} · NGUYỄN Thị Lan")
 
 
+def test_an_urgent_case_comes_first_in_its_group_and_says_so(
+    qtbot: Any, store: Any, data_dir: Path, cases: Any
+) -> None:
+    from amudesk.models import Request
+
+    request_id, reference = cases["marie"]  # the least overdue of the three
+    with store.transaction() as session:
+        request = session.get(Request, request_id)
+        assert request is not None
+        request.urgent, request.urgent_reason = True, "hospital"
+        session.add(request)
+    board = open_board(qtbot, store, data_dir)
+    first = board.model.child_index(0, 0)
+    assert board.model.data(first) == f"{reference} · DUPONT Marie · urgent"
+    plain = row_of(board, cases["lan"][0], "decision")
+    assert board.model.data(plain) == f"{cases['lan'][1]} · NGUYỄN Thị Lan"
+
+
 def test_a_name_changed_in_a_form_follows_on_the_board(board: Any, cases: Any, store: Any) -> None:
     from amudesk.models import Person, Request
 
