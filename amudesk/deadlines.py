@@ -625,9 +625,14 @@ class Clock:
     # --- rules -----------------------------------------------------------------------
 
     def _transfer(self, case: CaseFacts) -> Deadline | None:
-        if case.transferred_on is None and (case.follow_on or case.found_incompetent_on is None):
-            # A follow-on request found not competent goes to the SPP IS, not further on.
-            return None
+        if case.transferred_on is None:
+            if case.follow_on:  # found not competent, it goes to the SPP IS, not further on
+                return None
+            for decision in case.decisions:
+                if decision.kind == "incompetent":
+                    break
+            else:
+                return None
         return self._period(
             case,
             "transfer",
@@ -638,8 +643,10 @@ class Clock:
         )
 
     def _spp_referral(self, case: CaseFacts) -> Deadline | None:
+        if not case.follow_on:
+            return None
         found_on = case.found_incompetent_on
-        if not case.follow_on or found_on is None:
+        if found_on is None:
             return None
         return self._period(
             case,

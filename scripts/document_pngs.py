@@ -68,7 +68,12 @@ def showcase(store: Any) -> tuple[int, int]:
             session=session,
             kind="cpas",
             name="CPAS de Saint-Josse-ten-Noode",
+            name_nl="OCMW Sint-Joost-ten-Node",
             address="Rue Verbist 88, 1210 Saint-Josse-ten-Noode",
+            address_nl="Verbiststraat 88, 1210 Sint-Joost-ten-Node",
+            signatory_title_nl="Maatschappelijk werkster",
+            labour_court_address_nl="Nederlandstalige arbeidsrechtbank Brussel, "
+            "Waterloolaan 70, 1000 Brussel",
             phone="02 220 29 11",
             email="amu@example.be",
             logo=logo(),
@@ -83,6 +88,7 @@ def showcase(store: Any) -> tuple[int, int]:
             people.PersonData(
                 family_name="Константинопольская-Благовещенская",
                 given_names="Александра Владимировна",
+                latin_name="KONSTANTINOPOLSKAYA-BLAGOVESHCHENSKAYA Aleksandra Vladimirovna",
                 sex="F",
                 birth_date="1985-07-30",
                 niss="85073003328",

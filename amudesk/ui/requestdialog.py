@@ -299,6 +299,7 @@ class RequestDialog(FormDialog):
     def _on_preparing_changed(self, *_args: object) -> None:
         preparing = self.preparing.isChecked()
         self.received_at.setEnabled(not preparing)
+        self.received_at.setVisible(not preparing)  # no date shown that is not one
         self.received_reading.setText(
             _("no date until it is filed") if preparing else self.received_reading.text()
         )
