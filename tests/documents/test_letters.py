@@ -23,6 +23,7 @@ from amudesk.services.consents import ConsentData
 from amudesk.services.office import get_office, save_office
 from amudesk.services.people import PersonData, save_person
 from amudesk.store import Store
+from tests.unit.test_cli import only_notes
 
 RECEIVED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -288,7 +289,7 @@ def test_the_command_line_issues_a_letter_or_says_what_is_missing(
         ]
     )
     out, err = capsys.readouterr()
-    assert (code, err) == (0, "") and target.exists() and "RC-2026-00001" in out
+    assert code == 0 and only_notes(err) and target.exists() and "RC-2026-00001" in out
     missing_target = tmp_path / "requete.pdf"
     code = main(
         [

@@ -22,6 +22,12 @@ def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple
     return code, out, err
 
 
+def only_notes(err: str) -> bool:
+    """The stderr of a command that succeeded: empty, or the note on what a document was
+    printed without (the office profile or the directory lacks it)."""
+    return all(line.startswith("Note: printed without ") for line in err.splitlines())
+
+
 def exit_code(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as raised:
         main(argv)
