@@ -251,6 +251,53 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     contacts.add_argument("file", type=Path, metavar="FILE.csv")
+
+    stats = commands.add_parser(
+        "stats",
+        help=_("delays and refusals in figures, per CPAS, month or channel (no names)"),
+    )
+    stats.add_argument(
+        "--from",
+        dest="period_from",
+        metavar="YYYY-MM-DD",
+        help=_("first day of the period (default: 1 January of the year of --to)"),
+    )
+    stats.add_argument(
+        "--to", dest="period_to", metavar="YYYY-MM-DD", help=_("last day (default: today)")
+    )
+    stats.add_argument(
+        "--by",
+        choices=("cpas", "month", "channel"),
+        default="cpas",
+        help=_("group the figures by CPAS (default), month or channel"),
+    )
+    stats_output = stats.add_mutually_exclusive_group()
+    stats_output.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    stats_output.add_argument(
+        "--csv", type=Path, metavar="FILE", help=_("write the figures to a .csv file")
+    )
+    stats_output.add_argument(
+        "--xlsx", type=Path, metavar="FILE", help=_("write the figures to a .xlsx file")
+    )
+    stats_output.add_argument(
+        "--extract",
+        type=Path,
+        metavar="FILE.csv",
+        help=_("write the anonymised extract, one line per request, for a federation"),
+    )
+    stats.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help=_("the figures of these extracts together, instead of this desk's requests"),
+    )
+    stats.add_argument(
+        "--lang",
+        dest="report_language",
+        choices=("fr", "nl", "en"),
+        help=_("language of the figures' notes (default: the language of messages)"),
+    )
     return parser
 
 

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import DatabaseError
 
-from amudesk import i18n, launch, outputs
+from amudesk import i18n, launch, outputs, stats
 from amudesk.arguments import EXIT_BAD_INPUT, OFFICE_LOCALISED_FIELDS, UsageError, parse
 from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
@@ -40,6 +40,7 @@ from amudesk.services import (
     privacy,
 )
 from amudesk.services import letters as letter_service
+from amudesk.services import stats as stats_service
 from amudesk.services.cases import find_request
 from amudesk.services.clock import today_in_brussels
 from amudesk.services.demo import DemoError, fill_demo
@@ -103,6 +104,7 @@ def run_command(args: argparse.Namespace) -> int:
         "reopen": cmd_reopen,
         "office": cmd_office,
         "directory": cmd_directory,
+        "stats": cmd_stats,
     }
     try:
         return handlers[args.command](args)
@@ -967,3 +969,114 @@ def _directory_show(args: argparse.Namespace) -> int:
         if not contacts:
             print("  " + _("(no contacts yet)"))
     return EXIT_OK
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+def _period_day(text: str | None, option: str, default: dt.date) -> dt.date:
+    """``--from`` / ``--to``: a day written YYYY-MM-DD, ``default`` when absent."""
+    if text is None:
+        return default
+    try:
+        if not ISO_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            _("{option}: “{value}” is not a date; write it as YYYY-MM-DD").format(
+                option=option, value=shown(text)
+            )
+        ) from None
+    if not 1900 <= day.year <= 2999:
+        raise UsageError(
+            _("{option}: choose a day between the years 1900 and 2999").format(option=option)
+        )
+    return day
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """``amudesk stats``: the figures of a period (or of extracts, ``--merge``) as a table,
+    JSON, CSV or XLSX; or the anonymised extract."""
+    language = args.report_language or i18n.get_locale()
+    today = today_in_brussels()
+    if args.merge:
+        if args.extract is not None:
+            raise UsageError(_("--merge: an extract cannot be written from other extracts"))
+        if args.period_from is not None or args.period_to is not None:
+            raise UsageError(
+                _("--merge: the extracts hold their own period; leave out --from and --to")
+            )
+        _check_figures_target(args)
+        rows: list[stats.CaseRow] = []
+        problems: list[str] = []
+        for path in args.merge:
+            try:
+                rows.extend(stats.read_extract(path))
+            except stats.ExtractError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            for problem in problems:
+                print(shown(problem))
+            _say(
+                ngettext(
+                    "--merge: nothing was computed; {n} problem: {first}",
+                    "--merge: nothing was computed; {n} problems, the first: {first}",
+                    len(problems),
+                ).format(n=len(problems), first=problems[0])
+            )
+            return EXIT_BAD_INPUT
+        report = stats.figures(rows, by=args.by, language=language)
+    else:
+        end = _period_day(args.period_to, "--to", today)
+        start = _period_day(args.period_from, "--from", dt.date(end.year, 1, 1))
+        if end < start:
+            raise UsageError(_("--to: the period ends before it starts (--from)"))
+        if end > today:
+            raise UsageError(_("--to: the period cannot end after today"))
+        if args.extract is not None:
+            outputs.check_target(args.extract, "csv", label="--extract")
+        _check_figures_target(args)
+        settings = load_settings(args.data_dir).clock_settings()
+        store = _open(args)
+        try:
+            with store.session() as session:
+                collected = stats_service.collect(
+                    session=session, start=start, end=end, settings=settings
+                )
+        finally:
+            store.close()
+        if args.extract is not None:
+            data = stats.extract_bytes(collected.rows)
+            with outputs.replacing(args.extract, "csv", label="--extract") as handle:
+                handle.write(data)
+            print(
+                ngettext(
+                    "{n} request written to the anonymised extract {path}",
+                    "{n} requests written to the anonymised extract {path}",
+                    len(collected.rows),
+                ).format(n=len(collected.rows), path=shown(str(args.extract)))
+            )
+            return EXIT_OK
+        report = collected.report(by=args.by, language=language)
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    elif args.csv is not None:
+        with outputs.replacing(args.csv, "csv", label="--csv") as handle:
+            handle.write(stats.table_csv(report))
+        print(_("Figures written to {path}").format(path=shown(str(args.csv))))
+    elif args.xlsx is not None:
+        with outputs.replacing(args.xlsx, "xlsx", label="--xlsx") as handle:
+            handle.write(stats.table_xlsx(report))
+        print(_("Figures written to {path}").format(path=shown(str(args.xlsx))))
+    else:
+        _print_listing(stats.table_text(report))
+    return EXIT_OK
+
+
+def _check_figures_target(args: argparse.Namespace) -> None:
+    """``--csv`` / ``--xlsx``: refused before anything is computed when it cannot be written."""
+    if args.csv is not None:
+        outputs.check_target(args.csv, "csv", label="--csv")
+    if args.xlsx is not None:
+        outputs.check_target(args.xlsx, "xlsx", label="--xlsx")

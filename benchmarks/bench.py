@@ -736,6 +736,44 @@ def timed_import(path: Path, store: Any) -> tuple[float, Any]:
         store.close()
 
 
+def bench_stats(data_dir: Path) -> None:
+    """The statistics of a year grouped by CPAS (rows read, figures computed, as JSON), and
+    the anonymised extract of every request (100,000 people: about 118,000 requests)."""
+    from amudesk import stats
+    from amudesk.services import stats as stats_service
+    from amudesk.services.clock import today_in_brussels
+
+    today = today_in_brussels()
+    store = open_bench_store(data_dir)
+    try:
+        durations = []
+        for _run in range(3):
+            started = time.perf_counter()
+            with store.session() as session:
+                collected = stats_service.collect(
+                    session=session, start=today - dt.timedelta(days=364), end=today
+                )
+            collected.report(by="cpas").as_json()
+            durations.append(time.perf_counter() - started)
+        median = statistics.median(durations)
+        record("statistics, a year by CPAS", f"{median:.2f} s", "≤ 0.5 s", median <= 0.5)
+        record("    requests in the year", f"{len(collected.rows):,}", "", None)
+        durations = []
+        for _run in range(3):
+            started = time.perf_counter()
+            with store.session() as session:
+                collected = stats_service.collect(
+                    session=session, start=dt.date(today.year - 3, 1, 1), end=today
+                )
+            stats.extract_bytes(collected.rows)
+            durations.append(time.perf_counter() - started)
+        median = statistics.median(durations)
+        record("anonymised extract, every request", f"{median:.2f} s", "≤ 2 s", median <= 2)
+        record("    requests in the extract", f"{len(collected.rows):,}", "", None)
+    finally:
+        store.close()
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--board"]:  # the child process of bench_board
         measure_board(Path(sys.argv[2]))
@@ -763,6 +801,7 @@ def main() -> int:
             bench_deadlines_database(data_dir)
             bench_board(data_dir)
             bench_next_limits(data_dir)
+            bench_stats(data_dir)
         bench_import(work)
     missed = [label for label, _value, _target, ok in rows if ok is False]
     print()

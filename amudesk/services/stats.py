@@ -1,0 +1,364 @@
+"""The statistics' rows read from the store: one :class:`amudesk.stats.CaseRow` per request.
+
+A few plain SQL queries read what the figures need (read as text and parsed with the C
+date parsers, as :mod:`amudesk.services.clock` does); the legal clock says when each
+limit falls due. Nothing that names a person leaves this module: no name, NISS, birth
+date (only an age band) or reference.
+
+The window and the PDF report call :func:`collect` (rows and exclusions), then
+:func:`amudesk.stats.figures`; the command line does the same, or writes
+:func:`amudesk.stats.extract_bytes` of the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from amudesk.deadlines import CaseFacts, Clock, DecisionFacts, paused_gc
+from amudesk.i18n import BRUSSELS
+from amudesk.refusals import UNLAWFUL_KEYS
+from amudesk.settings import ClockSettings
+from amudesk.stats import CaseRow, Report, band_between, birth_range, figures
+
+POSITIVE = frozenset({"principle", "guarantee"})
+REGISTERED = "registered"
+ONE_DAY = dt.timedelta(days=1)
+AGE_CAP = 65  # every age from it on is in the last band
+# Birthdays giving each age from 0 to AGE_CAP on 1 January 2000: the band of each age.
+_BIRTHS_2000 = [dt.date(2000 - age, 1, 1) for age in range(AGE_CAP + 1)]
+
+
+@dataclass
+class Collected:
+    """The rows of a period and what was left out."""
+
+    rows: list[CaseRow]
+    period_start: dt.date
+    period_end: dt.date
+    excluded_preparing: int  # requests being prepared (no filing, never counted)
+    excluded_consent: int  # requests in the period of people who withdrew consent
+
+    def report(self, *, by: str = "cpas", language: str = "en") -> Report:
+        """:func:`amudesk.stats.figures` of these rows, with the period and exclusions."""
+        return figures(
+            self.rows,
+            by=by,
+            language=language,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            excluded_preparing=self.excluded_preparing,
+            excluded_consent=self.excluded_consent,
+        )
+
+
+class DueDays:
+    """The due days of the decision, notification and MediPrima limits as the legal clock
+    counts them, asked of :class:`amudesk.deadlines.Clock` once per start day."""
+
+    def __init__(self, settings: ClockSettings, today: dt.date) -> None:
+        self._clock = Clock(
+            today=today, language="en", move_administrative=settings.move_administrative
+        )
+        self.known: dict[dt.date, dict[str, dt.date]] = {}  # start day → due days
+
+    def of(self, day: dt.date) -> dict[str, dt.date]:
+        """{"decision": …, "notification": …, "mediprima": …}: the due day of each limit
+        whose start event (request received, decision taken) is ``day``."""
+        found = self.known.get(day)
+        if found is None:
+            case = CaseFacts(0, "", day, (DecisionFacts("guarantee", day),))
+            found = {
+                deadline.rule: deadline.due
+                for deadline in self._clock.deadlines(case)
+                if deadline.rule in ("decision", "notification", "mediprima")
+                and deadline.due is not None
+            }
+            self.known[day] = found
+        return found
+
+
+def collect(
+    *,
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    settings: ClockSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Collected:
+    """The rows of the requests received from ``start`` to ``end`` (both included, days in
+    Brussels), evaluated as of ``end``: an event after it is not seen. Requests being
+    prepared and those of people who withdrew their consent to statistics are left out and
+    counted. ``progress(done, total)`` is called now and then (it may raise to stop)."""
+    settings = settings or ClockSettings()
+    brussels = ZoneInfo(BRUSSELS)
+    connection = session.connection()
+    raw = connection.connection.cursor()  # the driver's own rows: a third of the time
+
+    def query(sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        raw.execute(sql, params)
+        return list(raw.fetchall())
+
+    # received_at is stored in UTC as text: a day of margin each side, then exact in Brussels.
+    low = (start - ONE_DAY).isoformat()
+    high = (end + 2 * ONE_DAY).isoformat()
+    window = "r.received_at >= ? AND r.received_at < ?"
+    with paused_gc():
+        preparing = connection.exec_driver_sql(
+            "SELECT COUNT(*) FROM request WHERE received_at IS NULL"
+        ).scalar_one()
+        withdrawn = _withdrawn_people(query)
+        cpas_names: dict[int, str] = dict(
+            connection.exec_driver_sql("SELECT id, name_fr FROM cpas").all()
+        )
+        requests = query(
+            "SELECT r.id, r.received_at, r.channel, r.cpas_id, r.transferred_on, "
+            "r.appealed_on, r.first_filed_on, r.previous_id, r.person_id "
+            f"FROM request r WHERE {window} ORDER BY r.id",
+            (low, high),
+        )
+        births = dict(query("SELECT id, birth_date FROM person"))
+        decisions: dict[int, list[tuple[Any, ...]]] = {}
+        wanted = {request[0] for request in requests}
+        # The whole table, filtered here: quicker than the index for a year out of two.
+        for row in query(
+            "SELECT d.request_id, d.id, d.kind, d.decided_on, d.notified_on, "
+            "d.notification_method, d.posted_on, d.valid_from, d.valid_to, d.encoded_on "
+            "FROM decision d WHERE d.decided_on <= ?",
+            (end.isoformat(),),
+        ):
+            if row[0] in wanted:
+                decisions.setdefault(row[0], []).append(row)
+        for found in decisions.values():
+            if len(found) > 1:
+                found.sort(key=lambda d: (d[3], d[1]))  # oldest first, as the clock reads them
+        reasons: dict[int, list[str]] = {}
+        for decision_id, key in query(
+            "SELECT x.decision_id, x.key FROM decision_reason x "
+            "JOIN decision d ON d.id = x.decision_id JOIN request r ON r.id = d.request_id "
+            f"WHERE {window} ORDER BY x.decision_id, x.id",
+            (low, high),
+        ):
+            reasons.setdefault(decision_id, []).append(key)
+        appeals: dict[int, tuple[str, str | None, str | None]] = {}
+        for request_id, filed_on, outcome, outcome_on in query(
+            "SELECT a.request_id, a.filed_on, a.outcome, a.outcome_on FROM appeal a "
+            f"JOIN request r ON r.id = a.request_id WHERE {window} AND a.filed_on <= ? "
+            "ORDER BY a.request_id, a.filed_on, a.id",
+            (low, high, end.isoformat()),
+        ):
+            appeals.setdefault(request_id, (filed_on, outcome, outcome_on))
+        rows = _rows(
+            requests,
+            decisions,
+            reasons,
+            appeals,
+            cpas_names,
+            withdrawn,
+            births,
+            start,
+            end,
+            DueDays(settings, end),
+            brussels,
+            progress,
+        )
+    built, consent = rows
+    return Collected(built, start, end, int(preparing), consent)
+
+
+def _withdrawn_people(query: Callable[[str], list[tuple[Any, ...]]]) -> set[int]:
+    """People whose consent to statistics is withdrawn (on whatever day: a withdrawal is
+    honoured whenever the report is made) and not given again since."""
+    withdrawn: dict[int, str] = {}
+    current: dict[int, str] = {}
+    for person_id, given_on, withdrawn_on, uses in query(
+        "SELECT person_id, given_on, withdrawn_on, uses FROM consent WHERE person_id IN "
+        "(SELECT person_id FROM consent WHERE withdrawn_on IS NOT NULL)"
+    ):
+        if "statistics" not in str(uses).split(","):
+            continue
+        if withdrawn_on is None:
+            current[person_id] = max(current.get(person_id, ""), str(given_on))
+        else:
+            withdrawn[person_id] = max(withdrawn.get(person_id, ""), str(withdrawn_on))
+    return {
+        person
+        for person, day in withdrawn.items()
+        if person not in current or current[person] <= day  # given again after: counted
+    }
+
+
+def _rows(
+    requests: Sequence[tuple[Any, ...]],
+    decisions: dict[int, list[tuple[Any, ...]]],
+    reasons: dict[int, list[str]],
+    appeals: dict[int, tuple[str, str | None, str | None]],
+    cpas_names: dict[int, str],
+    withdrawn: set[int],
+    birth_dates: dict[int, str | None],
+    start: dt.date,
+    end: dt.date,
+    dues: DueDays,
+    brussels: ZoneInfo,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[CaseRow], int]:
+    parse = dt.datetime.fromisoformat
+    day = dt.date.fromisoformat
+    utc = dt.UTC
+    end_text = end.isoformat()
+    rows: list[CaseRow] = []
+    left_out = 0
+    total = len(requests)
+    filed_days: dict[str, dt.date] = {}
+    months: dict[dt.date, str] = {}
+    births: dict[str | None, tuple[int, int, int, int] | None] = {}
+    band_of_age = [band_between((born, born), dt.date(2000, 1, 1)) for born in _BIRTHS_2000]
+    known_dues = dues.known
+    for number, request in enumerate(requests):
+        if progress is not None and number % 10_000 == 0:
+            progress(number, total)
+        (
+            rid,
+            received_at,
+            channel,
+            cpas_id,
+            transferred_on,
+            appealed_on,
+            first_filed_on,
+            previous_id,
+            person_id,
+        ) = request
+        birth_date = birth_dates.get(person_id)
+        hour = received_at[:13] + received_at[26:]  # Brussels days change on the hour
+        filed = filed_days.get(hour)
+        if filed is None:
+            received = parse(received_at)
+            if received.tzinfo is None:
+                received = received.replace(tzinfo=utc)
+            filed = filed_days[hour] = received.astimezone(brussels).date()
+        if filed < start or filed > end:
+            continue
+        if person_id in withdrawn:
+            left_out += 1
+            continue
+        if birth_date in births:
+            born = births[birth_date]
+        else:
+            span = birth_range(birth_date)
+            born = births[birth_date] = (
+                None
+                if span is None
+                else (
+                    span[0].year,
+                    span[0].month * 100 + span[0].day,
+                    span[1].year,
+                    span[1].month * 100 + span[1].day,
+                )
+            )
+        if born is None:
+            band = "unknown"
+        else:  # ages from the earliest and the latest possible birthday: one band, or unknown
+            on = filed.month * 100 + filed.day
+            oldest = filed.year - born[0] - (on < born[1])
+            youngest = filed.year - born[2] - (on < born[3])
+            if youngest < 0:
+                band = "unknown"
+            else:
+                band = band_of_age[min(youngest, AGE_CAP)]
+                if band != band_of_age[min(oldest, AGE_CAP)]:
+                    band = "unknown"
+        due = known_dues.get(filed) or dues.of(filed)
+        kind = ""
+        days_to_decision = days_to_notification = days_to_encoding = None
+        notified_within = encoded_within = None
+        days_to_care = days_waiting = None
+        first_reasons: tuple[str, ...] = ()
+        gaps: tuple[int, ...] = ()
+        found = decisions.get(rid)
+        if found:
+            first = found[0]
+            kind = str(first[2])
+            decided = day(first[3])
+            days_to_decision = (decided - filed).days
+            decided_within: bool | None = decided <= due["decision"]
+            limits = known_dues.get(decided) or dues.of(decided)
+            # The CPAS's act is the posting of a registered letter (as the clock counts it).
+            notified_text = first[6] if first[5] == REGISTERED and first[6] else first[4]
+            if notified_text is not None and notified_text <= end_text:
+                notified = day(notified_text)
+                days_to_notification = (notified - decided).days
+                notified_within = notified <= limits["notification"]
+            elif end > limits["notification"]:
+                notified_within = False
+            if kind in POSITIVE:
+                encoded_text = first[9]
+                if encoded_text is not None and encoded_text <= end_text:
+                    encoded = day(encoded_text)
+                    days_to_encoding = (encoded - decided).days
+                    encoded_within = encoded <= limits["mediprima"]
+                elif end > limits["mediprima"]:
+                    encoded_within = False
+            else:
+                first_reasons = tuple(reasons.get(first[1], ()))
+            previous_to: dt.date | None = None
+            found_gaps: list[int] = []
+            for decision in found:
+                if decision[2] != "guarantee":
+                    continue
+                if days_to_care is None:
+                    days_to_care = (day(decision[3]) - filed).days
+                valid_from = day(decision[7]) if decision[7] else None
+                if previous_to is not None and valid_from is not None:
+                    found_gaps.append(max(0, (valid_from - previous_to).days - 1))
+                if decision[8]:
+                    previous_to = day(decision[8])
+            if found_gaps:
+                gaps = tuple(found_gaps)
+        else:
+            decided_within = False if end > due["decision"] else None
+            days_waiting = (end - filed).days
+        appeal = appeals.get(rid)
+        appealed = appeal is not None or (appealed_on is not None and appealed_on <= end_text)
+        outcome = ""
+        if appealed:
+            outcome = "pending"
+            if appeal is not None and appeal[1] and appeal[2] and appeal[2] <= end_text:
+                outcome = appeal[1]
+        lost = None
+        if previous_id is not None and first_filed_on is not None:
+            lost = max(0, (filed - day(first_filed_on[:10])).days)
+        month = months.get(filed)
+        if month is None:
+            month = months[filed] = filed.isoformat()[:7]
+        rows.append(
+            CaseRow(  # positional, in the order of CaseRow's fields: the quickest
+                cpas_names.get(cpas_id, ""),
+                month,
+                channel or "",
+                band,
+                kind,
+                days_to_decision,
+                decided_within,
+                days_to_notification,
+                notified_within,
+                days_to_encoding,
+                encoded_within,
+                first_reasons,
+                bool(first_reasons) and not UNLAWFUL_KEYS.isdisjoint(first_reasons),
+                transferred_on is not None and transferred_on <= end_text,
+                lost,
+                appealed,
+                outcome,
+                days_to_care,
+                gaps,
+                days_waiting,
+            )
+        )
+    if progress is not None:
+        progress(total, total)
+    return rows, left_out
