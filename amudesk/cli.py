@@ -755,10 +755,6 @@ def _print_listing(lines: Sequence[str]) -> None:
         os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 # --- closing, reopening, the office profile ------------------------------------------------
 
 
@@ -1080,3 +1076,7 @@ def _check_figures_target(args: argparse.Namespace) -> None:
         outputs.check_target(args.csv, "csv", label="--csv")
     if args.xlsx is not None:
         outputs.check_target(args.xlsx, "xlsx", label="--xlsx")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
