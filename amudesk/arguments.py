@@ -280,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--xlsx", type=Path, metavar="FILE", help=_("write the figures to a .xlsx file")
     )
     stats_output.add_argument(
+        "--pdf",
+        type=Path,
+        metavar="FILE",
+        help=_("write the report, with its charts, to a .pdf file on the office's letterhead"),
+    )
+    stats_output.add_argument(
         "--extract",
         type=Path,
         metavar="FILE.csv",

@@ -1023,6 +1023,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
             )
             return EXIT_BAD_INPUT
         report = stats.figures(rows, by=args.by, language=language)
+        if args.pdf is not None:
+            merged = stats_service.Collected(
+                rows=rows,
+                period_start=_month_day(min((row.month for row in rows), default="")) or today,
+                period_end=_month_end(max((row.month for row in rows), default="")) or today,
+                excluded_preparing=0,
+                excluded_consent=0,
+            )
+            return _write_stats_pdf(args, merged, language)
     else:
         end = _period_day(args.period_to, "--to", today)
         start = _period_day(args.period_from, "--from", dt.date(end.year, 1, 1))
@@ -1042,6 +1051,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 )
         finally:
             store.close()
+        if args.pdf is not None:
+            return _write_stats_pdf(args, collected, language)
         if args.extract is not None:
             data = stats.extract_bytes(collected.rows)
             with outputs.replacing(args.extract, "csv", label="--extract") as handle:
@@ -1070,8 +1081,52 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_stats_pdf(
+    args: argparse.Namespace, collected: stats_service.Collected, language: str
+) -> int:
+    """``--pdf``: the report on the office's letterhead, written as every output is."""
+    from amudesk.services.statsreport import stats_report_pdf
+
+    store = _open(args)
+    try:
+        with store.session() as session:
+            pdf = stats_report_pdf(collected, by=args.by, language=language, session=session)
+    finally:
+        store.close()
+    with outputs.replacing(args.pdf, "pdf", label="--pdf") as handle:
+        handle.write(pdf)
+    print(_("Report written to {path}").format(path=shown(str(args.pdf))))
+    return EXIT_OK
+
+
+def _month_day(month: str) -> dt.date | None:
+    """The first day of a month of an extract ("2026-03", or a year when generalised)."""
+    try:
+        return dt.date.fromisoformat(f"{month}-01" if len(month) == 7 else f"{month}-01-01")
+    except ValueError:
+        return None
+
+
+def _month_end(month: str) -> dt.date | None:
+    """The last day of a month (or year) of an extract."""
+    first = _month_day(month)
+    if first is None:
+        return None
+    if len(month) == 4:
+        return dt.date(first.year, 12, 31)
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def _check_figures_target(args: argparse.Namespace) -> None:
-    """``--csv`` / ``--xlsx``: refused before anything is computed when it cannot be written."""
+    """``--csv`` / ``--xlsx`` / ``--pdf``: refused before anything is computed when it
+    cannot be written."""
+    if args.pdf is not None:
+        if args.pdf.suffix.lower() != ".pdf":
+            raise UsageError(
+                _("--pdf: {path}: the file name must end in .pdf").format(path=shown(str(args.pdf)))
+            )
+        outputs.check_target(args.pdf, "pdf", label="--pdf")
     if args.csv is not None:
         outputs.check_target(args.csv, "csv", label="--csv")
     if args.xlsx is not None:

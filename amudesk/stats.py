@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 
 from amudesk.i18n import N_, _, gettext_for
 from amudesk.refusals import REASONS
-from amudesk.text import shown
+from amudesk.text import fold, shown
 
 SMALL = 5  # counts under this (and above 0) are suppressed
 SUPPRESSED = "<5"
@@ -718,7 +718,8 @@ def figures(
         total.absorb(group)
     return Report(
         by=by,
-        groups=[groups[key] for key in sorted(groups)],
+        # Folded: "CPAS d'Ixelles" between "CPAS de Forest" and "CPAS de Jette".
+        groups=[groups[key] for key in sorted(groups, key=lambda key: (fold(key), key))],
         total=total,
         language=language,
         period_start=period_start,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from amudesk.i18n import BRUSSELS
 from amudesk.refusals import UNLAWFUL_KEYS
 from amudesk.settings import ClockSettings
 from amudesk.stats import CaseRow, Report, band_between, birth_range, figures
+from amudesk.text import fold
 
 POSITIVE = frozenset({"principle", "guarantee"})
 REGISTERED = "registered"
@@ -43,10 +44,14 @@ class Collected:
     period_end: dt.date
     excluded_preparing: int  # requests being prepared (no filing, never counted)
     excluded_consent: int  # requests in the period of people who withdrew consent
+    # The rows name a CPAS by its French name (a key every office's extract shares); its
+    # Dutch name, for figures shown in Dutch.
+    dutch_names: dict[str, str] = field(default_factory=dict)
 
     def report(self, *, by: str = "cpas", language: str = "en") -> Report:
-        """:func:`amudesk.stats.figures` of these rows, with the period and exclusions."""
-        return figures(
+        """:func:`amudesk.stats.figures` of these rows, with the period and exclusions; in
+        Dutch, the CPAS groups take their Dutch names (and their order)."""
+        report = figures(
             self.rows,
             by=by,
             language=language,
@@ -55,6 +60,11 @@ class Collected:
             excluded_preparing=self.excluded_preparing,
             excluded_consent=self.excluded_consent,
         )
+        if by == "cpas" and language == "nl" and self.dutch_names:
+            for group in report.groups:
+                group.group = self.dutch_names.get(group.group, group.group)
+            report.groups.sort(key=lambda group: fold(group.group))
+        return report
 
 
 class DueDays:
@@ -168,7 +178,12 @@ def collect(
             progress,
         )
     built, consent = rows
-    return Collected(built, start, end, int(preparing), consent)
+    dutch = {
+        str(name_fr): str(name_nl)
+        for name_fr, name_nl in query("SELECT name_fr, name_nl FROM cpas")
+        if name_nl
+    }
+    return Collected(built, start, end, int(preparing), consent, dutch)
 
 
 def _withdrawn_people(query: Callable[[str], list[tuple[Any, ...]]]) -> set[int]:

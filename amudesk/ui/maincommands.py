@@ -301,6 +301,11 @@ class MainCommands(QObject):
         dialog.erased.connect(lambda _person_id: self.window.refresh(None))
         dialog.exec()
 
+    def open_statistics(self) -> None:
+        from amudesk.ui.statsdialog import StatisticsDialog
+
+        StatisticsDialog(self.store, parent=self.window).exec()
+
     def open_audit(self) -> None:
         from amudesk.ui.auditdialog import AuditDialog
 

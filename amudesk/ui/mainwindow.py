@@ -184,6 +184,12 @@ class MainWindow(QMainWindow):
             self.commands.open_privacy,
             tip=_("Everything about a person, erasure, retention, record of processing (GDPR)"),
         )
+        self.statistics_action = self._action(
+            _("St&atistics…"),
+            self.commands.open_statistics,
+            "Ctrl+Shift+S",
+            _("Delays and refusals, measured: figures per CPAS, month or channel"),
+        )
         for action in (self.backup_action, self.restore_action, self.passphrase_action):
             action.setEnabled(self.data_dir is not None)
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
@@ -212,6 +218,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = bar.addMenu(_("&Tools"))
         self.tools_menu.addAction(self.deadlines_action)
         self.tools_menu.addAction(self.idle_action)
+        self.tools_menu.addAction(self.statistics_action)
         self.tools_menu.addSeparator()
         self.tools_menu.addAction(self.directory_action)
         self.tools_menu.addAction(self.office_action)

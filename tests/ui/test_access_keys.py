@@ -212,6 +212,7 @@ def dialog_factories(
     from amudesk.ui.requestdialog import RequestDialog
     from amudesk.ui.safekeeping import BackupDialog, ChangePassphraseDialog, RestoreDialog
     from amudesk.ui.settingsdialog import SettingsDialog
+    from amudesk.ui.statsdialog import StatisticsDialog
     from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
 
     request_id, person_id = case["request"], case["person"]
@@ -260,6 +261,7 @@ def dialog_factories(
     yield "SettingsDialog", lambda: SettingsDialog(data_dir)
     yield "PrivacyDialog", lambda: PrivacyDialog(store)
     yield "AuditDialog", lambda: AuditDialog(store)
+    yield "StatisticsDialog", lambda: StatisticsDialog(store)
     yield "BackupDialog", lambda: BackupDialog(store)
     yield "RestoreDialog", lambda: RestoreDialog(data_dir)
     yield "ChangePassphraseDialog", lambda: ChangePassphraseDialog()

@@ -124,3 +124,36 @@ def test_the_period_starts_on_1_january_of_the_year_of_to(
     data = json.loads(out)
     assert data["period"] == {"from": "2025-01-01", "to": "2025-12-31"}
     assert data["groups"] == [] and data["total"]["filed"] == 0
+
+
+def test_stats_pdf_from_the_store_and_from_extracts(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path, filled: dict[str, str]
+) -> None:
+    from pypdf import PdfReader
+
+    report = tmp_path / "report.pdf"
+    code, out, err = run(capsys, data_dir, "stats", *PERIOD, "--pdf", str(report), "--lang", "nl")
+    assert (code, err) == (0, "") and "report.pdf" in out
+    text = " ".join(page.extract_text() for page in PdfReader(report).pages)
+    assert "<5" in text and "Coulibaly" not in text
+    code, _out, err = run(capsys, data_dir, "stats", *PERIOD, "--extract", str(tmp_path / "e.csv"))
+    assert code == 0
+    merged = tmp_path / "merged.pdf"
+    code, out, err = run(
+        capsys, data_dir, "stats", "--merge", str(tmp_path / "e.csv"), "--pdf", str(merged)
+    )
+    assert (code, err) == (0, "") and merged.read_bytes().startswith(b"%PDF")
+    code, out, err = run(capsys, data_dir, "stats", *PERIOD, "--pdf", str(tmp_path / "r.txt"))
+    assert code == 2 and err.count("\n") == 1 and "--pdf" in err
+    assert not (tmp_path / "r.txt").exists()
+
+
+def test_figures_in_dutch_name_the_cpas_in_dutch(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, filled: dict[str, str]
+) -> None:
+    code, out, _err = run(capsys, data_dir, "stats", *PERIOD, "--json", "--lang", "nl")
+    assert code == 0
+    (group,) = json.loads(out)["groups"]
+    assert group["group"] == "OCMW Schaarbeek"
+    code, out, _err = run(capsys, data_dir, "stats", *PERIOD, "--json", "--lang", "fr")
+    assert json.loads(out)["groups"][0]["group"] == "CPAS de Schaerbeek"
