@@ -207,55 +207,55 @@ def suppressed_value(value: float | None, over: int) -> Cell:
 # left out. Keys are the JSON keys they explain.
 FIGURE_NOTES: dict[str, str] = {
     "filed": N_(
-        "filed: requests received by the CPAS in the period (requests still being prepared "
-        "are not counted)."
+        "Filed: requests received by the CPAS in the period (requests still being "
+        "prepared are not counted)."
     ),
-    "decided": N_("decided: requests with a first decision by the period's last day."),
+    "decided": N_("Decided: requests with a first decision by the period's last day."),
     "waiting": N_(
-        "waiting: requests without a decision on the period's last day; oldest_wait: the "
-        "days the longest of them had waited."
+        "Waiting: requests without a decision on the period's last day; longest wait: the"
+        " days the longest of them had waited."
     ),
     "median_days_to_decision": N_(
-        "days to decision: calendar days from the day the CPAS received the request to its "
-        "first decision; requests still open are left out of the median and the 90th "
-        "percentile (see oldest_wait)."
+        "Days to decision: calendar days from the day the CPAS received the request to "
+        "its first decision; requests still open are left out of the median and the 90th "
+        "percentile (they show in the longest wait)."
     ),
     "share_decided_within_30": N_(
-        "decided within 30 days: as the legal clock counts the decision limit (from the day "
-        "the request was received, with this office's setting on limits ending on a "
-        "non-working day); a request still without decision once its limit passed counts as "
-        "late, one whose limit still runs is left out."
+        "Decided within 30 days: as the legal clock counts the decision limit (from the "
+        "day the request was received, with this office's setting on limits ending on a "
+        "non-working day); a request still without decision once its limit passed counts "
+        "as late, one whose limit still runs is left out."
     ),
     "median_days_to_notification": N_(
-        "days to notification: from the first decision to its notification (for a "
-        "registered letter, the day it was posted); within 8 days as the legal clock counts "
-        "it; a decision not notified once the limit passed counts as late."
+        "Days to notification: from the first decision to its notification (for a "
+        "registered letter, the day it was posted); within 8 days as the legal clock "
+        "counts it; a decision not notified once the limit passed counts as late."
     ),
     "share_encoded_within_8": N_(
-        "encoded within 8 days: positive first decisions encoded in MediPrima by the due "
+        "Encoded within 8 days: positive first decisions encoded in MediPrima by the due "
         "day of the clock's limit; one not encoded once the limit passed counts as late."
     ),
     "refusals_by_reason": N_(
-        "refusals and incompetences by reason: the reasons the first decision gave (one "
-        "decision may give several); not_allowed_by_law: decisions giving at least one "
+        "Refusals and incompetences by reason: the reasons the first decision gave (one "
+        "decision may give several); not allowed by law: decisions giving at least one "
         "reason the law does not allow."
     ),
     "transfers": N_(
-        "transfers: requests this CPAS sent on to another one; days lost to a transfer: "
-        "for a request received by transfer, from the day the person first filed to the day "
-        "this CPAS received it."
+        "Transfers: requests this CPAS sent on to another one; days lost to a transfer: "
+        "for a request received by transfer, from the day the person first filed to the "
+        "day this CPAS received it."
     ),
     "appeals": N_(
-        "appeals: requests appealed to the labour court by the period's last day; outcome "
-        "of the first appeal, pending when none is known."
+        "Appeals: requests appealed to the labour court by the period's last day; outcome"
+        ' of the first appeal, "pending" when none is known.'
     ),
     "median_days_to_care": N_(
-        "days to care: from the day the request was received to the first coverage "
+        "Days to care: from the day the request was received to the first coverage "
         "guarantee's decision; requests without one are left out."
     ),
     "renewals_with_gap": N_(
-        "renewals: guarantees that followed another one; a gap is a day between the end of "
-        "one guarantee's validity and the start of the next that neither covers."
+        "Renewals: guarantees that followed another one; a gap is a day between the end "
+        "of one guarantee's validity and the start of the next that neither covers."
     ),
 }
 SMALL_CELL_RULE = N_(
