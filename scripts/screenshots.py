@@ -315,6 +315,24 @@ def shoot_board(app: Any, window: Any, path: Path) -> None:
     board.close()
 
 
+def shoot_statistics(app: Any, store: Any, language: str, out: Path) -> None:
+    """The statistics window once its figures are counted: the table and the box plots."""
+    from amudesk.ui.statsdialog import StatisticsDialog
+
+    dialog = StatisticsDialog(store)
+    dialog.resize(*SCREEN)
+    dialog.show()
+    dialog.wait_for_task(60_000)
+    settle(app)
+    save(dialog, out / f"statistics-{language}.png")
+    dialog.tabs.setCurrentIndex(1)
+    settle(app)
+    save(dialog, out / f"statistics-chart-{language}.png")
+    dialog.done(0)
+    dialog.deleteLater()
+    settle(app)
+
+
 def shoot_language(
     app: Any, store: Any, data_dir: Path, ids: dict[str, int], language: str, out: Path
 ) -> None:
@@ -357,6 +375,7 @@ def shoot_language(
         save(dialog, out / f"{name}-{language}.png")
         dialog.close()
         dialog.deleteLater()
+    shoot_statistics(app, store, language, out)
     window.close()
     window.deleteLater()
     settle(app)
