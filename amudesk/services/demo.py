@@ -463,6 +463,37 @@ class _Plan:
     today: dt.date = dt.date.min  # the demo's today: requests being prepared take its year
 
 
+def request_row(now: dt.datetime, **values: Any) -> dict[str, Any]:
+    """A request's columns for the bulk insert, ``values`` over the defaults: every row of
+    one insert has them all (an open request, in person, with no CPAS or date yet)."""
+    return {
+        "reference": "",
+        "person_id": 0,
+        "cpas_id": None,
+        "received_at": None,
+        "channel": str(Channel.IN_PERSON),
+        "accompanied_by": "",
+        "aamu_handed_in": False,
+        "care_started_on": None,
+        "care_kind": None,
+        "status": str(CaseStatus.OPEN),
+        "transferred_on": None,
+        "transferred_to_id": None,
+        "appealed_on": None,
+        "closed_on": None,
+        "closed_reason": None,
+        "closed_note": "",
+        "previous_id": None,
+        "first_filed_on": None,
+        "spp_referred_on": None,
+        "urgent": False,
+        "urgent_reason": None,
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+
+
 class _Generator:
     """People and requests from ``rng``; the legal clock's facts from ``clock_rng``.
 
@@ -635,31 +666,16 @@ class _Generator:
         if aamu:
             plan.aamus.append((index, self._aamu(day)))
         plan.requests.append(
-            {
-                "reference": "",
-                "person_id": 0,
-                "cpas_id": self._cpas_for(person).id,
-                "received_at": self._moment(day),
-                "channel": str(channel),
-                "accompanied_by": accompanied,
-                "aamu_handed_in": aamu,
-                "care_started_on": care_started_on,
-                "care_kind": care_kind,
-                "status": str(CaseStatus.OPEN),
-                "transferred_on": None,
-                "transferred_to_id": None,
-                "appealed_on": None,
-                "closed_on": None,
-                "closed_reason": None,
-                "closed_note": "",
-                "previous_id": None,
-                "first_filed_on": None,
-                "spp_referred_on": None,
-                "urgent": False,
-                "urgent_reason": None,
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
+            request_row(
+                self.now,
+                cpas_id=self._cpas_for(person).id,
+                received_at=self._moment(day),
+                channel=str(channel),
+                accompanied_by=accompanied,
+                aamu_handed_in=aamu,
+                care_started_on=care_started_on,
+                care_kind=care_kind,
+            )
         )
         plan.owners.append(adult_index)
         age = (self.today - day).days
@@ -1084,51 +1100,25 @@ class _FrontDesk:
             self._follow_on(plan, index, received)
         for adult in rng.sample(range(len(plan.adults)), k=max(1, len(plan.adults) // 100)):
             plan.requests.append(
-                {
-                    **plan.requests[0],
-                    "cpas_id": None,
-                    "received_at": None,
-                    "channel": str(Channel.SERVICE),
-                    "accompanied_by": "",
-                    "aamu_handed_in": False,
-                    "care_started_on": None,
-                    "care_kind": None,
-                    "status": str(CaseStatus.PREPARING),
-                    "transferred_on": None,
-                    "transferred_to_id": None,
-                    "appealed_on": None,
-                    "closed_on": None,
-                    "closed_reason": None,
-                    "closed_note": "",
-                    "previous_id": None,
-                    "first_filed_on": None,
-                    "spp_referred_on": None,
-                    "urgent": False,
-                    "urgent_reason": None,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                }
+                request_row(
+                    self.now, channel=str(Channel.SERVICE), status=str(CaseStatus.PREPARING)
+                )
             )
             plan.owners.append(adult)
 
     def _follow_on(self, plan: _Plan, previous: int, received: dt.date) -> None:
         rng, first = self.rng, plan.requests[previous]
         moment = cases.to_utc(dt.datetime.combine(received, dt.time(rng.randint(9, 15), 0)))
-        row = {
-            **first,
-            "cpas_id": first["transferred_to_id"],
-            "received_at": moment,
-            "status": str(CaseStatus.OPEN),
-            "transferred_on": None,
-            "transferred_to_id": None,
-            "appealed_on": None,
-            "closed_on": None,
-            "closed_reason": None,
-            "closed_note": "",
-            "first_filed_on": first["first_filed_on"] or cases.local_date(first["received_at"]),
-            "spp_referred_on": None,
-            "updated_at": min(moment, self.now),
-        }
+        # The same person's request, as the CPAS it was sent to received it.
+        kept = ("channel", "accompanied_by", "aamu_handed_in", "care_started_on", "care_kind")
+        row = request_row(
+            self.now,
+            **{column: first[column] for column in (*kept, "urgent", "urgent_reason")},
+            cpas_id=first["transferred_to_id"],
+            received_at=moment,
+            first_filed_on=first["first_filed_on"] or cases.local_date(first["received_at"]),
+            updated_at=min(moment, self.now),
+        )
         index = len(plan.requests)
         plan.requests.append(row)
         plan.owners.append(plan.owners[previous])
