@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gettext
 import io
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
 from pypdf import PdfReader
 
 from amudesk import i18n
@@ -25,11 +22,10 @@ from amudesk.documents.aamu import (
 )
 from amudesk.documents.layout import Letterhead
 from amudesk.models.request import CARE_CATEGORIES
+from tests.documents.catalogs import translation_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "amudesk" / "documents" / "aamu.py"
-KEYWORDS: dict[str, Any] = {"_": None, "N_": None}
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 A4 = (595.0, 842.0)
 NO_DIAGNOSIS = "Write no diagnosis and no medical details on this form."
 
@@ -254,24 +250,8 @@ def test_rendering_is_fast() -> None:
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_every_message_is_translated(language: str) -> None:
     """Each message of the renderer is in the language's catalog, placeholders intact."""
-    translations = i18n.translator(language)
-    assert isinstance(translations, gettext.GNUTranslations)
-    missing = []
-    bad_placeholders = []
-    for _line, message, _comments, _context in extract_from_file(
-        "python", str(SOURCE), keywords=KEYWORDS
-    ):
-        assert isinstance(message, str)  # the renderer has no plural forms
-        translated = translations.gettext(message)
-        if translated == message and PLACEHOLDER.sub("", message).strip(" .·") not in {
-            "",
-            "CPAS",
-            "Date",
-            "Profession",
-            "Signature",
-        }:
-            missing.append(message)
-        elif set(PLACEHOLDER.findall(translated)) != set(PLACEHOLDER.findall(message)):
-            bad_placeholders.append(message)
+    missing, bad_placeholders = translation_problems(
+        SOURCE, language, {"CPAS", "Date", "Profession", "Signature"}
+    )
     assert missing == []
     assert bad_placeholders == []

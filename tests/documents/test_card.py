@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gettext
 import io
 import re
 import time
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.extract import extract_from_file
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -46,6 +44,7 @@ from amudesk.documents.card import (
 )
 from amudesk.documents.fonts import register_fonts
 from amudesk.documents.layout import MM, PAGE_HEIGHT, PAGE_WIDTH
+from tests.documents.catalogs import translation_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "amudesk" / "documents" / "card.py"
@@ -735,19 +734,8 @@ def test_every_text_on_a_card_stays_in_the_safe_area(
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_every_message_is_translated(language: str) -> None:
     """Each message of the card is in the language's catalog, placeholders intact."""
-    translations = i18n.translator(language)
-    assert isinstance(translations, gettext.GNUTranslations)
-    if translations.gettext("Medical card — urgent medical aid") == (
-        "Medical card — urgent medical aid"
-    ):
-        pytest.skip("the card's messages are not in the catalogs yet")
-    missing = []
-    for _line, message, _comments, _context in extract_from_file(
-        "python", str(SOURCE), keywords={"N_": None}
-    ):
-        assert isinstance(message, str)
-        translated = translations.gettext(message)
-        if translated == message and message not in {"CPAS", "E-mail", "NISS / BIS"}:
-            missing.append(message)
-        assert set(re.findall(r"\{(\w*)\}", translated)) == set(re.findall(r"\{(\w*)\}", message))
+    missing, bad_placeholders = translation_problems(
+        SOURCE, language, {"CPAS", "E-mail", "NISS / BIS"}
+    )
     assert missing == []
+    assert bad_placeholders == []

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gettext
 import io
-import re
 import time
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
 from pypdf import PdfReader
 
 from amudesk import i18n
@@ -22,11 +19,10 @@ from amudesk.documents.receipt import (
     format_niss,
     render_receipt,
 )
+from tests.documents.catalogs import translation_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "amudesk" / "documents" / "receipt.py"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "_n": (1, 2)}
-PLACEHOLDER = re.compile(r"\{(\w*)\}")
 A4 = (595.0, 842.0)
 
 LATIN_FAMILY = "Nguyễn-Wójcik de la Fontaine-Żółkiewska y Hernández-Çelik"
@@ -240,29 +236,8 @@ def test_format_niss() -> None:
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_every_message_is_translated(language: str) -> None:
     """Each message of the renderer is in the language's catalog, placeholders intact."""
-    translations = i18n.translator(language)
-    assert isinstance(translations, gettext.GNUTranslations)
-    missing = []
-    bad_placeholders = []
-    for _line, message, _comments, _context in extract_from_file(
-        "python", str(SOURCE), keywords=KEYWORDS
-    ):
-        if isinstance(message, tuple):
-            pairs = [
-                (message[0], translations.ngettext(message[0], message[1], 1)),
-                (message[1], translations.ngettext(message[0], message[1], 5)),
-            ]
-        else:
-            pairs = [(message, translations.gettext(message))]
-        for source, translated in pairs:
-            if (
-                translated == source
-                and language != "en"
-                and PLACEHOLDER.sub("", source).strip(" .·")
-                not in {"", "NISS", "CPAS", "Notification"}
-            ):
-                missing.append(source)
-            elif set(PLACEHOLDER.findall(translated)) != set(PLACEHOLDER.findall(source)):
-                bad_placeholders.append(source)
+    missing, bad_placeholders = translation_problems(
+        SOURCE, language, {"NISS", "CPAS", "Notification"}
+    )
     assert missing == []
     assert bad_placeholders == []
