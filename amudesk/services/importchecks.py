@@ -803,8 +803,8 @@ def _status(text: str) -> str | None:
 def _urgency(row: dict[str, str]) -> tuple[bool, str | None]:
     urgent = _yes_no(row["urgent"], "urgent")
     value = row["urgent_reason"].strip()
-    if not value:
-        return urgent, None
+    if not value:  # an urgent request needs its category, as in the form
+        return urgent, cases.check_urgency(urgent, None)
     if not urgent:
         raise FieldError(
             "urgent_reason",

@@ -101,6 +101,19 @@ def test_an_export_on_a_full_disk(
     assert "export" not in audit_actions(desk)
 
 
+@pytest.mark.parametrize(
+    ("option", "name"),
+    [("--csv", "f.csv"), ("--xlsx", "f.xlsx"), ("--pdf", "report.pdf"), ("--extract", "e.csv")],
+)
+def test_statistics_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], desk: Path, full: Path, option: str, name: str
+) -> None:
+    code, out, err = run(capsys, desk, "stats", option, str(full / name))
+    assert code == 2 and out == ""
+    assert "the disk is full" in one_line(err)
+    assert [p.name for p in full.iterdir() if not p.name.startswith("filler")] == []
+
+
 def test_an_import_into_a_data_folder_on_a_full_disk(
     capsys: pytest.CaptureFixture[str], small_disk: Path, tmp_path: Path
 ) -> None:

@@ -28,6 +28,20 @@ FILE_COMMANDS = {
     "export": lambda target: ["export", str(target)],
     "ics": lambda target: ["deadlines", "--ics", str(target)],
     "document": lambda target: ["document", "receipt", "--reference", REFERENCE, "-o", str(target)],
+    "stats-csv": lambda target: ["stats", "--csv", str(target)],
+    "stats-xlsx": lambda target: ["stats", "--xlsx", str(target)],
+    "stats-pdf": lambda target: ["stats", "--pdf", str(target)],
+    "stats-extract": lambda target: ["stats", "--extract", str(target)],
+}
+# The file name each command's output takes.
+SUFFIXES = {
+    "export": ".csv",
+    "ics": ".ics",
+    "document": ".pdf",
+    "stats-csv": ".csv",
+    "stats-xlsx": ".xlsx",
+    "stats-pdf": ".pdf",
+    "stats-extract": ".csv",
 }
 FOLDER_COMMANDS = {
     "person-export": lambda folder: ["person-export", "--reference", REFERENCE, "-o", str(folder)],
@@ -130,7 +144,7 @@ def test_a_target_that_is_not_a_plain_file_is_refused(
     kind: str,
     command: str,
 ) -> None:
-    suffix = {"export": ".csv", "ics": ".ics", "document": ".pdf"}[command]
+    suffix = SUFFIXES[command]
     target = oddities[kind].with_name(oddities[kind].name + suffix)
     oddities[kind].rename(target)
     before = snapshot(desk)
@@ -158,6 +172,9 @@ def test_a_device_is_not_replaced(capsys: pytest.CaptureFixture[str], desk: Path
         ("ics", ".ics", b"reference,family_name\r\n"),
         ("document", ".pdf", b"reference,family_name\r\nA,B\r\n"),
         ("export", ".csv", b"SQLite format 3\x00\x10\x00\x01\x01"),
+        ("stats-pdf", ".pdf", b"reference,family_name\r\nA,B\r\n"),
+        ("stats-extract", ".csv", b"%PDF-1.4 a document"),
+        ("stats-xlsx", ".xlsx", b"plain text, not a workbook"),
     ],
 )
 def test_a_file_of_another_kind_is_not_replaced(
@@ -179,7 +196,7 @@ def test_a_file_of_another_kind_is_not_replaced(
 def test_a_file_of_the_same_kind_is_replaced_whole_and_private(
     capsys: pytest.CaptureFixture[str], desk: Path, tmp_path: Path, command: str
 ) -> None:
-    suffix = {"export": ".csv", "ics": ".ics", "document": ".pdf"}[command]
+    suffix = SUFFIXES[command]
     target = tmp_path / f"out{suffix}"
     assert run(capsys, desk, *FILE_COMMANDS[command](target))[0] == 0
     first = target.read_bytes()

@@ -160,8 +160,26 @@ def test_a_file_in_french_and_one_in_dutch_are_imported(store: Any, tmp_path: Pa
     dutch = write_rows(
         tmp_path / "nl.csv",
         [
-            ["naam", "voornaam", "geboortedatum", "ocmw", "datum aanvraag", "kanaal", "dringend"],
-            ["Peeters", "Jan", "1980", "Sint-Gillis", "2025-04-01 09:30", "per post", "ja"],
+            [
+                "naam",
+                "voornaam",
+                "geboortedatum",
+                "ocmw",
+                "datum aanvraag",
+                "kanaal",
+                "dringend",
+                "urgent_reason",
+            ],
+            [
+                "Peeters",
+                "Jan",
+                "1980",
+                "Sint-Gillis",
+                "2025-04-01 09:30",
+                "per post",
+                "ja",
+                "hospital",
+            ],
         ],
     )
     assert import_file(french, store=store).problems == []
@@ -448,7 +466,14 @@ def test_the_new_columns_go_out_and_come_back(store: Any, tmp_path: Path) -> Non
                 transferred_on="2025-03-14",
                 transferred_to="Evere",
             ),
-            row(given_names="Awa", status="preparing", cpas="", filed_on="", urgent="1"),
+            row(
+                given_names="Awa",
+                status="preparing",
+                cpas="",
+                filed_on="",
+                urgent="1",
+                urgent_reason="child",
+            ),
             row(given_names="Fatou", transferred_on="2025-03-20"),
         ],
     )
@@ -493,7 +518,7 @@ def test_the_new_columns_go_out_and_come_back(store: Any, tmp_path: Path) -> Non
             "CPAS de Saint-Gilles",
             "2025-03-10 12:00",
         ),
-        ("", "in_person", "yes", "", "preparing", "", "", "", ""),  # this year's reference
+        ("", "in_person", "yes", "child", "preparing", "", "", "", ""),  # this year's reference
     ]
     other = open_desk(tmp_path / "other-data", passphrase=PASSPHRASE, kdf=FAST_KDF)
     try:
