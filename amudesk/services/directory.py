@@ -7,11 +7,9 @@ CSV file of contacts (:func:`import_contacts`).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +21,13 @@ from amudesk.identifiers import IdentifierError, parse_bce
 from amudesk.models import Cpas, Request
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
-from amudesk.services.spreadsheet import RowProblem, SpreadsheetError, file_name, restored
+from amudesk.services.spreadsheet import (
+    RowProblem,
+    SpreadsheetError,
+    csv_records,
+    file_name,
+    restored,
+)
 from amudesk.text import fold, shown
 
 SEED_FILE = resources_dir() / "cpas-brussels.json"
@@ -312,32 +316,6 @@ def _contacts_text(source: Path | str) -> tuple[str, str]:
         ) from None
 
 
-def _records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each record; a record's line is the one it starts on."""
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "NUL" in str(exc):
-                message = _(
-                    "{file}: line {line} holds a NUL character, so this is not a text file; "
-                    "save it as “CSV UTF-8” and try again."
-                )
-            else:
-                message = _(
-                    '{file}: line {line} cannot be read; check the quotes “"” on that line.'
-                )
-            raise SpreadsheetError(message.format(file=name, line=start)) from None
-        yield start, record
-
-
 def _contact_header(cells: list[str], name: str) -> dict[int, tuple[str, str]]:
     """Column index → (field, the header as written); SpreadsheetError when a header is
     unknown or repeated, or the cpas column or every contact column is missing."""
@@ -389,7 +367,7 @@ def _read_contacts(
 ) -> tuple[dict[int, tuple[str, str]], list[tuple[int, list[str]]]]:
     header: dict[int, tuple[str, str]] | None = None
     rows: list[tuple[int, list[str]]] = []
-    for line, cells in _records(text, name):
+    for line, cells in csv_records(text, name):
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:

@@ -10,10 +10,8 @@ duplicates.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 import re
 import unicodedata
@@ -65,6 +63,7 @@ from amudesk.services.spreadsheet import (
     Progress,
     RowProblem,
     SpreadsheetError,
+    csv_records,
     file_name,
     fold_header,
     restored,
@@ -137,23 +136,6 @@ def _cell_text(value: object, column: str) -> str:
     return str(value).strip()
 
 
-def _csv_error(file: str, line: int, reason: str) -> SpreadsheetError:
-    """csv's own reasons name its internals (the field size limit); say what to do instead."""
-    if "field larger than field limit" in reason:
-        message = _(
-            '{file}: line {line} has a cell far too long for a request; a quote “"” left '
-            "open may have taken in the lines after it. Check that line."
-        )
-    elif "NUL" in reason:
-        message = _(
-            "{file}: line {line} holds a NUL character, so this is not a text spreadsheet; "
-            "save it as “CSV UTF-8” and try again."
-        )
-    else:
-        message = _('{file}: line {line} cannot be read; check the quotes “"” on that line.')
-    return SpreadsheetError(message.format(file=file, line=line))
-
-
 def _read_csv_records(path: Path) -> Records:
     file = file_name(path)
     try:
@@ -172,18 +154,7 @@ def _read_csv_records(path: Path) -> Records:
             ).format(file=file, line=line)
         ) from None
     del raw
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _csv_error(file, start, str(exc)) from None
+    for start, record in csv_records(text, file):
         yield start, [restored(cell) for cell in record]
 
 

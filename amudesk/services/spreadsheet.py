@@ -69,9 +69,11 @@ its requests once :mod:`amudesk.services.importchecks` has checked its rows;
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -649,3 +651,39 @@ class Meter:
         self.done = self.steps
         if self._reported != self.steps:
             self._report()
+
+
+def csv_records(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of each record of a CSV text, its delimiter ";" or "," as its
+    first line uses most; a record's line is the one it starts on. A record csv cannot
+    read is a SpreadsheetError naming the file and the line."""
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    while True:
+        start = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(file, start, str(exc)) from None
+        yield start, record
+
+
+def _csv_error(file: str, line: int, reason: str) -> SpreadsheetError:
+    """csv's own reasons name its internals (the field size limit); say what to do instead."""
+    if "field larger than field limit" in reason:
+        message = _(
+            '{file}: line {line} has a cell far too long for a request; a quote “"” left '
+            "open may have taken in the lines after it. Check that line."
+        )
+    elif "NUL" in reason:
+        message = _(
+            "{file}: line {line} holds a NUL character, so this is not a text spreadsheet; "
+            "save it as “CSV UTF-8” and try again."
+        )
+    else:
+        message = _('{file}: line {line} cannot be read; check the quotes “"” on that line.')
+    return SpreadsheetError(message.format(file=file, line=line))
