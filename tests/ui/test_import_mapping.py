@@ -112,7 +112,8 @@ def test_the_columns_read_in_french_and_dutch_need_no_question(
 ) -> None:
     path = tmp_path / "fr.csv"
     path.write_text(
-        "Nom;Prénom;CPAS;Date de la demande;Urgence\nDiallo;Awa;Evere;2025-01-02;oui\n",
+        "Nom;Prénom;CPAS;Date de la demande;Urgence;Motif de l'urgence\n"
+        "Diallo;Awa;Evere;2025-01-02;oui;hospital\n",
         encoding="utf-8",
     )
     dialog = dialog_for(qtbot, store, path)
