@@ -796,34 +796,49 @@ def anonymised(rows: Sequence[CaseRow]) -> list[CaseRow]:
     CPAS-less, year-only group of fewer than 5 requests: it is kept, since it names no
     one. The day counts, decision and reasons are kept: they are what is measured."""
     current = list(rows)
+    keys = [row[:4] for row in current]  # (cpas, month, channel, age_band), kept up to date
     for step in GENERALISED:
-        counts = Counter(row[:4] for row in current)  # (cpas, month, channel, age_band)
-        if all(count >= SMALL for count in counts.values()):
-            break
+        counts = Counter(keys)
         small = {key for key, count in counts.items() if count < SMALL}
-        changed = []
-        for row in current:
-            if row[:4] not in small:
-                changed.append(row)
-            elif step == "month":
-                changed.append(row._replace(month=row.month[:4]))
+        if not small:
+            break
+        for index in [index for index, key in enumerate(keys) if key in small]:
+            row = current[index]
+            if step == "month":
+                row = row._replace(month=row.month[:4])
             elif step == "age_band":
-                changed.append(row._replace(age_band=SUPPRESSED))
+                row = row._replace(age_band=SUPPRESSED)
             elif step == "channel":
-                changed.append(row._replace(channel=SUPPRESSED))
+                row = row._replace(channel=SUPPRESSED)
             else:
-                changed.append(row._replace(cpas=SUPPRESSED))
-        current = changed
+                row = row._replace(cpas=SUPPRESSED)
+            current[index] = row
+            keys[index] = row[:4]
     return current
 
 
+_SEPARATOR = "\x1f"  # between the cells of extract_lines: no cell can hold it
+
+
 def extract_lines(rows: Sequence[CaseRow], *, quoted: bool = False) -> list[list[str]]:
-    """The extract's lines (header first) for ``rows``, already :func:`anonymised`; with
-    ``quoted``, the CPAS name is written as a CSV cell (quoted when it holds a comma, a
-    quote or a line break: no other cell can)."""
-    lines = [list(EXTRACT_COLUMNS)]
+    """The extract's lines (header first) for ``rows``, already :func:`anonymised`, as
+    lists of cells; with ``quoted``, the CPAS name is written as a CSV cell."""
+    return [list(EXTRACT_COLUMNS)] + [
+        line.split(_SEPARATOR) for line in _joined_lines(rows, _SEPARATOR, quoted=quoted)
+    ]
+
+
+def _joined_lines(rows: Sequence[CaseRow], separator: str, *, quoted: bool) -> list[str]:
+    """One string per row, its cells joined by ``separator``; with ``quoted``, the CPAS
+    name is written as a CSV cell (quoted when it holds a comma, a quote or a line break:
+    no other cell can). One f-string a row: the extract of 100,000 requests is written in
+    a fraction of the time lists of cells took."""
     flag = {None: "", True: YES, False: NO}
+    number: dict[int | None, str] = {None: ""}  # day counts repeat: each one written once
     names: dict[str, str] = {}
+    prefix = f"{FORMAT_NAME}{separator}{FORMAT_VERSION}{separator}"
+    s = separator
+    lines = []
     for (
         cpas,
         month,
@@ -849,31 +864,18 @@ def extract_lines(rows: Sequence[CaseRow], *, quoted: bool = False) -> list[list
         name = names.get(cpas)
         if name is None:
             name = names[cpas] = _csv_cell(_neutral(cpas)) if quoted else _neutral(cpas)
+        days = []
+        for value in (to_decision, to_notification, to_encoding, lost, to_care, waiting):
+            text = number.get(value)
+            if text is None:
+                text = number[value] = str(value)
+            days.append(text)
         lines.append(
-            [
-                FORMAT_NAME,
-                FORMAT_VERSION,
-                name,
-                month,
-                channel,
-                band,
-                kind,
-                "" if to_decision is None else str(to_decision),
-                flag[decided_within],
-                "" if to_notification is None else str(to_notification),
-                flag[notified_within],
-                "" if to_encoding is None else str(to_encoding),
-                flag[encoded_within],
-                "|".join(reasons) if reasons else "",
-                flag[unlawful],
-                flag[transferred],
-                "" if lost is None else str(lost),
-                flag[appealed],
-                outcome,
-                "" if to_care is None else str(to_care),
-                "|".join(map(str, gaps)) if gaps else "",
-                "" if waiting is None else str(waiting),
-            ]
+            f"{prefix}{name}{s}{month}{s}{channel}{s}{band}{s}{kind}{s}{days[0]}{s}"
+            f"{flag[decided_within]}{s}{days[1]}{s}{flag[notified_within]}{s}{days[2]}{s}"
+            f"{flag[encoded_within]}{s}{'|'.join(reasons)}{s}{flag[unlawful]}{s}"
+            f"{flag[transferred]}{s}{days[3]}{s}{flag[appealed]}{s}{outcome}{s}{days[4]}{s}"
+            f"{'|'.join(map(str, gaps))}{s}{days[5]}"
         )
     return lines
 
@@ -889,8 +891,8 @@ def extract_bytes(rows: Sequence[CaseRow]) -> bytes:
     """The anonymised extract of ``rows`` (generalised by :func:`anonymised`) as CSV:
     UTF-8 with a BOM, "," between fields, CRLF, one request per line; every line names the
     format (:data:`FORMAT_NAME`) and its version (:data:`FORMAT_VERSION`)."""
-    lines = extract_lines(anonymised(rows), quoted=True)
-    return ("\r\n".join(map(",".join, lines)) + "\r\n").encode("utf-8-sig")
+    lines = [",".join(EXTRACT_COLUMNS), *_joined_lines(anonymised(rows), ",", quoted=True)]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
 def _csv_cell(text: str) -> str:
