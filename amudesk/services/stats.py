@@ -190,6 +190,9 @@ def collect(
             brussels,
             progress,
         )
+        # Freed before the collector runs again: it then looks at the rows alone, not at
+        # every tuple read (a tenth of a second on a year of 100,000 people).
+        del requests, births, decisions, wanted, reasons, appeals
     built, consent = rows
     dutch = {
         str(name_fr): str(name_nl)
