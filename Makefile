@@ -21,8 +21,10 @@ run: $(STAMP)
 		$(PY) -m amudesk $(ARGS); \
 	fi
 
+# The PostgreSQL half runs on a throwaway server started for the run when PostgreSQL is
+# installed (scripts/postgres.sh), or on $$AMUDESK_TEST_POSTGRES; else it is skipped, saying why.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen bash scripts/postgres.sh run $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check amudesk tests scripts benchmarks

@@ -59,6 +59,8 @@ OFFICE_FIELD_ALIASES = (
     "labour-court-address",
     "labour-court-address-nl",
 )
+# models.Role's values (the parser loads no model).
+ROLES = ("administrator", "worker", "reader")
 # The fields that can have their own words in French and in Dutch (`office set --lang`).
 OFFICE_LOCALISED_FIELDS = ("name", "address", "title", "court")
 
@@ -84,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"amudesk {__version__}")
     parser.add_argument(
         "--data-dir", type=Path, help=_("data folder to use instead of the default one")
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help=_(
+            "the office's shared PostgreSQL database (postgresql://…) instead of the data "
+            "folder's own; also $AMUDESK_DATABASE_URL"
+        ),
     )
     parser.add_argument("--lang", choices=("fr", "nl", "en"), help=_("language of messages"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -304,6 +314,46 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("fr", "nl", "en"),
         help=_("language of the figures' notes (default: the language of messages)"),
     )
+
+    move = commands.add_parser(
+        "migrate-to",
+        help=_(
+            "copy the data folder's whole database onto an empty PostgreSQL database URL "
+            "(or, with --database, back into a new data folder: --data-dir DIR), then check "
+            "the copy"
+        ),
+    )
+    move.add_argument("url", nargs="?", metavar="URL", help=_("postgresql://… (empty)"))
+    move.add_argument(
+        "--data-dir",
+        dest="target_dir",
+        type=Path,
+        metavar="DIR",
+        help=_("with --database: the new data folder to copy the shared database into"),
+    )
+
+    user = commands.add_parser(
+        "user", help=_("the workers' accounts of a shared database (--database)")
+    )
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser(
+        "add",
+        help=_(
+            "add an account (its password from $AMUDESK_NEW_PASSWORD, or asked); the first "
+            "account, an administrator's, needs no signing in"
+        ),
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=ROLES, help=_("what the account may do"))
+    add.add_argument(
+        "--server-role",
+        action="store_true",
+        help=_("signs in as the PostgreSQL role NAME: the server checks the password"),
+    )
+    user_list = user_commands.add_parser("list", help=_("list the accounts"))
+    user_list.add_argument("--json", action="store_true", help=_("answer in JSON"))
+    disable = user_commands.add_parser("disable", help=_("stop an account from signing in"))
+    disable.add_argument("name", metavar="NAME")
     return parser
 
 

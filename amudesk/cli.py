@@ -21,9 +21,10 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import DatabaseError
 
-from amudesk import i18n, launch, outputs, stats
+from amudesk import cliaccounts, i18n, launch, outputs, stats
 from amudesk.arguments import EXIT_BAD_INPUT, OFFICE_LOCALISED_FIELDS, UsageError, parse
 from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
+from amudesk.database import DatabaseUrlError, shared_url, shown_url
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
 from amudesk.i18n import _, format_date, ngettext
 from amudesk.identifiers import IdentifierError, parse_niss
@@ -38,6 +39,7 @@ from amudesk.services import (
     desk,
     documents,
     privacy,
+    relocate,
 )
 from amudesk.services import letters as letter_service
 from amudesk.services import stats as stats_service
@@ -57,6 +59,7 @@ from amudesk.store import (
     folder_state,
     integrity_problems,
     note_failed_unlock,
+    open_store,
     storage_error,
     storage_problem,
 )
@@ -105,6 +108,8 @@ def run_command(args: argparse.Namespace) -> int:
         "office": cmd_office,
         "directory": cmd_directory,
         "stats": cmd_stats,
+        "user": cmd_user,
+        "migrate-to": cmd_migrate_to,
     }
     try:
         return handlers[args.command](args)
@@ -139,21 +144,116 @@ def _say(message: str) -> None:
     print("amudesk: " + shown(" ".join(message.split("\n"))), file=sys.stderr)
 
 
+def database_url(args: argparse.Namespace) -> str | None:
+    """The shared database named by --database or $AMUDESK_DATABASE_URL, checked (see
+    :func:`amudesk.database.shared_url`); None for the data folder's own store."""
+    given = getattr(args, "database", None) or os.environ.get(DATABASE_URL_ENV)
+    if not given:
+        return None
+    try:
+        return shared_url(given)
+    except DatabaseUrlError as exc:
+        raise UsageError(_("--database: {reason}").format(reason=exc)) from None
+
+
 def _open(args: argparse.Namespace, passphrase: str | None = None) -> Store:
-    url = os.environ.get(DATABASE_URL_ENV)
+    url = database_url(args)
     folder = args.data_dir or default_data_dir()
     try:
         folder = prepare_data_dir(folder)
         if url is None and passphrase is None:
             passphrase = _passphrase(folder_state(folder))
         # Wrong passphrases typed before (noted below) go into the audit trail at this open.
-        return desk.open_desk(folder, url=url, passphrase=passphrase)
+        store = desk.open_desk(folder, url=url, passphrase=passphrase)
     except WrongPassphrase as exc:
         if url is None:
             note_failed_unlock(folder)
         raise UsageError(str(exc)) from None
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        cliaccounts.sign_in(args, store)  # a shared database: who, and what they may do
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def cmd_migrate_to(args: argparse.Namespace) -> int:
+    """The data folder's store onto an empty PostgreSQL database, or (with --database and
+    --data-dir) a shared database into a new data folder; the copy checked, then audited
+    on both sides."""
+    shared = database_url(args)
+    if args.url and (shared or args.target_dir):
+        raise UsageError(
+            _("migrate-to: give a URL to copy onto, or --database with --data-dir DIR, not both")
+        )
+    if args.url:
+        try:
+            target_url = shared_url(args.url)
+        except DatabaseUrlError as exc:
+            raise UsageError(_("migrate-to: {reason}").format(reason=exc)) from None
+        source = _open(args)
+        target_label = shown_url(target_url)
+        open_target: Callable[[], Store] = lambda: open_store(url=target_url)  # noqa: E731
+    elif shared and args.target_dir:
+        folder = prepare_data_dir(args.target_dir)
+        if folder_state(folder) != "new":
+            raise UsageError(
+                _("migrate-to: {folder} already holds a database; give a new folder").format(
+                    folder=shown(str(args.target_dir))
+                )
+            )
+        passphrase = _passphrase("new")
+        source = _open(args)
+        target_label = str(args.target_dir)
+        open_target = lambda: open_store(folder, passphrase=passphrase)  # noqa: E731
+    else:
+        raise UsageError(
+            _(
+                "migrate-to: give the URL of an empty PostgreSQL database (or --database with "
+                "--data-dir DIR to copy a shared database back)"
+            )
+        )
+    try:
+        try:
+            target = open_target()
+        except StoreError as exc:
+            raise UsageError(_("migrate-to: {reason}").format(reason=exc)) from None
+        try:
+            copied = relocate.copy_store(source, target)
+            detail = f"rows={copied.total};documents={copied.documents}"
+            with target.transaction() as session:
+                audit.record("migrated-in", session=session, detail=detail)
+            with source.transaction() as session:
+                audit.record("migrated-out", session=session, detail=detail)
+        except relocate.RelocateError as exc:
+            raise UsageError(_("migrate-to: {reason}").format(reason=exc)) from None
+        finally:
+            target.close()
+    finally:
+        source.close()
+    print(
+        _(
+            "Copied {rows} rows of {tables} tables to {target}; {documents} documents and "
+            "{entries} audit entries checked."
+        ).format(
+            rows=copied.total,
+            tables=len(copied.rows),
+            target=shown(target_label),
+            documents=copied.documents,
+            entries=copied.audit_entries,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        return cliaccounts.run_user(args, store)
+    finally:
+        store.close()
 
 
 def _passphrase(state: str) -> str:
@@ -429,7 +529,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    if os.environ.get(DATABASE_URL_ENV):
+    if database_url(args):
         raise UsageError(_("restore: only a data folder's own database can be restored"))
     folder = prepare_data_dir(args.data_dir or default_data_dir())
     try:
@@ -445,6 +545,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
+    if database_url(args):
+        raise UsageError(
+            _("rekey: a shared database has no passphrase here; the server protects it")
+        )
     try:
         if folder_state(prepare_data_dir(args.data_dir or default_data_dir())) != "encrypted":
             raise StoreError(_("this data folder has no encrypted database yet"))

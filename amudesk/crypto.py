@@ -95,6 +95,31 @@ class Key:
         return "<Key wiped>" if self.wiped else "<Key>"
 
 
+MIN_LENGTH = 10  # of a passphrase or an account's password
+MIN_SCORE = 3  # zxcvbn's "strong"
+MAX_SCORE = 4
+# zxcvbn gets slow on long inputs (about 50 ms at 100 characters): it never sees more.
+MAX_CHECKED = 100
+# Words zxcvbn should count as guessable in a passphrase chosen for this program.
+GUESSABLE_WORDS = ("amudesk", "amu", "desk", "aide médicale urgente", "cpas", "ocmw")
+
+
+def passphrase_strength(passphrase: str, *, also_guessable: tuple[str, ...] = ()) -> int:
+    """zxcvbn's score, 0 (very weak) .. 4 (very strong), of the first 100 characters;
+    ``also_guessable`` adds words (an account's own name) counted as easy to guess."""
+    if not passphrase:
+        return 0
+    from zxcvbn import zxcvbn  # about 0.1 s to import its word lists: only when needed
+
+    checked = passphrase[:MAX_CHECKED]
+    words = [*GUESSABLE_WORDS, *also_guessable]
+    try:
+        result = zxcvbn(checked, user_inputs=words, max_length=MAX_CHECKED)
+    except TypeError:  # zxcvbn before 4.5 has neither the argument nor the 72-character limit
+        result = zxcvbn(checked, user_inputs=words)
+    return max(0, min(MAX_SCORE, int(result["score"])))
+
+
 def passphrase_is_text(passphrase: str) -> bool:
     """False when ``passphrase`` cannot be written in UTF-8: lone surrogates, which is how
     Python hands over bytes of another encoding from the environment or a terminal."""

@@ -20,6 +20,7 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_skeleton
+from babel.dates import format_time as _format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -120,6 +121,16 @@ def format_datetime(
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(ZoneInfo(BRUSSELS))
     return _format_datetime(local, format=fmt, locale=babel_locale(locale), tzinfo=local.tzinfo)
+
+
+def format_moment(value: dt.datetime, locale: str | None = None) -> str:
+    """A recent moment in Brussels time: '14:05' today, else '3 déc. 2026, 14:05'."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(ZoneInfo(BRUSSELS))
+    if local.date() == dt.datetime.now(ZoneInfo(BRUSSELS)).date():
+        return _format_time(local, format="short", locale=babel_locale(locale), tzinfo=local.tzinfo)
+    return _format_datetime(local, format="short", locale=babel_locale(locale), tzinfo=local.tzinfo)
 
 
 def format_partial_date(text: str | None, locale: str | None = None) -> str:

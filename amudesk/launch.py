@@ -38,7 +38,7 @@ def run_window(args: argparse.Namespace) -> int:
 
     gc.disable()
     try:
-        return run(data_dir=args.data_dir)
+        return run(data_dir=args.data_dir, database=args.database)
     finally:
         gc.enable()
 

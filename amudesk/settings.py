@@ -1,7 +1,10 @@
-"""Preferences of this computer (interface language, window layout), outside the database.
+"""Preferences of this computer (interface language, window layout, where the data lives),
+outside the database.
 
 They are read before the database opens (the unlock screen must speak the user's
-language) and hold nothing about any person.
+language) and hold nothing about any person. The shared database's URL may hold the
+server login's password: the file is private to the user (0600), like PostgreSQL's own
+password file.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class Settings:
     alert_interval_minutes: int = 60
     # Without use for this long, the running app locks and asks for the passphrase again.
     lock_after_minutes: int = 5
+    # Where the data lives: "" for this computer's encrypted store, else the postgresql://
+    # URL of the office's shared database (amudesk.database), opened at the next start.
+    database_url: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
     def clock_settings(self) -> ClockSettings:

@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
 FAILED_UNLOCKS_NAME = "failed-unlocks"
@@ -72,13 +72,20 @@ class Store:
     key: Key | None = None
     url: str | None = None
     locked: bool = False
+    account: str | None = None  # who signed in, on a shared database (amudesk.services.accounts)
+    role: str | None = None  # that account's role; None on a laptop's store (no roles)
 
     def session(self) -> Session:
         if self.locked:
             raise StoreLocked(_("AMU Desk is locked."))
         # The data folder travels with the session: a hook that recounts the next time
         # limits before a commit reads the folder's clock settings.
-        return Session(self.engine, expire_on_commit=False, info={"data_dir": self.data_dir})
+        # The account signed in names every change, audit entry and document.
+        return Session(
+            self.engine,
+            expire_on_commit=False,
+            info={"data_dir": self.data_dir, "account": self.account},
+        )
 
     def lock(self) -> None:
         """Close every connection and overwrite the key; ``unlock`` opens the database again.
@@ -211,7 +218,23 @@ def make_engine(url: str, *, key: Key | None = None) -> Engine:
             )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Moments are read and written in UTC whatever the server's own time zone: an audit
+    # entry's hash is made from its moment in UTC.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+
+
+def probe_database(url: str) -> str:
+    """What the PostgreSQL database at ``url`` holds: "amudesk" (this desk's schema),
+    "empty" or "other"; raises the driver's error when it cannot be reached (10 seconds)."""
+    engine = create_engine(url, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    if "alembic_version" in tables and "request" in tables:
+        return "amudesk"
+    return "empty" if not tables else "other"
 
 
 # --- what a data folder holds ---------------------------------------------------------

@@ -35,13 +35,133 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+ENGINES = ("sqlite", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_engines: the test's store (and session) on SQLite, then on PostgreSQL",
+    )
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): in a both_engines module, a test of what only SQLite has",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked both_engines that uses the store runs once per engine; the
+    PostgreSQL run is skipped, with the reason shown, where no server is at hand."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_engines") is None:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return
+    from tests import postgres
+
+    metafunc.parametrize(
+        "engine",
+        [
+            pytest.param("sqlite"),
+            pytest.param(
+                "postgres",
+                marks=pytest.mark.skipif(not postgres.available(), reason=postgres.SKIP_REASON),
+            ),
+        ],
+        indirect=True,
+    )
+
+
+_POSTGRES_TESTS: list[int] = [0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _POSTGRES_TESTS[0] = sum(
+        1
+        for item in items
+        if getattr(getattr(item, "callspec", None), "params", {}).get("engine") == "postgres"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say on which engines the both_engines tests ran: a skipped half is never silent."""
+    from tests import postgres
+
+    if not _POSTGRES_TESTS[0]:
+        return
+    if postgres.available():
+        terminalreporter.write_line(
+            f"both_engines tests: SQLite and PostgreSQL (a real server; {_POSTGRES_TESTS[0]} "
+            "tests on PostgreSQL)"
+        )
+    else:
+        terminalreporter.write_line(
+            f"{postgres.SKIP_REASON} ({_POSTGRES_TESTS[0]} tests skipped)", yellow=True
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests import postgres
+
+    if postgres.available():
+        postgres.drop_all()
+
+
 @pytest.fixture
-def store(data_dir: Path):  # type: ignore[no-untyped-def]
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store's engine: "sqlite" unless the test is marked both_engines."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def store(data_dir: Path, engine: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from amudesk.services.desk import open_desk
 
+    if engine == "postgres":
+        from tests import postgres
+
+        with postgres.fresh_database() as url:
+            # The command line run by the test works on the same database.
+            monkeypatch.setenv("AMUDESK_DATABASE_URL", url)
+            opened = open_desk(data_dir, url=url)
+            yield opened
+            opened.close()
+        return
     opened = open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def command_line_account(store, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """On a shared database the command line signs in: an administrator's account for the
+    test's commands ($AMUDESK_USER, $AMUDESK_PASSWORD). Nothing on SQLite."""
+    if store.is_sqlite:
+        return
+    from amudesk.services import accounts
+
+    password = "test administrator's long passphrase"
+    with store.transaction() as session:
+        accounts.add_account(
+            "Test Administrator", "administrator", session=session, password=password
+        )
+    monkeypatch.setenv("AMUDESK_USER", "Test Administrator")
+    monkeypatch.setenv("AMUDESK_PASSWORD", password)
+
+
+@pytest.fixture
+def open_same(data_dir: Path, store):  # type: ignore[no-untyped-def]
+    """Opens the test's store again, as another process or worker would: its own
+    connections to the same database (the data folder's file, or the same server's)."""
+    from amudesk.services.desk import open_desk
+
+    def opened():  # type: ignore[no-untyped-def]
+        if store.is_sqlite:
+            return open_desk(data_dir, passphrase=PASSPHRASE, kdf=FAST_KDF)
+        return open_desk(data_dir, url=store.url)
+
+    return opened
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The tables. Importing this package registers every table on ``SQLModel.metadata``."""
 
+from amudesk.models.account import ROLE_LABELS, Account, Role
 from amudesk.models.audit import GENESIS_HASH, AuditEntry
 from amudesk.models.card import CARD_STATUS_LABELS, Card, CardStatus
 from amudesk.models.consent import (
@@ -43,6 +44,9 @@ from amudesk.models.request import (
 )
 
 __all__ = [
+    "ROLE_LABELS",
+    "Account",
+    "Role",
     "APPEAL_FILING_LABELS",
     "APPEAL_OUTCOME_LABELS",
     "CONSENT_HOW_LABELS",

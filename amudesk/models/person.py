@@ -64,6 +64,10 @@ class Person(SQLModel, table=True):
     search_text: str = Field(default="", sa_type=Text)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    # Raised at each edit (amudesk.services.editing): a form saving over a newer version is
+    # refused. Who made the latest change: an account, or the system user on a laptop.
+    version: int = Field(default=1)
+    updated_by: str = Field(default="", max_length=100)
 
     @property
     def full_name(self) -> str:

@@ -163,6 +163,8 @@ class Request(SQLModel, table=True):
     next_state: str | None = Field(default=None, max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)  # as on Person (amudesk.services.editing)
+    updated_by: str = Field(default="", max_length=100)
 
 
 class Aamu(SQLModel, table=True):
@@ -292,6 +294,7 @@ class DeadlineMark(SQLModel, table=True):
     until: dt.date | None = Field(default=None)
     reason: str = Field(default="", max_length=300)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="", max_length=100)  # who marked it
 
 
 class ClockStamp(SQLModel, table=True):

@@ -126,8 +126,12 @@ def _iso(at: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def current_actor() -> str:
-    """The operating system's user name, or "user" when it cannot be told."""
+def current_actor(session: Session | None = None) -> str:
+    """Who acts: the account signed in on ``session``'s store (a shared database), else the
+    operating system's user name, or "user" when it cannot be told."""
+    account = session.info.get("account") if session is not None else None
+    if account:
+        return str(account)
     try:
         name = getpass.getuser()
     except Exception:  # no USER/LOGNAME and no password database entry (containers, services)
@@ -175,7 +179,7 @@ def record(
         if looks_like_niss(value):
             # The value itself is not repeated: the message may reach a log.
             raise ValueError(f"audit {name} holds a number that looks like a NISS")
-    actor = (actor.strip()[:100] if actor is not None else "") or current_actor()
+    actor = (actor.strip()[:100] if actor is not None else "") or current_actor(session)
     if at is None:
         at = utcnow()
     elif at.tzinfo is None:
@@ -201,6 +205,12 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def latest_id(*, session: Session) -> int:
+    """The newest entry's id (0 for an empty trail): every change the desk makes writes an
+    entry, so this moves whenever someone changes something (amudesk.ui.changewatch)."""
+    return int(session.scalar(select(func.max(col(AuditEntry.id)))) or 0)
 
 
 def _hold_write_lock(session: Session) -> None:
@@ -509,7 +519,7 @@ def entity_label(code: str) -> str:
 # --- what the services write -------------------------------------------------------------
 
 # Bookkeeping columns that change with every save and say nothing about what was done.
-IGNORED_FIELDS = frozenset({"updated_at", "created_at", "search_text"})
+IGNORED_FIELDS = frozenset({"updated_at", "created_at", "search_text", "version", "updated_by"})
 
 
 def changed_fields(obj: Any) -> list[str]:

@@ -52,6 +52,7 @@ from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
+from amudesk.services.editing import check_version, lock_for_edit
 from amudesk.services.people import dependants
 from amudesk.services.search import case_condition
 
@@ -209,6 +210,7 @@ class RequestData:
     preparing: bool = False
     urgent: bool = False
     urgent_reason: str | None = None
+    version: int | None = None  # the version the form showed (amudesk.services.editing)
 
 
 def check_urgency(urgent: bool, reason: str | None) -> str | None:
@@ -228,7 +230,10 @@ def register_request(
     and with both, it is filed and its clocks start."""
     if data.person_id is None or session.get(Person, data.person_id) is None:
         raise FieldError("person_id", _("Person: choose the person who makes the request."))
-    request = get_request(request_id, session=session) if request_id is not None else None
+    request = None
+    if request_id is not None:
+        request = get_request(request_id, session=session, for_update=True)
+        check_version(request, data.version)
     received: dt.datetime | None = None
     if data.preparing:
         if request is not None and request.status != CaseStatus.PREPARING:
@@ -320,8 +325,16 @@ def save_request(request: Request, *, session: Session) -> None:
     )
 
 
-def get_request(request_id: int | None, *, session: Session) -> Request:
-    request = session.get(Request, request_id) if request_id is not None else None
+def get_request(request_id: int | None, *, session: Session, for_update: bool = False) -> Request:
+    """The request ``request_id``; with ``for_update``, read again and locked until the
+    transaction ends, to be changed."""
+    if for_update:
+        lock_for_edit(session)
+    request = (
+        session.get(Request, request_id, with_for_update=for_update, populate_existing=for_update)
+        if request_id is not None
+        else None
+    )
     if request is None:
         raise NotFound(_("This request is not in the database."))
     return request

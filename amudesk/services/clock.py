@@ -354,6 +354,7 @@ def mark_deadline(
         )
     ) or DeadlineMark(request_id=request_id, rule=rule, kind=kind)
     mark.kind, mark.reason, mark.until, mark.created_at = kind, reason, until, utcnow()
+    mark.actor = audit.current_actor(session)
     created, fields = mark.id is None, audit.changed_fields(mark)
     session.add(mark)
     session.flush()

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from amudesk import store as store_module
 from amudesk.crypto import DEFAULT_KDF, KdfParams
-from amudesk.services import audit, nextdue
+from amudesk.services import audit, editing, nextdue
 from amudesk.services.directory import seed_brussels
 from amudesk.store import Store
 
@@ -37,6 +37,7 @@ def open_desk(
     none (the window's start). From then on every commit keeps the cases' next time limits
     in step (``nextdue.install``)."""
     nextdue.install()
+    editing.install()
     store = store_module.open_store(
         data_dir, url=url, passphrase=passphrase, kdf=kdf, fill_new=_fill_new
     )

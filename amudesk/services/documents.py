@@ -121,7 +121,7 @@ def _archive(
         person_id=person_id,
         language=language,
         issued_at=now,
-        actor=audit.current_actor(),
+        actor=audit.current_actor(session),
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
     )

@@ -16,6 +16,7 @@ from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
+from amudesk.services.editing import check_version, lock_for_edit
 from amudesk.services.search import person_ids_matching
 from amudesk.text import fold, non_latin
 
@@ -45,6 +46,9 @@ class PersonData:
     notes: str = ""
     photo: bytes | None = None
     guardian_id: int | None = None
+    # The version the form showed (amudesk.services.editing): saving over a newer one is
+    # refused. None for a new person or an import.
+    version: int | None = None
 
 
 def search_text(family_name: str, given_names: str, niss: str | None, latin_name: str = "") -> str:
@@ -175,7 +179,10 @@ def age_on(birth_date: str | None, day: dt.date) -> int | None:
 def save_person(data: PersonData, *, session: Session, person_id: int | None = None) -> Person:
     """Create (``person_id`` None) or update a person after checking every field."""
     values = checked_values(data)
-    person = get_person(person_id, session=session) if person_id is not None else None
+    person = None
+    if person_id is not None:
+        person = get_person(person_id, session=session, for_update=True)
+        check_version(person, data.version)
     niss = values["niss"]
     if niss:
         other = session.exec(select(Person.id).where(Person.niss == niss)).first()
@@ -220,8 +227,16 @@ def _check_guardian(
         raise FieldError("birth_date", _("Birth date: a dependant must be under 18."))
 
 
-def get_person(person_id: int | None, *, session: Session) -> Person:
-    person = session.get(Person, person_id) if person_id is not None else None
+def get_person(person_id: int | None, *, session: Session, for_update: bool = False) -> Person:
+    """The person ``person_id``; with ``for_update``, read again and locked until the
+    transaction ends (another worker's save waits), to be changed."""
+    if for_update:
+        lock_for_edit(session)
+    person = (
+        session.get(Person, person_id, with_for_update=for_update, populate_existing=for_update)
+        if person_id is not None
+        else None
+    )
     if person is None:
         raise NotFound(_("This person is not in the database."))
     return person

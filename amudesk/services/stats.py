@@ -123,9 +123,15 @@ def collect(
     connection = session.connection()
     raw = connection.connection.cursor()  # the driver's own rows: a third of the time
 
+    sqlite = connection.dialect.name == "sqlite"
+
     def query(sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        raw.execute(sql, params)
+        raw.execute(sql if sqlite else sql.replace("?", "%s"), params)
         return list(raw.fetchall())
+
+    def t(column: str) -> str:
+        """A date or moment read as ISO text, as SQLite stores it (PostgreSQL gives objects)."""
+        return column if sqlite else f"CAST({column} AS TEXT)"
 
     # received_at is stored in UTC as text: a day of margin each side, then exact in Brussels.
     low = (start - ONE_DAY).isoformat()
@@ -140,8 +146,8 @@ def collect(
             connection.exec_driver_sql("SELECT id, name_fr FROM cpas").all()
         )
         requests = query(
-            "SELECT r.id, r.received_at, r.channel, r.cpas_id, r.transferred_on, "
-            "r.appealed_on, r.first_filed_on, r.previous_id, r.person_id "
+            f"SELECT r.id, {t('r.received_at')}, r.channel, r.cpas_id, {t('r.transferred_on')}, "
+            f"{t('r.appealed_on')}, {t('r.first_filed_on')}, r.previous_id, r.person_id "
             f"FROM request r WHERE {window} ORDER BY r.id",
             (low, high),
         )
@@ -150,9 +156,9 @@ def collect(
         wanted = {request[0] for request in requests}
         # The whole table, filtered here: quicker than the index for a year out of two.
         for row in query(
-            "SELECT d.request_id, d.id, d.kind, d.decided_on, d.notified_on, "
-            "d.notification_method, d.posted_on, d.valid_from, d.valid_to, d.encoded_on "
-            "FROM decision d WHERE d.decided_on <= ?",
+            f"SELECT d.request_id, d.id, d.kind, {t('d.decided_on')}, {t('d.notified_on')}, "
+            f"d.notification_method, {t('d.posted_on')}, {t('d.valid_from')}, "
+            f"{t('d.valid_to')}, {t('d.encoded_on')} FROM decision d WHERE d.decided_on <= ?",
             (end.isoformat(),),
         ):
             if row[0] in wanted:
@@ -170,7 +176,7 @@ def collect(
             reasons.setdefault(decision_id, []).append(key)
         appeals: dict[int, tuple[str, str | None, str | None]] = {}
         for request_id, filed_on, outcome, outcome_on in query(
-            "SELECT a.request_id, a.filed_on, a.outcome, a.outcome_on FROM appeal a "
+            f"SELECT a.request_id, {t('a.filed_on')}, a.outcome, {t('a.outcome_on')} FROM appeal a "
             f"JOIN request r ON r.id = a.request_id WHERE {window} AND a.filed_on <= ? "
             "ORDER BY a.request_id, a.filed_on, a.id",
             (low, high, end.isoformat()),

@@ -42,7 +42,15 @@ from amudesk.ui.idlecases import offer_review
 from amudesk.ui.lockcurtain import Curtain, kept_when_locked
 from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
 from amudesk.ui.nextlimits import NextLimits
-from amudesk.ui.startup import APP_NAME, ensure_office, noting_failures, offer_restore, unlock_store
+from amudesk.ui.startup import (
+    APP_NAME,
+    connect_shared,
+    ensure_office,
+    noting_failures,
+    offer_restore,
+    shared_database_text,
+    unlock_store,
+)
 from amudesk.ui.unlockdialog import UnlockDialog
 from amudesk.ui.workers import Task
 
@@ -529,7 +537,9 @@ class Shell(QObject):
     def start_backup(self) -> None:
         """The daily backup: when the newest one is older than a day, one is made off the
         UI thread and the status bar says how it went."""
-        if self.backup_task is not None or not backup_due(self.data_dir):
+        if self.backup_task is not None or not self.store.is_sqlite:
+            return  # a shared database is backed up on its server
+        if not backup_due(self.data_dir):
             return
         store = self.store
 
@@ -613,7 +623,7 @@ def application() -> QApplication:
     return app
 
 
-def run(data_dir: Path | None) -> int:
+def run(data_dir: Path | None, database: str | None = None) -> int:
     """Open the window on ``data_dir`` (default folder when None); the exit status.
 
     The caller chooses the interface language first (``i18n.set_locale``), as
@@ -628,7 +638,8 @@ def run(data_dir: Path | None) -> int:
     log.info("starting, language %s", i18n.get_locale())
     try:
         try:
-            store = unlock_store(folder)
+            shared = shared_database_text(folder, database)
+            store = connect_shared(folder, shared) if shared else unlock_store(folder)
         except (WrongPassphrase, DiskFull, NotWritable, DiskFailing):
             # A wrong $AMUDESK_PASSPHRASE, a full or unwritable disk: say so; a backup
             # would not help (and could not be put in place).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -123,6 +125,8 @@ class PersonDialog(FormDialog):
         self._set_tab_order()
         if person is not None:
             self._fill(person)
+            self.version = person.version
+        self.remember_shown()
         self._on_abode_toggled()
         self._on_niss_changed()
         self.fit_to_screen(860, 690)
@@ -502,6 +506,7 @@ class PersonDialog(FormDialog):
             notes=self.notes.toPlainText(),
             photo=self.photo.value(),
             guardian_id=self.guardian_id,
+            version=self.version,
         )
 
     def save(self, session: Any) -> int | None:
@@ -510,6 +515,20 @@ class PersonDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.person_id = record_id
+
+    def form_values(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self.data())
+        values.pop("version")
+        return values
+
+    def reload_record(self) -> None:
+        person, _guardian = self._load()
+        if person is not None:
+            self._fill(person)
+            self.version = person.version
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        self._fill(SimpleNamespace(**values, language_list=values["languages"]))  # type: ignore[arg-type]
 
 
 class AttachDependantDialog(QDialog):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
-from amudesk.i18n import _
+from amudesk.i18n import BRUSSELS, _
 from amudesk.models import (
     CARE_KIND_LABELS,
     CHANNEL_LABELS,
@@ -100,6 +103,7 @@ class RequestDialog(FormDialog):
         }
         if request is not None:
             self._fill(request)
+            self.version = request.version
         elif default_cpas is not None:
             self.cpas.set_key(default_cpas)
         if file_now and self.may_prepare and request is not None:
@@ -111,6 +115,7 @@ class RequestDialog(FormDialog):
         self._on_preparing_changed()
         self._on_urgent_changed()
         self.fit_to_screen(760, 640)
+        self.remember_shown()
         first = self.picker if self.picker is not None else self.cpas
         first.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -349,6 +354,7 @@ class RequestDialog(FormDialog):
             aamu_handed_in=self.aamu_handed_in.isChecked(),
             care_started_on=care_day,
             care_kind=self.care_kind.currentData() if care_day is not None else None,
+            version=self.version,
         )
 
     def save(self, session: Any) -> int | None:
@@ -357,3 +363,25 @@ class RequestDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.request_id = record_id
+
+    def form_values(self) -> dict[str, Any]:
+        values = dataclasses.asdict(self.data())
+        values.pop("version")
+        return values
+
+    def reload_record(self) -> None:
+        request = self._load(None)[0]
+        if request is not None:
+            self._fill(request)
+            self.version = request.version
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        received = values["received_at"]  # as typed: Brussels local time
+        shown = {
+            **values,
+            "received_at": received.replace(tzinfo=ZoneInfo(BRUSSELS)) if received else None,
+            "status": CaseStatus.PREPARING if values["preparing"] else CaseStatus.OPEN,
+        }
+        self._fill(SimpleNamespace(**shown))  # type: ignore[arg-type]
+        self._on_preparing_changed()
+        self._on_urgent_changed()

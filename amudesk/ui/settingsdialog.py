@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.paths import default_data_dir
 from amudesk.settings import LOCK_AFTER_RANGE, Settings, load_settings, save_settings
+from amudesk.ui.datalocation import DataLocationDialog
 from amudesk.ui.kit.fielderrors import ErrorLabel
 from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import hint_label
@@ -68,6 +70,12 @@ class SettingsDialog(QDialog):
         self.data_folder.setAccessibleDescription(folder_hint)
         self.folder_hint = hint_label(folder_hint)
         self.form.addRow("", self.folder_hint)
+        self.location_button = QPushButton(_("Where the data li&ves…"))
+        self.location_button.setAccessibleDescription(
+            _("This computer, or the office's shared server")
+        )
+        self.location_button.clicked.connect(self.choose_location)
+        self.form.addRow("", self.location_button)
         self.clock_box = self._build_clock(settings)
         self.security_box = self._build_security(settings)
         self._update_units()
@@ -93,6 +101,7 @@ class SettingsDialog(QDialog):
         chain: list[QWidget] = [
             self.language,
             self.data_folder,
+            self.location_button,
             self.move_administrative,
             self.alert_within_days,
             self.alert_interval,
@@ -217,6 +226,10 @@ class SettingsDialog(QDialog):
             needed = layout.totalHeightForWidth(self.width())
             if needed > self.height():
                 self.resize(self.width(), needed)
+
+    def choose_location(self) -> None:
+        """This computer's store, or the office's server (taken at the next start)."""
+        DataLocationDialog(self._data_dir, self).exec()
 
     def selected_language(self) -> str:
         return str(self.language.currentData())

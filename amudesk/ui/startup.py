@@ -10,18 +10,84 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from amudesk import i18n
 from amudesk.backups import backups_dir, latest_backup, restore_backup
+from amudesk.database import DatabaseUrlError, shared_url, shown_url
 from amudesk.i18n import _
 from amudesk.paths import prepare_data_dir
-from amudesk.services import audit
+from amudesk.services import accounts, audit
 from amudesk.services.desk import open_desk
 from amudesk.services.office import get_office
-from amudesk.store import Store, WrongPassphrase, folder_state, note_failed_unlock
+from amudesk.settings import load_settings
+from amudesk.store import Store, StoreError, WrongPassphrase, folder_state, note_failed_unlock
+from amudesk.ui.datalocation import DataLocationDialog
+from amudesk.ui.signindialog import SignInDialog
 from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
 
 APP_NAME = "AMU Desk"
+DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"
+
+
+def shared_database_text(folder: Path, given: str | None) -> str:
+    """The shared database the window opens: ``--database``, else $AMUDESK_DATABASE_URL,
+    else the settings' choice; "" for the data folder's own store."""
+    return (given or os.environ.get(DATABASE_URL_ENV) or load_settings(folder).database_url).strip()
+
+
+def choose_server(folder: Path) -> Store | None:
+    """Where the office's server is (kept in the settings), then connected and signed in;
+    None when the person closed a screen."""
+    location = DataLocationDialog(folder)
+    location.server.setChecked(True)
+    if location.exec() != QDialog.DialogCode.Accepted:
+        return None
+    url = load_settings(folder).database_url
+    return connect_shared(folder, url) if url else unlock_store(folder)
+
+
+def connect_shared(folder: Path, text: str) -> Store | None:
+    """The office's shared database named by ``text``, signed in: with $AMUDESK_USER and
+    $AMUDESK_PASSWORD when set (scripts, the bench), else in the sign-in dialog (which
+    creates the first administrator on a database without accounts). None when the person
+    closed a screen. A server that cannot be reached is said, with Try again and Quit."""
+    try:
+        url = shared_url(text)
+    except DatabaseUrlError as exc:
+        raise StoreError(str(exc)) from None
+    folder = prepare_data_dir(folder)  # logs and settings stay in the data folder
+    while True:
+        try:
+            store = open_desk(folder, url=url)
+            break
+        except (OperationalError, InterfaceError) as exc:
+            answer = QMessageBox.warning(
+                None,
+                APP_NAME,
+                _("The office's server cannot be reached ({server}).\n\n{reason}").format(
+                    server=shown_url(url), reason=str(exc.orig or exc).strip()[:300]
+                ),
+                QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close,
+            )
+            if answer != QMessageBox.StandardButton.Retry:
+                return None
+    try:
+        name = os.environ.get("AMUDESK_USER", "").strip()
+        password = os.environ.get("AMUDESK_PASSWORD")
+        if name and password is not None:
+            accounts.sign_in_store(store, name, password)
+            return store
+        with store.session() as session:
+            first = not accounts.has_accounts(session=session)
+        dialog = SignInDialog(store, server=shown_url(url), first=first)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            store.close()
+            return None
+        return store
+    except BaseException:
+        store.close()
+        raise
 
 
 def unlock_store(folder: Path) -> Store | None:
@@ -46,6 +112,8 @@ def unlock_store(folder: Path) -> Store | None:
     if state in ("new", "plain"):
         choose = PassphraseDialog(mode="new" if state == "new" else "convert")
         if choose.exec() != QDialog.DialogCode.Accepted:
+            if choose.server_chosen:  # a new desk on the office's shared server
+                return choose_server(folder)
             return None
         chosen = choose.passphrase()
         # The same screen that opens an existing database opens (or converts) this one,

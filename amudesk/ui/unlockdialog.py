@@ -108,6 +108,16 @@ class PassphraseDialog(QDialog):
             else _("Protect the data with this passphrase"),
         )
 
+        # A new desk may keep its data on the office's server instead (issue 16): the
+        # caller then asks where (amudesk.ui.datalocation) and no passphrase is chosen.
+        self.server_chosen = False
+        self.server_button: QPushButton = self.buttons.addButton(
+            _("Use our office's ser&ver…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.server_button.setAccessibleName(_("Keep the data on the office's shared server"))
+        self.server_button.setAutoDefault(False)
+        self.server_button.setVisible(mode == "new")
+        self.server_button.clicked.connect(self._choose_server)
         self.fields: dict[str, QWidget] = {
             "passphrase": self.passphrase_edit,
             "confirmation": self.confirmation_edit,
@@ -126,6 +136,10 @@ class PassphraseDialog(QDialog):
             default=self.ok_button,
             width=480,
         )
+
+    def _choose_server(self) -> None:
+        self.server_chosen = True
+        self.reject()
 
     def score(self) -> int:
         """The strength shown: zxcvbn's score, at most 'fair' while the text is too short."""

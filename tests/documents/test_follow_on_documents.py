@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from amudesk.services import clock, directory, documents, filing
 from amudesk.services import letters as letter_service
 from amudesk.services.cases import DecisionData, record_decision
 from amudesk.store import Store
 from tests.documents.test_letters import NOW
 from tests.documents.test_reader_language import applicant, bilingual_office, pdf_words, saint_josse
+
+pytestmark = pytest.mark.both_engines
 
 
 def test_the_follow_on_request_shows_the_first_filing(store: Store) -> None:

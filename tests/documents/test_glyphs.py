@@ -21,6 +21,8 @@ from amudesk.documents.fonts import coverage, register_fonts, undrawable, visual
 from amudesk.services import FieldError, people
 from amudesk.services.people import PersonData
 
+pytestmark = pytest.mark.both_engines
+
 LATIN = (
     "ÀàÁáÂâÃãÄäÅåÆæÇçÈèÉéÊêËëÌìÍíÎîÏïÐðÑñÒòÓóÔôÕõÖöØøÙùÚúÛûÜüÝýÞþßÿĀāĂăĄąĆćČčĎďĐđĒēĘęĚě"
     "ĞğĢģĪīĮįİıĶķĹĺĻļĽľŁłŃńŅņŇňŌōŐőŒœŔŕŘřŚśŞşŠšŢţŤťŪūŮůŰűŲųŸŹźŻżŽžƠơƯưȘșȚțẠạẢảẤấẦầẨẩẪẫ"

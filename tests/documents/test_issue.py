@@ -17,13 +17,13 @@ from amudesk.cli import main
 from amudesk.models import Document
 from amudesk.services import NotFound, audit, documents
 from amudesk.services.cases import RequestData, register_request
-from amudesk.services.desk import open_desk
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import save_office
 from amudesk.services.people import PersonData, save_person
 from amudesk.store import Store
-from tests.keys import PASSPHRASE
 from tests.unit.test_cli import only_notes
+
+pytestmark = pytest.mark.both_engines
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -85,14 +85,14 @@ def test_an_altered_archive_copy_is_refused(store: Store) -> None:
         documents.archived_pdf(issued.id or 0, session=session)
 
 
-def test_receipt_numbers_survive_concurrent_issuing(data_dir: Path, store: Store) -> None:
+def test_receipt_numbers_survive_concurrent_issuing(store: Store, open_same: Any) -> None:
     """Four threads, each with its own connection, issue receipts at once: every number is
     different and none is skipped."""
     request_id = make_request(store)
     errors: list[BaseException] = []
 
     def issue(count: int) -> None:
-        own = open_desk(data_dir, passphrase=PASSPHRASE)
+        own = open_same()
         try:
             for _ in range(count):
                 with own.transaction() as session:
@@ -119,8 +119,9 @@ def run(capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str) -> tuple
     return code, out, err
 
 
+@pytest.mark.usefixtures("command_line_account")
 def test_the_command_line_writes_the_archived_receipt(
-    capsys: pytest.CaptureFixture[str], data_dir: Path, store: Store, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], data_dir: Path, store: Store, open_same: Any, tmp_path: Path
 ) -> None:
     request_id = make_request(store)
     with store.session() as session:
@@ -143,7 +144,7 @@ def test_the_command_line_writes_the_archived_receipt(
     )
     assert code == 0 and only_notes(err)
     assert out.startswith("AR-")
-    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
+    reopened = open_same()
     try:
         with reopened.session() as session:
             kept: Any = session.scalars(select(Document)).one()

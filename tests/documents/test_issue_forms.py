@@ -17,12 +17,12 @@ from sqlalchemy import select
 from amudesk.models import AuditEntry, Card, CardStatus, Document, Request
 from amudesk.services import FieldError, audit, documents, privacy
 from amudesk.services.cases import DecisionData, record_decision
-from amudesk.services.desk import open_desk
 from amudesk.services.people import PersonData, attach_dependant, save_person
 from amudesk.store import Store
 from tests.documents.test_issue import NOW, make_request, pdf_text, run
-from tests.keys import PASSPHRASE
 from tests.unit.test_cli import only_notes
+
+pytestmark = pytest.mark.both_engines
 
 CR80 = (85.60 * 72 / 25.4, 53.98 * 72 / 25.4)
 A4 = (595.28, 841.89)
@@ -269,6 +269,7 @@ def _reference(store: Store, request_id: int) -> str:
         return request.reference
 
 
+@pytest.mark.usefixtures("command_line_account")
 @pytest.mark.parametrize(
     ("kind", "extra", "expected_pages", "size"),
     [
@@ -306,8 +307,9 @@ def test_the_command_line_writes_every_kind(
         assert "Пётр" in pdf_text(target.read_bytes())
 
 
+@pytest.mark.usefixtures("command_line_account")
 def test_the_command_line_prints_a_sheet_for_several_references(
-    capsys: pytest.CaptureFixture[str], data_dir: Path, store: Store, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], data_dir: Path, store: Store, open_same: Any, tmp_path: Path
 ) -> None:
     references = []
     for family in ("Alpha", "Beta", "Gamma"):
@@ -324,7 +326,7 @@ def test_the_command_line_prints_a_sheet_for_several_references(
     assert code == 0 and only_notes(err)
     assert out.count(f"CM-{TODAY.year}-") == 3
     assert len(pages(target.read_bytes())) == 2
-    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
+    reopened = open_same()
     try:
         with reopened.session() as session:
             cards: Any = session.scalars(select(Card)).all()
@@ -333,6 +335,7 @@ def test_the_command_line_prints_a_sheet_for_several_references(
     assert [(card.status, card.prints) for card in cards] == [(CardStatus.PRINTED, 1)] * 3
 
 
+@pytest.mark.usefixtures("command_line_account")
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -347,6 +350,7 @@ def test_the_command_line_refuses_what_it_cannot_print(
     capsys: pytest.CaptureFixture[str],
     data_dir: Path,
     store: Store,
+    open_same: Any,
     tmp_path: Path,
     arguments: list[str],
     message: str,
@@ -360,7 +364,7 @@ def test_the_command_line_refuses_what_it_cannot_print(
     assert (code, out) == (2, "") and err.count("\n") == 1
     assert message in err
     assert not target.exists()
-    reopened = open_desk(data_dir, passphrase=PASSPHRASE)
+    reopened = open_same()
     try:
         with reopened.session() as session:
             assert session.scalars(select(Document)).all() == []

@@ -31,6 +31,8 @@ from amudesk.store import Store
 from tests.documents.test_issue import NOW, make_request
 from tests.documents.test_receipt import facts as receipt_facts
 
+pytestmark = pytest.mark.both_engines
+
 NAME = "CPAS de Saint-Gilles"
 LETTERHEAD = Letterhead(
     name=NAME,

@@ -25,6 +25,8 @@ from amudesk.services.people import PersonData, save_person
 from amudesk.store import Store
 from tests.unit.test_cli import only_notes
 
+pytestmark = pytest.mark.both_engines
+
 RECEIVED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -266,6 +268,7 @@ def test_letters_in_french_and_dutch(store: Store) -> None:
     assert "1 september 2026" in dutch and "OCMW Sint-Gillis" in dutch
 
 
+@pytest.mark.usefixtures("command_line_account")
 def test_the_command_line_issues_a_letter_or_says_what_is_missing(
     store: Store, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

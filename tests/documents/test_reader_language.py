@@ -32,6 +32,8 @@ from tests.documents.test_card import text_runs
 from tests.documents.test_issue_forms import add_minor, grant, jpeg
 from tests.documents.test_letters import NOW, RECEIVED, words
 
+pytestmark = pytest.mark.both_engines
+
 FRENCH_COURT = (
     "Tribunal du travail francophone de Bruxelles\nBoulevard de Waterloo 70\n1000 Bruxelles"
 )

@@ -27,6 +27,8 @@ from amudesk.store import Store
 from tests.documents.catalogs import translation_problems
 from tests.documents.test_issue import make_request
 
+pytestmark = pytest.mark.both_engines
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "amudesk" / "documents" / "statsreport.py"
 A4 = (595.0, 842.0)

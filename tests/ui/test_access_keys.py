@@ -198,6 +198,7 @@ def dialog_factories(
     from amudesk.ui.cardbatch import CardBatchDialog
     from amudesk.ui.closedialog import CloseCaseDialog, IdleCasesDialog, ReopenDialog
     from amudesk.ui.consentdialog import ConsentDialog, WithdrawConsentDialog
+    from amudesk.ui.datalocation import DataLocationDialog
     from amudesk.ui.deadlineboard import DeadlineBoard
     from amudesk.ui.decisiondialog import DecisionDialog
     from amudesk.ui.directorydialog import DirectoryDialog
@@ -212,6 +213,7 @@ def dialog_factories(
     from amudesk.ui.requestdialog import RequestDialog
     from amudesk.ui.safekeeping import BackupDialog, ChangePassphraseDialog, RestoreDialog
     from amudesk.ui.settingsdialog import SettingsDialog
+    from amudesk.ui.signindialog import SignInDialog
     from amudesk.ui.statsdialog import StatisticsDialog
     from amudesk.ui.unlockdialog import PassphraseDialog, UnlockDialog
 
@@ -267,6 +269,9 @@ def dialog_factories(
     yield "ChangePassphraseDialog", lambda: ChangePassphraseDialog()
     yield "PassphraseDialog", lambda: PassphraseDialog("new")
     yield "UnlockDialog", lambda: UnlockDialog(lambda _passphrase: None, reference="data")
+    yield "SignInDialog", lambda: SignInDialog(store, server="office:5432")
+    yield "SignInDialog (first)", lambda: SignInDialog(store, first=True)
+    yield "DataLocationDialog", lambda: DataLocationDialog(data_dir)
     yield "DeadlineBoard", lambda: DeadlineBoard(store, data_dir)
 
 

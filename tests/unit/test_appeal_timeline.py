@@ -17,6 +17,8 @@ from amudesk.services.cases import DecisionData, RequestData, register_request
 from amudesk.services.consents import ConsentData
 from amudesk.services.people import PersonData, save_person
 
+pytestmark = pytest.mark.both_engines
+
 RECEIVED = dt.datetime(2026, 1, 5, 10, 0)
 COURT = "Tribunal du travail francophone de Bruxelles"
 

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from amudesk.models import AuditEntry, Person, Request
 from amudesk.services import audit
+
+pytestmark = pytest.mark.both_engines
 
 DAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

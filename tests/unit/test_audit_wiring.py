@@ -20,6 +20,8 @@ from amudesk.services.people import PersonData, save_person
 from amudesk.store import Store
 from tests.keys import PASSPHRASE
 
+pytestmark = pytest.mark.both_engines
+
 NAME = "Ivanova-Zzyzx"
 
 

@@ -13,6 +13,8 @@ from amudesk.services.demo import bis_number
 from amudesk.services.people import PersonData
 from amudesk.store import Store
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = dt.date(2026, 11, 23)
 SETTINGS = clock.ClockSettings(alert_within_days=7)
 

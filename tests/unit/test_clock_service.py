@@ -25,6 +25,8 @@ from amudesk.services.people import PersonData
 from amudesk.store import SCHEMA_REVISION, Store, current_revision, make_engine, migrate
 from tests.keys import FAST_KDF, PASSPHRASE, keyed
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 FAMILY = "Ștefănescu-Иванова"
 GIVEN = "Zoë Олена"

@@ -21,6 +21,8 @@ from amudesk.settings import ClockSettings
 from amudesk.store import Store
 from tests.unit.test_clock_service import _decide, _person, _request
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 TODAY = clock.today_in_brussels()
 

@@ -35,6 +35,8 @@ from amudesk.store import integrity_problems
 from amudesk.text import non_latin
 from tests.keys import FAST_KDF, PASSPHRASE
 
+pytestmark = pytest.mark.both_engines
+
 TODAY = dt.date(2026, 11, 23)
 
 

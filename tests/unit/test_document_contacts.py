@@ -19,6 +19,8 @@ from amudesk.store import Store
 from tests.documents.test_issue_forms import grant
 from tests.documents.test_reader_language import applicant, bilingual_office, saint_josse
 
+pytestmark = pytest.mark.both_engines
+
 
 def found(store: Store, kind: str, request_id: int, language: str | None = None) -> set[str]:
     """``owner.field`` of each missing contact."""

@@ -22,6 +22,8 @@ from amudesk.store import Store
 from tests.unit.test_cli import run
 from tests.unit.test_clock_service import _decide, _person, _request
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 BRUSSELS_10H = dt.timezone(dt.timedelta(hours=2))
 
@@ -218,6 +220,7 @@ def test_a_prepared_request_gets_its_aamu_form_but_no_receipt(store: Store) -> N
         assert documents.missing_contacts("aamu", request_id, session=session) != []
 
 
+@pytest.mark.usefixtures("command_line_account")
 def test_the_command_line_says_what_a_document_printed_without(
     store: Store, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,6 +31,8 @@ from amudesk.services.spreadsheet import (
 from amudesk.settings import Settings, load_settings
 from tests.keys import FAST_KDF, PASSPHRASE
 
+pytestmark = pytest.mark.both_engines
+
 
 def write_rows(path: Path, rows: list[list[str]], *, delimiter: str = ",") -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -22,6 +22,8 @@ from amudesk.services.spreadsheet import COLUMNS, format_reasons, split_reasons
 from amudesk.text import is_control
 from tests.keys import FAST_KDF, PASSPHRASE
 
+pytestmark = pytest.mark.both_engines
+
 NISS = bis_number("1985-07-30", "M", 1)
 FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
 NEW_COLUMNS = (

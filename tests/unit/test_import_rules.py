@@ -17,6 +17,8 @@ from amudesk.services.directory import list_cpas
 from amudesk.services.importing import import_file
 from tests.unit.test_spreadsheet import NISS_F, NISS_M, counts, row, write_csv
 
+pytestmark = pytest.mark.both_engines
+
 NISS_W = bis_number("1992-11-05", "F", 4)
 NISS_UNKNOWN = bis_number("1970", "U", 5)  # BIS: no month, no day, no sex
 

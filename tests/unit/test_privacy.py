@@ -28,6 +28,8 @@ from amudesk.services.cases import (
 )
 from amudesk.services.people import PersonData, find_people, save_person
 
+pytestmark = pytest.mark.both_engines
+
 FAMILY = "Кузнецова-Šťastná"
 GIVEN = "Анна-Łucja Nguyễn Thị"
 MINOR_FAMILY = "Кузнецов"
@@ -477,7 +479,8 @@ def test_erasure_plan_counts_what_will_go(store: Any, family: Family) -> None:
     assert (plan.requests, plan.open_requests) == (2, 1)
     assert (plan.attestations, plan.decisions, plan.deadline_marks) == (1, 1, 1)
     assert plan.photos == 1
-    assert plan.search_entries == 2
+    # SQLite's full-text index holds an entry per person; PostgreSQL's index lives in the row.
+    assert plan.search_entries == (2 if store.is_sqlite else 0)
 
 
 def test_erasure_removes_the_person_and_leaves_no_trace_in_the_data_folder(

@@ -21,6 +21,8 @@ from amudesk.store import SCHEMA_REVISION, current_revision, make_engine, migrat
 from tests.keys import FAST_KDF, PASSPHRASE
 from tests.unit.test_clock_service import _person, _request
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 RECEIVED = dt.datetime(2026, 7, 16, 10, 0, tzinfo=dt.UTC)
 

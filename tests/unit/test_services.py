@@ -14,6 +14,8 @@ from amudesk.services import FieldError, cases, directory, people
 from amudesk.services.cases import AamuData, DecisionData, RequestData
 from amudesk.services.people import PersonData
 
+pytestmark = pytest.mark.both_engines
+
 
 def _niss(yymmdd: str, counter: str = "001", born_2000: bool = False) -> str:
     base = int(("2" if born_2000 else "") + yymmdd + counter)

@@ -25,6 +25,8 @@ from amudesk.services.importing import ImportCancelled, import_file
 from amudesk.services.spreadsheet import COLUMNS, SpreadsheetError
 from tests.keys import FAST_KDF, PASSPHRASE
 
+pytestmark = pytest.mark.both_engines
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
 NISS_M = bis_number("1985-07-30", "M", 1)  # 85473000149
 NISS_F = bis_number("1990-02", "F", 2)

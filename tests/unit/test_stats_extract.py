@@ -25,6 +25,8 @@ from amudesk.services.demo import fill_demo
 from amudesk.settings import ClockSettings
 from amudesk.store import Store
 
+pytestmark = pytest.mark.both_engines
+
 START, END = dt.date(2026, 1, 1), dt.date(2026, 11, 30)
 
 

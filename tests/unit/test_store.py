@@ -4,6 +4,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from amudesk.services.desk import open_desk
@@ -33,6 +34,7 @@ def test_new_data_folder_is_private_and_migrated(data_dir: Path) -> None:
         store.close()
 
 
+@pytest.mark.both_engines
 def test_migration_matches_the_models(store) -> None:  # type: ignore[no-untyped-def]
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -40,11 +42,13 @@ def test_migration_matches_the_models(store) -> None:  # type: ignore[no-untyped
 
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-    # The FTS5 shadow tables are ours and not in the models.
+    # The FTS5 shadow tables (SQLite) and the trigram index (PostgreSQL) are ours and not in
+    # the models.
     differences = [
         d
         for d in differences
         if not (d[0] == "remove_table" and d[1].name.startswith("person_fts"))
+        and not (d[0] == "remove_index" and d[1].name == "ix_person_search_trgm")
     ]
     assert differences == []
 

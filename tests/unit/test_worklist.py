@@ -13,6 +13,8 @@ from amudesk.services.cases import RequestData
 from amudesk.services.people import PersonData
 from amudesk.store import Store
 
+pytestmark = pytest.mark.both_engines
+
 D = dt.date
 RECEIVED = D(2026, 1, 5)  # a Monday: the decision's last day, 4 Feb, is a working day
 

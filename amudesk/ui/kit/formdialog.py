@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from amudesk.i18n import _
 from amudesk.identifiers import IdentifierError
 from amudesk.photos import PhotoError
 from amudesk.services import FieldError, NotFound
+from amudesk.services.editing import EditConflict, reapplied
 from amudesk.store import Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 
@@ -42,6 +43,18 @@ class FormDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        # The version of the row the form shows (a person, a request), checked when saving;
+        # and the values the form first showed, to put the user's own changes back on top
+        # of another worker's save (see reload_and_reapply).
+        self.version: int | None = None
+        self.shown_values: dict[str, Any] = {}
+        self.reload_button = QPushButton(_("Reload their version"))
+        self.reload_button.setObjectName("reloadTheirVersion")
+        self.reload_button.setAccessibleDescription(
+            _("Shows what the other worker saved, with your changes put back on top")
+        )
+        self.reload_button.hide()
+        self.reload_button.clicked.connect(self.reload_and_reapply)
         self.fields: dict[str, QWidget] = {}
         self.scroll_area: QScrollArea | None = None
         self.error_label = ErrorLabel()
@@ -86,6 +99,7 @@ class FormDialog(QDialog):
         else:
             layout.addWidget(body, 1)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.buttons)
         self.setMaximumHeight(self.MAX_HEIGHT)
         # Enter in a field saves: OK is the default button (set once it is in the dialog).
@@ -118,10 +132,17 @@ class FormDialog(QDialog):
 
     def submit(self) -> None:
         clear_field_errors(self.fields, self.error_label)
+        self.reload_button.hide()
         try:
             self.check()
             with self.store.transaction() as session:
                 record_id = self.save(session)
+        except EditConflict as error:
+            # Another worker saved first: nothing was written, the form keeps what was typed.
+            self.error_label.show_message(str(error))
+            self.reload_button.show()
+            self.reload_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         except FieldError as error:
             self.show_error(error)
             return
@@ -138,15 +159,52 @@ class FormDialog(QDialog):
             if not isinstance(error, SQLAlchemyError):
                 raise
             log.error("saving %s failed: %s", type(self).__name__, type(error).__name__)
-            self.error_label.show_message(
-                _("Nothing was saved: the database is busy or cannot be written. Try again.")
-            )
+            if not self.store.is_sqlite and isinstance(error, OperationalError | InterfaceError):
+                self.error_label.show_message(
+                    _(
+                        "Nothing was saved: the office's server cannot be reached. The form "
+                        "stays open with what you typed; save again once it is back."
+                    )
+                )
+            else:
+                self.error_label.show_message(
+                    _("Nothing was saved: the database is busy or cannot be written. Try again.")
+                )
             return
         self.saved(record_id)
         self.accept()
 
     def identifier_field(self) -> str:
         return "niss"
+
+    # --- another worker saved meanwhile (amudesk.services.editing) -----------------------
+
+    def form_values(self) -> dict[str, Any]:
+        """The values as the form holds them now (a form of a versioned row defines it)."""
+        return {}
+
+    def reload_record(self) -> None:
+        """Read the row again and show it, its version remembered (a versioned form's)."""
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (keys of :meth:`form_values`) in the widgets."""
+
+    def remember_shown(self) -> None:
+        """Note what the form shows now: the user's changes are measured from it."""
+        self.shown_values = self.form_values()
+
+    def reload_and_reapply(self) -> None:
+        """After a refused save: the other worker's version, with each field this user
+        changed put back as typed; then checked and saved again by the user."""
+        typed = self.form_values()
+        self.reload_record()
+        fresh = self.form_values()
+        self.fill_values(reapplied(self.shown_values, typed, fresh))
+        self.shown_values = fresh
+        self.reload_button.hide()
+        self.error_label.show_message(
+            _("Their version is shown, with your changes on top: check, then save again.")
+        )
 
     def show_error(self, error: FieldError) -> None:
         show_field_error(error, self.fields, self.error_label)

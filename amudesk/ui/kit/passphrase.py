@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk.crypto import MAX_CHECKED as MAX_CHECKED
+from amudesk.crypto import MAX_SCORE, MIN_LENGTH, MIN_SCORE, passphrase_strength
 from amudesk.i18n import N_, _
 from amudesk.services import FieldError
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
@@ -32,15 +34,8 @@ from amudesk.ui.kit.formrows import add_composite_row, add_row
 from amudesk.ui.kit.hints import GOOD_STYLE, HINT_STYLE, hint_label, warning_label
 from amudesk.ui.kit.taborder import chain_tab_order
 
-MIN_LENGTH = 10
-MIN_SCORE = 3
-MAX_SCORE = 4
-# zxcvbn gets slow on long inputs (about 50 ms at 100 characters): it never sees more.
-MAX_CHECKED = 100
 MAX_PASSPHRASE = 1000
 MIN_WIDTH = 420
-# Words zxcvbn should count as guessable in a passphrase chosen for this program.
-GUESSABLE_WORDS = ("amudesk", "amu", "desk", "aide médicale urgente", "cpas", "ocmw")
 
 # Our own words for zxcvbn's score 0..4 (its English feedback is never shown).
 STRENGTH_WORDS = (
@@ -55,20 +50,6 @@ METER_STYLE = (
     "QProgressBar {{ border: 1px solid #8a8a8a; border-radius: 3px; background: #f4f4f4; }}"
     " QProgressBar::chunk {{ background: {colour}; }}"
 )
-
-
-def passphrase_strength(passphrase: str) -> int:
-    """zxcvbn's score, 0 (very weak) .. 4 (very strong), of the first 100 characters."""
-    if not passphrase:
-        return 0
-    from zxcvbn import zxcvbn  # about 0.1 s to import its word lists: only when needed
-
-    checked = passphrase[:MAX_CHECKED]
-    try:
-        result = zxcvbn(checked, user_inputs=list(GUESSABLE_WORDS), max_length=MAX_CHECKED)
-    except TypeError:  # zxcvbn before 4.5 has neither the argument nor the 72-character limit
-        result = zxcvbn(checked, user_inputs=list(GUESSABLE_WORDS))
-    return max(0, min(MAX_SCORE, int(result["score"])))
 
 
 def strength_word(score: int) -> str:

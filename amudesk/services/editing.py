@@ -1,0 +1,97 @@
+"""Edits that cannot overwrite each other, and who made each change.
+
+On a shared database two workers may open the same person or request. Each of those rows
+carries a ``version``, raised by one at every change of what it records (the next time
+limit kept in step by :mod:`amudesk.services.nextdue` and the moment of the change do not
+count), and ``updated_by``, the account (or, on a laptop, the system user) that made it.
+A form remembers the version it showed; saving checks it against the row, locked for the
+rest of the transaction (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite has one writer at a
+time), and refuses with :class:`EditConflict` when someone else saved meanwhile: "changed
+by X at HH:MM". The form then reloads their version and puts the user's own changes back
+on top (:func:`reapplied`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlmodel import Session
+
+from amudesk.i18n import _, format_moment
+from amudesk.models import Person, Request
+from amudesk.services import FieldError
+from amudesk.services.audit import current_actor
+
+VERSIONED = (Person, Request)
+# Columns whose change is not an edit: kept in step by the desk itself.
+NOT_EDITS = frozenset(
+    {"version", "updated_at", "updated_by", "next_due", "next_rule", "next_state", "search_text"}
+)
+
+
+class EditConflict(FieldError):
+    """Someone else saved the row since the form was opened; nothing was written."""
+
+    def __init__(self, by: str, at: dt.datetime | None) -> None:
+        when = format_moment(at) if at is not None else "?"
+        super().__init__(
+            "version",
+            _(
+                "Changed by {name} at {time} since you opened it: nothing was saved. "
+                "Reload their version; your changes are put back on top, to check and save."
+            ).format(name=by or _("someone else"), time=when),
+        )
+        self.by = by
+        self.at = at
+
+
+def lock_for_edit(session: Session) -> None:
+    """On SQLite, take the database's write lock now (until the transaction ends), so that
+    the row read next is the one the save overwrites: no other writer comes in between.
+    PostgreSQL locks the row itself (``SELECT … FOR UPDATE``), other rows staying free."""
+    if session.get_bind().dialect.name == "sqlite":
+        # A write statement takes SQLite's single write lock even when it changes no row.
+        session.execute(text("UPDATE counter SET last = last WHERE 0"))
+
+
+def check_version(row: Person | Request, expected: int | None) -> None:
+    """Raise EditConflict when ``row`` is no longer at the version the form showed
+    (``expected``; None when the caller did not read it first: an import, a new row)."""
+    if expected is not None and row.version != expected:
+        raise EditConflict(row.updated_by, row.updated_at)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    actor = current_actor(session)
+    for obj in session.new:
+        if isinstance(obj, VERSIONED):
+            obj.updated_by = actor
+    for obj in session.dirty:
+        if not isinstance(obj, VERSIONED):
+            continue
+        state = inspect(obj)
+        if any(attr.key not in NOT_EDITS and attr.history.has_changes() for attr in state.attrs):
+            obj.version = (obj.version or 0) + 1
+            obj.updated_by = actor
+
+
+def install() -> None:
+    """Raise versions and name the editor in every session of this process (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+def reapplied(
+    original: Mapping[str, Any], typed: Mapping[str, Any], fresh: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The values a form shows after a conflict: ``fresh`` (the row as saved by the other
+    worker), with each field the user changed (``typed`` differs from ``original``, what
+    the form first showed) put back as the user typed it."""
+    values = dict(fresh)
+    for key, value in typed.items():
+        if original.get(key) != value:
+            values[key] = value
+    return values

@@ -1,0 +1,214 @@
+"""The window on a shared database: signing in, others' changes, the server away, where the
+data lives, and what a role is offered (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from amudesk.models import Role
+from amudesk.services import accounts, people
+from amudesk.services.people import PersonData
+from amudesk.settings import load_settings
+from amudesk.ui.changewatch import ChangeWatcher
+from amudesk.ui.datalocation import DataLocationDialog, server_url
+from amudesk.ui.mainwindow import MainWindow
+from amudesk.ui.signindialog import SignInDialog
+
+GOOD = "blue kettle seventeen harbour"
+
+
+def shown(qtbot: Any, dialog: QDialog) -> Any:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_the_first_administrator_is_created_then_signs_in(qtbot: Any, store: Any) -> None:
+    dialog = shown(qtbot, SignInDialog(store, first=True, server="office:5432"))
+    assert dialog.again_edit.isVisible()
+    dialog.name_edit.setText("Ana")
+    dialog.password_edit.setText(GOOD)
+    dialog.again_edit.setText(GOOD + " typo")
+    dialog.sign_in()
+    assert "two passwords differ" in dialog.error_label.text()
+    dialog.again_edit.setText(GOOD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.sign_in()
+    assert (store.account, store.role) == ("Ana", "administrator")
+    assert dialog.password_edit.text() == ""
+
+
+def test_a_wrong_password_is_said_and_the_field_cleared(qtbot: Any, store: Any) -> None:
+    with store.transaction() as session:
+        accounts.add_account("Ana", Role.ADMINISTRATOR, session=session, password=GOOD)
+    dialog = shown(qtbot, SignInDialog(store))
+    assert not dialog.again_edit.isVisible()
+    dialog.name_edit.setText("ana")
+    dialog.password_edit.setText("not the password")
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.error_label.text() == "Wrong name or password."
+    assert dialog.password_edit.text() == "" and dialog.isVisible()
+    assert store.account is None
+    dialog.password_edit.setText(GOOD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.sign_in()
+    assert store.account == "Ana"
+
+
+def test_others_changes_and_a_lost_server_are_noticed(
+    qtbot: Any, store: Any, open_same: Any
+) -> None:
+    watcher = ChangeWatcher(store, poll_ms=60_000)  # checked by hand below
+    changed: list[str] = []
+    watcher.changed.connect(lambda: changed.append("changed"))
+    watcher.lost.connect(lambda: changed.append("lost"))
+    watcher.back.connect(lambda: changed.append("back"))
+    watcher.check()
+    qtbot.waitUntil(lambda: watcher.mark is not None, timeout=5000)
+    other = open_same()
+    try:
+        with other.transaction() as session:
+            people.save_person(PersonData(family_name="Okafor", given_names="Ada"), session=session)
+    finally:
+        other.close()
+    watcher.check()
+    qtbot.waitUntil(lambda: changed == ["changed"], timeout=5000)
+    watcher.check()  # nothing new: nothing said
+    qtbot.waitUntil(lambda: watcher._task is None, timeout=5000)
+    assert changed == ["changed"]
+    engine = store.engine
+    store.engine = _Unreachable()
+    watcher.check()
+    qtbot.waitUntil(lambda: changed[-1:] == ["lost"], timeout=5000)
+    watcher.check()  # still away: said once
+    qtbot.waitUntil(lambda: watcher._task is None, timeout=5000)
+    store.engine = engine
+    watcher.check()
+    qtbot.waitUntil(lambda: changed[-1:] == ["back"], timeout=5000)
+    assert changed == ["changed", "lost", "back"]
+
+
+class _Unreachable:
+    """An engine whose server does not answer."""
+
+    def connect(self) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    def __getattr__(self, name: str) -> Any:
+        return self.connect
+
+
+def test_the_main_window_shows_who_and_offers_a_reader_only_its_part(
+    qtbot: Any, store: Any, data_dir: Path
+) -> None:
+    store.account, store.role = "Bram", Role.READER
+    window = MainWindow(store, data_dir)
+    qtbot.addWidget(window)
+    assert "signed in as Bram" in window.windowTitle()
+    assert window.cards_action.isEnabled() and window.find_action.isEnabled()
+    for action in (
+        window.export_action,
+        window.import_action,
+        window.new_person_action,
+        window.new_request_action,
+        window.office_action,
+        window.privacy_action,
+        window.statistics_action,
+    ):
+        assert not action.isEnabled(), action.text()
+    assert window.server_banner.isHidden()
+    from PySide6.QtWidgets import QPushButton
+
+    for name in ("emptyNewPerson", "emptyImport"):
+        button = window.stack.findChild(QPushButton, name)
+        assert button is not None and not button.isEnabled()
+
+
+def test_where_the_data_lives_is_checked_and_kept_for_the_next_start(
+    qtbot: Any, data_dir: Path
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    dialog = shown(qtbot, DataLocationDialog(data_dir))
+    assert dialog.local.isChecked() and not dialog.host.isEnabled()
+    dialog.server.setChecked(True)
+    assert dialog.host.isEnabled() and dialog.ca_file.isEnabled()
+    dialog.accept()
+    assert "Server: give the server's name" in dialog.error_label.text()
+    dialog.host.setText("db.office.example")
+    dialog.login.setText("desk")
+    dialog.password.setText("p@ss:w/rd")
+    dialog.accept()
+    assert "Certificate authority: choose its file" in dialog.error_label.text()
+    dialog.ca_file.setText("/etc/amudesk/office-ca.pem")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    url = load_settings(data_dir).database_url
+    assert url == (
+        "postgresql://desk:p%40ss%3Aw%2Frd@db.office.example:5432/amudesk"
+        "?sslmode=verify-full&sslrootcert=%2Fetc%2Famudesk%2Foffice-ca.pem"
+    )
+    assert json.loads((data_dir / "settings.json").read_text())["database_url"] == url
+    again = shown(qtbot, DataLocationDialog(data_dir))
+    assert again.server.isChecked() and again.url.text() == url
+    again.local.setChecked(True)
+    again.accept()
+    assert load_settings(data_dir).database_url == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mysql://x/y", "must start with postgresql://"),
+        ("postgresql:///amudesk", "names no server"),
+        ("postgresql://db.example/", "names no database"),
+        ("postgresql://db.example/amudesk?sslmode=sometimes", "sslmode=sometimes"),
+    ],
+)
+def test_a_bad_url_is_refused_naming_the_problem(
+    qtbot: Any, data_dir: Path, url: str, problem: str
+) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    dialog = shown(qtbot, DataLocationDialog(data_dir))
+    dialog.server.setChecked(True)
+    dialog.url.setText(url)
+    dialog.accept()
+    assert problem in dialog.error_label.text() and dialog.isVisible()
+    assert load_settings(data_dir).database_url == ""
+
+
+def test_the_url_of_the_fields_without_the_certificate_check() -> None:
+    assert (
+        server_url(
+            host="10.0.0.5",
+            port=6543,
+            database="amu desk",
+            login="",
+            password="",
+            ca_file="",
+            check=False,
+        )
+        == "postgresql://10.0.0.5:6543/amu%20desk?sslmode=require"
+    )
+
+
+def test_a_new_desk_may_choose_the_office_server_instead_of_a_passphrase(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from amudesk.ui.unlockdialog import PassphraseDialog
+
+    converting = shown(qtbot, PassphraseDialog("convert"))
+    assert not converting.server_button.isVisible()  # an existing database stays here
+    dialog = shown(qtbot, PassphraseDialog("new"))
+    assert dialog.server_button.isVisible()
+    with qtbot.waitSignal(dialog.rejected, timeout=5000):
+        qtbot.mouseClick(dialog.server_button, Qt.MouseButton.LeftButton)
+    assert dialog.server_chosen and dialog.passphrase() == ""
