@@ -84,7 +84,7 @@ class Store:
         return Session(
             self.engine,
             expire_on_commit=False,
-            info={"data_dir": self.data_dir, "account": self.account},
+            info={"data_dir": self.data_dir, "account": self.account, "role": self.role},
         )
 
     def lock(self) -> None:

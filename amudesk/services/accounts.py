@@ -21,10 +21,11 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlmodel import Session, col
 
 from amudesk import crypto
@@ -79,8 +80,13 @@ class SignInError(Exception):
     """Signing in failed; ``str(error)`` is the sentence for the user."""
 
 
-class Denied(Exception):
-    """The signed-in account's role does not allow the action; the sentence says which."""
+class Denied(FieldError):
+    """The signed-in account's role does not allow the action; the sentence says which.
+    A FieldError (on the field "role"), so that every form and command says it as it says
+    any refused input, with nothing written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("role", message)
 
 
 def allowed(role: str, action: str) -> bool:
@@ -97,6 +103,87 @@ def require(role: str | None, action: str) -> None:
             action=_(ACTIONS.get(action, action)),
         )
     )
+
+
+# --- the role, checked on every write ----------------------------------------------------
+
+# The desk's own bookkeeping, written whoever is signed in: the trail, the number series,
+# the clock's stamp, and an account's own sign-in counts.
+ALWAYS_WRITTEN = frozenset({"audit_entry", "counter", "clock_stamp"})
+SIGN_IN_FIELDS = frozenset({"failed_count", "locked_until", "last_sign_in_at", "password_hash"})
+# Columns kept in step by the desk itself (the next time limit, the folded names).
+BOOKKEEPING = frozenset(
+    {"next_due", "next_rule", "next_state", "updated_at", "updated_by", "version", "search_text"}
+)
+PRINTED = frozenset({"receipt", "card"})  # the documents a reader may issue
+ADMINISTRATORS_ONLY = frozenset({"office", "cpas", "account"})
+
+
+def _write_action(obj: Any, change: str, session: Session) -> str | None:
+    """The action (a key of ACTIONS) that writing ``obj`` does; None for bookkeeping."""
+    table = getattr(obj, "__tablename__", "")
+    if table in ALWAYS_WRITTEN:
+        return None
+    if change == "dirty":
+        changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+        if table == "account" and changed <= SIGN_IN_FIELDS:
+            return None
+        if not changed - BOOKKEEPING:
+            return None
+    if table in ADMINISTRATORS_ONLY:
+        return "accounts" if table == "account" else "office"
+    if table == "person" and change == "deleted":
+        return "erase"
+    if table == "document" and change == "new":
+        return "print" if getattr(obj, "kind", "") in PRINTED else "documents"
+    if table == "card":
+        return "print"
+    if table == "deadline_mark":
+        return "deadlines"
+    return "cases"
+
+
+def _guard(session: Session, _context: Any, _instances: Any) -> None:
+    role = session.info.get("role")
+    if role is None:
+        return  # a laptop's store: its passphrase is its only key
+    for change, objects in (
+        ("new", session.new),
+        ("dirty", session.dirty),
+        ("deleted", session.deleted),
+    ):
+        for obj in objects:
+            action = _write_action(obj, change, session)
+            if action is not None:
+                require(role, action)
+
+
+def _guard_statement(state: Any) -> None:
+    """An UPDATE or DELETE statement of the ORM (a mark cleared, a person erased) is
+    checked as its rows would be."""
+    role = state.session.info.get("role")
+    if role is None or not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", "")
+    if name in ALWAYS_WRITTEN:
+        return
+    if name in ADMINISTRATORS_ONLY:
+        require(role, "accounts" if name == "account" else "office")
+    elif name == "person" and state.is_delete:
+        require(role, "erase")
+    elif name == "deadline_mark":
+        require(role, "deadlines")
+    else:
+        require(role, "cases")
+
+
+def install() -> None:
+    """Check every write of this process's sessions against the signed-in role
+    (idempotent): whatever a screen offers, a reader's session writes no case."""
+    for name, function in (("before_flush", _guard), ("do_orm_execute", _guard_statement)):
+        if not event.contains(Session, name, function):
+            event.listen(Session, name, function)
 
 
 def has_accounts(*, session: Session) -> bool:

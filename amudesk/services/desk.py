@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from amudesk import store as store_module
 from amudesk.crypto import DEFAULT_KDF, KdfParams
-from amudesk.services import audit, editing, nextdue
+from amudesk.services import accounts, audit, editing, nextdue
 from amudesk.services.directory import seed_brussels
 from amudesk.store import Store
 
@@ -38,6 +38,7 @@ def open_desk(
     in step (``nextdue.install``)."""
     nextdue.install()
     editing.install()
+    accounts.install()
     store = store_module.open_store(
         data_dir, url=url, passphrase=passphrase, kdf=kdf, fill_new=_fill_new
     )

@@ -274,3 +274,72 @@ def test_a_server_role_account_signs_in_as_its_postgresql_role(
             )
             connection.exec_driver_sql(f"DROP ROLE IF EXISTS {role}")
         engine.dispose()
+
+
+# --- the role, checked on every write --------------------------------------------------
+
+
+def signed_in_as(store: Any, role: str) -> None:
+    """``store`` signed in under a fresh account of ``role`` (an administrator first)."""
+    with store.transaction() as session:
+        if not accounts.has_accounts(session=session):
+            accounts.add_account("Ana", Role.ADMINISTRATOR, session=session, password=GOOD)
+        if role != Role.ADMINISTRATOR:
+            accounts.add_account(f"Someone {role}", role, session=session, password=OTHER)
+    name = "Ana" if role == Role.ADMINISTRATOR else f"Someone {role}"
+    accounts.sign_in_store(store, name, GOOD if role == Role.ADMINISTRATOR else OTHER)
+
+
+def test_a_reader_looks_up_and_prints_receipts_and_writes_nothing_else(store: Any) -> None:
+    from amudesk.models import Document, Request
+    from amudesk.services import clock, documents, office
+    from tests.documents.test_issue import make_request
+
+    request_id = make_request(store)
+    signed_in_as(store, Role.READER)
+    with store.transaction() as session:
+        receipt = documents.issue_receipt(request_id, session=session, language="fr", now=NOW)
+        assert receipt.actor == "Someone reader"
+    refused = {
+        "person": lambda session: people.save_person(
+            PersonData(family_name="Diallo", given_names="Awa"), session=session
+        ),
+        "form": lambda session: documents.issue_aamu_form(request_id, session=session, now=NOW),
+        "mark": lambda session: clock.mark_deadline(
+            request_id, "decision", session=session, kind="handled"
+        ),
+        "office": lambda session: office.update_office(session=session, name="Autre nom"),
+        "account": lambda session: accounts.add_account(
+            "Eve", Role.ADMINISTRATOR, session=session, password="yet another long phrase 7"
+        ),
+        "clear": lambda session: clock.clear_mark(request_id, "decision", session=session),
+    }
+    for what, write in refused.items():
+        with pytest.raises(Denied) as raised, store.transaction() as session:
+            write(session)
+        assert raised.value.field == "role", what
+        assert "A reader may not" in str(raised.value), what
+    with store.session() as session:
+        kinds = [d.kind for d in session.scalars(select(Document))]
+        assert kinds == ["receipt"]
+        request = session.get(Request, request_id)
+        assert request is not None and request.version == 1
+
+
+def test_a_worker_records_cases_but_not_the_office_or_accounts(store: Any) -> None:
+    from amudesk.services import clock, office
+    from tests.documents.test_issue import make_request
+
+    request_id = make_request(store)
+    signed_in_as(store, Role.WORKER)
+    with store.transaction() as session:
+        people.save_person(PersonData(family_name="Diallo", given_names="Awa"), session=session)
+        clock.mark_deadline(request_id, "decision", session=session, kind="handled")
+    office_refused = pytest.raises(Denied, match="A worker may not change the office profile")
+    with office_refused, store.transaction() as session:
+        office.update_office(session=session, name="Autre nom")
+    with pytest.raises(Denied, match="may not manage accounts"), store.transaction() as session:
+        accounts.disable_account("Someone worker", session=session)
+    store.role = Role.ADMINISTRATOR  # an administrator may do both
+    with store.transaction() as session:
+        office.update_office(session=session, name="Autre nom")
