@@ -510,6 +510,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.to is not None:  # an existing folder of the user's, never inside the data folder
         outputs.check_folder(args.to, label="--to")
     store = _open(args)
+    if not store.is_sqlite:
+        return _backup_shared(args, store)
     try:
         backup = make_backup(store, args.to, progress=_TerminalProgress(_("Backing up")))
         # On the store still open: the passphrase is asked once (the copy is made before
@@ -525,6 +527,35 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(_("Backup written: {path}").format(path=shown(str(backup.path))))
+    return EXIT_OK
+
+
+def _backup_shared(args: argparse.Namespace, store: Store) -> int:
+    """A shared database's backup: a new encrypted data folder holding a checked copy."""
+    try:
+        folder = args.to
+        if folder is None:
+            if store.data_dir is None:
+                raise UsageError(_("backup: give the folder to write it to with --to DIR"))
+            folder = store.data_dir / "backups"
+            folder.mkdir(mode=0o700, exist_ok=True)
+        passphrase = _passphrase("new")  # the backup's own, asked twice at a terminal
+        try:
+            target = relocate.backup_shared(
+                store, folder, passphrase, progress=_TerminalProgress(_("Backing up"))
+            )
+        except (relocate.RelocateError, StoreError) as exc:
+            raise UsageError(_("backup: {reason}").format(reason=exc)) from None
+        with store.transaction() as session:
+            audit.record("backup", session=session, detail=f"file={target.name}")
+    finally:
+        store.close()
+    print(_("Backup written: {path}").format(path=shown(str(target))))
+    print(
+        _("To put it back onto an empty server: amudesk --data-dir {path} migrate-to URL").format(
+            path=shown(str(target))
+        )
+    )
     return EXIT_OK
 
 

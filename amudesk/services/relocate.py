@@ -12,9 +12,13 @@ chain checks out. Anything wrong and nothing is kept on the target.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Integer, Table, func, select, text, update
@@ -23,7 +27,7 @@ from sqlmodel import Session, SQLModel
 import amudesk.models  # noqa: F401  (registers the tables)
 from amudesk.i18n import _
 from amudesk.services import audit
-from amudesk.store import Store
+from amudesk.store import Store, open_store
 
 BATCH = 1000
 Progress = Callable[[int, int], None]
@@ -178,3 +182,33 @@ def _check_documents(reader: Connection, writer: Connection) -> int:
             )
         compared += 1
     return compared
+
+
+def backup_shared(
+    source: Store,
+    folder: Path,
+    passphrase: str,
+    *,
+    now: dt.datetime | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """An encrypted backup of a shared database: a new data folder ``amudesk-shared-…`` in
+    ``folder``, its store encrypted with ``passphrase`` (SQLCipher, as a laptop's), holding
+    a checked copy of every row (:func:`copy_store`). It opens like any data folder, and
+    goes back onto an empty server with ``amudesk --data-dir IT migrate-to URL``. On any
+    failure the new folder is removed: no half backup is left."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"amudesk-shared-{stamp}"
+    if os.path.lexists(target):
+        raise RelocateError(_("A backup named {name} already exists.").format(name=target.name))
+    target.mkdir(mode=0o700)
+    try:
+        copy = open_store(target, passphrase=passphrase)
+        try:
+            copy_store(source, copy, progress=progress)
+        finally:
+            copy.close()
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target

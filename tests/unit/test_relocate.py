@@ -162,3 +162,78 @@ def test_copying_back_needs_a_new_folder_and_an_administrator(
     assert code == 2 and "give the URL of an empty PostgreSQL database" in err
     code, _out, err = run(capsys, "migrate-to", "mysql://somewhere/db")
     assert code == 2 and "must start with postgresql://" in err
+
+
+def test_a_shared_database_is_backed_up_encrypted_and_goes_back_onto_a_server(
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    tmp_path: Path,
+    empty_server_database: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = empty_server_database
+    server = open_desk(url=url)
+    try:
+        fill_demo(store=server, count=8)
+        before = counts(server)
+        people_before = people_rows(server)
+    finally:
+        server.close()
+    monkeypatch.setenv("AMUDESK_NEW_PASSWORD", ADMIN_PASSWORD)
+    assert run(capsys, "--database", url, "user", "add", "Ana", "--role", "administrator")[0] == 0
+    monkeypatch.setenv("AMUDESK_USER", "Ana")
+    monkeypatch.setenv("AMUDESK_PASSWORD", ADMIN_PASSWORD)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    code, out, err = run(
+        capsys, "--data-dir", str(data_dir), "--database", url, "backup", "--to", str(stick)
+    )
+    assert (code, err) == (0, "")
+    [folder] = list(stick.iterdir())
+    assert folder.name.startswith("amudesk-shared-") and str(folder) in out
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [
+        "amudesk.key",
+        "amudesk.sqlite3",
+    ]
+    assert b"SQLite format 3" not in (folder / "amudesk.sqlite3").read_bytes()[:16]  # encrypted
+    copy = open_desk(folder, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        assert people_rows(copy) == people_before
+        assert counts(copy)["request"] == before["request"]
+    finally:
+        copy.close()
+    # Back onto another, empty, database.
+    import uuid
+
+    name = f"amudesk_back_{uuid.uuid4().hex[:10]}"
+    postgres._admin(f'CREATE DATABASE "{name}"')
+    try:
+        other = postgres.database_url(name)
+        monkeypatch.delenv("AMUDESK_USER")
+        code, out, err = run(capsys, "--data-dir", str(folder), "migrate-to", other)
+        assert (code, err) == (0, "")
+        again = open_desk(url=other)
+        try:
+            assert people_rows(again) == people_before
+        finally:
+            again.close()
+    finally:
+        postgres._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_failed_shared_backup_leaves_no_folder(
+    data_dir: Path, tmp_path: Path, empty_server_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = open_desk(url=empty_server_database)
+    fill_demo(store=server, count=3)
+
+    def broken(_source: Any, _target: Any, **_extra: Any) -> Any:
+        raise relocate.RelocateError("Table person: 2 rows copied of 3; nothing was kept.")
+
+    monkeypatch.setattr(relocate, "copy_store", broken)
+    try:
+        with pytest.raises(relocate.RelocateError):
+            relocate.backup_shared(server, tmp_path, PASSPHRASE)
+    finally:
+        server.close()
+    assert list(tmp_path.iterdir()) == []
