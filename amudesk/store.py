@@ -115,6 +115,15 @@ class Store:
             raise storage_error(exc, self.data_dir) from exc
         self._reopen(key)
 
+    def reopen_shared(self) -> None:
+        """A shared database locked (its worker away): connect again. The caller then signs
+        the same account in (amudesk.services.accounts.sign_in_store) and locks again if
+        that fails."""
+        if not self.locked or self.is_sqlite or self.url is None:
+            return
+        self.engine = make_engine(self.url)
+        self.locked = False
+
     def _reopen(self, key: Key) -> None:
         """Open again, locked or closed, with a key already checked against the file."""
         assert self.url is not None

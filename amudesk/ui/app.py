@@ -42,6 +42,7 @@ from amudesk.ui.idlecases import offer_review
 from amudesk.ui.lockcurtain import Curtain, kept_when_locked
 from amudesk.ui.locking import IdleWatcher, ScreenLockWatcher
 from amudesk.ui.nextlimits import NextLimits
+from amudesk.ui.signindialog import SignInDialog
 from amudesk.ui.startup import (
     APP_NAME,
     connect_shared,
@@ -399,8 +400,10 @@ class Shell(QObject):
 
     def start_locking(self) -> None:
         """Lock after the chosen minutes without use, and when the screen locks."""
-        if self.store.key is None or self.idle is not None:
-            return  # a server database (PostgreSQL) holds no key here
+        if self.idle is not None:
+            return
+        if self.store.key is None and self.store.account is None:
+            return  # nothing to lock: no key here, nobody signed in
         self.idle = IdleWatcher(self.app, self._lock_minutes(), self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
@@ -422,7 +425,7 @@ class Shell(QObject):
         passphrase (``lockcurtain``: they hold no session, and save on the database opened
         again); other dialogs are closed (nothing half-written: they save whole or not at
         all) and the other windows hidden."""
-        if self.locked or self.store.key is None:
+        if self.locked or (self.store.key is None and self.store.account is None):
             return
         self.locked = True
         if self.idle is not None:
@@ -460,7 +463,10 @@ class Shell(QObject):
                 desk.unlock(store, passphrase, record_unlock=True)
             return store
 
-        self.unlock_dialog = UnlockDialog(opener, reference=str(self.data_dir))
+        if self.store.is_sqlite:
+            self.unlock_dialog = UnlockDialog(opener, reference=str(self.data_dir))
+        else:  # a shared database: the same worker signs in again
+            self.unlock_dialog = SignInDialog(self.store, locked_name=self.store.account)
         self.unlock_dialog.finished.connect(self._unlock_finished)
         self.unlock_dialog.open()
         self.locked_changed.emit(True)

@@ -42,11 +42,20 @@ class SignInDialog(QDialog):
     ``first`` (the database has no account yet): the first administrator is created."""
 
     def __init__(
-        self, store: Store, *, server: str = "", first: bool = False, parent: QWidget | None = None
+        self,
+        store: Store,
+        *,
+        server: str = "",
+        first: bool = False,
+        locked_name: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.first = first
+        # Locked after a while without use: the same worker signs in again (the forms kept
+        # open under the curtain are theirs); the store is connected again first.
+        self.locked_name = locked_name
         self.tasks = TaskRunner(self)
         self.setObjectName("signInDialog")
         if first:
@@ -55,6 +64,9 @@ class SignInDialog(QDialog):
                 "This shared database has no account yet. Create the first one, an "
                 "administrator's: they add the other workers' accounts."
             )
+        elif locked_name is not None:
+            self.setWindowTitle(_("AMU Desk — Locked"))
+            intro = _("AMU Desk is locked. Type your password to go on where you were.")
         else:
             self.setWindowTitle(_("AMU Desk — Sign in"))
             intro = _("The office's shared database: sign in with your own account.")
@@ -66,6 +78,9 @@ class SignInDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("accountName")
         self.name_edit.setMaxLength(accounts.MAX_NAME)
+        if locked_name is not None:
+            self.name_edit.setText(locked_name)
+            self.name_edit.setReadOnly(True)
         self.password_edit = password_edit("accountPassword")
         self.again_edit = password_edit("accountPasswordAgain")
         self.show_check = show_passphrase_check([self.password_edit, self.again_edit])
@@ -99,7 +114,8 @@ class SignInDialog(QDialog):
             default=self.sign_in_button,
             width=460,
         )
-        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        first_field = self.password_edit if locked_name is not None else self.name_edit
+        first_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def busy(self) -> bool:
@@ -126,9 +142,16 @@ class SignInDialog(QDialog):
         self._set_enabled(False)
         set_hint(self.status_label, _("Signing in…"))
         self.status_label.show()
-        store, first = self.store, self.first
+        store, first, relocking = self.store, self.first, self.locked_name is not None
 
         def work(**_ignored: object) -> str:
+            if relocking:
+                store.reopen_shared()
+                try:
+                    return accounts.sign_in_store(store, name, password).name
+                except BaseException:
+                    store.lock()  # still locked: nothing shows until the password is right
+                    raise
             if first:
                 with store.transaction() as session:
                     accounts.add_account(

@@ -212,3 +212,38 @@ def test_a_new_desk_may_choose_the_office_server_instead_of_a_passphrase(qtbot: 
     with qtbot.waitSignal(dialog.rejected, timeout=5000):
         qtbot.mouseClick(dialog.server_button, Qt.MouseButton.LeftButton)
     assert dialog.server_chosen and dialog.passphrase() == ""
+
+
+@pytest.mark.both_engines
+def test_a_shared_desk_locks_and_the_same_worker_signs_in_again(
+    qtbot: Any, store: Any, data_dir: Path, office: Any
+) -> None:
+    if store.is_sqlite:
+        pytest.skip("the laptop's lock is tested in test_locking (its passphrase)")
+    from amudesk.ui.app import Shell, application
+
+    with store.transaction() as session:
+        accounts.add_account("Ana", Role.ADMINISTRATOR, session=session, password=GOOD)
+    accounts.sign_in_store(store, "Ana", GOOD)
+    shell = Shell(application(), store, data_dir)
+    window = shell.show_main()
+    qtbot.addWidget(window)
+    shell.start_locking()
+    assert shell.idle is not None
+    with qtbot.waitSignal(shell.locked_changed, timeout=5000):
+        shell.idle.idle.emit()
+    assert store.locked and not window.isVisible()
+    dialog = shell.unlock_dialog
+    assert isinstance(dialog, SignInDialog) and dialog.isVisible()
+    assert dialog.name_edit.text() == "Ana" and dialog.name_edit.isReadOnly()
+    dialog.password_edit.setText("not the password")
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert store.locked and "Wrong name or password" in dialog.error_label.text()
+    dialog.password_edit.setText(GOOD)
+    with qtbot.waitSignal(shell.locked_changed, timeout=10_000) as unlocked:
+        dialog.sign_in()
+    assert unlocked.args == [False]
+    assert not store.locked and store.account == "Ana" and window.isVisible()
+    shell.stop_alerts()
+    window.close()
