@@ -31,8 +31,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check amudesk tests scripts benchmarks
 	$(VENV)/bin/mypy --strict amudesk --exclude 'amudesk/migrations/'
 
+# `make bench POSTGRES=1` adds the shared office's figures on a throwaway PostgreSQL server.
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench.py
+	QT_QPA_PLATFORM=offscreen $(if $(POSTGRES),bash scripts/postgres.sh run )$(PY) benchmarks/bench.py $(if $(POSTGRES),--postgres)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py docs/screenshots
