@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPushButton,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -28,17 +27,14 @@ from PySide6.QtWidgets import (
 from amudesk import i18n
 from amudesk.i18n import _, ngettext
 from amudesk.services import cases
-from amudesk.services.accounts import allowed
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings, save_settings
 from amudesk.store import Store
-from amudesk.ui import casemodel
+from amudesk.ui import casemodel, sharedwindow
 from amudesk.ui.alertbadge import AlertBadge
 from amudesk.ui.caselist import CaseList
 from amudesk.ui.casepanel import CasePanel
-from amudesk.ui.changewatch import ChangeWatcher
 from amudesk.ui.idlecases import idle_action
-from amudesk.ui.kit.hints import warning_label
 from amudesk.ui.maincommands import MainCommands
 
 log = logging.getLogger(__name__)
@@ -100,17 +96,10 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_central()
         self._build_status_bar()
-        self._apply_role()
         self.update_title()
         self.restore_layout()
         self.model.reload()
-        self.watcher: ChangeWatcher | None = None
-        if not store.is_sqlite:  # a shared database: others' changes, and the server away
-            self.watcher = ChangeWatcher(store, self)
-            self.watcher.changed.connect(self.others_changed)
-            self.watcher.lost.connect(self.server_banner.show)
-            self.watcher.back.connect(self._server_back)
-            QTimer.singleShot(0, self.watcher.start)
+        sharedwindow.attach(self)  # the role's commands, others' changes (a shared database)
 
     # --- building ------------------------------------------------------------------
 
@@ -202,9 +191,6 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+S",
             _("Delays and refusals, measured: figures per CPAS, month or channel"),
         )
-        for action in (self.backup_action, self.restore_action, self.passphrase_action):
-            # A shared database is backed up and protected on its server.
-            action.setEnabled(self.data_dir is not None and self.store.is_sqlite)
         self.quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
         self.about_action = self._action(_("&About AMU Desk"), self.commands.about)
         self.find_action = self._action(_("&Find"), self.focus_search, "Ctrl+F")
@@ -212,32 +198,6 @@ class MainWindow(QMainWindow):
             _("&Deadlines"), self.open_deadlines, "Ctrl+D", _("Open the deadlines board")
         )
         self.idle_action = idle_action(self)
-
-    def _apply_role(self) -> None:
-        """On a shared database, what the signed-in account's role does not allow is not
-        offered (a reader looks cases up and prints receipts and cards)."""
-        if self.store.role is None:
-            return
-        needs = {
-            "cases": (self.new_person_action, self.new_request_action),
-            "import": (self.import_action,),
-            "export": (self.export_action,),
-            "print": (self.cards_action, self.next_document_action),
-            "office": (self.directory_action, self.office_action),
-            "erase": (self.privacy_action,),
-            "statistics": (self.statistics_action,),
-        }
-        for action_name, actions in needs.items():
-            for action in actions:
-                action.setEnabled(allowed(self.store.role, action_name))
-        # The empty list's own buttons follow their menu commands.
-        for name, action in (
-            ("emptyNewPerson", self.new_person_action),
-            ("emptyImport", self.import_action),
-        ):
-            button = self.stack.findChild(QPushButton, name)
-            if button is not None:
-                button.setEnabled(action.isEnabled())
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -294,14 +254,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 0)
         layout.setSpacing(6)
-        self.server_banner = warning_label(
-            _(
-                "The office's server cannot be reached. Nothing you typed is lost: a form "
-                "stays open until it can save. AMU Desk tries again every few seconds."
-            )
-        )
-        self.server_banner.setObjectName("serverBanner")
-        self.server_banner.hide()
+        self.server_banner = sharedwindow.server_banner()
         layout.addWidget(self.server_banner)
         layout.addLayout(self._build_search_row())
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -391,9 +344,7 @@ class MainWindow(QMainWindow):
         with self.store.session() as session:
             office = get_office(session=session)
         title = f"{APP_TITLE} — {office.name}" if office is not None and office.name else APP_TITLE
-        if self.store.account:  # a shared database: who is signed in here
-            title = _("{title} — signed in as {name}").format(title=title, name=self.store.account)
-        self.setWindowTitle(title)
+        self.setWindowTitle(sharedwindow.who(title, self.store))
 
     def restore_layout(self) -> None:
         settings = load_settings(self.data_dir)
@@ -438,22 +389,8 @@ class MainWindow(QMainWindow):
         self._pending = (state["request_id"], False, True)
         self.apply_filter(force=True)
 
-    def others_changed(self) -> None:
-        """Someone else changed something on the shared database: read the list, the case
-        shown, the worklist and the tray count again."""
-        self.refresh()
-        if self.board is not None:
-            self.board.refresh()
-        if self.alerts is not None:
-            self.alerts.schedule_check()
-
-    def _server_back(self) -> None:
-        self.server_banner.hide()
-        self.others_changed()
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.watcher is not None:
-            self.watcher.stop()
+        sharedwindow.stop_watching(self)
         if self.board is not None:
             self.board.stop()  # its worker ends before the window (and the board) go
             self.board.close()

@@ -71,6 +71,7 @@ class SettingsDialog(QDialog):
         self.folder_hint = hint_label(folder_hint)
         self.form.addRow("", self.folder_hint)
         self.location_button = QPushButton(_("Where the data li&ves…"))
+        self.location_button.setAccessibleName(_("Where the data lives"))
         self.location_button.setAccessibleDescription(
             _("This computer, or the office's shared server")
         )

@@ -629,6 +629,7 @@ def test_settings_shows_the_data_folder_read_only(qtbot: Any, data_dir: Path) ->
     expected = [
         dialog.language,
         dialog.data_folder,
+        dialog.location_button,
         dialog.move_administrative,
         dialog.alert_within_days,
         dialog.alert_interval,
@@ -636,7 +637,7 @@ def test_settings_shows_the_data_folder_read_only(qtbot: Any, data_dir: Path) ->
         ok,
         cancel,
     ]
-    assert tab_chain(qtbot, dialog, dialog.language, 7) == expected
+    assert tab_chain(qtbot, dialog, dialog.language, 8) == expected
 
 
 def test_settings_lock_delay_is_saved(qtbot: Any, data_dir: Path) -> None:

@@ -523,9 +523,10 @@ def test_clock_settings_are_saved_and_announced(qtbot: Any, data_dir: Path) -> N
 def test_clock_settings_keyboard_path(qtbot: Any, data_dir: Path) -> None:
     dialog = show(qtbot, SettingsDialog(data_dir))
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    chain = tab_chain(qtbot, dialog, dialog.data_folder, 5)
+    chain = tab_chain(qtbot, dialog, dialog.data_folder, 6)
     assert chain == [
         dialog.data_folder,
+        dialog.location_button,
         dialog.move_administrative,
         dialog.alert_within_days,
         dialog.alert_interval,

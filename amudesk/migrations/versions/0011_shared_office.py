@@ -28,12 +28,12 @@ def upgrade() -> None:
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("password_hash", sa.String(200), nullable=False, server_default=""),
         sa.Column("server_role", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(100), nullable=False, server_default=""),
-        sa.Column("disabled_at", sa.DateTime, nullable=True),
+        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failed_count", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("locked_until", sa.DateTime, nullable=True),
-        sa.Column("last_sign_in_at", sa.DateTime, nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
     )
     for table in ("person", "request"):
         with op.batch_alter_table(table) as batch:
