@@ -23,6 +23,8 @@ run: $(STAMP)
 
 # The PostgreSQL half runs on a throwaway server started for the run when PostgreSQL is
 # installed (scripts/postgres.sh), or on $$AMUDESK_TEST_POSTGRES; else it is skipped, saying why.
+# The tests run on every core (pytest-xdist); PYTEST_ARGS= runs them in one process.
+PYTEST_ARGS ?= -n auto
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen bash scripts/postgres.sh run $(PY) -m pytest $(PYTEST_ARGS)
 

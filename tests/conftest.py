@@ -73,31 +73,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
 
 
-_POSTGRES_TESTS: list[int] = [0]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    _POSTGRES_TESTS[0] = sum(
-        1
-        for item in items
-        if getattr(getattr(item, "callspec", None), "params", {}).get("engine") == "postgres"
-    )
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say on which engines the both_engines tests ran: a skipped half is never silent."""
+    """Say on which engines the both_engines tests ran: a skipped half is never silent.
+    Counted from the reports (with pytest-xdist the workers collect, not this process)."""
     from tests import postgres
 
-    if not _POSTGRES_TESTS[0]:
+    nodeids = {
+        report.nodeid
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if isinstance(getattr(report, "nodeid", None), str)
+    }
+    on_postgres = sum(1 for nodeid in nodeids if "[postgres" in nodeid)
+    if not on_postgres:
         return
     if postgres.available():
         terminalreporter.write_line(
-            f"both_engines tests: SQLite and PostgreSQL (a real server; {_POSTGRES_TESTS[0]} "
+            f"both_engines tests: SQLite and PostgreSQL (a real server; {on_postgres} "
             "tests on PostgreSQL)"
         )
     else:
         terminalreporter.write_line(
-            f"{postgres.SKIP_REASON} ({_POSTGRES_TESTS[0]} tests skipped)", yellow=True
+            f"{postgres.SKIP_REASON} ({on_postgres} tests skipped)", yellow=True
         )
 
 
