@@ -246,7 +246,31 @@ def dialog_makers(store: Any, data_dir: Path, ids: dict[str, int]) -> dict[str, 
         "idle": lambda cls: cls(store),
         "appeal": lambda cls: cls(store, request_id=ids["cyrillic_request"]),
         "consent": lambda cls: cls(store, person_id=ids["cyrillic_person"]),
+        "signin": lambda cls: cls(store, server="db.cpas-saint-josse.brussels:5432/amudesk"),
+        "first-administrator": lambda cls: cls(store, first=True),
+        "data-location": lambda cls: located(cls(data_dir)),
+        "conflict": lambda cls: in_conflict(cls(store, person_id=ids["cyrillic_person"])),
     }
+
+
+def located(dialog: Any) -> Any:
+    """The data location dialog filled in for an office's server."""
+    dialog.server.setChecked(True)
+    dialog.host.setText("db.cpas-saint-josse.brussels")
+    dialog.login.setText("desk")
+    dialog.ca_file.setText("/etc/amudesk/office-ca.pem")
+    return dialog
+
+
+def in_conflict(dialog: Any) -> Any:
+    """The person form after another worker saved first (as its save would show it)."""
+    import datetime as dt
+
+    from amudesk.services.editing import EditConflict
+
+    dialog.error_label.show_message(str(EditConflict("Bram Peeters", dt.datetime.now(dt.UTC))))
+    dialog.reload_button.show()
+    return dialog
 
 
 DIALOG_CLASSES = {
@@ -277,6 +301,10 @@ DIALOG_CLASSES = {
     "idle": ("amudesk.ui.closedialog", "IdleCasesDialog"),
     "appeal": ("amudesk.ui.appealdialog", "AppealDialog"),
     "consent": ("amudesk.ui.consentdialog", "ConsentDialog"),
+    "signin": ("amudesk.ui.signindialog", "SignInDialog"),
+    "first-administrator": ("amudesk.ui.signindialog", "SignInDialog"),
+    "data-location": ("amudesk.ui.datalocation", "DataLocationDialog"),
+    "conflict": ("amudesk.ui.persondialog", "PersonDialog"),
 }
 
 

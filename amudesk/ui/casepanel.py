@@ -67,6 +67,7 @@ from amudesk.ui.decisionparts import decision_lines
 from amudesk.ui.kit.buttons import action_button
 from amudesk.ui.kit.flowlayout import FlowLayout
 from amudesk.ui.kit.labels import person_display_name
+from amudesk.ui.sharedwindow import limit_buttons
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -260,6 +261,7 @@ class CasePanel(QScrollArea):
         layout.addWidget(self.documents)
         self.documents.show()
         timeline_section(layout, detail)
+        limit_buttons(widget, self._store.role)  # a shared database: what the role may change
         layout.addStretch(1)
         return widget
 

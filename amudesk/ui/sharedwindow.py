@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from amudesk.i18n import _
 from amudesk.services.accounts import allowed
@@ -74,6 +74,46 @@ def server_banner() -> QLabel:
     banner.setObjectName("serverBanner")
     banner.hide()
     return banner
+
+
+# The case panel's buttons that change a case, by the start of their object names.
+CASE_BUTTONS = (
+    "editPerson",
+    "editRequest",
+    "newRequestForPerson",
+    "fileRequest",
+    "recordSppReferral",
+    "recordTransfer",
+    "recordAppeal",
+    "closeCase",
+    "reopenCase",
+    "editAamu",
+    "editAppeal",
+    "editDecision",
+    "editDependant",
+    "withdrawConsent",
+    "addDependant",
+    "recordAamu",
+    "recordConsent",
+    "recordDecision",
+)
+DEADLINE_BUTTONS = ("markHandled", "snoozeDeadline", "clearMark")
+
+
+def limit_buttons(widget: QWidget, role: str | None) -> None:
+    """Disable the buttons of ``widget`` (a case shown, the worklist's details) whose
+    change the signed-in role may not make; a laptop's store (no role) keeps them all."""
+    if role is None:
+        return
+    for button in widget.findChildren(QPushButton):
+        name = button.objectName()
+        if (
+            name.startswith(CASE_BUTTONS)
+            and not allowed(role, "cases")
+            or name.startswith(DEADLINE_BUTTONS)
+            and not allowed(role, "deadlines")
+        ):
+            button.setEnabled(False)
 
 
 def watch_changes(window: Any) -> ChangeWatcher | None:

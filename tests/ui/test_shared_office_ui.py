@@ -247,3 +247,38 @@ def test_a_shared_desk_locks_and_the_same_worker_signs_in_again(
     assert not store.locked and store.account == "Ana" and window.isVisible()
     shell.stop_alerts()
     window.close()
+
+
+def test_a_readers_case_panel_offers_no_change(qtbot: Any, store: Any, data_dir: Path) -> None:
+    import datetime as dt
+
+    from PySide6.QtWidgets import QPushButton
+    from sqlalchemy import text
+
+    from amudesk.services import cases
+    from amudesk.services.cases import RequestData
+    from amudesk.ui.casepanel import CasePanel
+
+    with store.transaction() as session:
+        person = people.save_person(
+            PersonData(family_name="Diallo", given_names="Awa"), session=session
+        )
+        cpas_id = session.execute(text("SELECT min(id) FROM cpas")).scalar_one()
+        request = cases.register_request(
+            RequestData(
+                person_id=person.id,
+                cpas_id=cpas_id,
+                received_at=dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC),
+            ),
+            session=session,
+        )
+    for role, editable in ((Role.WORKER, True), (Role.READER, False)):
+        store.account, store.role = "Bram", role
+        panel = CasePanel(store, data_dir=data_dir)
+        qtbot.addWidget(panel)
+        panel.show_case(request.id)
+        qtbot.waitUntil(lambda panel=panel: panel.findChild(QPushButton, "editPerson") is not None)
+        buttons = {b.objectName(): b.isEnabled() for b in panel.findChildren(QPushButton)}
+        assert buttons["editPerson"] is editable and buttons["editRequest"] is editable
+        assert buttons["recordDecision"] is editable
+        assert buttons["showDocuments"] and buttons["issueDocument"]  # receipts and cards
