@@ -55,7 +55,7 @@ from amudesk.services.directory import list_cpas
 from amudesk.services.office import get_office, save_office
 from amudesk.services.people import search_text
 from amudesk.settings import load_settings
-from amudesk.store import Store
+from amudesk.store import Store, refresh_statistics
 from amudesk.text import latin_proposal
 
 log = logging.getLogger(__name__)
@@ -1383,6 +1383,7 @@ def fill_demo(
         )
     # Every case's next time limit, for the case list (the rows above bypass the ORM).
     nextdue.refresh_all(store, today=today, settings=load_settings(store.data_dir).clock_settings())
+    refresh_statistics(store, count)
     log.info(
         "demo: %d people, %d requests, %d decisions, %d attestations, %d appeals, %d consents",
         count,

@@ -68,7 +68,7 @@ from amudesk.services.spreadsheet import (
     fold_header,
     restored,
 )
-from amudesk.store import Store
+from amudesk.store import Store, refresh_statistics
 from amudesk.text import is_control, shown
 
 log = logging.getLogger(__name__)
@@ -920,6 +920,7 @@ def import_file(
                 )
             ) from None
     meter.finish()
+    refresh_statistics(store, len(good))
     duplicates = sorted(duplicates + unchanged, key=lambda duplicate: duplicate.line)
     updated = len(update_rows) - len(unchanged)
     log.info(

@@ -27,7 +27,7 @@ from sqlmodel import Session, SQLModel
 import amudesk.models  # noqa: F401  (registers the tables)
 from amudesk.i18n import _
 from amudesk.services import audit
-from amudesk.store import Store, open_store
+from amudesk.store import Store, open_store, refresh_statistics
 
 BATCH = 1000
 Progress = Callable[[int, int], None]
@@ -103,6 +103,7 @@ def copy_store(source: Store, target: Store, *, progress: Progress | None = None
                     )
                 )
             copied.audit_entries = result.checked
+    refresh_statistics(target, copied.total)
     return copied
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, and_, literal_column, select, text
+from sqlalchemy import ColumnElement, and_, func, literal_column, select, text
 from sqlmodel import Session, col
 
 from amudesk.models import Person, Request
@@ -30,6 +30,9 @@ _AFTER = "~"
 _YEAR_FIRST = re.compile(r"^\d{4}-\d*$")
 # Above this many matching people, walking the list beats building it from the index.
 DENSE = 3000
+# The same on PostgreSQL (measured over 100,000 people: 1,000, 2,000, 4,000, 6,000 and
+# 12,000 were no better; walking checks each request's person, slower than SQLite's walk).
+DENSE_POSTGRES = 3000
 
 
 def niss_prefix(query: str) -> str | None:
@@ -58,6 +61,12 @@ def _matches_in_index(expression: str, session: Session, cap: int) -> int:
     return int(session.execute(statement, {"fts": expression, "cap": cap}).scalar_one())
 
 
+def _matches_by_trigrams(condition: ColumnElement[bool], session: Session, cap: int) -> int:
+    """How many people ``condition`` finds, counting up to ``cap`` (the trigram index)."""
+    found = select(col(Person.id)).where(condition).limit(cap).subquery()
+    return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+
+
 def person_condition(query: str, session: Session) -> ColumnElement[bool] | None:
     """A condition on the Person table for people matching ``query``; None for an empty query."""
     digits = niss_prefix(query)
@@ -66,6 +75,16 @@ def person_condition(query: str, session: Session) -> ColumnElement[bool] | None
     tokens = fold_tokens(query)[:MAX_TOKENS]
     if not tokens:
         return None
+    # The list counts, then reads its page, in one session: the index is asked once.
+    known: dict[tuple[str, ...], ColumnElement[bool]] = session.info.setdefault("searched", {})
+    key = tuple(tokens)
+    if key not in known:
+        known[key] = _names_condition(tokens, session)
+    return known[key]
+
+
+def _names_condition(tokens: list[str], session: Session) -> ColumnElement[bool]:
+    condition = and_(*[_word_starts(token) for token in tokens])
     if session.get_bind().dialect.name == "sqlite":
         expression = fts_expression(tokens)
         if _matches_in_index(expression, session, DENSE) < DENSE:
@@ -75,7 +94,13 @@ def person_condition(query: str, session: Session) -> ColumnElement[bool] | None
                 .where(text("person_fts MATCH :fts").bindparams(fts=expression))
             )
             return col(Person.id).in_(matching)
-    return and_(*[_word_starts(token) for token in tokens])
+    elif _matches_by_trigrams(condition, session, DENSE_POSTGRES) < DENSE_POSTGRES:
+        # PostgreSQL: the people found first by the trigram index, kept apart (MATERIALIZED),
+        # so that the planner builds the list from them instead of walking every request
+        # in display order (15 ms instead of 120 over 100,000 people).
+        people = select(col(Person.id)).where(condition).cte("matching").prefix_with("MATERIALIZED")
+        return col(Person.id).in_(select(people.c.id))
+    return condition
 
 
 def reference_prefix(query: str) -> str | None:
