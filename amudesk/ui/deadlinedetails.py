@@ -54,6 +54,8 @@ class DeadlineDetails(QWidget):
     def __init__(self, model: DeadlineTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        # False for a role that may not mark time limits (a reader, on a shared database).
+        self.may_mark = True
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
@@ -132,14 +134,17 @@ class DeadlineDetails(QWidget):
         self._show_action(self._next_action(deadline) if deadline is not None else None, deadline)
         request_id = self.model.request_id_at(index)
         self.mark_button.setEnabled(
-            deadline is not None
+            self.may_mark
+            and deadline is not None
             and worklist.can_mark(deadline, HANDLED_KIND)
             and not deadline.handled
         )
         self.snooze_button.setEnabled(
-            deadline is not None and worklist.can_mark(deadline, SNOOZED_KIND)
+            self.may_mark and deadline is not None and worklist.can_mark(deadline, SNOOZED_KIND)
         )
-        self.clear_button.setEnabled(deadline is not None and deadline.mark is not None)
+        self.clear_button.setEnabled(
+            self.may_mark and deadline is not None and deadline.mark is not None
+        )
         self.open_button.setEnabled(request_id is not None)
 
     def show_several(self, deadlines: list[Deadline]) -> None:
@@ -170,8 +175,12 @@ class DeadlineDetails(QWidget):
         hint = _("Mark handled or snooze them together, with one reason.")
         self.browser.setHtml(f"<h3>{e(title)}</h3><ul>{items}</ul>{rest}<p>{e(hint)}</p>")
         self._show_action(None)
-        self.mark_button.setEnabled(any(worklist.can_mark(d, HANDLED_KIND) for d in deadlines))
-        self.snooze_button.setEnabled(any(worklist.can_mark(d, SNOOZED_KIND) for d in deadlines))
+        self.mark_button.setEnabled(
+            self.may_mark and any(worklist.can_mark(d, HANDLED_KIND) for d in deadlines)
+        )
+        self.snooze_button.setEnabled(
+            self.may_mark and any(worklist.can_mark(d, SNOOZED_KIND) for d in deadlines)
+        )
         self.clear_button.setEnabled(False)
         self.open_button.setEnabled(len({d.case.request_id for d in deadlines}) == 1)
 

@@ -282,3 +282,18 @@ def test_a_readers_case_panel_offers_no_change(qtbot: Any, store: Any, data_dir:
         assert buttons["editPerson"] is editable and buttons["editRequest"] is editable
         assert buttons["recordDecision"] is editable
         assert buttons["showDocuments"] and buttons["issueDocument"]  # receipts and cards
+
+
+def test_a_reader_sees_the_worklist_but_cannot_mark_it(
+    qtbot: Any, store: Any, data_dir: Path
+) -> None:
+    from amudesk.ui.deadlineboard import DeadlineBoard
+
+    store.account, store.role = "Bram", Role.READER
+    board = DeadlineBoard(store, data_dir)
+    qtbot.addWidget(board)
+    assert board.explanation.may_mark is False
+    store.role = Role.WORKER
+    worker_board = DeadlineBoard(store, data_dir)
+    qtbot.addWidget(worker_board)
+    assert worker_board.explanation.may_mark is True
