@@ -14,6 +14,7 @@ import getpass
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -147,8 +148,10 @@ def _say(message: str) -> None:
 def database_url(args: argparse.Namespace) -> str | None:
     """The shared database named by --database or $AMUDESK_DATABASE_URL, checked (see
     :func:`amudesk.database.shared_url`); None for the data folder's own store."""
-    given = getattr(args, "database", None) or os.environ.get(DATABASE_URL_ENV)
-    if not given:
+    given = getattr(args, "database", None)
+    if given is None:  # an empty --database is a mistake said as such; an empty variable, unset
+        given = os.environ.get(DATABASE_URL_ENV) or None
+    if given is None:
         return None
     try:
         return shared_url(given)
@@ -193,28 +196,39 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
             target_url = shared_url(args.url)
         except DatabaseUrlError as exc:
             raise UsageError(_("migrate-to: {reason}").format(reason=exc)) from None
-        source = _open(args)
-        target_label = shown_url(target_url)
-        open_target: Callable[[], Store] = lambda: open_store(url=target_url)  # noqa: E731
-    elif shared and args.target_dir:
-        folder = prepare_data_dir(args.target_dir)
-        if folder_state(folder) != "new":
-            raise UsageError(
-                _("migrate-to: {folder} already holds a database; give a new folder").format(
-                    folder=shown(str(args.target_dir))
-                )
-            )
-        passphrase = _passphrase("new")
-        source = _open(args)
-        target_label = str(args.target_dir)
-        open_target = lambda: open_store(folder, passphrase=passphrase)  # noqa: E731
-    else:
+        return _migrate(args, shown_url(target_url), lambda: open_store(url=target_url))
+    if not (shared and args.target_dir):
         raise UsageError(
             _(
                 "migrate-to: give the URL of an empty PostgreSQL database (or --database with "
                 "--data-dir DIR to copy a shared database back)"
             )
         )
+    # A new data folder of its own: never inside this run's, holding nothing yet, and
+    # emptied again when anything fails.
+    target_dir = Path(args.target_dir)
+    outputs.refuse_data_folder(target_dir, label="--data-dir")
+    existed = target_dir.exists()
+    if existed and (not target_dir.is_dir() or any(target_dir.iterdir())):
+        raise UsageError(
+            _("migrate-to: {folder} already holds a database; give a new folder").format(
+                folder=shown(str(target_dir))
+            )
+        )
+    passphrase = _passphrase("new")
+    done = False
+    try:
+        folder = prepare_data_dir(target_dir)
+        code = _migrate(args, str(target_dir), lambda: open_store(folder, passphrase=passphrase))
+        done = True
+        return code
+    finally:
+        if not done:
+            _empty(target_dir, remove=not existed)
+
+
+def _migrate(args: argparse.Namespace, target_label: str, open_target: Callable[[], Store]) -> int:
+    source = _open(args)
     try:
         try:
             target = open_target()
@@ -246,6 +260,18 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
         )
     )
     return EXIT_OK
+
+
+def _empty(folder: Path, *, remove: bool) -> None:
+    """A copy that failed leaves nothing: the folder as it was (empty, or gone)."""
+    if remove:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in list(folder.iterdir()) if folder.is_dir() else []:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def cmd_user(args: argparse.Namespace) -> int:

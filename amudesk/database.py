@@ -16,6 +16,7 @@ import ipaddress
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from amudesk.i18n import _
+from amudesk.text import is_control
 
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 DRIVER_SCHEME = "postgresql+psycopg"
@@ -37,7 +38,7 @@ def shared_url(text: str) -> str:
         raise DatabaseUrlError(_("The database URL is empty."))
     if len(url) > MAX_URL:
         raise DatabaseUrlError(_("The database URL is too long."))
-    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+    if any(is_control(c) for c in url):  # bidi marks included
         raise DatabaseUrlError(_("The database URL holds a control character."))
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES:

@@ -149,6 +149,11 @@ def _refuse_protected(target: Path, label: str, name: str) -> None:
             )
 
 
+def refuse_data_folder(folder: Path, *, label: str) -> None:
+    """OutputError when ``folder`` is, or lies inside, a data folder of this run."""
+    _refuse_protected(Path(folder).resolve(), label, shown(str(folder)))
+
+
 def check_folder(folder: Path, *, label: str) -> Path:
     """The absolute path of an existing folder outside every data folder, where files are
     to be written (a backup's, an access export's); OutputError otherwise."""

@@ -490,6 +490,12 @@ def closed_on_failure(store: Store, folder: Path) -> Iterator[None]:
         raise storage_error(exc, folder) from exc
     except DatabaseError as exc:
         store.close()
+        if not store.is_sqlite:  # a server away or refusing: no file here to restore
+            raise StoreError(
+                _(
+                    "The office's server cannot be reached or refused the connection: {detail}"
+                ).format(detail=str(exc.orig or exc).strip().splitlines()[0][:300])
+            ) from exc
         raise _unreadable(exc, folder) from exc
     except (sqlite3.Error, _sqlcipher().Error) as exc:  # raw errors: copies, checkpoints
         store.close()

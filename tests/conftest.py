@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for report in reports
         if isinstance(getattr(report, "nodeid", None), str)
     }
-    on_postgres = sum(1 for nodeid in nodeids if "[postgres" in nodeid)
+    on_postgres = sum(1 for nodeid in nodeids if re.search(r"\[postgres[-\]]", nodeid))
     if not on_postgres:
         return
     if postgres.available():

@@ -171,6 +171,10 @@ def test_where_the_data_lives_is_checked_and_kept_for_the_next_start(
         ("postgresql:///amudesk", "names no server"),
         ("postgresql://db.example/", "names no database"),
         ("postgresql://db.example/amudesk?sslmode=sometimes", "sslmode=sometimes"),
+        ("postgresql://db.example\u202e/amudesk", "control character"),
+        ("postgresql://db.example/amu\x00desk", "control character"),
+        ("postgresql://" + "d" * 5000 + "/amudesk", "too long"),
+        ("=cmd|' /C calc'!A0", "must start with postgresql://"),
     ],
 )
 def test_a_bad_url_is_refused_naming_the_problem(
