@@ -207,7 +207,6 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
     # A new data folder of its own: never inside this run's, holding nothing yet, and
     # emptied again when anything fails.
     target_dir = Path(args.target_dir)
-    outputs.refuse_data_folder(target_dir, label="--data-dir")
     existed = target_dir.exists()
     if existed and (not target_dir.is_dir() or any(target_dir.iterdir())):
         raise UsageError(
@@ -215,6 +214,7 @@ def cmd_migrate_to(args: argparse.Namespace) -> int:
                 folder=shown(str(target_dir))
             )
         )
+    outputs.refuse_data_folder(target_dir, label="--data-dir")
     passphrase = _passphrase("new")
     done = False
     try:

@@ -68,10 +68,10 @@ def test_copying_back_into_the_data_folder_is_refused(
 ) -> None:
     monkeypatch.setenv("AMUDESK_DATABASE_URL", "postgresql://127.0.0.1:1/amudesk")
     before = snapshot(desk)
-    for target in (desk, desk / "inside"):
+    for target, problem in ((desk, "already holds"), (desk / "inside", "inside the data folder")):
         code, out, err = run(capsys, desk, "migrate-to", "--data-dir", str(target))
         assert (code, out) == (2, "")
-        assert "inside the data folder" in one_line(err)
+        assert problem in one_line(err)
     assert snapshot(desk) == before and not (desk / "inside").exists()
 
 
