@@ -11,7 +11,7 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from amudesk import __version__, i18n
 from amudesk.i18n import _
@@ -63,6 +63,12 @@ OFFICE_FIELD_ALIASES = (
 ROLES = ("administrator", "worker", "reader")
 # The fields that can have their own words in French and in Dutch (`office set --lang`).
 OFFICE_LOCALISED_FIELDS = ("name", "address", "title", "court")
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """True for a terminal; False for a file, a pipe, or no stream at all (a windowed
+    Windows build has None for its standard streams)."""
+    return stream is not None and stream.isatty()
 
 
 class UsageError(Exception):

@@ -18,12 +18,18 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy.exc import DatabaseError
 
 from amudesk import cliaccounts, i18n, launch, outputs, stats
-from amudesk.arguments import EXIT_BAD_INPUT, OFFICE_LOCALISED_FIELDS, UsageError, parse
+from amudesk.arguments import (
+    EXIT_BAD_INPUT,
+    OFFICE_LOCALISED_FIELDS,
+    UsageError,
+    is_terminal,
+    parse,
+)
 from amudesk.backups import backup_label, check_anchors, make_backup, restore_backup
 from amudesk.database import DatabaseUrlError, shared_url, shown_url
 from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline
@@ -70,12 +76,6 @@ DATABASE_URL_ENV = "AMUDESK_DATABASE_URL"  # e.g. postgresql+psycopg://… for a
 EXIT_OK = 0
 PASSPHRASE_ENV = "AMUDESK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "AMUDESK_NEW_PASSPHRASE"
-
-
-def is_terminal(stream: TextIO | None) -> bool:
-    """True for a terminal; False for a file, a pipe, or no stream at all (a windowed
-    Windows build has None for its standard streams)."""
-    return stream is not None and stream.isatty()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 
-from amudesk.arguments import UsageError
+from amudesk.arguments import UsageError, is_terminal
 from amudesk.i18n import _, format_datetime
 from amudesk.services import FieldError, accounts
 from amudesk.services.accounts import Denied, SignInError
@@ -109,7 +109,7 @@ def _signed_in_as_server_role(store: Store) -> bool:
 
 
 def _at_terminal() -> bool:
-    return sys.stdin is not None and sys.stdin.isatty()  # not a file, a pipe or no stream
+    return is_terminal(sys.stdin)
 
 
 def _ask(prompt: str, variable: str) -> str:

@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 SCHEMA_REVISION = "0011"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
+CONNECT_TIMEOUT_S = 5  # a shared database's server
 FAILED_UNLOCKS_NAME = "failed-unlocks"
 
 
@@ -237,7 +238,8 @@ def make_engine(url: str, *, key: Key | None = None) -> Engine:
         pool_pre_ping=True,
         paramstyle="format",
         insertmanyvalues_page_size=100,
-        connect_args={"options": "-c timezone=UTC"},
+        # A server that does not answer is said within seconds, never waited on for minutes.
+        connect_args={"options": "-c timezone=UTC", "connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 

@@ -213,14 +213,19 @@ def latest_id(*, session: Session) -> int:
     return int(session.scalar(select(func.max(col(AuditEntry.id)))) or 0)
 
 
+def hold_sqlite_write_lock(session: Session) -> None:
+    """Take SQLite's single write lock now, until the session's transaction ends: a write
+    statement takes it even when it changes no row (and so fires no trigger); the driver
+    opens the transaction before it. Whatever is read next is what the commit overwrites."""
+    session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
+
+
 def _hold_write_lock(session: Session) -> None:
     """Take the database's write lock now, until the caller's transaction ends, so that
     no other process appends between reading the latest hash and inserting after it."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        # A write statement takes SQLite's single write lock even when it changes no row
-        # (and so fires no trigger). The driver opens the transaction before it.
-        session.execute(text("UPDATE audit_entry SET id = id WHERE 0"))
+        hold_sqlite_write_lock(session)
     elif dialect == "postgresql":  # pragma: no cover - exercised against a server only
         # Conflicts with itself, not with readers.
         session.execute(text("LOCK TABLE audit_entry IN SHARE ROW EXCLUSIVE MODE"))

@@ -17,13 +17,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect
 from sqlmodel import Session
 
 from amudesk.i18n import _, format_moment
 from amudesk.models import Person, Request
 from amudesk.services import FieldError
-from amudesk.services.audit import current_actor
+from amudesk.services.audit import current_actor, hold_sqlite_write_lock
 
 VERSIONED = (Person, Request)
 # Columns whose change is not an edit: kept in step by the desk itself.
@@ -53,8 +53,7 @@ def lock_for_edit(session: Session) -> None:
     the row read next is the one the save overwrites: no other writer comes in between.
     PostgreSQL locks the row itself (``SELECT … FOR UPDATE``), other rows staying free."""
     if session.get_bind().dialect.name == "sqlite":
-        # A write statement takes SQLite's single write lock even when it changes no row.
-        session.execute(text("UPDATE counter SET last = last WHERE 0"))
+        hold_sqlite_write_lock(session)
 
 
 def check_version(row: Person | Request, expected: int | None) -> None:
