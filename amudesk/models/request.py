@@ -180,6 +180,9 @@ class Aamu(SQLModel, table=True):
     # Codes of CARE_CATEGORIES separated by commas.
     care_categories: str = Field(default="", max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)  # as on Person (amudesk.services.editing)
+    updated_by: str = Field(default="", max_length=100)
 
     @property
     def category_list(self) -> list[str]:
@@ -212,6 +215,9 @@ class Decision(SQLModel, table=True):
     court_judgment_on: dt.date | None = Field(default=None)
     court_name: str = Field(default="", max_length=300)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)  # as on Person (amudesk.services.editing)
+    updated_by: str = Field(default="", max_length=100)
 
     @property
     def missing_mention_list(self) -> list[str]:
@@ -271,6 +277,8 @@ class Appeal(SQLModel, table=True):
     outcome_on: dt.date | None = Field(default=None)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)  # as on Person (amudesk.services.editing)
+    updated_by: str = Field(default="", max_length=100)
 
     @property
     def hearing_list(self) -> list[dt.date]:

@@ -17,6 +17,7 @@ from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.services.cases import filed_at, get_request, local_date, save_request
+from amudesk.services.editing import check_version, locked
 
 MAX_HEARINGS = 10
 
@@ -30,6 +31,8 @@ class AppealData:
     hearing_dates: Sequence[dt.date] = field(default_factory=list)
     outcome: str | None = None
     outcome_on: dt.date | None = None
+    # The appeal's version the form showed (None: not read first).
+    version: int | None = None
 
 
 def check_appeal(data: AppealData, received_on: dt.date, *, today: dt.date | None = None) -> None:
@@ -91,9 +94,11 @@ def record_appeal(
     day the first appeal was filed."""
     request = get_request(request_id, session=session)
     check_appeal(data, local_date(filed_at(request)), today=today)
-    appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
+    appeal = locked(Appeal, appeal_id, session) if appeal_id is not None else None
     if appeal_id is not None and (appeal is None or appeal.request_id != request_id):
         raise NotFound(_("This appeal is not in the database."))
+    if appeal is not None:
+        check_version(appeal, data.version)
     assert data.filed_on is not None
     if appeal is None:
         appeal = Appeal(request_id=request_id, filed_on=data.filed_on)

@@ -52,7 +52,7 @@ from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
-from amudesk.services.editing import check_version, lock_for_edit
+from amudesk.services.editing import bump, check_version, lock_for_edit, locked
 from amudesk.services.people import dependants
 from amudesk.services.search import case_condition
 
@@ -340,6 +340,14 @@ def get_request(request_id: int | None, *, session: Session, for_update: bool = 
     return request
 
 
+def request_to_edit(request_id: int, version: int | None, *, session: Session) -> Request:
+    """The request ``request_id`` locked to be changed, refused with EditConflict when it
+    is no longer at ``version``, the one the form showed (None: not read first)."""
+    request = get_request(request_id, session=session, for_update=True)
+    check_version(request, version)
+    return request
+
+
 def find_request(reference: str, *, session: Session) -> Request:
     request = session.scalar(
         select(Request).where(col(Request.reference) == reference.strip().upper())
@@ -359,6 +367,8 @@ class AamuData:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     care_categories: list[str] = field(default_factory=list)
+    # The attestation's version the form showed (None: not read first).
+    version: int | None = None
 
 
 def record_aamu(
@@ -382,8 +392,12 @@ def record_aamu(
             "care_categories",
             _("Care categories: unknown category {code}.").format(code=unknown[0]),
         )
-    aamu = session.get(Aamu, aamu_id) if aamu_id is not None else None
-    if aamu is None:
+    if aamu_id is not None:
+        aamu = locked(Aamu, aamu_id, session)
+        if aamu is None or aamu.request_id != request.id:
+            raise NotFound(_("This attestation is not in the database."))
+        check_version(aamu, data.version)
+    else:
         aamu = Aamu(request_id=request.id or 0, issued_on=data.issued_on, doctor_name=doctor)
     aamu.issued_on = data.issued_on
     aamu.doctor_name = doctor
@@ -425,6 +439,8 @@ class DecisionData:
     court_ordered: bool = False
     court_judgment_on: dt.date | None = None
     court_name: str = ""
+    # The decision's version the form showed (None: not read first).
+    version: int | None = None
 
 
 def check_decision(
@@ -573,8 +589,13 @@ def record_decision(
     """Record (or correct) the CPAS decision on a request; the case status follows the latest one."""
     request = get_request(request_id, session=session)
     check_decision(data, local_date(filed_at(request)))
-    decision = session.get(Decision, decision_id) if decision_id is not None else None
-    if decision is None:
+    if decision_id is not None:
+        found = locked(Decision, decision_id, session)
+        if found is None or found.request_id != request.id:
+            raise NotFound(_("This decision is not in the database."))
+        check_version(found, data.version)
+        decision = found
+    else:
         decision = Decision(
             request_id=request.id or 0,
             kind=data.kind,
@@ -600,6 +621,9 @@ def record_decision(
     session.add(decision)
     session.flush()
     if _replace_reasons(decision.id or 0, data.reasons, session):
+        if not fields:  # only the reasons changed: still an edit of the decision
+            bump(decision, session)
+            session.flush()
         fields = sorted({*fields, "reasons"})
     refresh_status(request, session=session)
     audit.record_saved(

@@ -32,7 +32,13 @@ from amudesk.models import Cpas, DeadlineMark, Decision, Request
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, appeals, audit
 from amudesk.services import validation as v
-from amudesk.services.cases import filed_at, get_request, local_date, save_request
+from amudesk.services.cases import (
+    filed_at,
+    get_request,
+    local_date,
+    request_to_edit,
+    save_request,
+)
 from amudesk.settings import ClockSettings as ClockSettings  # still importable here
 from amudesk.store import Store
 
@@ -405,10 +411,12 @@ def record_transfer(
     *,
     session: Session,
     to_cpas_id: int | None = None,
+    version: int | None = None,
 ) -> Request:
     """The day the request was sent on to the competent CPAS, and to which (``to_cpas_id``,
-    None when not known); a day of None clears both."""
-    request = get_request(request_id, session=session)
+    None when not known); a day of None clears both. ``version``: the request's, as the
+    form showed it (amudesk.services.editing)."""
+    request = request_to_edit(request_id, version, session=session)
     if day is not None:  # the day first: nothing is set on the request before it is checked
         v.not_in_future(day, "transferred_on", _("Transferred on"))
         if day < local_date(filed_at(request)):
@@ -434,10 +442,13 @@ def record_transfer(
     )
 
 
-def record_appeal(request_id: int, day: dt.date | None, *, session: Session) -> Request:
+def record_appeal(
+    request_id: int, day: dt.date | None, *, session: Session, version: int | None = None
+) -> Request:
     """The day the claimant appealed to the labour court (None to clear): the first appeal
-    recorded (``services.appeals``, which keeps the request's ``appealed_on``)."""
-    request = get_request(request_id, session=session)
+    recorded (``services.appeals``, which keeps the request's ``appealed_on``).
+    ``version``: the request's, as the form showed it."""
+    request = request_to_edit(request_id, version, session=session)
     if day is not None:
         v.not_in_future(day, "appealed_on", _("Appealed on"))
         if day < local_date(filed_at(request)):

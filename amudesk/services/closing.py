@@ -53,7 +53,8 @@ def close_case(
 ) -> Request:
     """Close the case: its limits stop running; audited with the reason's key."""
     key, note = check_reason(reason, note)
-    request = get_request(request_id, session=session)
+    # Locked and read again: of two workers closing the case at once, the second is told.
+    request = get_request(request_id, session=session, for_update=True)
     if request.closed_on is not None:
         raise FieldError(
             "reference",
@@ -80,7 +81,7 @@ def close_case(
 
 def reopen_case(request_id: int, *, session: Session) -> Request:
     """Reopen a closed case: its limits run again as the clock counts them; audited."""
-    request = get_request(request_id, session=session)
+    request = get_request(request_id, session=session, for_update=True)
     if request.closed_on is None:
         raise FieldError(
             "reference",

@@ -1,7 +1,7 @@
 """Edits that cannot overwrite each other, and who made each change.
 
-On a shared database two workers may open the same person or request. Each of those rows
-carries a ``version``, raised by one at every change of what it records (the next time
+On a shared database two workers may open the same person or request, or the same
+attestation, decision or appeal of a request. Each of those rows carries a ``version``, raised by one at every change of what it records (the next time
 limit kept in step by :mod:`amudesk.services.nextdue` and the moment of the change do not
 count), and ``updated_by``, the account (or, on a laptop, the system user) that made it.
 A form remembers the version it showed; saving checks it against the row, locked for the
@@ -15,17 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlmodel import Session
 
 from amudesk.i18n import _, format_moment
-from amudesk.models import Person, Request
+from amudesk.models import Aamu, Appeal, Decision, Person, Request
+from amudesk.models.base import utcnow
 from amudesk.services import FieldError
 from amudesk.services.audit import current_actor, hold_sqlite_write_lock
 
-VERSIONED = (Person, Request)
+VERSIONED = (Person, Request, Aamu, Decision, Appeal)
+Versioned = Person | Request | Aamu | Decision | Appeal
+# The records of a request whose last change's moment is kept here (people and requests
+# keep theirs in their services, which also mean other things by it).
+STAMPED = (Aamu, Decision, Appeal)
+RowT = TypeVar("RowT", Person, Request, Aamu, Decision, Appeal)
 # Columns whose change is not an edit: kept in step by the desk itself.
 NOT_EDITS = frozenset(
     {"version", "updated_at", "updated_by", "next_due", "next_rule", "next_state", "search_text"}
@@ -56,7 +62,24 @@ def lock_for_edit(session: Session) -> None:
         hold_sqlite_write_lock(session)
 
 
-def check_version(row: Person | Request, expected: int | None) -> None:
+def locked(model: type[RowT], row_id: int, session: Session) -> RowT | None:
+    """The row ``row_id`` of ``model``, read again and locked until the transaction ends,
+    to be changed (None when it is not in the database)."""
+    lock_for_edit(session)
+    return session.get(model, row_id, with_for_update=True, populate_existing=True)
+
+
+def bump(row: Versioned, session: Session) -> None:
+    """Count a change the row's own columns do not show (a decision's reasons live in
+    rows of their own) as an edit of ``row``."""
+    row.version = (row.version or 0) + 1
+    row.updated_by = current_actor(session)
+    if isinstance(row, STAMPED):
+        row.updated_at = utcnow()
+    session.add(row)
+
+
+def check_version(row: Versioned, expected: int | None) -> None:
     """Raise EditConflict when ``row`` is no longer at the version the form showed
     (``expected``; None when the caller did not read it first: an import, a new row)."""
     if expected is not None and row.version != expected:
@@ -75,6 +98,8 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         if any(attr.key not in NOT_EDITS and attr.history.has_changes() for attr in state.attrs):
             obj.version = (obj.version or 0) + 1
             obj.updated_by = actor
+            if isinstance(obj, STAMPED):
+                obj.updated_at = utcnow()
 
 
 def install() -> None:

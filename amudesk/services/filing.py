@@ -28,6 +28,7 @@ from amudesk.services.cases import (
     get_request,
     local_date,
     register_request,
+    request_to_edit,
     save_request,
 )
 
@@ -116,10 +117,12 @@ def following(request_id: int, *, session: Session) -> Request | None:
     return session.scalar(select(Request).where(col(Request.previous_id) == request_id))
 
 
-def record_spp_referral(request_id: int, day: dt.date | None, *, session: Session) -> Request:
+def record_spp_referral(
+    request_id: int, day: dt.date | None, *, session: Session, version: int | None = None
+) -> Request:
     """The day this CPAS, found not competent after a transfer, referred the conflict to the
-    SPP IS (None to clear)."""
-    request = get_request(request_id, session=session)
+    SPP IS (None to clear). ``version``: the request's, as the form showed it."""
+    request = request_to_edit(request_id, version, session=session)
     if day is not None:
         v.not_in_future(day, "spp_referred_on", _("Referred to the SPP IS on"))
         if day < local_date(filed_at(request)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -91,8 +92,10 @@ class AamuDialog(FormDialog):
         }
         if aamu is not None:
             self._fill(aamu)
+            self.version = aamu.version
         else:
             self.issued_on.set_value(dt.date.today())
+        self.remember_shown()
         self._on_inami_changed()
         self.fit_to_screen(720, 600)
         self.issued_on.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -111,16 +114,14 @@ class AamuDialog(FormDialog):
     def _fill(self, aamu: Aamu) -> None:
         self.issued_on.set_value(aamu.issued_on)
         self.doctor_name.setText(aamu.doctor_name)
-        if aamu.inami:
-            try:
-                self.inami.setText(format_inami(aamu.inami))
-            except IdentifierError:
-                self.inami.setText(aamu.inami)
+        try:
+            self.inami.setText(format_inami(aamu.inami) if aamu.inami else "")
+        except IdentifierError:
+            self.inami.setText(aamu.inami or "")
         self.valid_from.set_value(aamu.valid_from)
         self.valid_to.set_value(aamu.valid_to)
-        for code in aamu.category_list:
-            if code in self.categories:
-                self.categories[code].setChecked(True)
+        for code, box in self.categories.items():
+            box.setChecked(code in aamu.category_list)
 
     # --- building ----------------------------------------------------------------------
 
@@ -243,6 +244,7 @@ class AamuDialog(FormDialog):
             valid_from=self.valid_from.value(),
             valid_to=self.valid_to.value(),
             care_categories=[code for code, box in self.categories.items() if box.isChecked()],
+            version=self.version,
         )
 
     def save(self, session: Any) -> int | None:
@@ -253,3 +255,14 @@ class AamuDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.aamu_id = record_id
+
+    # --- another worker saved meanwhile ----------------------------------------------
+
+    def reload_record(self) -> None:
+        _heading, aamu = self._load()
+        if aamu is not None:
+            self._fill(aamu)
+            self.version = aamu.version
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        self._fill(SimpleNamespace(**values, category_list=values["care_categories"]))  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -249,10 +250,12 @@ class AppealDialog(FormDialog):
         )
         if appeal is not None:
             self._fill(appeal)
+            self.version = appeal.version
         else:
             self.filed_on.set_value(dt.date.today())
             self.filed_how.setCurrentIndex(self.filed_how.findData(AppealData().filed_how))
             self.court.setText(court)
+        self.remember_shown()
         self.fit_to_screen(640, 400)
         needed = self.heightForWidth(self.width())
         if needed > self.height():
@@ -301,6 +304,7 @@ class AppealDialog(FormDialog):
             hearing_dates=sorted(days),
             outcome=str(outcome) if outcome is not None else None,
             outcome_on=self.outcome_on.value(),
+            version=self.version,
         )
 
     def save(self, session: Any) -> int | None:
@@ -311,3 +315,12 @@ class AppealDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.appeal_id = record_id
+
+    def reload_record(self) -> None:
+        _heading, appeal, _court = self._load()
+        if appeal is not None:
+            self._fill(appeal)
+            self.version = appeal.version
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        self._fill(SimpleNamespace(**values, hearing_list=values["hearing_dates"]))  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ given under both, in place of the validity; the form scrolls when the screen is 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -133,6 +134,7 @@ class DecisionDialog(FormDialog):
         }
         if decision is not None:
             self._fill(decision, reasons)
+            self.version = decision.version
         else:
             self.decided_on.set_value(dt.date.today())
         self._on_kind_changed()
@@ -140,6 +142,7 @@ class DecisionDialog(FormDialog):
         self._on_notification_changed()
         self.posted_on.changed.connect(self._on_posted_changed)
         self.notified_on.changed.connect(self._on_notification_changed)
+        self.remember_shown()
         self.fit_to_screen(1080, 540)
         self._fit_height()
         (self.kind_group.checkedButton() or first_kind).setFocus(Qt.FocusReason.OtherFocusReason)
@@ -194,9 +197,8 @@ class DecisionDialog(FormDialog):
             decision.posted_on
         ):
             self._filled_notified_on = decision.notified_on
-        for code in decision.missing_mention_list:
-            if code in self.mentions:
-                self.mentions[code].setChecked(True)
+        for code, box in self.mentions.items():
+            box.setChecked(code in decision.missing_mention_list)
         self.valid_from.set_value(decision.valid_from)
         self.valid_to.set_value(decision.valid_to)
         self.mediprima_number.setText(decision.mediprima_number)
@@ -511,6 +513,7 @@ class DecisionDialog(FormDialog):
             court_ordered=ordered,
             court_judgment_on=self.court_judgment_on.value() if ordered else None,
             court_name=self.court_name.text() if ordered else "",
+            version=self.version,
         )
 
     def save(self, session: Any) -> int | None:
@@ -521,6 +524,16 @@ class DecisionDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.decision_id = record_id
+
+    def reload_record(self) -> None:
+        _heading, decision, reasons = self._load()
+        if decision is not None:
+            self._fill(decision, reasons)
+            self.version = decision.version
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        shown = SimpleNamespace(**values, missing_mention_list=values["missing_mentions"])
+        self._fill(shown, values["reasons"])  # type: ignore[arg-type]
 
     def show_error(self, error: FieldError) -> None:
         if error.field == "reasons":  # on the reason it is about

@@ -92,6 +92,7 @@ class EventDateDialog(FormDialog):
         self.finish_layout(body)
         self.fields = {self.field: problem_of(self.date, self.date.edit), **self.extra_fields()}
         self.date.set_value(current if current is not None else dt.date.today())
+        self.remember_shown()
         self.date.edit.selectAll()
         if last is not None:
             QWidget.setTabOrder(self.date.edit, last)
@@ -118,7 +119,12 @@ class EventDateDialog(FormDialog):
                 language=i18n.get_locale(),
             )
         running = [self._clock_text(d) for d in found if d.rule in self.rules]
+        self.version = request.version
+        self.loaded(request)
         return heading, self.recorded(request), running
+
+    def loaded(self, request: Request) -> None:
+        """What a kind of event keeps of the request as read (called by each reading)."""
 
     def add_rows(self, form: QFormLayout) -> QWidget | None:
         """Rows a kind of event adds under its date; the last widget (for the tab order)."""
@@ -144,8 +150,23 @@ class EventDateDialog(FormDialog):
         return self.date.value()
 
     def save(self, session: Any) -> int | None:
-        request = self.service(self.request_id, self.value(), session=session)
+        request = self.service(self.request_id, self.value(), session=session, version=self.version)
         return request.id
+
+    # --- another worker saved meanwhile (amudesk.services.editing) ---------------------
+
+    def form_values(self) -> dict[str, Any]:
+        return {self.field: self.value()}
+
+    def reload_record(self) -> None:
+        heading, current, running = self._load()
+        self.heading.setText(heading)
+        self.date.set_value(current)
+        self.clock_label.setText("\n\n".join(running))
+        self.clock_label.setVisible(bool(running))
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        self.date.set_value(values[self.field])
 
 
 class TransferDialog(EventDateDialog):
@@ -217,6 +238,20 @@ class TransferDialog(EventDateDialog):
     def extra_fields(self) -> dict[str, QWidget]:
         return {"transferred_to_id": self.target, "received_at": self.received_there}
 
+    def loaded(self, request: Request) -> None:
+        self.sent_to = request.transferred_to_id
+
+    def form_values(self) -> dict[str, Any]:
+        return {**super().form_values(), "transferred_to_id": self.target.key()}
+
+    def reload_record(self) -> None:
+        super().reload_record()
+        self.target.set_key(self.sent_to)
+
+    def fill_values(self, values: dict[str, Any]) -> None:
+        super().fill_values(values)
+        self.target.set_key(values["transferred_to_id"])
+
     def save(self, session: Any) -> int | None:
         key = self.target.key()
         request = clock.record_transfer(
@@ -224,6 +259,7 @@ class TransferDialog(EventDateDialog):
             self.value(),
             session=session,
             to_cpas_id=int(key) if key is not None else None,
+            version=self.version,
         )
         if self.follow.isChecked() and not self.already_followed:
             local = from_qdatetime(self.received_there.dateTime())

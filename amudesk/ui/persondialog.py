@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 from typing import Any
 
@@ -515,11 +514,6 @@ class PersonDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.person_id = record_id
-
-    def form_values(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self.data())
-        values.pop("version")
-        return values
 
     def reload_record(self) -> None:
         person, _guardian = self._load()

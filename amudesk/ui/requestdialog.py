@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -363,11 +362,6 @@ class RequestDialog(FormDialog):
 
     def saved(self, record_id: int | None) -> None:
         self.request_id = record_id
-
-    def form_values(self) -> dict[str, Any]:
-        values = dataclasses.asdict(self.data())
-        values.pop("version")
-        return values
 
     def reload_record(self) -> None:
         request = self._load(None)[0]

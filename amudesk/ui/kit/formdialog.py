@@ -4,6 +4,7 @@ the base of the case forms.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +44,8 @@ class FormDialog(QDialog):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        # The version of the row the form shows (a person, a request), checked when saving;
+        # The version of the row the form shows (a person, a request, an attestation …),
+        # checked when saving;
         # and the values the form first showed, to put the user's own changes back on top
         # of another worker's save (see reload_and_reapply).
         self.version: int | None = None
@@ -180,8 +182,14 @@ class FormDialog(QDialog):
     # --- another worker saved meanwhile (amudesk.services.editing) -----------------------
 
     def form_values(self) -> dict[str, Any]:
-        """The values as the form holds them now (a form of a versioned row defines it)."""
-        return {}
+        """The values as the form holds them now: by default the fields of what its
+        ``data()`` gives the service (a dataclass), without the version."""
+        data = getattr(self, "data", None)
+        if data is None:
+            return {}
+        values = dataclasses.asdict(data())
+        values.pop("version", None)
+        return values
 
     def reload_record(self) -> None:
         """Read the row again and show it, its version remembered (a versioned form's)."""
