@@ -54,7 +54,7 @@ from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
 from amudesk.services.editing import bump, check_version, lock_for_edit, locked
 from amudesk.services.people import dependants
-from amudesk.services.search import case_condition
+from amudesk.services.search import case_condition, few_matches
 
 REFERENCE_PREFIX = "AMU"
 REFERENCE_PATTERN = re.compile(r"^AMU-(\d{4})-(\d{4,})$")
@@ -806,14 +806,46 @@ def list_cases(
 ) -> list[CaseRow]:
     """One page of the case list, filtered by typed words and a status or one of
     LIST_FILTERS (``today`` says which days are "soon"; Brussels' today by default)."""
-    statement = _case_statement(query, status, session, today)
+    statement = _ordered(_case_statement(query, status, session, today), sort, descending)
+    rows = session.execute(statement.offset(offset).limit(limit))
+    return [CaseRow(*row) for row in rows]
+
+
+def _ordered(statement: Any, sort: str, descending: bool) -> Any:
     order_columns = [*_sort_columns(sort), col(Request.id)]
     ordering = [c.desc() if descending else c.asc() for c in order_columns]
     if sort == "next_due":
         ordering[0] = ordering[0].nulls_last()
-    statement = statement.order_by(*ordering)
-    rows = session.execute(statement.offset(offset).limit(limit))
-    return [CaseRow(*row) for row in rows]
+    return statement.order_by(*ordering)
+
+
+def first_page(
+    *,
+    session: Session,
+    query: str = "",
+    status: str | None = None,
+    count_limit: int | None = None,
+    limit: int = 200,
+    sort: str = "received_at",
+    descending: bool = True,
+    today: dt.date | None = None,
+) -> tuple[int, list[CaseRow] | None]:
+    """How many cases match (as :func:`count_cases`, up to ``count_limit``) and, when the
+    search index found the few people they belong to, their first page, read in the same
+    statement (the cases are then all gathered anyway to be sorted: counting them costs
+    nothing more, where a count of its own would find them all again). Otherwise the page
+    is None: read it with :func:`list_cases`."""
+    if not query or case_condition(query, session) is None or not few_matches(query, session):
+        count = count_cases(
+            session=session, query=query, status=status, limit=count_limit, today=today
+        )
+        return count, None
+    statement = _ordered(_case_statement(query, status, session, today), sort, descending)
+    rows = session.execute(statement.add_columns(func.count().over()).limit(limit)).all()
+    total = int(rows[0][-1]) if rows else 0
+    if count_limit is not None:
+        total = min(total, count_limit)
+    return total, [CaseRow(*row[:-1]) for row in rows]
 
 
 def count_cases(

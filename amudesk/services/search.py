@@ -75,15 +75,30 @@ def person_condition(query: str, session: Session) -> ColumnElement[bool] | None
     tokens = fold_tokens(query)[:MAX_TOKENS]
     if not tokens:
         return None
-    # The list counts, then reads its page, in one session: the index is asked once.
-    known: dict[tuple[str, ...], ColumnElement[bool]] = session.info.setdefault("searched", {})
-    key = tuple(tokens)
-    if key not in known:
-        known[key] = _names_condition(tokens, session)
-    return known[key]
+    return _searched(tuple(tokens), session)[0]
 
 
-def _names_condition(tokens: list[str], session: Session) -> ColumnElement[bool]:
+def _searched(tokens: tuple[str, ...], session: Session) -> tuple[ColumnElement[bool], bool]:
+    """The condition of the folded ``tokens``, and whether it was built from the few
+    people the index found. The list counts, then reads its page, in one session: the
+    index is asked once."""
+    known: dict[tuple[str, ...], tuple[ColumnElement[bool], bool]]
+    known = session.info.setdefault("searched", {})
+    if tokens not in known:
+        known[tokens] = _names_condition(list(tokens), session)
+    return known[tokens]
+
+
+def few_matches(query: str, session: Session) -> bool:
+    """Whether the people matching ``query`` were found first by the index and are few
+    (fewer than DENSE): the list is then built from them, all at once."""
+    tokens = tuple(fold_tokens(query)[:MAX_TOKENS])
+    if not tokens or niss_prefix(query) is not None or reference_prefix(query) is not None:
+        return False
+    return _searched(tokens, session)[1]
+
+
+def _names_condition(tokens: list[str], session: Session) -> tuple[ColumnElement[bool], bool]:
     condition = and_(*[_word_starts(token) for token in tokens])
     if session.get_bind().dialect.name == "sqlite":
         expression = fts_expression(tokens)
@@ -93,14 +108,14 @@ def _names_condition(tokens: list[str], session: Session) -> ColumnElement[bool]
                 .select_from(text("person_fts"))
                 .where(text("person_fts MATCH :fts").bindparams(fts=expression))
             )
-            return col(Person.id).in_(matching)
+            return col(Person.id).in_(matching), True
     elif _matches_by_trigrams(condition, session, DENSE_POSTGRES) < DENSE_POSTGRES:
         # PostgreSQL: the people found first by the trigram index, kept apart (MATERIALIZED),
         # so that the planner builds the list from them instead of walking every request
         # in display order (15 ms instead of 120 over 100,000 people).
         people = select(col(Person.id)).where(condition).cte("matching").prefix_with("MATERIALIZED")
-        return col(Person.id).in_(select(people.c.id))
-    return condition
+        return col(Person.id).in_(select(people.c.id)), True
+    return condition, False
 
 
 def reference_prefix(query: str) -> str | None:

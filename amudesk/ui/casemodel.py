@@ -75,6 +75,7 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
         self._descending = True
         self._locale = i18n.get_locale()
         self._date_texts: dict[dt.date, str] = {}
+        self._first_page: list[cases.CaseRow] | None = None  # read with the count
 
     # --- state -------------------------------------------------------------------
 
@@ -118,18 +119,26 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
 
     def count(self, session: Any) -> int:
         # Counting every match of one typed letter would cost more than the page itself;
-        # past COUNT_CAP the list only says "more than".
-        return cases.count_cases(
+        # past COUNT_CAP the list only says "more than". When few people match, the
+        # first page comes with the count, in one statement.
+        total, self._first_page = cases.first_page(
             session=session,
             query=self._query,
             status=self._status,
-            limit=COUNT_CAP + 1 if self._query else None,
+            count_limit=COUNT_CAP + 1 if self._query else None,
+            limit=self.page_size,
+            sort=self._sort,
+            descending=self._descending,
         )
+        return total
 
     def _complete(self) -> bool:
         return not self.total_is_capped and len(self._lines) >= self._total
 
     def page(self, session: Any, offset: int) -> list[cases.CaseRow]:
+        if offset == 0 and self._first_page is not None:
+            rows, self._first_page = self._first_page, None
+            return rows
         return cases.list_cases(
             session=session,
             query=self._query,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from amudesk.models import Person
-from amudesk.services import search
+from amudesk.services import cases, search
 from amudesk.services.demo import fill_demo
 from amudesk.text import fold_tokens
 
@@ -53,3 +53,50 @@ def test_every_query_finds_the_reference_people(store: Any) -> None:
             found = sorted(search.person_ids_matching(query, session=session))
             assert found == reference(rows, query), query
     assert any(reference(rows, query) for query in QUERIES)  # the data holds matches
+
+
+@pytest.mark.parametrize("dense", [False, True], ids=["few-people", "many-people"])
+def test_the_first_page_read_with_its_count_is_the_list_s(
+    store: Any, dense: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case list's first page and count, read in one statement when the index found
+    few people, are the ones the separate count and page give; past the cap, the cap."""
+    if dense:  # every query then walks the list: the page is read on its own
+        monkeypatch.setattr(search, "DENSE", 2)
+        monkeypatch.setattr(search, "DENSE_POSTGRES", 2)
+    fill_demo(store=store, count=400, seed=7)
+    read_together: set[str] = set()
+    for query in [*QUERIES, "2026-0", "", "d e"]:
+        for status, count_limit, limit in ((None, None, 200), ("open", 4, 3)):
+            with store.session() as session:
+                total, rows = cases.first_page(
+                    session=session,
+                    query=query,
+                    status=status,
+                    count_limit=count_limit,
+                    limit=limit,
+                    sort="name",
+                    descending=False,
+                )
+            with store.session() as session:
+                expected = cases.count_cases(
+                    session=session, query=query, status=status, limit=count_limit
+                )
+                page = cases.list_cases(
+                    session=session,
+                    query=query,
+                    status=status,
+                    limit=limit,
+                    sort="name",
+                    descending=False,
+                )
+            assert total == expected, (query, status)
+            if rows is not None:
+                read_together.add(query)
+                assert rows == page, (query, status)
+    # "d" matches many people: read together only while that is "few"; never the
+    # reference prefix (no index) nor the empty query (every case).
+    assert ("d" in read_together) is not dense
+    assert not read_together & {"2026-0", ""}
+    if not dense:
+        assert read_together >= set(QUERIES)
