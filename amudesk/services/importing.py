@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -510,6 +510,24 @@ def _table(model: type[SQLModel]) -> Table:
 def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        # The ids taken from the table's sequence first, in one statement: the rows then
+        # go in as one short statement sent for each (psycopg's pipeline), where a
+        # RETURNING insert would be a statement of hundreds of values for the driver to
+        # parse, 100 rows at a time (a third of the import's time).
+        ids = [
+            int(value)
+            for value in session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"table": table.name, "n": len(rows)},
+            )
+        ]
+        session.execute(
+            insert(table), [dict(row, id=row_id) for row, row_id in zip(rows, ids, strict=True)]
+        )
+        return ids
     result = session.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )

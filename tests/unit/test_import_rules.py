@@ -468,3 +468,33 @@ def test_update_refuses_a_row_for_someone_else(store: Any, tmp_path: Path) -> No
     assert found[0].message == (
         "the request R-1 is for a person with another NISS; check the reference and the number."
     )
+
+
+def test_what_the_forms_save_after_an_import_gets_ids_of_its_own(
+    store: Any, tmp_path: Path
+) -> None:
+    """The import takes its rows' ids from the tables' own numbering (on PostgreSQL, the
+    sequences, read ahead): a person, request and decision saved after it never collide
+    with an imported one, and every imported request points at its imported person."""
+    rows = [
+        row(given_names="A", niss=NISS_M, filed_on="2025-03-10 09:00"),
+        row(given_names="B", birth_date="1980", decision="refusal", decided_on="2025-03-12"),
+    ]
+    report = import_file(write_csv(tmp_path / "r.csv", rows), store=store)
+    assert report.imported == 2
+    later = register(store, given_names="After", received_at=dt.datetime(2025, 6, 2, 10, 0))
+    with store.transaction() as session:
+        cases.record_decision(
+            later.id or 0,
+            cases.DecisionData(kind="principle", decided_on=dt.date(2025, 6, 20)),
+            session=session,
+        )
+    with store.session() as session:
+        person_ids = list(session.scalars(select(Person.id)))
+        request_pairs = list(session.execute(select(Request.id, Request.person_id)))
+        decision_ids = list(session.scalars(select(Decision.id)))
+        names = {p.id: p.given_names for p in session.scalars(select(Person))}
+    assert len(person_ids) == len(set(person_ids)) == 3
+    assert len(request_pairs) == len({rid for rid, _pid in request_pairs}) == 3
+    assert len(decision_ids) == len(set(decision_ids)) == 2
+    assert sorted(names[pid] for _rid, pid in request_pairs) == ["A", "After", "B"]
