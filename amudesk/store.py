@@ -248,13 +248,16 @@ BULK_ROWS = 1000  # written at once, past this many rows the planner's statistic
 
 def refresh_statistics(store: Store, rows: int) -> None:
     """After ``rows`` were written at once (a demo, an import, a copy), on PostgreSQL: the
-    planner's statistics read again (ANALYZE, about a second for 100,000 people), so that
-    the next searches are planned on the tables as they are, not as they were empty.
-    SQLite plans without them; the server's autovacuum would come to it later."""
+    tables vacuumed and their statistics read again (VACUUM ANALYZE, a second or two for
+    100,000 people), so that the next searches are planned on the tables as they are, not
+    as they were empty, and read the new rows without checking each one's transaction
+    (the visibility map: the search's walk through the list is three times quicker).
+    SQLite needs neither; the server's autovacuum would come to it later."""
     if store.is_sqlite or rows < BULK_ROWS:
         return
-    with store.engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE")
+    # VACUUM runs outside any transaction.
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
 
 
 def probe_database(url: str) -> str:

@@ -114,8 +114,11 @@ class CaseTableModel(PagedTableModel[cases.CaseRow, CaseLine]):
     # --- paging ------------------------------------------------------------------
 
     def _starting(self) -> None:
-        self._locale = i18n.get_locale()
-        self._date_texts.clear()
+        # A day's text stays the same from one keystroke to the next (a few thousand
+        # days at most): formatted again only in another language.
+        if i18n.get_locale() != self._locale:
+            self._locale = i18n.get_locale()
+            self._date_texts.clear()
 
     def count(self, session: Any) -> int:
         # Counting every match of one typed letter would cost more than the page itself;

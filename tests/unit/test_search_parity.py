@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from amudesk.models import Person
 from amudesk.services import cases, search
 from amudesk.services.demo import fill_demo
+from amudesk.store import BULK_ROWS, refresh_statistics
 from amudesk.text import fold_tokens
 
 pytestmark = pytest.mark.both_engines
@@ -100,3 +101,28 @@ def test_the_first_page_read_with_its_count_is_the_list_s(
     assert not read_together & {"2026-0", ""}
     if not dense:
         assert read_together >= set(QUERIES)
+
+
+def test_after_a_bulk_load_the_tables_are_vacuumed_and_analysed(store: Any) -> None:
+    """On PostgreSQL a bulk load (demo, import, copy) is followed by VACUUM ANALYZE, run
+    outside any transaction; SQLite has nothing to do. Fewer rows than BULK_ROWS: nothing."""
+    fill_demo(store=store, count=20, seed=3)
+    refresh_statistics(store, BULK_ROWS - 1)
+    if store.is_sqlite:
+        refresh_statistics(store, BULK_ROWS)  # nothing to do, nothing raised
+        return
+
+    def vacuumed() -> bool:
+        with store.session() as session:
+            return bool(
+                session.execute(
+                    text(
+                        "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL "
+                        "FROM pg_stat_user_tables WHERE relname = 'person'"
+                    )
+                ).scalar_one()
+            )
+
+    assert not vacuumed()
+    refresh_statistics(store, BULK_ROWS)
+    assert vacuumed()
