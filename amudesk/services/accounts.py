@@ -159,21 +159,28 @@ def _guard(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _guard_statement(state: Any) -> None:
-    """An UPDATE or DELETE statement of the ORM (a mark cleared, a person erased) is
-    checked as its rows would be."""
-    role = state.session.info.get("role")
-    if role is None or not (state.is_update or state.is_delete):
+    """An INSERT, UPDATE or DELETE statement run through the session (an import's rows, a
+    mark cleared, a person erased) is checked as its rows would be."""
+    if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", "")
-    if name in ALWAYS_WRITTEN:
+    check_statement(state.session, getattr(table, "name", ""), deleting=state.is_delete)
+
+
+def check_statement(session: Session, table: str, *, deleting: bool = False) -> None:
+    """Raise Denied unless the signed-in role may write rows of ``table`` by a statement
+    (also called before rows go in by other means: COPY)."""
+    role = session.info.get("role")
+    if role is None or table in ALWAYS_WRITTEN:
         return
-    if name in ADMINISTRATORS_ONLY:
-        require(role, "accounts" if name == "account" else "office")
-    elif name == "person" and state.is_delete:
+    if table in ADMINISTRATORS_ONLY:
+        require(role, "accounts" if table == "account" else "office")
+    elif table == "person" and deleting:
         require(role, "erase")
-    elif name == "deadline_mark":
+    elif table == "deadline_mark":
         require(role, "deadlines")
+    elif table == "document":
+        require(role, "documents")
     else:
         require(role, "cases")
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import deadlines
@@ -50,7 +50,7 @@ from amudesk.models import (
 )
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS
-from amudesk.services import audit, cases, nextdue
+from amudesk.services import audit, bulkrows, cases, nextdue
 from amudesk.services.directory import list_cpas
 from amudesk.services.office import get_office, save_office
 from amudesk.services.people import search_text
@@ -1159,13 +1159,6 @@ class _FrontDesk:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _insert_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    result = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    )
-    return [int(row[0]) for row in result]
-
-
 class _Meter:
     """One progress bar over ``shown`` people: generating fills the first quarter, writing the rest."""
 
@@ -1226,13 +1219,13 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
     adult_ids: list[int] = []
     for start in range(0, len(plan.adults), CHUNK):
         chunk = plan.adults[start : start + CHUNK]
-        adult_ids += _insert_ids(session, person_table, chunk)
+        adult_ids += bulkrows.insert_returning_ids(session, person_table, chunk)
         meter.advance(len(chunk))
     for minor, guardian in zip(plan.minors, plan.guardians, strict=True):
         minor["guardian_id"] = adult_ids[guardian]
     for start in range(0, len(plan.minors), CHUNK):
         chunk = plan.minors[start : start + CHUNK]
-        session.execute(insert(person_table), chunk)
+        bulkrows.insert_rows(session, person_table, chunk)
         meter.advance(len(chunk))
     # Requests being prepared (no date) come last: their references are this year's.
     order = sorted(
@@ -1252,7 +1245,7 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
             plan.requests[index]["person_id"] = adult_ids[plan.owners[index]]
             rows.append(plan.requests[index])
         for index, request_id in zip(
-            indexes, _insert_ids(session, request_table, rows), strict=True
+            indexes, bulkrows.insert_returning_ids(session, request_table, rows), strict=True
         ):
             request_ids[index] = request_id
         meter.advance(len(rows))
@@ -1264,10 +1257,10 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
                 for index, previous in plan.follow_ons
             ],
         )
-    # The decisions' ids, given here (this transaction holds the database's write lock):
-    # the reasons need them, and RETURNING would double the time of this insert.
-    first_id = (session.scalar(select(func.max(col(Decision.id)))) or 0) + 1
-    decision_ids = list(range(first_id, first_id + len(plan.decisions)))
+    # The decisions' ids, given here (this transaction holds the database's write lock;
+    # PostgreSQL's sequence gives them): the reasons need them, and RETURNING would double
+    # the time of this insert.
+    decision_ids = bulkrows.next_ids(session, _table(Decision), len(plan.decisions))
     for start in range(0, len(plan.decisions), CHUNK):
         chunk = []
         for (index, row), decision_id in zip(
@@ -1278,7 +1271,7 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
             row["id"] = decision_id
             row["request_id"] = request_ids[index]
             chunk.append(row)
-        session.execute(insert(_table(Decision)), chunk)
+        bulkrows.insert_rows(session, _table(Decision), chunk)
         meter.advance(len(chunk))
     for model, items, ids, column in (
         (Aamu, plan.aamus, request_ids, "request_id"),
@@ -1292,7 +1285,7 @@ def _write(plan: _Plan, session: Session, meter: _Meter) -> None:
             rows.append(row)
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            session.execute(insert(_table(model)), chunk)
+            bulkrows.insert_rows(session, _table(model), chunk)
             meter.advance(len(chunk))
 
 

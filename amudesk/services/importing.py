@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
@@ -39,7 +39,16 @@ from amudesk.models import (
 )
 from amudesk.models.base import utcnow
 from amudesk.refusals import REASONS
-from amudesk.services import FieldError, appeals, audit, cases, consents, nextdue, people
+from amudesk.services import (
+    FieldError,
+    appeals,
+    audit,
+    bulkrows,
+    cases,
+    consents,
+    nextdue,
+    people,
+)
 from amudesk.services import validation as v
 from amudesk.services.importchecks import (
     AppealRow,
@@ -507,33 +516,6 @@ def _table(model: type[SQLModel]) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
-def _insert_returning_ids(session: Session, table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        # The ids taken from the table's sequence first, in one statement: the rows then
-        # go in as one short statement sent for each (psycopg's pipeline), where a
-        # RETURNING insert would be a statement of hundreds of values for the driver to
-        # parse, 100 rows at a time (a third of the import's time).
-        ids = [
-            int(value)
-            for value in session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
-                ),
-                {"table": table.name, "n": len(rows)},
-            )
-        ]
-        session.execute(
-            insert(table), [dict(row, id=row_id) for row, row_id in zip(rows, ids, strict=True)]
-        )
-        return ids
-    result = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    )
-    return [int(row[0]) for row in result]
-
-
 def _request_row(row: GoodRow, person_id: int, now: dt.datetime) -> dict[str, Any]:
     status = CaseStatus.PREPARING if row.preparing else CaseStatus.OPEN
     if row.decision is not None:
@@ -629,7 +611,7 @@ def _write(
     person_ids: list[int] = []
     for start in range(0, len(person_rows), BATCH):
         _stop_if_cancelled(cancelled)
-        person_ids += _insert_returning_ids(
+        person_ids += bulkrows.insert_returning_ids(
             session, _table(Person), person_rows[start : start + BATCH]
         )
     for start in range(0, len(rows), BATCH):
@@ -647,14 +629,14 @@ def _write(
             request_rows.append(_request_row(row, person_id, now))
             if row.consent is not None:
                 consent_rows.append(_consent_row(row.consent, person_id, now))
-        request_ids = _insert_returning_ids(session, _table(Request), request_rows)
+        request_ids = bulkrows.insert_returning_ids(session, _table(Request), request_rows)
         nextdue.touch(request_ids, session=session)
         decided = [
             (row.decision, request_id)
             for row, request_id in zip(chunk, request_ids, strict=True)
             if row.decision is not None
         ]
-        decision_ids = _insert_returning_ids(
+        decision_ids = bulkrows.insert_returning_ids(
             session,
             _table(Decision),
             [_decision_row(data, request_id, now) for data, request_id in decided],
@@ -675,7 +657,7 @@ def _write(
             (Consent, consent_rows),
         ):
             if rows_of_model:
-                session.execute(insert(_table(model)), rows_of_model)
+                bulkrows.insert_rows(session, _table(model), rows_of_model)
         meter.advance(len(chunk))
     return len(person_rows)
 
