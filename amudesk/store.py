@@ -52,6 +52,7 @@ from amudesk.storeerrors import PassphraseNeeded as PassphraseNeeded
 from amudesk.storeerrors import StoreError as StoreError
 from amudesk.storeerrors import StoreLocked as StoreLocked
 from amudesk.storeerrors import WrongPassphrase as WrongPassphrase
+from amudesk.storeerrors import server_unreachable as server_unreachable
 from amudesk.storeerrors import storage_error as storage_error
 from amudesk.storeerrors import storage_problem as storage_problem
 

@@ -144,3 +144,21 @@ def storage_error(exc: BaseException, folder: Path) -> StoreError:
             folder=folder, reason=reason or exc.__class__.__name__
         )
     )
+
+
+def server_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says that the office's PostgreSQL server could not be reached or
+    stopped answering (the driver's connection errors, wrapped or not by SQLAlchemy), as
+    opposed to a mistake in what was asked."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        kind = type(error)
+        if kind.__module__.startswith("psycopg") and kind.__name__ in (
+            "OperationalError",
+            "InterfaceError",
+        ):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False

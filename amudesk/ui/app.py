@@ -35,6 +35,7 @@ from amudesk.store import (
     Store,
     StoreError,
     WrongPassphrase,
+    server_unreachable,
 )
 from amudesk.ui import mainwindow
 from amudesk.ui.alerts import DeadlineAlerts
@@ -158,6 +159,7 @@ class ErrorReporter(QObject):
         super().__init__(parent)
         self.log_path = log_path
         self._showing = False
+        self._server_away = False  # the last error: the office's server not answering
         self._previous: tuple[Any, Any] | None = None
         self.report.connect(self._show)
 
@@ -179,6 +181,7 @@ class ErrorReporter(QObject):
             QApplication.quit()
             return
         log.critical(describe_exception(kind, error, tb))
+        self._server_away = server_unreachable(error)
         self.report.emit()  # queued when raised in another thread
 
     def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
@@ -187,6 +190,12 @@ class ErrorReporter(QObject):
         self.excepthook(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
 
     def message(self) -> str:
+        if self._server_away:  # a shared database's server away: nothing went wrong here
+            return _(
+                "The office's server cannot be reached: what you just asked for could not be "
+                "read or saved. Nothing else is lost, and an open form keeps what you typed. "
+                "Try again in a moment; the window says when the server answers again."
+            )
         where = str(self.log_path) if self.log_path else _("(no log file)")
         return _(
             "Something went wrong. Your data is safe; the last action may not have been saved. "

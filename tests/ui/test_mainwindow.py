@@ -848,6 +848,21 @@ def test_excepthook_shows_a_dialog_and_logs_no_personal_data(
         worker.start()
         worker.join()
         qtbot.waitUntil(lambda: len(shown) == 2)
+        # The office's server gone: said as such, not as something that went wrong here.
+        import psycopg
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            raise OperationalError("SELECT 1", {}, psycopg.OperationalError("refused"))
+        except OperationalError:
+            sys.excepthook(*sys.exc_info())
+        assert "The office's server cannot be reached" in shown[2]
+        assert str(log_path) not in shown[2]
+        try:
+            raise ValueError("anything else")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+        assert "Your data is safe" in shown[3]
     finally:
         reporter.uninstall()
         for handler in logging.getLogger().handlers:

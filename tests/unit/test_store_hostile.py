@@ -885,3 +885,35 @@ def test_a_backup_onto_a_full_disk_is_said_and_leaves_nothing(store: Any, small_
     empty_fillers(small_disk)
     made = backups.make_backup(store, small_disk)
     assert backups.read_anchor(made.anchor_path).entries > 0
+
+
+def test_a_server_that_does_not_answer_is_told_from_other_errors() -> None:
+    """The window says "the office's server cannot be reached" only for the driver's
+    connection errors, however wrapped; a SQLite error or a mistake is something else."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import OperationalError as WrappedOperational
+    from sqlalchemy.exc import ProgrammingError as WrappedProgramming
+
+    from amudesk.store import server_unreachable
+
+    refused = psycopg.OperationalError("connection refused")
+    assert server_unreachable(refused)
+    assert server_unreachable(psycopg.InterfaceError("the connection is closed"))
+    assert server_unreachable(WrappedOperational("SELECT 1", {}, refused))
+    try:
+        try:
+            raise refused
+        except psycopg.OperationalError as inner:
+            raise RuntimeError("reading the case failed") from inner
+    except RuntimeError as outer:
+        assert server_unreachable(outer)
+    assert not server_unreachable(sqlite3.OperationalError("database is locked"))
+    assert not server_unreachable(
+        WrappedOperational("SELECT 1", {}, sqlite3.OperationalError("disk I/O error"))
+    )
+    assert not server_unreachable(
+        WrappedProgramming("SELECT x", {}, psycopg.ProgrammingError("column x does not exist"))
+    )
+    assert not server_unreachable(ValueError("anything else"))
