@@ -301,3 +301,36 @@ def test_a_reader_sees_the_worklist_but_cannot_mark_it(
     worker_board = DeadlineBoard(store, data_dir)
     qtbot.addWidget(worker_board)
     assert worker_board.explanation.may_mark is True
+
+
+@pytest.mark.both_engines
+def test_a_case_added_at_another_desk_appears_in_this_windows_list(
+    qtbot: Any, store: Any, open_same: Any, data_dir: Path
+) -> None:
+    """Two real connections: a case registered at another desk shows in this window's list
+    once the change counter has moved (on a laptop's store there is nobody to watch)."""
+    from tests.documents.test_issue import make_request
+
+    make_request(store)
+    window = MainWindow(store, data_dir)
+    qtbot.addWidget(window)
+    window.model.reload()
+    assert window.model.rowCount() == 1
+    if store.is_sqlite:
+        assert window.watcher is None
+        return
+    watcher = window.watcher
+    assert watcher is not None
+    watcher.timer.stop()  # asked by hand below, not every three seconds
+    watcher.check()
+    qtbot.waitUntil(lambda: watcher.mark is not None and watcher._task is None, timeout=5000)
+    other = open_same()
+    try:
+        make_request(other, family="Okafor", given="Ada", niss="")
+    finally:
+        other.close()
+    watcher.check()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2, timeout=5000)
+    shown_names = {window.model.index(row, 1).data() for row in range(2)}
+    assert any("OKAFOR" in str(name).upper() for name in shown_names)
+    window.close()
