@@ -88,14 +88,10 @@ def test_the_person_form_keeps_the_typing_and_shows_their_change(
 def test_the_request_form_keeps_the_typing_and_shows_their_change(
     qtbot: Any, store: Any, open_same: Any
 ) -> None:
-    person_id = new_person(store)
-    with store.transaction() as session:
-        cpas_id = session.execute(text("SELECT min(id) FROM cpas")).scalar_one()
-        request = cases.register_request(
-            RequestData(person_id=person_id, cpas_id=cpas_id, received_at=RECEIVED),
-            session=session,
-        )
-        request_id = request.id
+    request_id = new_request(store)
+    with store.session() as session:
+        request = cases.get_request(request_id, session=session)
+        person_id, cpas_id = request.person_id, request.cpas_id
     dialog = shown(qtbot, RequestDialog(store, request_id=request_id))
     dialog.accompanied_by.setText("Médecins du Monde")
     other = open_same()

@@ -155,26 +155,37 @@ def test_two_workers_saving_at_once_one_wins_and_the_other_is_told(
     person_id = new_person(store)
     with store.session() as session:
         shown = people.get_person(person_id, session=session)
+
+    def save(index: int, session: Any) -> None:
+        people.save_person(
+            person_data(shown, given_names=f"Awa {index}"), session=session, person_id=person_id
+        )
+
+    outcomes = saved_at_once(store, open_same, save)
+    assert sorted(outcomes) == ["refused", "saved"]
+    with store.session() as session:
+        assert people.get_person(person_id, session=session).version == shown.version + 1
+
+
+def saved_at_once(store: Any, open_same: Any, save: Any) -> list[str]:
+    """Two desks (the store opened twice) run ``save(index, session)`` at the same moment,
+    each in its transaction: what became of each ("saved", "refused", or the error)."""
     stores = [open_same(), open_same()]
     outcomes: list[str] = []
     start = threading.Barrier(2)
 
-    def save(index: int) -> None:
+    def run(index: int) -> None:
         try:
             start.wait()
             with stores[index].transaction() as session:
-                people.save_person(
-                    person_data(shown, given_names=f"Awa {index}"),
-                    session=session,
-                    person_id=person_id,
-                )
+                save(index, session)
             outcomes.append("saved")
         except EditConflict:
             outcomes.append("refused")
-        except BaseException as exc:  # reported by the assertion below
+        except BaseException as exc:  # reported by the caller's assertion
             outcomes.append(repr(exc))
 
-    threads = [threading.Thread(target=save, args=(index,)) for index in range(2)]
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
     try:
         for thread in threads:
             thread.start()
@@ -185,6 +196,4 @@ def test_two_workers_saving_at_once_one_wins_and_the_other_is_told(
             opened.close()
     if store.is_sqlite and any("locked" in outcome for outcome in outcomes):
         pytest.fail(f"SQLite gave up waiting: {outcomes}")
-    assert sorted(outcomes) == ["refused", "saved"]
-    with store.session() as session:
-        assert people.get_person(person_id, session=session).version == shown.version + 1
+    return outcomes

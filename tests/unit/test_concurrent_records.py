@@ -7,7 +7,6 @@ real PostgreSQL server."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from amudesk.services.appeals import AppealData
 from amudesk.services.cases import AamuData, DecisionData, RequestData
 from amudesk.services.editing import EditConflict
 from amudesk.services.people import PersonData
+from tests.unit.test_concurrent_edits import saved_at_once
 
 pytestmark = pytest.mark.both_engines
 
@@ -240,36 +240,14 @@ def test_two_workers_saving_a_decision_at_once_one_wins(store: Any, open_same: A
             request_id, DecisionData(kind="principle", decided_on=DAY), session=session
         )
         decision_id, version = decision.id, decision.version
-    stores = [open_same(), open_same()]
-    outcomes: list[str] = []
-    start = threading.Barrier(2)
 
-    def save(index: int) -> None:
+    def save(index: int, session: Any) -> None:
         data = DecisionData(
-            kind="principle",
-            decided_on=DAY,
-            mediprima_number=f"MP-{index}",
-            version=version,
+            kind="principle", decided_on=DAY, mediprima_number=f"MP-{index}", version=version
         )
-        try:
-            start.wait()
-            with stores[index].transaction() as session:
-                cases.record_decision(request_id, data, session=session, decision_id=decision_id)
-            outcomes.append("saved")
-        except EditConflict:
-            outcomes.append("refused")
-        except BaseException as exc:  # reported by the assertion below
-            outcomes.append(repr(exc))
+        cases.record_decision(request_id, data, session=session, decision_id=decision_id)
 
-    threads = [threading.Thread(target=save, args=(index,)) for index in range(2)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for opened in stores:
-            opened.close()
+    outcomes = saved_at_once(store, open_same, save)
     assert sorted(outcomes) == ["refused", "saved"]
     with store.session() as session:
         kept = session.get(Decision, decision_id)
