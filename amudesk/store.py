@@ -49,6 +49,7 @@ from amudesk.storeerrors import DiskFailing as DiskFailing
 from amudesk.storeerrors import DiskFull as DiskFull
 from amudesk.storeerrors import NotWritable as NotWritable
 from amudesk.storeerrors import PassphraseNeeded as PassphraseNeeded
+from amudesk.storeerrors import ServerAway as ServerAway
 from amudesk.storeerrors import StoreError as StoreError
 from amudesk.storeerrors import StoreLocked as StoreLocked
 from amudesk.storeerrors import WrongPassphrase as WrongPassphrase
@@ -76,10 +77,18 @@ class Store:
     locked: bool = False
     account: str | None = None  # who signed in, on a shared database (amudesk.services.accounts)
     role: str | None = None  # that account's role; None on a laptop's store (no roles)
+    # A shared database's server known not to answer (amudesk.ui.changewatch): until it is
+    # back, a session is refused at once instead of waiting for the connection's timeout
+    # on every click and keystroke.
+    away: bool = False
 
-    def session(self) -> Session:
+    def session(self, *, even_away: bool = False) -> Session:
+        """A session on the database; ``even_away`` for the question that finds out whether
+        the server is back."""
         if self.locked:
             raise StoreLocked(_("AMU Desk is locked."))
+        if self.away and not even_away:
+            raise ServerAway(_("The office's server cannot be reached."))
         # The data folder travels with the session: a hook that recounts the next time
         # limits before a commit reads the folder's clock settings.
         # The account signed in names every change, audit entry and document.

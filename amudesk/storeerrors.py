@@ -32,6 +32,11 @@ class StoreError(Exception):
     """The database cannot be opened or used; the message is for people."""
 
 
+class ServerAway(StoreError):
+    """A shared database's server is known not to answer (the window's watcher found so):
+    the desk does not wait for it again before it is back."""
+
+
 class WrongPassphrase(StoreError):
     """The key does not open the file: a wrong passphrase, or a damaged file."""
 
@@ -154,6 +159,8 @@ def server_unreachable(exc: BaseException) -> bool:
     error: BaseException | None = exc
     while error is not None and id(error) not in seen:
         seen.add(id(error))
+        if isinstance(error, ServerAway):
+            return True
         kind = type(error)
         if kind.__module__.startswith("psycopg") and kind.__name__ in (
             "OperationalError",

@@ -48,6 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): in a both_engines module, a test of what only SQLite has",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgres_only: the test's store on PostgreSQL only (what only a shared database has)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -55,23 +59,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     PostgreSQL run is skipped, with the reason shown, where no server is at hand."""
     if "engine" not in metafunc.fixturenames:
         return
-    if metafunc.definition.get_closest_marker("both_engines") is None:
+    only_postgres = metafunc.definition.get_closest_marker("postgres_only") is not None
+    if metafunc.definition.get_closest_marker("both_engines") is None and not only_postgres:
         return
     if metafunc.definition.get_closest_marker("sqlite_only") is not None:
         return
     from tests import postgres
 
-    metafunc.parametrize(
-        "engine",
-        [
-            pytest.param("sqlite"),
-            pytest.param(
-                "postgres",
-                marks=pytest.mark.skipif(not postgres.available(), reason=postgres.SKIP_REASON),
-            ),
-        ],
-        indirect=True,
+    on_postgres = pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(not postgres.available(), reason=postgres.SKIP_REASON),
     )
+    engines = [on_postgres] if only_postgres else [pytest.param("sqlite"), on_postgres]
+    metafunc.parametrize("engine", engines, indirect=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

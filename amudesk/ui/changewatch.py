@@ -6,6 +6,8 @@ shared database the window asks it every few seconds, off the UI thread (a serve
 does not answer never freezes the window): when it moved, ``changed`` is emitted and the
 list, the worklist and the tray count are read again; when the question fails, ``lost`` is
 emitted once (the window shows its banner), and ``back`` when the server answers again.
+While the server is away the store refuses sessions at once (``Store.away``): a click or a
+keystroke is told so without waiting for the connection's timeout.
 A laptop's store has one user: nothing to watch.
 """
 
@@ -16,7 +18,7 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from amudesk.services import audit
-from amudesk.store import Store
+from amudesk.store import Store, server_unreachable
 from amudesk.ui.workers import Task
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class ChangeWatcher(QObject):
         store = self.store
 
         def read(**_ignored: object) -> int:
-            with store.session() as session:
+            with store.session(even_away=True) as session:
                 return audit.latest_id(session=session)
 
         task = Task(read, self)
@@ -66,6 +68,7 @@ class ChangeWatcher(QObject):
 
     def _answered(self, mark: object) -> None:
         self._task = None
+        self.store.away = False
         if not self.reachable:
             self.reachable = True
             log.info("server reachable again")
@@ -76,6 +79,8 @@ class ChangeWatcher(QObject):
 
     def _failed(self, error: object) -> None:
         self._task = None
+        # Not waited for again until it answers: the window's reads fail at once meanwhile.
+        self.store.away = isinstance(error, BaseException) and server_unreachable(error)
         if self.reachable:
             self.reachable = False
             log.warning("server not reachable: %s", type(error).__name__)

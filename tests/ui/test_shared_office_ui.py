@@ -334,3 +334,59 @@ def test_a_case_added_at_another_desk_appears_in_this_windows_list(
     shown_names = {window.model.index(row, 1).data() for row in range(2)}
     assert any("OKAFOR" in str(name).upper() for name in shown_names)
     window.close()
+
+
+class _Refusing:
+    """A server that refuses connections, as psycopg says it, counting the attempts."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.attempts = 0
+
+    def connect(self) -> Any:
+        import psycopg
+        from sqlalchemy.exc import OperationalError
+
+        self.attempts += 1
+        raise OperationalError("SELECT 1", {}, psycopg.OperationalError("connection refused"))
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "dialect":
+            return self.real.dialect
+        return lambda *args, **kwargs: self.connect()
+
+
+@pytest.mark.postgres_only
+def test_while_the_server_is_away_a_form_is_told_at_once_and_keeps_its_typing(
+    qtbot: Any, store: Any
+) -> None:
+    """Once the watcher found the server away, nothing waits for it again: the form's save
+    is refused at once, saying so, with the typing kept; when it answers, the save lands."""
+    from amudesk.store import ServerAway
+    from amudesk.ui.persondialog import PersonDialog
+
+    watcher = ChangeWatcher(store, poll_ms=60_000)
+    dialog = shown(qtbot, PersonDialog(store))
+    dialog.family_name.setText("Okafor")
+    dialog.given_names.setText("Ada")
+    real = store.engine
+    refusing = store.engine = _Refusing(real)
+    watcher.check()
+    qtbot.waitUntil(lambda: not watcher.reachable and watcher._task is None, timeout=5000)
+    assert store.away
+    asked = refusing.attempts
+    with pytest.raises(ServerAway):
+        store.session()
+    dialog.ok_button.click()
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert "the office's server cannot be reached" in dialog.error_label.text()
+    assert dialog.family_name.text() == "Okafor"
+    assert refusing.attempts == asked  # refused at once: the server was not asked again
+    store.engine = real
+    watcher.check()
+    qtbot.waitUntil(lambda: watcher.reachable and watcher._task is None, timeout=5000)
+    assert not store.away
+    dialog.ok_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with store.session() as session:
+        assert [p.family_name for p in people.find_people("okafor", session=session)] == ["Okafor"]

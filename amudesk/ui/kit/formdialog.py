@@ -26,7 +26,7 @@ from amudesk.identifiers import IdentifierError
 from amudesk.photos import PhotoError
 from amudesk.services import FieldError, NotFound
 from amudesk.services.editing import EditConflict, reapplied
-from amudesk.store import Store
+from amudesk.store import ServerAway, Store
 from amudesk.ui.kit.fielderrors import ErrorLabel, clear_field_errors, show_field_error
 
 log = logging.getLogger(__name__)
@@ -158,10 +158,12 @@ class FormDialog(QDialog):
             self.error_label.show_message(str(error))
             return
         except Exception as error:
-            if not isinstance(error, SQLAlchemyError):
+            if not isinstance(error, SQLAlchemyError | ServerAway):
                 raise
             log.error("saving %s failed: %s", type(self).__name__, type(error).__name__)
-            if not self.store.is_sqlite and isinstance(error, OperationalError | InterfaceError):
+            if not self.store.is_sqlite and isinstance(
+                error, OperationalError | InterfaceError | ServerAway
+            ):
                 self.error_label.show_message(
                     _(
                         "Nothing was saved: the office's server cannot be reached. The form "
