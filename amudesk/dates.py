@@ -16,11 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_date_format
 
 from amudesk import i18n
-from amudesk.i18n import _
+from amudesk.i18n import BRUSSELS, _
+
+
+def brussels_today() -> dt.date:
+    """Today as the desk counts days: in Brussels, whatever the computer's own time zone
+    (a day entered "today" just after midnight is never "in the future")."""
+    return dt.datetime.now(ZoneInfo(BRUSSELS)).date()
+
 
 PartialDate = tuple[int, int | None, int | None]
 """(year, month, day); the month, or the day, None when not known."""
@@ -83,7 +91,7 @@ def split_date(text: str, *, past: bool = True, today: dt.date | None = None) ->
     :class:`DateSyntaxError` when the text is not a date at all. The numbers are not
     checked (31 February comes back as it is).
     """
-    today = today or dt.date.today()
+    today = today or brussels_today()
     text = text.strip()
     if not text:
         return None

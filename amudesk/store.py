@@ -134,6 +134,9 @@ class Store:
             return
         self.engine = make_engine(self.url)
         self.locked = False
+        # Asked afresh: the sign-in that follows says itself whether the server answers
+        # (the watcher, idle while the desk was locked, cannot lift "away" before it).
+        self.away = False
 
     def _reopen(self, key: Key) -> None:
         """Open again, locked or closed, with a key already checked against the file."""

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, RULES
 from amudesk.documents.fonts import paragraph_text
 from amudesk.documents.layout import (
@@ -693,7 +694,7 @@ def render_access(
     t = words.t
     # The office's name and address as the reader's language writes them, everywhere.
     letterhead = letterhead.in_language(language)
-    made_on = made_on or dt.date.today()
+    made_on = made_on or brussels_today()
     person: dict[str, Any] = record["person"]
     title = t(N_("Your personal data held by {office}")).format(office=letterhead.name)
     json_name = f"{reference}-access.json"

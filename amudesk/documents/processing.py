@@ -16,6 +16,7 @@ from typing import Any
 
 from amudesk import i18n
 from amudesk.backups import KEEP_DAILY, KEEP_WEEKLY
+from amudesk.dates import brussels_today
 from amudesk.documents.fonts import paragraph_text
 from amudesk.documents.layout import (
     MM,
@@ -71,7 +72,7 @@ def processing_record(
 ) -> ProcessingRecord:
     """The record's content for ``office`` (an ``amudesk.models.Office``)."""
     t = functools.partial(gettext_for, language)
-    today = today or dt.date.today()
+    today = today or brussels_today()
     letterhead = Letterhead.from_office(office, language)
     localised = getattr(office, "localised", None)
     signatory_title = (

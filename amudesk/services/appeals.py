@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import APPEAL_FILING_LABELS, APPEAL_OUTCOME_LABELS, Appeal, Request
 from amudesk.models.base import utcnow
@@ -38,7 +39,7 @@ class AppealData:
 def check_appeal(data: AppealData, received_on: dt.date, *, today: dt.date | None = None) -> None:
     """Raise FieldError for the first thing wrong with an appeal of a request received on
     ``received_on``."""
-    today = today or dt.date.today()
+    today = today or brussels_today()
     if data.filed_on is None:
         raise FieldError("filed_on", _("Filed on: this field is required."))
     v.not_in_future(data.filed_on, "filed_on", _("Filed on"), today=today)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, delete, func, select, text
 from sqlmodel import Session, col
 
+from amudesk.dates import brussels_today
 from amudesk.deadlines import (
     DECISION_MAX_MONTHS,
     MENTIONS,
@@ -378,7 +379,7 @@ def record_aamu(
     request = get_request(request_id, session=session)
     if data.issued_on is None:
         raise FieldError("issued_on", _("Date of the attestation: this field is required."))
-    if data.issued_on > dt.date.today():
+    if data.issued_on > brussels_today():
         raise FieldError("issued_on", _("Date of the attestation: the date is in the future."))
     doctor = v.clean(data.doctor_name, "doctor_name", _("Doctor"), required=True, printed=True)
     try:
@@ -447,7 +448,7 @@ def check_decision(
     data: DecisionData, received_on: dt.date, *, today: dt.date | None = None
 ) -> None:
     """Raise FieldError for the first thing wrong with a decision of a request received on ``received_on``."""
-    today = today or dt.date.today()
+    today = today or brussels_today()
     if data.kind not in DECISION_LABELS:
         raise FieldError("kind", _("Kind of decision: choose one."))
     if data.decided_on is None:
@@ -599,7 +600,7 @@ def record_decision(
         decision = Decision(
             request_id=request.id or 0,
             kind=data.kind,
-            decided_on=data.decided_on or dt.date.today(),
+            decided_on=data.decided_on or brussels_today(),
         )
     decision.kind = data.kind
     decision.decided_on = data.decided_on or decision.decided_on

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from amudesk import outputs
+from amudesk.dates import brussels_today
 from amudesk.deadlines import (
     RULES,
     RUNNING_STATES,
@@ -52,7 +53,7 @@ Progress = Callable[[int, int], None]
 
 
 def today_in_brussels() -> dt.date:
-    return dt.datetime.now(ZoneInfo(BRUSSELS)).date()
+    return brussels_today()
 
 
 def case_facts(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import CONSENT_HOW_LABELS, CONSENT_USE_LABELS, Consent, ConsentUse, Person
 from amudesk.services import FieldError, NotFound, audit
@@ -68,7 +69,7 @@ def withdraw_consent(
         raise NotFound(_("This consent is not in the database."))
     if consent.withdrawn_on is not None:
         raise FieldError("withdrawn_on", _("Withdrawn on: this consent is already withdrawn."))
-    day = day or today or dt.date.today()
+    day = day or today or brussels_today()
     v.not_in_future(day, "withdrawn_on", _("Withdrawn on"), today=today)
     if day < consent.given_on:
         raise FieldError(
@@ -101,7 +102,7 @@ def consents_of(person_id: int, *, session: Session) -> list[Consent]:
 def current_uses(person_id: int, *, session: Session, on: dt.date | None = None) -> set[str]:
     """What the person agrees to on ``on`` (today by default): the uses of every consent
     given by then and not withdrawn by then."""
-    on = on or dt.date.today()
+    on = on or brussels_today()
     return {
         use
         for consent in consents_of(person_id, session=session)

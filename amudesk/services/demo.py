@@ -23,6 +23,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import deadlines
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import (
     CARE_CATEGORIES,
@@ -1334,7 +1335,7 @@ def fill_demo(
     """
     if count < 1:
         raise DemoError(_("The number of people must be at least 1."))
-    today = today or dt.date.today()
+    today = today or brussels_today()
     rng = random.Random(seed)
     with store.transaction() as session:
         if session.scalar(select(col(Person.id)).limit(1)) is not None:

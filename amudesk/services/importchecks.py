@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import (
     APPEAL_OUTCOME_LABELS,
@@ -275,7 +276,7 @@ def load_context(path: Path, session: Session, *, columns: frozenset[str], updat
         by_niss=by_niss,
         by_key=by_key,
         now=utcnow(),
-        today=dt.date.today(),
+        today=brussels_today(),
         columns=columns,
         update=update,
     )

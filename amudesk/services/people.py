@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.identifiers import IdentifierError, birth_date_text, parse_niss
 from amudesk.models import SEX_LABELS as SEX_LABELS  # still read here by the window
@@ -222,7 +223,7 @@ def _check_guardian(
         raise FieldError(
             "guardian_id", _("Responsible adult: this person is a dependant themselves.")
         )
-    age = age_on(birth_date or None, dt.date.today())
+    age = age_on(birth_date or None, brussels_today())
     if age is not None and age >= ADULT_AGE:
         raise FieldError("birth_date", _("Birth date: a dependant must be under 18."))
 

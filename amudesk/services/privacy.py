@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, inspect, or_, select, 
 from sqlmodel import Session, SQLModel, col
 
 from amudesk import outputs
+from amudesk.dates import brussels_today
 from amudesk.deadlines import DECISION_MAX_MONTHS, add_months
 from amudesk.documents import access  # the module: a test replaces its renderer
 from amudesk.documents.layout import Letterhead
@@ -621,7 +622,7 @@ def retention_candidates(
     to their adult's file), or an adult one of whose dependants has an open or recent
     request."""
     check_years(years)
-    today = today or dt.date.today()
+    today = today or brussels_today()
     limit = years_before(today, years)
     limit_moment = dt.datetime.combine(limit + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     busy = (

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from amudesk import dates
+from amudesk.dates import brussels_today
 from amudesk.documents.fonts import undrawable
 from amudesk.i18n import _, is_country, is_language
 from amudesk.services import FieldError
@@ -169,7 +170,7 @@ def partial_date(
             ),
         )
     year = parts[0]
-    today = today or dt.date.today()
+    today = today or brussels_today()
     if year < 1900 or year > today.year:
         raise FieldError(
             field, _("{field}: the year {year} is not possible.").format(field=label, year=year)
@@ -288,6 +289,6 @@ def not_in_future(
     if isinstance(value, dt.datetime):
         late = value > dt.datetime.now(dt.UTC) + FUTURE_MARGIN
     else:
-        late = value > (today or dt.date.today())
+        late = value > (today or brussels_today())
     if late:
         raise FieldError(field, _("{field}: the date is in the future.").format(field=label))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import N_, _
 from amudesk.identifiers import IdentifierError, format_inami, parse_inami
 from amudesk.models import CARE_CATEGORIES, Aamu
@@ -94,7 +95,7 @@ class AamuDialog(FormDialog):
             self._fill(aamu)
             self.version = aamu.version
         else:
-            self.issued_on.set_value(dt.date.today())
+            self.issued_on.set_value(brussels_today())
         self.remember_shown()
         self._on_inami_changed()
         self.fit_to_screen(720, 600)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import APPEAL_FILING_LABELS, APPEAL_OUTCOME_LABELS, Appeal
 from amudesk.services import FieldError, NotFound, appeals
@@ -252,7 +253,7 @@ class AppealDialog(FormDialog):
             self._fill(appeal)
             self.version = appeal.version
         else:
-            self.filed_on.set_value(dt.date.today())
+            self.filed_on.set_value(brussels_today())
             self.filed_how.setCurrentIndex(self.filed_how.findData(AppealData().filed_how))
             self.court.setText(court)
         self.remember_shown()

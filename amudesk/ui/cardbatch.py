@@ -9,7 +9,6 @@ marks the cards *printed*. The window stays responsive throughout, with progress
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _, ngettext
 from amudesk.services import documents
 from amudesk.store import Store
@@ -266,7 +266,7 @@ class CardBatchDialog(TaskDialog):
         from amudesk.ui.documentview import DocumentPreviewDialog
 
         assert result.pdf is not None
-        name = _("medical-cards-{date}.pdf").format(date=dt.date.today().isoformat())
+        name = _("medical-cards-{date}.pdf").format(date=brussels_today().isoformat())
         dialog = DocumentPreviewDialog(
             result.pdf,
             title=_("Medical cards"),

@@ -18,6 +18,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, NotificationMethod
 from amudesk.i18n import _, ngettext
 from amudesk.identifiers import IdentifierError, format_inami, parse_niss
@@ -55,7 +56,7 @@ def birth_text(birth_date: str | None) -> str:
         return _("Unknown")
 
     written = i18n.format_partial_date(birth_date)
-    age = age_on(birth_date, dt.date.today())
+    age = age_on(birth_date, brussels_today())
     if age is None or age < 0:
         return written
     years = ngettext("{n} year", "{n} years", age).format(n=age)

@@ -5,7 +5,6 @@ consent must be demonstrable, and withdrawing it is as easy as giving it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import CONSENT_HOW_LABELS, CONSENT_USE_LABELS, Consent, ConsentHow
 from amudesk.services import FieldError, NotFound, consents
@@ -107,7 +107,7 @@ class ConsentDialog(FormDialog):
                 self.cancel_button,
             ]
         )
-        self.given_on.set_value(dt.date.today())
+        self.given_on.set_value(brussels_today())
         self.how.currentIndexChanged.connect(self._on_how_changed)
         self._on_how_changed()
         self.fit_to_screen(620, 260)
@@ -170,7 +170,7 @@ class WithdrawConsentDialog(FormDialog):
         chain_tab_order([self.withdrawn_on.edit, self.ok_button, self.cancel_button])
         self.ok_button.setText(_("Withdraw"))
         self.ok_button.setAccessibleName(_("Withdraw"))
-        self.withdrawn_on.set_value(dt.date.today())
+        self.withdrawn_on.set_value(brussels_today())
         self.fit_to_screen(560, 180)
         needed = self.heightForWidth(self.width())
         if needed > self.height():

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, NotificationMethod
 from amudesk.deadlines import registered_letter_effect as letter_effect
 from amudesk.i18n import _
@@ -54,7 +55,7 @@ def effect_sentence(posted_on: dt.date, *, today: dt.date | None = None) -> str:
     text = _(
         "Takes effect on {date} — the third working day after posting (Code judiciaire art. 53bis)."
     ).format(date=i18n.format_date(effect, WEEKDAY_DATE))
-    if effect > (today or dt.date.today()):
+    if effect > (today or brussels_today()):
         text += " " + _(
             "That day has not come yet: leave “Notified on” empty and fill it in once it has."
         )
@@ -136,7 +137,7 @@ class DecisionDialog(FormDialog):
             self._fill(decision, reasons)
             self.version = decision.version
         else:
-            self.decided_on.set_value(dt.date.today())
+            self.decided_on.set_value(brussels_today())
         self._on_kind_changed()
         self._on_court_changed()
         self._on_notification_changed()
@@ -438,7 +439,7 @@ class DecisionDialog(FormDialog):
             self._filled_notified_on is not None and current == self._filled_notified_on
         )
         if ours:
-            if effect is not None and effect <= dt.date.today():
+            if effect is not None and effect <= brussels_today():
                 self._filled_notified_on = effect
                 self.notified_on.set_value(effect)
             elif typed:
@@ -471,7 +472,7 @@ class DecisionDialog(FormDialog):
             NotificationMethod.ORDINARY,
         )
         if method == NotificationMethod.REGISTERED and posted is not None:
-            notified = notified or letter_effect(posted) <= dt.date.today()
+            notified = notified or letter_effect(posted) <= brussels_today()
         self.mentions_label.setEnabled(notified)
         self.mentions_holder.setEnabled(notified)
         self.mentions_hint.setEnabled(notified)

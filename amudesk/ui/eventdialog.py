@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.deadlines import STATE_LABELS, Deadline
 from amudesk.i18n import BRUSSELS, N_, _
 from amudesk.models import Request
@@ -91,7 +92,7 @@ class EventDateDialog(FormDialog):
         layout.addStretch(1)
         self.finish_layout(body)
         self.fields = {self.field: problem_of(self.date, self.date.edit), **self.extra_fields()}
-        self.date.set_value(current if current is not None else dt.date.today())
+        self.date.set_value(current if current is not None else brussels_today())
         self.remember_shown()
         self.date.edit.selectAll()
         if last is not None:

@@ -3,7 +3,6 @@ backups and the settings. The window holds the actions; this object holds their 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 
 from amudesk import __version__, i18n, letters
+from amudesk.dates import brussels_today
 from amudesk.i18n import _, ngettext
 from amudesk.services import cases, worklist
 from amudesk.services.documents import document_language
@@ -174,7 +174,7 @@ class MainCommands(QObject):
         dialog.open()
 
     def export_spreadsheet(self) -> None:
-        name = _("amu-requests-{date}.csv").format(date=dt.date.today().isoformat())
+        name = _("amu-requests-{date}.csv").format(date=brussels_today().isoformat())
         start = str(Path.home() / name)
         chosen, chosen_filter = QFileDialog.getSaveFileName(
             self.window,

@@ -21,7 +21,6 @@ that tests replace.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.i18n import N_, _
 from amudesk.services import privacy
 from amudesk.services.office import get_office
@@ -238,7 +238,7 @@ class PrivacyDialog(QDialog):
 
     def choose_record_path(self) -> Path | None:
         """Where to write the record of processing; None when the chooser was closed."""
-        name = RECORD_FILE.format(date=dt.date.today().isoformat())
+        name = RECORD_FILE.format(date=brussels_today().isoformat())
         chosen, _filter = QFileDialog.getSaveFileName(
             self,
             _("Write the record of processing"),

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n, outputs, stats
+from amudesk.dates import brussels_today
 from amudesk.i18n import N_, _
 from amudesk.models import CHANNEL_LABELS
 from amudesk.services import stats as stats_service
@@ -223,7 +224,7 @@ class StatisticsDialog(TaskDialog):
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.today = today or dt.date.today()
+        self.today = today or brussels_today()
         self.collected: Any = None  # services.stats.Collected of the period shown
         self.report: stats.Report | None = None
         self._restart = False

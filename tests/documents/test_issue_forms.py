@@ -14,6 +14,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from amudesk.dates import brussels_today
 from amudesk.models import AuditEntry, Card, CardStatus, Document, Request
 from amudesk.services import FieldError, audit, documents, privacy
 from amudesk.services.cases import DecisionData, record_decision
@@ -58,7 +59,7 @@ def add_minor(store: Store, request_id: int, family: str, given: str, born: str)
         return minor.id or 0
 
 
-TODAY = dt.date.today()
+TODAY = brussels_today()
 GRANTED_FROM = TODAY - dt.timedelta(days=10)
 
 

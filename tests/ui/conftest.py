@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from amudesk.dates import brussels_today
+
 RECEIVED = dt.datetime(2026, 1, 5, 10, 0)
 
 
@@ -21,7 +23,7 @@ def holiday_calendar() -> None:
     checks the background path itself)."""
     from amudesk.deadlines import load_holidays
 
-    load_holidays(dt.date.today())
+    load_holidays(brussels_today())
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.deadlines import State
 from amudesk.services import appeals, cases, clock, consents
 from amudesk.services.appeals import AppealData
@@ -380,7 +381,7 @@ def test_withdrawing_sets_the_day_and_ends_the_mandate(
         qtbot, WithdrawConsentDialog(store, person_id=person_id, consent_id=consent.id or 0)
     )
     assert_named(dialog)
-    assert dialog.withdrawn_on.value() == dt.date.today()
+    assert dialog.withdrawn_on.value() == brussels_today()
     # Before the consent: refused, nothing changes.
     type_date(qtbot, dialog.withdrawn_on, "04/01/2026")
     click_ok(qtbot, dialog)

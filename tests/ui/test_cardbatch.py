@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from sqlmodel import select
 
+from amudesk.dates import brussels_today
 from amudesk.models import Card, CardStatus, Person, Request
 from amudesk.services.cases import DecisionData, record_decision
 from amudesk.ui.cardbatch import CardBatchDialog, prepare_cards
@@ -31,9 +32,9 @@ def ready_for_a_card(store: Any, request_id: int, *, photo: bool = True) -> None
             request_id,
             DecisionData(
                 kind="principle",
-                decided_on=dt.date.today() - dt.timedelta(days=5),
-                valid_from=dt.date.today() - dt.timedelta(days=10),
-                valid_to=dt.date.today() + dt.timedelta(days=80),
+                decided_on=brussels_today() - dt.timedelta(days=5),
+                valid_from=brussels_today() - dt.timedelta(days=10),
+                valid_to=brussels_today() + dt.timedelta(days=80),
                 mediprima_number="MP-1",
             ),
             session=session,

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from amudesk.dates import brussels_today
 from amudesk.deadlines import State
 from amudesk.services import cases, clock
 from amudesk.settings import load_settings, settings_path
@@ -170,7 +171,7 @@ def test_a_letter_not_yet_in_effect_leaves_the_notified_day_empty(
     request_id, _reference = add_case(
         "Dupont", "Marie", received_at=dt.datetime.now() - dt.timedelta(days=10)
     )
-    today = dt.date.today()
+    today = brussels_today()
     dialog = show(qtbot, DecisionDialog(store, request_id=request_id))
     dialog.kinds["refusal"].setChecked(True)
     choose_method(dialog, "registered")
@@ -406,7 +407,7 @@ def test_panel_shows_the_running_clocks(
     with store.transaction() as session:
         cases.record_decision(
             request_id,
-            cases.DecisionData(kind="incompetent", decided_on=dt.date.today()),
+            cases.DecisionData(kind="incompetent", decided_on=brussels_today()),
             session=session,
         )
     panel.show_case(request_id)

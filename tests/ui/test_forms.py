@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QWidget
 from sqlmodel import select
 
+from amudesk.dates import brussels_today
 from amudesk.i18n import _
 from amudesk.models import Aamu, Decision, Person
 from amudesk.services import cases, people
@@ -301,7 +302,7 @@ def test_person_then_request_then_found_in_the_case_list(qtbot, store) -> None:
         found = cases.list_cases(session=session, query="nguyen")
         request = cases.get_request(dialog.request_id, session=session)
     assert [row.request_id for row in found] == [dialog.request_id]
-    assert found[0].reference.startswith(f"AMU-{dt.date.today().year}-")
+    assert found[0].reference.startswith(f"AMU-{brussels_today().year}-")
     assert request.accompanied_by == "Médecins du Monde"
     assert request.channel == "in_person"
 
@@ -395,7 +396,7 @@ def test_decision_starting_more_than_60_days_before_is_refused(qtbot, store) -> 
     click_ok(qtbot, dialog)
     assert_refused(dialog, "kind", "Kind of decision")
     dialog.kinds["principle"].setChecked(True)
-    today = dt.date.today()
+    today = brussels_today()
     dialog.valid_from.set_value(today - dt.timedelta(days=61))
     dialog.valid_to.set_value(today + dt.timedelta(days=200))
     click_ok(qtbot, dialog)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 
 from amudesk import i18n
+from amudesk.dates import brussels_today
 from amudesk.ui.casemodel import COLUMN_OF_KEY
 from tests.ui.conftest import bulk_cases
 
@@ -1018,9 +1019,9 @@ def test_the_case_panel_makes_prints_and_hands_over_a_medical_card(
             request_id,
             DecisionData(
                 kind="principle",
-                decided_on=dt.date.today() - dt.timedelta(days=5),
-                valid_from=dt.date.today() - dt.timedelta(days=10),
-                valid_to=dt.date.today() + dt.timedelta(days=80),
+                decided_on=brussels_today() - dt.timedelta(days=5),
+                valid_from=brussels_today() - dt.timedelta(days=10),
+                valid_to=brussels_today() + dt.timedelta(days=80),
                 mediprima_number="MP-1234",
                 ticket_moderateur=True,
             ),

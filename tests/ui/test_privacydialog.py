@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlmodel import select
 
+from amudesk.dates import brussels_today
 from amudesk.models import AuditEntry, Person, Request
 from amudesk.services import privacy
 from amudesk.ui.privacydialog import PrivacyDialog
@@ -214,9 +215,9 @@ def _closed_case(store: Any, cpas_id: int, name: str, decided: dt.date) -> str:
 def test_retention_lists_old_closed_cases_and_sends_one_to_erasure(
     qtbot: Any, dialog: PrivacyDialog, store: Any, cpas_ids: list[int], add_case: Case
 ) -> None:
-    long_ago = privacy.years_before(dt.date.today(), 7)
+    long_ago = privacy.years_before(brussels_today(), 7)
     old = _closed_case(store, cpas_ids[0], "Ancien", long_ago)
-    _closed_case(store, cpas_ids[0], "Récent", dt.date.today() - dt.timedelta(days=30))
+    _closed_case(store, cpas_ids[0], "Récent", brussels_today() - dt.timedelta(days=30))
     add_case("Ouvert", "Test", received_at=dt.datetime.combine(long_ago, dt.time(9)))
 
     def listed() -> list[tuple[str, str]]:
@@ -262,7 +263,7 @@ def test_a_long_retention_list_shows_the_oldest_first(
     import amudesk.ui.privacyretention as module
 
     monkeypatch.setattr(module, "MAX_LISTED", 1)
-    oldest = privacy.years_before(dt.date.today(), 9)
+    oldest = privacy.years_before(brussels_today(), 9)
     first = _closed_case(store, cpas_ids[0], "Premier", oldest)
     _closed_case(store, cpas_ids[0], "Second", oldest + dt.timedelta(days=100))
     dialog.tabs.setCurrentIndex(dialog.RETENTION_TAB)

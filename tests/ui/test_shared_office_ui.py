@@ -219,11 +219,10 @@ def test_a_new_desk_may_choose_the_office_server_instead_of_a_passphrase(qtbot: 
 
 
 @pytest.mark.both_engines
+@pytest.mark.postgres_only  # the laptop's lock is tested in test_locking (its passphrase)
 def test_a_shared_desk_locks_and_the_same_worker_signs_in_again(
     qtbot: Any, store: Any, data_dir: Path, office: Any
 ) -> None:
-    if store.is_sqlite:
-        pytest.skip("the laptop's lock is tested in test_locking (its passphrase)")
     from amudesk.ui.app import Shell, application
 
     with store.transaction() as session:
@@ -237,6 +236,7 @@ def test_a_shared_desk_locks_and_the_same_worker_signs_in_again(
     with qtbot.waitSignal(shell.locked_changed, timeout=5000):
         shell.idle.idle.emit()
     assert store.locked and not window.isVisible()
+    store.away = True  # the server was away when the desk locked: signing in asks afresh
     dialog = shell.unlock_dialog
     assert isinstance(dialog, SignInDialog) and dialog.isVisible()
     assert dialog.name_edit.text() == "Ana" and dialog.name_edit.isReadOnly()
@@ -249,6 +249,7 @@ def test_a_shared_desk_locks_and_the_same_worker_signs_in_again(
         dialog.sign_in()
     assert unlocked.args == [False]
     assert not store.locked and store.account == "Ana" and window.isVisible()
+    assert not store.away
     shell.stop_alerts()
     window.close()
 

@@ -234,12 +234,26 @@ def test_ctrl_a_selects_every_line_in_sight(qtbot: Any, board: Any) -> None:
 
 
 def test_the_setting_s_sentence_is_a_footnote_said_once(board: Any, cases: Any) -> None:
-    request_id = cases["lan"][0]
-    board.table.setCurrentIndex(row_of(board, request_id, "decision"))
-    text = board.explanation_text()
-    assert text.count(SETTING) == 1
-    paragraph = next(line for line in text.splitlines() if "Request received on" in line)
-    assert SETTING not in paragraph
+    """A limit due on a working day carries the setting's sentence once, as a footnote; one
+    due on a non-working day says in its own paragraph that it does not move. The three
+    overdue decisions fell due 10, 5 and 2 days ago: whatever today is, one of them on a
+    working day."""
+    from amudesk.deadlines import is_working_day
+
+    footnoted = []
+    for name, late in (("lan", 10), ("ayse", 5), ("marie", 2)):
+        board.table.setCurrentIndex(row_of(board, cases[name][0], "decision"))
+        text = board.explanation_text()
+        paragraph = next(line for line in text.splitlines() if "Request received on" in line)
+        assert SETTING not in paragraph, name
+        if is_working_day(clock.today_in_brussels() - dt.timedelta(days=late)):
+            assert text.count(SETTING) == 1, name
+            footnoted.append(name)
+        else:
+            assert SETTING not in text, name
+            assert "does not move to the next working day (setting)" in paragraph, name
+    assert footnoted
+    board.table.setCurrentIndex(row_of(board, cases[footnoted[0]][0], "decision"))
     assert board.details.toHtml().count("font-size:small") >= 1
     deadline = board.selected_deadline()
     assert SETTING in deadline.explanation  # unchanged for the case panel and the JSON

@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import Table, func, insert, select
 
+from amudesk.dates import brussels_today
 from amudesk.models import Decision, Person, Request
 from amudesk.models.account import Role
 from amudesk.services import bulkrows, cases, people
@@ -120,7 +121,7 @@ def test_after_the_demo_the_forms_writes_get_ids_of_their_own(store: Any) -> Non
     with store.transaction() as session:
         decision = cases.record_decision(
             request_id or 0,
-            cases.DecisionData(kind="principle", decided_on=dt.date.today()),
+            cases.DecisionData(kind="principle", decided_on=brussels_today()),
             session=session,
         )
     assert decision.id is not None and decision.id > before

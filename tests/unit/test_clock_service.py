@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from amudesk import deadlines
+from amudesk.dates import brussels_today
 from amudesk.deadlines import RULES, State
 from amudesk.identifiers import parse_niss
 from amudesk.models import Decision, Person, Request
@@ -360,7 +361,7 @@ def test_transfer_and_appeal_days_are_checked(
 ) -> None:
     request = _request(session, _person(session))
     field = "transferred_on" if record is clock.record_transfer else "appealed_on"
-    for bad in (D(2026, 7, 15), dt.date.today() + dt.timedelta(days=1)):
+    for bad in (D(2026, 7, 15), brussels_today() + dt.timedelta(days=1)):
         with pytest.raises(FieldError) as error:
             record(request.id or 0, bad, session=session)
         assert error.value.field == field

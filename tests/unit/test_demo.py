@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from amudesk.dates import brussels_today
 from amudesk.identifiers import parse_inami, parse_niss
 from amudesk.models import (
     URGENT_REASON_LABELS,
@@ -67,7 +68,7 @@ def test_counts_people_minors_and_requests(demo_store) -> None:  # type: ignore[
         for minor in minors:
             guardian = by_id[minor.guardian_id]
             assert guardian.guardian_id is None
-            assert people.age_on(minor.birth_date, dt.date.today()) < 18  # type: ignore[operator]
+            assert people.age_on(minor.birth_date, brussels_today()) < 18  # type: ignore[operator]
             assert people.age_on(guardian.birth_date, TODAY) >= 18  # type: ignore[operator]
         adults = {p.id for p in persons if p.guardian_id is None}
         # Each adult filed once or twice; follow-ons after a transfer and requests still

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from amudesk.dates import brussels_today
 from amudesk.models import Appeal, Consent, Decision, DecisionReason, Person, Request
 from amudesk.services import appeals, cases, consents
 from amudesk.services.demo import bis_number
@@ -25,7 +26,7 @@ from tests.keys import FAST_KDF, PASSPHRASE
 pytestmark = pytest.mark.both_engines
 
 NISS = bis_number("1985-07-30", "M", 1)
-FUTURE = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+FUTURE = (brussels_today() + dt.timedelta(days=3)).isoformat()
 NEW_COLUMNS = (
     "refusal_reasons",
     "court_ordered",

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from amudesk.dates import brussels_today
 from amudesk.models import AuditEntry, Decision, Person, Request
 from amudesk.services import FieldError, cases, people
 from amudesk.services.demo import bis_number
@@ -102,7 +103,7 @@ def test_good_references_pass_both_ways(store: Any, tmp_path: Path, reference: s
 
 
 def test_dates_out_of_bounds_are_refused_in_the_import(store: Any, tmp_path: Path) -> None:
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (brussels_today() + dt.timedelta(days=1)).isoformat()
     found = problems_of(
         store,
         tmp_path,

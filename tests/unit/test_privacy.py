@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from amudesk.dates import brussels_today
 from amudesk.models import Aamu, AuditEntry, DeadlineMark, Decision, Person, Request
 from amudesk.services import FieldError, NotFound, privacy
 from amudesk.services.cases import (
@@ -586,7 +587,7 @@ def _case(
 
 
 def test_retention_lists_only_closed_cases_older_than_the_limit(store: Any) -> None:
-    today = dt.date.today()
+    today = brussels_today()
     long_ago = privacy.years_before(today, 7)
     recent = today - dt.timedelta(days=400)
 
@@ -643,7 +644,7 @@ def test_retention_counts_a_case_the_office_closed_as_ended_that_day(store: Any)
     without that, a request nobody decided would keep its person's data for ever."""
     from amudesk.services import closing
 
-    today = dt.date.today()
+    today = brussels_today()
     long_ago = privacy.years_before(today, 7)
     with store.transaction() as session:
         gone_id, gone_ref = _case(session, "Gone", long_ago)

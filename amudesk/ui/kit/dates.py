@@ -28,6 +28,7 @@ from amudesk import i18n
 from amudesk.dates import (
     DateSyntaxError,
     PartialDate,
+    brussels_today,
     date_placeholder,
     numeric_date_pattern,
     parse_full_date,
@@ -42,7 +43,7 @@ from amudesk.ui.kit.hints import BAD_STYLE, GOOD_STYLE, HINT_STYLE, hint_label, 
 
 
 def _age_text(birth: str) -> str:
-    age = age_on(birth, dt.date.today())
+    age = age_on(birth, brussels_today())
     if age is None or age < 0:
         return ""
     return ngettext("{n} year old", "{n} years old", age).format(n=age)
@@ -223,7 +224,7 @@ class OptionalDateEdit(QWidget):
             return _("{field}: “{value}” is not a date; write it like {example}.").format(
                 field=self._label or _("Date"),
                 value=self.edit.text().strip(),
-                example=i18n.format_date(dt.date.today(), self._pattern()),
+                example=i18n.format_date(brussels_today(), self._pattern()),
             )
         return None
 
@@ -250,7 +251,7 @@ class OptionalDateEdit(QWidget):
         calendar = QCalendarWidget()
         calendar.setLocale(QLocale(i18n.babel_locale(None)))
         calendar.setGridVisible(True)
-        current = self.value() or dt.date.today()
+        current = self.value() or brussels_today()
         calendar.setSelectedDate(QDate(current.year, current.month, current.day))
         action = QWidgetAction(menu)
         action.setDefaultWidget(calendar)
