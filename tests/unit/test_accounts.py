@@ -230,13 +230,12 @@ def open_shared(store: Any) -> Any:
     return open_desk(store.data_dir, url=store.url)
 
 
+@pytest.mark.postgres_only  # PostgreSQL roles belong to a server
 def test_a_server_role_account_signs_in_as_its_postgresql_role(
     store: Any, data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The office prefers PostgreSQL's roles: the server checks the password, the desk the
     role's account and its rights."""
-    if store.is_sqlite:
-        pytest.skip("PostgreSQL roles belong to a server")
     import uuid
 
     from sqlalchemy.engine import make_url
