@@ -70,6 +70,7 @@ def test_the_person_form_keeps_the_typing_and_shows_their_change(
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert "Changed by Bram at" in dialog.error_label.text()
+    assert "#a4000f" in dialog.error_label.styleSheet()  # said as a problem
     assert dialog.reload_button.isVisible() and dialog.focusWidget() is dialog.reload_button
     with store.session() as session:
         kept = session.get(Person, person_id)
@@ -78,6 +79,7 @@ def test_the_person_form_keeps_the_typing_and_shows_their_change(
     assert (dialog.family_name.text(), dialog.phone.text()) == ("Dialo", "0488 00 00 00")
     assert not dialog.reload_button.isVisible()
     assert "your changes on top" in dialog.error_label.text()
+    assert "#a4000f" not in dialog.error_label.styleSheet()  # a note, not an error
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     with store.session() as session:

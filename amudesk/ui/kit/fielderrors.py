@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from amudesk.services import FieldError
 
 ERROR_STYLE = "color: #a4000f; font-weight: 600;"
+NOTE_STYLE = "color: #1f3a5f; font-weight: 600;"
 INVALID_PROPERTY = "invalid"
 
 
@@ -23,9 +24,16 @@ class ErrorLabel(QLabel):
         self.hide()
 
     def show_message(self, message: str) -> None:
+        self.setStyleSheet(ERROR_STYLE)
         self.setText(message)
         self.setAccessibleDescription(message)
         self.setVisible(bool(message))
+
+    def show_note(self, message: str) -> None:
+        """A line that reports, not a problem (another worker's version shown): in the
+        hint's colour, where the error would be."""
+        self.show_message(message)
+        self.setStyleSheet(NOTE_STYLE)
 
     def clear_message(self) -> None:
         self.show_message("")

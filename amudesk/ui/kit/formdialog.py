@@ -212,7 +212,7 @@ class FormDialog(QDialog):
         self.fill_values(reapplied(self.shown_values, typed, fresh))
         self.shown_values = fresh
         self.reload_button.hide()
-        self.error_label.show_message(
+        self.error_label.show_note(
             _("Their version is shown, with your changes on top: check, then save again.")
         )
 
