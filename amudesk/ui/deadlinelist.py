@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -296,7 +296,13 @@ class DeadlineList(QWidget):
         if not self.model.is_expanded(number):
             self.model.set_expanded(number, True)
         index = self.model.child_index(number, child)
-        self.table.setCurrentIndex(index)
+        # That line alone, whatever modifier key is held (the table's setCurrentIndex
+        # would add it to the selection under Shift or Ctrl).
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         self.table.scrollTo(index)
         return True
 

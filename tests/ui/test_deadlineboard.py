@@ -71,6 +71,8 @@ def open_board(qtbot: Any, store: Any, data_dir: Path) -> Any:
     board.show()
     with qtbot.waitSignal(board.loaded, timeout=20_000):
         board.refresh()
+    # A change noticed while it counted has it count again: the tests start once it is done.
+    qtbot.waitUntil(lambda: not board.is_busy, timeout=20_000)
     return board
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from amudesk.i18n import _
 from amudesk.services import FieldError
 
 ERROR_STYLE = "color: #a4000f; font-weight: 600;"
@@ -20,20 +21,22 @@ class ErrorLabel(QLabel):
         self.setStyleSheet(ERROR_STYLE)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setAccessibleName("error")
+        self.setAccessibleName(_("Problem"))  # what a screen reader says of the line
         self.hide()
 
     def show_message(self, message: str) -> None:
         self.setStyleSheet(ERROR_STYLE)
+        self.setAccessibleName(_("Problem"))
         self.setText(message)
         self.setAccessibleDescription(message)
         self.setVisible(bool(message))
 
     def show_note(self, message: str) -> None:
-        """A line that reports, not a problem (another worker's version shown): in the
-        hint's colour, where the error would be."""
+        """A line that reports, not a problem (another worker's version shown): in its
+        own colour, where the error would be."""
         self.show_message(message)
         self.setStyleSheet(NOTE_STYLE)
+        self.setAccessibleName(_("Note"))
 
     def clear_message(self) -> None:
         self.show_message("")
