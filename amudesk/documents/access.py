@@ -62,6 +62,7 @@ PHOTO_COLUMN = PHOTO_WIDTH + 4 * MM
 Translate = Callable[[str], str]
 
 # Columns shown under their own label; any other column is listed as it is stored.
+EDIT_BOOKKEEPING = ("version", "updated_by")
 PERSON_SHOWN = frozenset(
     {
         "id",
@@ -84,6 +85,9 @@ PERSON_SHOWN = frozenset(
         "photo",
         "has_photo",
         "search_text",  # the folded names, derived from the names shown
+        # The desk's bookkeeping of edits (amudesk.services.editing): a counter, and the
+        # worker who last saved, whom the document never names (nor does its trail).
+        *EDIT_BOOKKEEPING,
     }
 )
 REQUEST_SHOWN = frozenset(
@@ -111,6 +115,7 @@ REQUEST_SHOWN = frozenset(
         "decisions",
         "deadline_marks",
         "appeals",
+        *EDIT_BOOKKEEPING,
     }
 )
 

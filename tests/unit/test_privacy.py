@@ -315,6 +315,10 @@ def test_export_writes_json_and_pdf_named_after_the_reference(
     ):
         assert expected in text, expected
     assert OTHER_FAMILY not in text
+    # The desk's bookkeeping of edits stays in the JSON; the document names no worker.
+    assert "updated_by" in record["person"] and "version" in record["requests"][0]
+    for bookkeeping in ("updated_by", "version:"):
+        assert bookkeeping not in text, bookkeeping
 
     with store.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
