@@ -79,11 +79,12 @@ def _copy(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     accounts.check_statement(session, table.name)
     session.flush()  # what the session holds goes first, in order
     given = set().union(*(row.keys() for row in rows))
-    columns = [column for column in table.columns if column.key in given or _default(column)]
-    names = [column.key for column in columns]
     defaults: dict[str, Callable[[], Any]] = {
-        column.key: default for column in columns if (default := _default(column)) is not None
+        column.key: default for column in table.columns if (default := _default(column)) is not None
     }
+    names = [
+        column.key for column in table.columns if column.key in given or column.key in defaults
+    ]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
     )

@@ -17,7 +17,7 @@ from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
-from amudesk.services.editing import check_version, lock_for_edit
+from amudesk.services.editing import check_version, locked
 from amudesk.services.search import person_ids_matching
 from amudesk.text import fold, non_latin
 
@@ -231,13 +231,12 @@ def _check_guardian(
 def get_person(person_id: int | None, *, session: Session, for_update: bool = False) -> Person:
     """The person ``person_id``; with ``for_update``, read again and locked until the
     transaction ends (another worker's save waits), to be changed."""
-    if for_update:
-        lock_for_edit(session)
-    person = (
-        session.get(Person, person_id, with_for_update=for_update, populate_existing=for_update)
-        if person_id is not None
-        else None
-    )
+    if person_id is None:
+        person = None
+    elif for_update:
+        person = locked(Person, person_id, session)
+    else:
+        person = session.get(Person, person_id)
     if person is None:
         raise NotFound(_("This person is not in the database."))
     return person

@@ -40,11 +40,11 @@ from amudesk.ui.kit.formrows import add_row
 from amudesk.ui.kit.hints import hint_label, set_hint, warning_label
 from amudesk.ui.kit.passphrase import password_edit
 from amudesk.ui.kit.taskdialog import TaskRunner
+from amudesk.ui.workers import keep_alive
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5432
-_STRAY_TASKS: list[Any] = []
 
 
 def server_url(
@@ -255,8 +255,5 @@ class DataLocationDialog(QDialog):
     def done(self, result: int) -> None:
         task = self.tasks.abandon()
         if task is not None:  # a test still running: kept alive until its thread ends
-            _STRAY_TASKS.append(task)
-            task.setParent(None)
-            task.finished.connect(lambda _found: _STRAY_TASKS.remove(task))
-            task.failed.connect(lambda _error: _STRAY_TASKS.remove(task))
+            keep_alive(task)
         super().done(result)

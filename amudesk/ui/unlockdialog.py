@@ -39,11 +39,11 @@ from amudesk.ui.kit.passphrase import (
     show_problem,
 )
 from amudesk.ui.kit.taskdialog import TaskRunner
+from amudesk.ui.workers import keep_alive
 
 log = logging.getLogger(__name__)
 
 MAX_RETRY_DELAY = 60
-_STRAY_TASKS: list[Any] = []
 
 
 def retry_delay_seconds(failures: int) -> int:
@@ -405,8 +405,7 @@ class UnlockDialog(QDialog):
             if not task.wait():
                 # Still running after 30 s: keep it alive, or Qt aborts on a running thread.
                 log.warning("the unlock task outlived its dialog")
-                task.setParent(None)
-                _STRAY_TASKS.append(task)
+                keep_alive(task)
             outcome = self._pending[0] if self._pending else None
             self._pending = []
             self.unsetCursor()

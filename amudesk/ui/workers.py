@@ -7,7 +7,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop, QObject, QThread, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QEventLoop,
+    QObject,
+    QThread,
+    QTimer,
+    Signal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +115,25 @@ class _Worker(QObject):
             thread = QThread.currentThread()
             if thread is not None:
                 thread.quit()
+
+
+# Tasks whose screen is gone while their thread still runs (see keep_alive).
+_ORPHANS: list[Task] = []
+
+
+def keep_alive(task: Task) -> None:
+    """Keep ``task`` (abandoned by a screen that closed) alive until its thread ends: Qt
+    aborts the program when a running thread's object is deleted."""
+    task.setParent(None)
+    _ORPHANS.append(task)
+
+    def forget() -> None:
+        if task in _ORPHANS:
+            _ORPHANS.remove(task)
+
+    def release(*_outcome: object) -> None:
+        # Later, not inside the task's own signal: the last reference is dropped then.
+        QTimer.singleShot(0, forget)
+
+    task.finished.connect(release)
+    task.failed.connect(release)

@@ -49,3 +49,24 @@ def test_wait_returns_once_the_work_is_over_even_on_the_ui_thread(qtbot: Any) ->
     with qtbot.waitSignal(task.finished, timeout=10_000) as result:
         pass  # the result was queued for the UI thread meanwhile
     assert result.args == ["done"]
+
+
+def test_a_task_kept_alive_after_its_screen_closed_is_let_go_once_it_ends(qtbot: Any) -> None:
+    from PySide6.QtCore import QObject
+
+    from amudesk.ui import workers
+
+    screen = QObject()
+    release = threading.Event()
+
+    def work(progress: Any, cancelled: Any) -> str:
+        release.wait(10)
+        return "done"
+
+    task = Task(work, screen)
+    task.start()
+    workers.keep_alive(task)
+    del screen  # the screen is gone; the running task is not deleted with it
+    assert task.parent() is None and task in workers._ORPHANS
+    release.set()
+    qtbot.waitUntil(lambda: task not in workers._ORPHANS, timeout=10_000)
