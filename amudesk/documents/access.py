@@ -20,7 +20,7 @@ from typing import Any
 
 from amudesk import i18n
 from amudesk.dates import brussels_today
-from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, RULES
+from amudesk.deadlines import MENTIONS, NOTIFICATION_LABELS, RULES, STATE_LABELS
 from amudesk.documents.fonts import paragraph_text
 from amudesk.documents.layout import (
     MM,
@@ -52,6 +52,7 @@ from amudesk.models import (
     MARK_LABELS,
     SEX_LABELS,
     STATUS_LABELS,
+    URGENT_REASON_LABELS,
 )
 from amudesk.models.audit import ACTIONS, ENTITIES
 from amudesk.refusals import REASONS
@@ -105,10 +106,21 @@ REQUEST_SHOWN = frozenset(
         "care_kind",
         "status",
         "transferred_on",
+        "transferred_to_id",
+        "transferred_to",
+        "previous_id",
+        "previous_reference",
+        "first_filed_on",
+        "spp_referred_on",
+        "urgent",
+        "urgent_reason",
         "appealed_on",
         "closed_on",
         "closed_reason",
         "closed_note",
+        "next_due",
+        "next_rule",
+        "next_state",
         "created_at",
         "updated_at",
         "attestations",
@@ -188,6 +200,14 @@ class _Words:
         if code is None or code == "":
             return ""
         return self.t(labels[str(code)]) if str(code) in labels else str(code)
+
+    def cpas(self, cpas: dict[str, Any] | None) -> str:
+        """A CPAS of the export by its name in the document's language."""
+        if not cpas:
+            return ""
+        if self.language == "nl" and cpas.get("name_nl"):
+            return str(cpas["name_nl"])
+        return str(cpas.get("name_fr") or "")
 
     def period(self, start: object, end: object) -> str:
         if start and end:
@@ -300,19 +320,15 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
     from reportlab.platypus import KeepTogether, Spacer
 
     t = words.t
-    cpas = request.get("cpas") or {}
-    cpas_name = (
-        cpas.get("name_nl")
-        if words.language == "nl" and cpas.get("name_nl")
-        else cpas.get("name_fr")
-    )
     heading = text(
         t(N_("Request {reference}")).format(reference=request.get("reference", "")),
         styles.subheading,
     )
     rows: list[tuple[str, object]] = [
         (t(N_("Reference")), request.get("reference")),
-        (t(N_("CPAS")), cpas_name),
+        (t(N_("CPAS")), words.cpas(request.get("cpas"))),
+        (t(N_("Follow-on of request")), request.get("previous_reference")),
+        (t(N_("First filed on")), words.date(request.get("first_filed_on"))),
         (t(N_("Received on")), words.moment(request.get("received_at"))),
         (t(N_("Channel")), words.label(CHANNEL_LABELS, request.get("channel"))),
         (t(N_("Accompanied by")), request.get("accompanied_by")),
@@ -320,7 +336,11 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
         (t(N_("Care started on")), words.date(request.get("care_started_on"))),
         (t(N_("Kind of care")), words.label(CARE_KIND_LABELS, request.get("care_kind"))),
         (t(N_("Status")), words.label(STATUS_LABELS, request.get("status"))),
+        (t(N_("Urgent")), words.yes_no(request.get("urgent"))),
+        (t(N_("Why urgent")), words.label(URGENT_REASON_LABELS, request.get("urgent_reason"))),
         (t(N_("Transferred on")), words.date(request.get("transferred_on"))),
+        (t(N_("Sent to")), words.cpas(request.get("transferred_to"))),
+        (t(N_("Referred to the SPP IS on")), words.date(request.get("spp_referred_on"))),
         (t(N_("Appealed on")), words.date(request.get("appealed_on"))),
         (t(N_("Closed on")), words.date(request.get("closed_on"))),
         (
@@ -328,6 +348,7 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
             words.label(CLOSE_REASON_LABELS, request.get("closed_reason")),
         ),
         (t(N_("Note on the closing")), request.get("closed_note")),
+        (t(N_("Next deadline")), _next_limit(request, words)),
         (t(N_("Registered on")), words.moment(request.get("created_at"))),
         (t(N_("Last changed on")), words.moment(request.get("updated_at"))),
         (t(N_("Other stored data")), _other_fields(request, REQUEST_SHOWN)),
@@ -412,6 +433,19 @@ def _request(request: dict[str, Any], words: _Words, styles: Styles) -> list[Any
         )
     story.append(Spacer(1, 4 * MM))
     return story
+
+
+def _next_limit(request: dict[str, Any], words: _Words) -> str:
+    """The case's next time limit as the desk keeps it for its case list: the limit, its
+    due day and its state ("Decision of the CPAS: 30 Jul 2025 (Overdue)")."""
+    rule, due = request.get("next_rule"), request.get("next_due")
+    if not rule or not due:
+        return ""
+    title = words.t(RULES[rule].title) if rule in RULES else str(rule)
+    state = words.label(STATE_LABELS, request.get("next_state"))
+    return words.t(N_("{limit}: {due} ({state})")).format(
+        limit=title, due=words.date(due), state=state
+    )
 
 
 def _decision_row(row: dict[str, Any], words: _Words) -> list[object]:

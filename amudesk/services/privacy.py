@@ -142,6 +142,11 @@ def _person_part(person: Person) -> dict[str, Any]:
     return values
 
 
+def _cpas_part(cpas_id: int | None, session: Session) -> dict[str, Any] | None:
+    cpas = session.get(Cpas, cpas_id) if cpas_id is not None else None
+    return {"id": cpas.id, "name_fr": cpas.name_fr, "name_nl": cpas.name_nl} if cpas else None
+
+
 def _requests_part(person_id: int, session: Session) -> list[dict[str, Any]]:
     requests = list(
         session.scalars(
@@ -153,10 +158,12 @@ def _requests_part(person_id: int, session: Session) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     for request in requests:
         values = _columns(request)
-        cpas = session.get(Cpas, request.cpas_id)
-        values["cpas"] = (
-            {"id": cpas.id, "name_fr": cpas.name_fr, "name_nl": cpas.name_nl} if cpas else None
-        )
+        values["cpas"] = _cpas_part(request.cpas_id, session)
+        # What the ids point to, for the document: the CPAS it was sent on to, and the
+        # reference of the request it follows (the same person's, at another CPAS).
+        values["transferred_to"] = _cpas_part(request.transferred_to_id, session)
+        previous = session.get(Request, request.previous_id) if request.previous_id else None
+        values["previous_reference"] = previous.reference if previous else None
         values["attestations"] = _rows_of(Aamu, Aamu.issued_on, request.id, session)
         values["decisions"] = _rows_of(Decision, Decision.decided_on, request.id, session)
         for decision in values["decisions"]:

@@ -341,6 +341,98 @@ def test_export_in_french_and_dutch_formats_dates_for_the_language(
         assert FAMILY in text
 
 
+def test_export_names_the_transfer_the_follow_on_the_urgency_and_the_next_limit(
+    store: Any, family: Family, tmp_path: Path
+) -> None:
+    """Each column of a request has its label and its value in words, in the document's
+    language: nothing is listed as the desk stores it (``transferred_to_id: 18``,
+    ``urgent: False``, a date in ISO)."""
+    from amudesk.services import clock, filing
+    from amudesk.services.directory import find_cpas
+
+    with store.transaction() as session:
+        first = session.exec(
+            select(Request).where(Request.reference == family.open_reference)
+        ).one()
+        first.urgent, first.urgent_reason = True, "pregnancy"
+        session.add(first)
+        forest = find_cpas("Forest", session=session)
+        assert forest is not None and first.id is not None
+        clock.record_transfer(first.id, dt.date(2026, 2, 16), to_cpas_id=forest.id, session=session)
+        second = filing.follow_on(first.id, dt.datetime(2026, 2, 17, 10, 0), session=session)
+        assert second.id is not None
+        filing.record_spp_referral(second.id, dt.date(2026, 2, 20), session=session)
+        second_reference = second.reference
+    raw_keys = (
+        "transferred_to_id",
+        "previous_id",
+        "previous_reference",
+        "first_filed_on",
+        "spp_referred_on",
+        "urgent:",
+        "urgent_reason",
+        "True",
+        "next_due",
+        "next_rule",
+        "next_state",
+        "2026-02-14",
+        "2026-02-20",
+    )
+    for language, expected in (
+        (
+            "en",
+            (
+                "Sent to CPAS de Forest",
+                f"Follow-on of request {family.open_reference}",
+                "First filed on 14 Feb 2026",
+                "Referred to the SPP IS on 20 Feb 2026",
+                "Urgent Yes Why urgent Pregnancy",
+                "Next deadline CPAS decision on the request: 19 Mar 2026 (Overdue)",
+            ),
+        ),
+        (
+            "fr",
+            (
+                "Envoyée au CPAS de Forest",
+                f"Suite de la demande {family.open_reference}",
+                "Première introduction le 14 févr. 2026",
+                "SPP IS saisi le 20 févr. 2026",
+                "Urgent Oui Motif de l'urgence Grossesse",
+                "Prochain délai",
+                "19 mars 2026 (En retard)",
+            ),
+        ),
+        (
+            "nl",
+            (
+                "Doorgestuurd naar OCMW Vorst",
+                f"Vervolg op aanvraag {family.open_reference}",
+                "Eerst ingediend op 14 feb 2026",
+                "Voorgelegd aan de POD MI op 20 feb 2026",
+                "Dringend Ja Waarom dringend Zwangerschap",
+                "Volgende termijn",
+                "19 mrt 2026 (Te laat)",
+            ),
+        ),
+    ):
+        folder = tmp_path / language
+        folder.mkdir()
+        with store.transaction() as session:
+            json_path, pdf = privacy.export_person(
+                second_reference, folder, session=session, language=language
+            )
+        text = _words(pdf)
+        for words in expected:
+            assert words in text, (language, words)
+        for key in raw_keys:
+            assert key not in text, (language, key)
+    record = json.loads(json_path.read_text(encoding="utf-8"))
+    follow = next(r for r in record["requests"] if r["reference"] == second_reference)
+    assert follow["previous_reference"] == family.open_reference
+    sent = next(r for r in record["requests"] if r["reference"] == family.open_reference)
+    assert sent["transferred_to"]["name_nl"] == "OCMW Vorst"
+
+
 def test_export_says_when_and_why_a_case_was_closed(
     store: Any, family: Family, tmp_path: Path
 ) -> None:
