@@ -93,16 +93,19 @@ def allowed(role: str, action: str) -> bool:
     return action in PERMISSIONS.get(role, frozenset())
 
 
+def refusal(role: str, action: str) -> str:
+    """The sentence that says ``role`` may not do ``action``."""
+    return _("A {role} may not {action}; ask an administrator.").format(
+        role=_(ROLE_LABELS.get(Role(role), role)) if role in set(Role) else role,
+        action=_(ACTIONS.get(action, action)),
+    )
+
+
 def require(role: str | None, action: str) -> None:
     """Raise Denied unless ``role`` may do ``action`` (None: a laptop's store, no roles)."""
     if role is None or allowed(role, action):
         return
-    raise Denied(
-        _("A {role} may not {action}; ask an administrator.").format(
-            role=_(ROLE_LABELS.get(Role(role), role)) if role in set(Role) else role,
-            action=_(ACTIONS.get(action, action)),
-        )
-    )
+    raise Denied(refusal(role, action))
 
 
 # --- the role, checked on every write ----------------------------------------------------

@@ -64,6 +64,7 @@ def appeal_rows(
                 name=_("Edit the appeal filed on {date}").format(
                     date=i18n.format_date(appeal.filed_on)
                 ),
+                needs="cases",
                 button=_("Edit appeal…"),
             )
         )

@@ -19,7 +19,7 @@ from amudesk.models import CLOSE_REASON_LABELS, CaseStatus, Request
 from amudesk.services import cases, nextdue
 from amudesk.ui.appealparts import appeal_rows
 from amudesk.ui.caseparts import deadline_row, plain_label, section, state_text, weekday_date
-from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.buttons import NEEDS, action_button
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,7 @@ def _folded(layout: QVBoxLayout, others: list[Deadline], today: dt.date, *, expa
     ).format(n=len(others))
     toggle = QPushButton()
     toggle.setObjectName("toggleOtherDeadlines")
+    toggle.setProperty(NEEDS, "read")
     toggle.setCheckable(True)
     toggle.setFlat(True)
     toggle.setStyleSheet("text-align: left; color: #1d3a5f; padding: 2px 0;")
@@ -154,7 +155,7 @@ def _buttons(
     request = detail.request
     if request.status == CaseStatus.PREPARING and actions.file_request is not None:
         button = action_button(
-            _("&File the request…"), actions.file_request, object_name="fileRequest"
+            _("&File the request…"), actions.file_request, object_name="fileRequest", needs="cases"
         )
         button.setToolTip(_("Its CPAS and the day it received it; the time limits start then"))
         buttons.addWidget(button)
@@ -168,12 +169,16 @@ def _buttons(
                 _("Record the referral to the SPP IS…"),
                 actions.record_spp_referral,
                 object_name="recordSppReferral",
+                needs="cases",
             )
         )
     if can_record_transfer(detail) and request.previous_id is None:
         buttons.addWidget(
             action_button(
-                _("Record tra&nsfer…"), actions.record_transfer, object_name="recordTransfer"
+                _("Record tra&nsfer…"),
+                actions.record_transfer,
+                object_name="recordTransfer",
+                needs="cases",
             )
         )
     if can_record_appeal(detail, deadlines, today):
@@ -182,13 +187,18 @@ def _buttons(
                 _("Record appea&l…"),
                 partial(actions.record_appeal, None),
                 object_name="recordAppeal",
+                needs="cases",
             )
         )
     if detail.request.closed_on is None:
-        button = action_button(_("Close the case…"), actions.close_case, object_name="closeCase")
+        button = action_button(
+            _("Close the case…"), actions.close_case, object_name="closeCase", needs="cases"
+        )
         button.setToolTip(_("Its time limits stop running; nothing is deleted"))
     else:
-        button = action_button(_("Reopen…"), actions.reopen_case, object_name="reopenCase")
+        button = action_button(
+            _("Reopen…"), actions.reopen_case, object_name="reopenCase", needs="cases"
+        )
     buttons.addWidget(button)
     buttons.addStretch(1)
     layout.addLayout(buttons)

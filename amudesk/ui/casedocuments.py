@@ -40,6 +40,7 @@ from amudesk.models.card import CARD_STATUS_LABELS, CardStatus
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import FieldError, NotFound, cases, documents
 from amudesk.services import letters as letter_service
+from amudesk.services.accounts import PRINTED, allowed
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
@@ -215,6 +216,7 @@ class CaseDocuments(QWidget):
                     partial(self.open_document, document.id, document.number),
                     object_name=f"openDocument-{document.id}",
                     name=_("Open {number}").format(number=document.number),
+                    needs="read",
                     button=_("Open…"),
                 )
             )
@@ -224,7 +226,10 @@ class CaseDocuments(QWidget):
         self.document_kind = QComboBox()
         self.document_kind.setObjectName("documentKind")
         self.document_kind.setAccessibleName(_("Document to issue"))
+        role = self._store.role
         for label, kind, dependant in document_choices(detail):
+            if role is not None and kind not in PRINTED and not allowed(role, "documents"):
+                continue  # a reader issues receipts and cards only
             # "card" for the applicant's, "card:2" for the second minor's.
             self.document_kind.addItem(label, kind if dependant is None else f"{kind}:{dependant}")
         self.document_language = QComboBox()
@@ -241,7 +246,10 @@ class CaseDocuments(QWidget):
         row.addWidget(self.document_language)
         row.addWidget(
             action_button(
-                _("&Issue and preview…"), self.issue_document, object_name="issueDocument"
+                _("&Issue and preview…"),
+                self.issue_document,
+                object_name="issueDocument",
+                needs="print",  # the kinds offered are those the role may issue
             )
         )
         row.addStretch(1)
@@ -269,6 +277,7 @@ class CaseDocuments(QWidget):
                 partial(self.print_card, card.id, card.number),
                 object_name=f"printCard-{card.id}",
                 name=_("Print card {number}").format(number=card.number),
+                needs="print",
             ),
             0,
             Qt.AlignmentFlag.AlignTop,
@@ -280,6 +289,7 @@ class CaseDocuments(QWidget):
                     partial(self.hand_over_card, card.id, card.number),
                     object_name=f"handOverCard-{card.id}",
                     name=_("Card {number} handed over").format(number=card.number),
+                    needs="print",
                 ),
                 0,
                 Qt.AlignmentFlag.AlignTop,

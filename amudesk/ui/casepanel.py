@@ -39,6 +39,7 @@ from amudesk.deadlines import (
 from amudesk.i18n import _
 from amudesk.models import DECISION_LABELS, DOCUMENT_KINDS
 from amudesk.services import NotFound, cases, clock
+from amudesk.services.accounts import PRINTED
 from amudesk.settings import load_settings
 from amudesk.store import Store
 from amudesk.ui.caseclocks import ClockActions, clock_section
@@ -267,15 +268,22 @@ class CasePanel(QScrollArea):
 
     def _main_actions(self) -> QLayout:
         row = FlowLayout(spacing=6)  # wraps when the panel is narrow
-        row.addWidget(action_button(_("Edit &person…"), self.edit_person, object_name="editPerson"))
         row.addWidget(
-            action_button(_("Edit &request…"), self.edit_request, object_name="editRequest")
+            action_button(
+                _("Edit &person…"), self.edit_person, object_name="editPerson", needs="cases"
+            )
+        )
+        row.addWidget(
+            action_button(
+                _("Edit &request…"), self.edit_request, object_name="editRequest", needs="cases"
+            )
         )
         row.addWidget(
             action_button(
                 _("New request for this person…"),
                 self.new_request_for_person,
                 object_name="newRequestForPerson",
+                needs="cases",
             )
         )
         return row
@@ -291,11 +299,12 @@ class CasePanel(QScrollArea):
                 _("Issue: {document}…").format(document=document),
                 self.issue_next_document,
                 object_name="issueNextDocument",
+                needs="print" if kind in PRINTED else "documents",
             )
             button.setToolTip(_("The document this case most likely needs next (Ctrl+P)"))
             row.addWidget(button)
         jump = action_button(
-            _("Docu&ments"), self.show_documents_section, object_name="showDocuments"
+            _("Docu&ments"), self.show_documents_section, object_name="showDocuments", needs="read"
         )
         jump.setToolTip(_("Go down to the documents handed out and issue one"))
         row.addWidget(jump)
@@ -331,9 +340,12 @@ class CasePanel(QScrollArea):
                     partial(self.edit_dependant, child.id),
                     object_name=f"editDependant{number}",
                     name=_("Edit dependant {name}").format(name=name),
+                    needs="cases",
                 )
             )
-        layout.addLayout(button_row(_("Add &dependant…"), self.add_dependant, "addDependant"))
+        layout.addLayout(
+            button_row(_("Add &dependant…"), self.add_dependant, "addDependant", needs="cases")
+        )
 
     def _decision_section(self, layout: QVBoxLayout, detail: cases.CaseDetail) -> None:
         section(layout, _("Decisions"))
@@ -371,9 +383,14 @@ class CasePanel(QScrollArea):
                     name=_("Edit decision of {date}").format(
                         date=i18n.format_date(decision.decided_on)
                     ),
+                    needs="cases",
                 )
             )
-        layout.addLayout(button_row(_("Record de&cision…"), self.record_decision, "recordDecision"))
+        layout.addLayout(
+            button_row(
+                _("Record de&cision…"), self.record_decision, "recordDecision", needs="cases"
+            )
+        )
 
     # --- focus across rebuilds -------------------------------------------------------
 

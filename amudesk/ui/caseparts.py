@@ -106,20 +106,24 @@ def item_row(
     *,
     object_name: str,
     name: str,
+    needs: str,
     button: str = "",
 ) -> QHBoxLayout:
-    """A text and, on its right, the button that acts on it ("Edit…" unless told)."""
+    """A text and, on its right, the button that acts on it ("Edit…" unless told);
+    ``needs``: what the button does, as :func:`action_button` takes it."""
     row = QHBoxLayout()
     row.addWidget(plain_label(text), 1)
-    button_widget = action_button(button or _("Edit…"), slot, object_name=object_name, name=name)
+    button_widget = action_button(
+        button or _("Edit…"), slot, object_name=object_name, name=name, needs=needs
+    )
     row.addWidget(button_widget, 0, Qt.AlignmentFlag.AlignTop)
     return row
 
 
-def button_row(text: str, slot: Callable[[], None], object_name: str) -> QHBoxLayout:
-    """A button alone on its row, on the left."""
+def button_row(text: str, slot: Callable[[], None], object_name: str, *, needs: str) -> QHBoxLayout:
+    """A button alone on its row, on the left (``needs`` as :func:`action_button` takes it)."""
     row = QHBoxLayout()
-    row.addWidget(action_button(text, slot, object_name=object_name))
+    row.addWidget(action_button(text, slot, object_name=object_name, needs=needs))
     row.addStretch(1)
     return row
 

@@ -264,9 +264,10 @@ def aamu_section(
                 partial(edit, aamu.id),
                 object_name=f"editAamu{number}",
                 name=_("Edit attestation of {date}").format(date=i18n.format_date(aamu.issued_on)),
+                needs="cases",
             )
         )
-    layout.addLayout(button_row(_("Record &AAMU…"), record, "recordAamu"))
+    layout.addLayout(button_row(_("Record &AAMU…"), record, "recordAamu", needs="cases"))
 
 
 def other_requests_section(
@@ -287,6 +288,7 @@ def other_requests_section(
             partial(choose, other.id),
             object_name=f"otherRequest{number}",
             name=_("Show request {reference}").format(reference=other.reference),
+            needs="read",
         )
         button.setFlat(True)
         button.setProperty("link", True)

@@ -82,13 +82,16 @@ class ConsentStatus(QWidget):
                     name=_("Withdraw the consent given on {date}").format(
                         date=i18n.format_date(consent.given_on)
                     ),
+                    needs="cases",
                     button=_("Withdraw…"),
                 )
             )
         for consent in found:
             if consent.withdrawn_on is not None:
                 layout.addWidget(plain_label(consent_text(consent), object_name="hint"))
-        layout.addLayout(button_row(_("Record c&onsent…"), self.record, "recordConsent"))
+        layout.addLayout(
+            button_row(_("Record c&onsent…"), self.record, "recordConsent", needs="cases")
+        )
 
     def record(self) -> None:
         from amudesk.ui.consentdialog import ConsentDialog

@@ -28,7 +28,6 @@ from amudesk import i18n
 from amudesk.deadlines import Deadline
 from amudesk.i18n import _, ngettext
 from amudesk.services import FieldError, NotFound, clock, worklist
-from amudesk.services.accounts import allowed
 from amudesk.services.board import BoardData, compute_board
 from amudesk.settings import load_settings
 from amudesk.store import Store
@@ -98,7 +97,7 @@ class DeadlineBoard(QWidget):
         layout.addWidget(self.filter_bar)
         self.deadline_list = DeadlineList(self.model)
         self.explanation = DeadlineDetails(self.model)
-        self.explanation.may_mark = store.role is None or allowed(store.role, "deadlines")
+        self.explanation.role = store.role
         self.deadline_list.current_changed.connect(lambda _index: self._update_pane())
         self.deadline_list.selection_changed.connect(self._update_pane)
         self.deadline_list.open_requested.connect(self.open_selected)

@@ -15,10 +15,11 @@ from amudesk import i18n
 from amudesk.deadlines import ACTOR_LABELS, Deadline, State
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import worklist
+from amudesk.services.accounts import allowed, refusal
 from amudesk.services.board import bucket_label
 from amudesk.services.worklist import NextAction
 from amudesk.ui.deadlinemodel import BUCKET_COLOURS, DeadlineTableModel, Group
-from amudesk.ui.kit.buttons import action_button
+from amudesk.ui.kit.buttons import NEEDS, action_button
 from amudesk.ui.kit.labels import format_number
 from amudesk.ui.kit.selectable import make_selectable
 
@@ -54,8 +55,8 @@ class DeadlineDetails(QWidget):
     def __init__(self, model: DeadlineTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        # False for a role that may not mark time limits (a reader, on a shared database).
-        self.may_mark = True
+        # The signed-in role on a shared database (None: a laptop's store, no roles).
+        self.role: str | None = None
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
@@ -82,6 +83,7 @@ class DeadlineDetails(QWidget):
             _(ACTION_LABELS[worklist.RECORD_DECISION]),
             lambda: self.action_requested.emit(self.action.key),
             object_name="nextActionButton",
+            needs="cases",  # or "documents" for a letter: set with each action
         )
         self.action_button.setToolTip(_("Show the case in the main window and do this there"))
         layout.addWidget(self.action_button)
@@ -89,17 +91,19 @@ class DeadlineDetails(QWidget):
             _("Mark &handled…"),
             lambda: self.mark_requested.emit(HANDLED_KIND),
             object_name="markHandled",
+            needs="deadlines",
         )
         self.snooze_button = action_button(
             _("S&nooze…"),
             lambda: self.mark_requested.emit(SNOOZED_KIND),
             object_name="snoozeDeadline",
+            needs="deadlines",
         )
         self.clear_button = action_button(
-            _("C&lear mark"), self.clear_requested.emit, object_name="clearMark"
+            _("C&lear mark"), self.clear_requested.emit, object_name="clearMark", needs="deadlines"
         )
         self.open_button = action_button(
-            _("&Open case"), self.open_requested.emit, object_name="openCase"
+            _("&Open case"), self.open_requested.emit, object_name="openCase", needs="read"
         )
         self.mark_button.setToolTip(_("The deadline leaves the open lists, with your reason"))
         self.snooze_button.setToolTip(_("Hide the reminder until a day you choose"))
@@ -115,6 +119,11 @@ class DeadlineDetails(QWidget):
                 line.addWidget(button, 1)
             grid.addLayout(line)
         layout.addLayout(grid)
+
+    @property
+    def may_mark(self) -> bool:
+        """Whether the signed-in role may mark time limits (a reader may not)."""
+        return self.role is None or allowed(self.role, "deadlines")
 
     def explain(self, index: QModelIndex) -> None:
         """Show what the row at ``index`` is (a time limit, a case, nothing) and enable the
@@ -221,6 +230,16 @@ class DeadlineDetails(QWidget):
         if label:
             self.action_button.setText(label)
             self.action_button.setAccessibleName(label.replace("&", "").rstrip("…"))
+            # The form or the letter it opens is one the signed-in role may save.
+            needs = "documents" if self.action.key in worklist.LETTER_ACTIONS else "cases"
+            self.action_button.setProperty(NEEDS, needs)
+            may = self.role is None or allowed(self.role, needs)
+            self.action_button.setEnabled(may)
+            self.action_button.setToolTip(
+                _("Show the case in the main window and do this there")
+                if may
+                else refusal(self.role or "", needs)
+            )
 
     def _action_label(self, key: str, rule: str) -> str:
         if key == worklist.UPDATE_DECISION:

@@ -12,9 +12,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from amudesk.i18n import _
-from amudesk.services.accounts import allowed
+from amudesk.services.accounts import allowed, refusal
 from amudesk.store import Store
 from amudesk.ui.changewatch import ChangeWatcher
+from amudesk.ui.kit.buttons import needs_of
 from amudesk.ui.kit.hints import warning_label
 
 
@@ -76,44 +77,17 @@ def server_banner() -> QLabel:
     return banner
 
 
-# The case panel's buttons that change a case, by the start of their object names.
-CASE_BUTTONS = (
-    "editPerson",
-    "editRequest",
-    "newRequestForPerson",
-    "fileRequest",
-    "recordSppReferral",
-    "recordTransfer",
-    "recordAppeal",
-    "closeCase",
-    "reopenCase",
-    "editAamu",
-    "editAppeal",
-    "editDecision",
-    "editDependant",
-    "withdrawConsent",
-    "addDependant",
-    "recordAamu",
-    "recordConsent",
-    "recordDecision",
-)
-DEADLINE_BUTTONS = ("markHandled", "snoozeDeadline", "clearMark")
-
-
 def limit_buttons(widget: QWidget, role: str | None) -> None:
-    """Disable the buttons of ``widget`` (a case shown, the worklist's details) whose
-    change the signed-in role may not make; a laptop's store (no role) keeps them all."""
+    """Disable the buttons of ``widget`` (a case shown) whose declared action
+    (:func:`amudesk.ui.kit.buttons.action_button`'s ``needs``) the signed-in role does not
+    allow, saying why in their tooltip; a laptop's store (no role) keeps them all."""
     if role is None:
         return
     for button in widget.findChildren(QPushButton):
-        name = button.objectName()
-        if (
-            name.startswith(CASE_BUTTONS)
-            and not allowed(role, "cases")
-            or name.startswith(DEADLINE_BUTTONS)
-            and not allowed(role, "deadlines")
-        ):
+        action = needs_of(button)
+        if action is not None and not allowed(role, action):
             button.setEnabled(False)
+            button.setToolTip(refusal(role, action))
 
 
 def watch_changes(window: Any) -> ChangeWatcher | None:

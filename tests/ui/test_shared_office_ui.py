@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from amudesk.models import Role
+from amudesk.models import Request, Role
 from amudesk.services import accounts, people
 from amudesk.services.people import PersonData
 from amudesk.settings import load_settings
@@ -287,6 +287,93 @@ def test_a_readers_case_panel_offers_no_change(qtbot: Any, store: Any, data_dir:
         assert buttons["editPerson"] is editable and buttons["editRequest"] is editable
         assert buttons["recordDecision"] is editable
         assert buttons["showDocuments"] and buttons["issueDocument"]  # receipts and cards
+
+
+def test_every_button_of_a_full_case_says_what_it_needs_and_a_reader_gets_only_its_own(
+    qtbot: Any, store: Any, data_dir: Path
+) -> None:
+    """A case with an attestation, a decision, an appeal, a dependant, a consent, a
+    receipt and a printed card: every button of its panel declares the action it does, a
+    reader's are enabled exactly when a reader may do it (the others say why), and the
+    documents a reader may issue are the receipt and the card."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QComboBox, QPushButton
+
+    from amudesk.services import appeals, documents
+    from amudesk.services.accounts import PERMISSIONS, allowed
+    from amudesk.services.appeals import AppealData
+    from amudesk.services.cases import AamuData, record_aamu
+    from amudesk.ui.casepanel import CasePanel
+    from amudesk.ui.kit.buttons import needs_of
+    from tests.documents.test_issue_forms import TODAY, grant
+    from tests.documents.test_reader_language import applicant, bilingual_office, saint_josse
+
+    bilingual_office(store)
+    received = dt.datetime.now(dt.UTC) - dt.timedelta(days=20)
+    request_id = applicant(store, saint_josse(store), received=received)
+    grant(store, request_id)
+    with store.transaction() as session:
+        request = session.get(Request, request_id)
+        record_aamu(
+            request_id,
+            AamuData(issued_on=TODAY, doctor_name="Dr Wuyts", valid_from=TODAY, valid_to=TODAY),
+            session=session,
+        )
+        people.save_person(
+            PersonData(
+                family_name="Константинопольская",
+                given_names="Мила",
+                birth_date="2019-05-02",
+                guardian_id=request.person_id,
+            ),
+            session=session,
+        )
+        appeals.record_appeal(request_id, AppealData(filed_on=TODAY), session=session)
+        documents.issue_receipt(request_id, session=session, language="fr")
+        card = documents.issue_card(request_id, session=session, language="fr")
+        documents.mark_cards_printed([card.id or 0], session=session)
+    expected = {
+        "editAamu0",
+        "editDecision0",
+        "editAppeal0",
+        "editDependant0",
+        "withdrawConsent0",
+        f"handOverCard-{card.id}",
+        "recordDecision",
+        "closeCase",
+        "issueDocument",
+    }
+    for role in (Role.READER, Role.WORKER):
+        store.account, store.role = "Bram", role
+        panel = CasePanel(store, data_dir=data_dir)
+        qtbot.addWidget(panel)
+        panel.show_case(request_id)
+        qtbot.waitUntil(lambda panel=panel: panel.findChild(QPushButton, "editPerson") is not None)
+        buttons = panel.findChildren(QPushButton)
+        names = {button.objectName() for button in buttons}
+        assert expected <= names, (expected - names, names)
+        undeclared = [
+            b.objectName() for b in buttons if needs_of(b) not in PERMISSIONS[Role.ADMINISTRATOR]
+        ]
+        assert not undeclared, undeclared
+        for button in buttons:
+            may = allowed(role, needs_of(button) or "")
+            if may:
+                assert button.isEnabled() or button.objectName() not in expected, (
+                    button.objectName()
+                )
+            else:
+                assert not button.isEnabled(), button.objectName()
+                assert button.toolTip().startswith(f"A {role} may not "), button.objectName()
+        kinds = panel.findChild(QComboBox, "documentKind")
+        offered = {str(kinds.itemData(i)).partition(":")[0] for i in range(kinds.count())}
+        if role == Role.READER:
+            assert offered == {"receipt", "card"}
+            assert panel.findChild(QPushButton, "editDecision0").isEnabled() is False
+            assert panel.findChild(QPushButton, f"handOverCard-{card.id}").isEnabled()
+        else:
+            assert {"aamu", "info-form", "reminder"} <= offered
 
 
 def test_a_reader_sees_the_worklist_but_cannot_mark_it(

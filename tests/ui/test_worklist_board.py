@@ -286,6 +286,32 @@ def test_the_next_action_s_button_asks_for_its_form(
     assert asked.args == [request_id, worklist.RECORD_DECISION]
 
 
+@pytest.mark.parametrize(
+    ("office", "action"), [("cpas", "record the decision"), ("association", "a reminder")]
+)
+def test_a_reader_is_not_offered_a_next_action_it_could_not_save(
+    qtbot: Any, store: Any, data_dir: Path, cases: Any, office: str, action: str
+) -> None:
+    """On a shared database a reader sees the next action but its button, which opens a
+    form or a letter a reader may not save, is disabled and says why; a worker's is not."""
+    from amudesk.models import Role
+
+    set_office(store, office)
+    store.account = "Bram"
+    for role, may in ((Role.READER, False), (Role.WORKER, True)):
+        store.role = role
+        board = open_board(qtbot, store, data_dir)
+        select_only(board, row_of(board, cases["lan"][0], "decision"))
+        assert action in board.explanation.next_action_text().lower()
+        assert board.action_button.isVisible()
+        assert board.action_button.isEnabled() is may
+        assert board.open_button.isEnabled()  # looking the case up is a reader's work
+        tip = board.action_button.toolTip()
+        assert ("may not" in tip) is not may, tip
+        if not may:
+            assert tip.startswith("A reader may not "), tip
+
+
 def test_a_late_cpas_gets_the_letter_that_fits_and_a_done_line_asks_nothing(
     qtbot: Any, store: Any, data_dir: Path, cases: Any
 ) -> None:
