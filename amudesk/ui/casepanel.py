@@ -268,24 +268,12 @@ class CasePanel(QScrollArea):
 
     def _main_actions(self) -> QLayout:
         row = FlowLayout(spacing=6)  # wraps when the panel is narrow
-        row.addWidget(
-            action_button(
-                _("Edit &person…"), self.edit_person, object_name="editPerson", needs="cases"
-            )
-        )
-        row.addWidget(
-            action_button(
-                _("Edit &request…"), self.edit_request, object_name="editRequest", needs="cases"
-            )
-        )
-        row.addWidget(
-            action_button(
-                _("New request for this person…"),
-                self.new_request_for_person,
-                object_name="newRequestForPerson",
-                needs="cases",
-            )
-        )
+        for text, slot, name in (
+            (_("Edit &person…"), self.edit_person, "editPerson"),
+            (_("Edit &request…"), self.edit_request, "editRequest"),
+            (_("New request for this person…"), self.new_request_for_person, "newRequestForPerson"),
+        ):
+            row.addWidget(action_button(text, slot, object_name=name, needs="cases"))
         return row
 
     def _document_actions(self) -> QLayout:
