@@ -134,15 +134,23 @@ def format_moment(value: dt.datetime, locale: str | None = None) -> str:
 
 
 def format_partial_date(text: str | None, locale: str | None = None) -> str:
-    """'1984-03-02', '1984-03' or '1984' written for people ('mars 1984')."""
+    """'1984-03-02', '1984-03' or '1984' written for people ('mars 1984'); any other text
+    as it is stored (a person's access export, a card or the case panel show what is kept
+    rather than fail on it)."""
     if not text:
         return ""
-    parts = [int(p) for p in text.split("-")]
-    if len(parts) == 3:
-        return format_date(dt.date(*parts), locale=locale)
-    if len(parts) == 2:
-        return format_skeleton("yMMMM", dt.date(parts[0], parts[1], 1), locale=babel_locale(locale))
-    return str(parts[0])
+    try:
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 3:
+            return format_date(dt.date(*parts), locale=locale)
+        if len(parts) == 2:
+            day = dt.date(parts[0], parts[1], 1)
+            return format_skeleton("yMMMM", day, locale=babel_locale(locale))
+        if len(parts) == 1 and dt.MINYEAR <= parts[0] <= dt.MAXYEAR:
+            return str(parts[0])
+    except ValueError:
+        pass
+    return text
 
 
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}

@@ -165,10 +165,14 @@ def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:
 
 
 def age_on(birth_date: str | None, day: dt.date) -> int | None:
-    """Full years on ``day``; None when the year is unknown. Partial dates count from their start."""
+    """Full years on ``day``; None when the year is unknown, or the stored text is not a
+    date. Partial dates count from their start."""
     if not birth_date:
         return None
-    parts = [int(p) for p in birth_date.split("-")]
+    try:
+        parts = [int(p) for p in birth_date.split("-")]
+    except ValueError:
+        return None
     year, month, dom = (
         parts[0],
         parts[1] if len(parts) > 1 else 1,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from amudesk import i18n
 from amudesk.text import fold
 
@@ -23,6 +25,18 @@ def test_dates_follow_the_locale_per_call() -> None:
     assert i18n.format_partial_date("1984", locale="fr") == "1984"
     assert "1984" in i18n.format_partial_date("1984-03", locale="nl")
     assert "maart" in i18n.format_partial_date("1984-03", locale="nl")
+
+
+@pytest.mark.parametrize(
+    "stored", ["1984-13", "1984-02-30", "0000", "19x4", "1984-03-02-01", "-", "99999-01-01"]
+)
+def test_a_birth_date_that_is_not_one_is_shown_as_stored(stored: str) -> None:
+    """What an old version, a hand edit or a damaged import left: shown as it is kept,
+    never a crash of the panel, the card or the person's access export."""
+    assert i18n.format_partial_date(stored, locale="fr") == stored
+    from amudesk.ui.casesections import birth_text
+
+    assert birth_text(stored).startswith(stored)  # the case panel: as kept, age if it can
 
 
 def test_moments_are_shown_in_brussels_time() -> None:

@@ -433,6 +433,28 @@ def test_export_names_the_transfer_the_follow_on_the_urgency_and_the_next_limit(
     assert sent["transferred_to"]["name_nl"] == "OCMW Vorst"
 
 
+def test_a_birth_date_stored_malformed_is_exported_as_it_is_kept(
+    store: Any, family: Family, tmp_path: Path
+) -> None:
+    """Art. 15 is owed whatever an older version or a hand edit left in the database: the
+    export does not fail on a birth date that is not one, it shows it as stored."""
+    from sqlalchemy import text
+
+    with store.transaction() as session:
+        session.execute(
+            text("UPDATE person SET birth_date = '1985-02-30' WHERE id = :id"),
+            {"id": family.adult_id},
+        )
+    with store.transaction() as session:
+        json_path, pdf = privacy.export_person(
+            family.reference, tmp_path, session=session, language="fr"
+        )
+    assert "1985-02-30" in _words(pdf)
+    assert json.loads(json_path.read_text(encoding="utf-8"))["person"]["birth_date"] == (
+        "1985-02-30"
+    )
+
+
 def test_export_says_when_and_why_a_case_was_closed(
     store: Any, family: Family, tmp_path: Path
 ) -> None:
