@@ -13,13 +13,15 @@ import gettext as _gettext
 import io
 import locale as _locale
 import os
+import re
 from collections.abc import Iterable
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_date_format, get_datetime_format
 from babel.dates import format_time as _format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -104,11 +106,30 @@ def babel_locale(code: str | None = None) -> str:
     return {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}.get(code, code)
 
 
+_Named = Literal["full", "long", "medium", "short"]
+_NAMED = frozenset({"short", "medium", "long", "full"})
+
+
+def _named(fmt: str) -> _Named:
+    return cast(_Named, fmt)
+
+
+# A day of the month written alone ('d', not 'dd') before the month's name.
+_FIRST_DAY = re.compile(r"(?<![dD])d(?= MMM)")
+
+
 def format_date(value: dt.date | None, fmt: str = "medium", locale: str | None = None) -> str:
-    """A date for people to read: '23 nov. 2026', '23 nov 2026', '23 Nov 2026'."""
+    """A date for people to read: '23 nov. 2026', '23 nov 2026', '23 Nov 2026'. In French
+    the first day of a month is written '1er' before the month's name ('1er sept. 2026',
+    'mardi 1er septembre 2026'), as French typography has it; '01/09/2026' stays."""
     if value is None:
         return ""
-    return _format_date(value, format=fmt, locale=babel_locale(locale))
+    where = babel_locale(locale)
+    if value.day == 1 and where.startswith("fr"):
+        pattern = get_date_format(_named(fmt), locale=where).pattern if fmt in _NAMED else fmt
+        if "'" not in pattern:
+            fmt = _FIRST_DAY.sub("d'er'", pattern)
+    return _format_date(value, format=fmt, locale=where)
 
 
 def format_datetime(
@@ -120,7 +141,18 @@ def format_datetime(
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(ZoneInfo(BRUSSELS))
-    return _format_datetime(local, format=fmt, locale=babel_locale(locale), tzinfo=local.tzinfo)
+    where = babel_locale(locale)
+    if local.day == 1 and where.startswith("fr"):  # '1er', as format_date writes it
+        if fmt in _NAMED:
+            return (
+                str(get_datetime_format(_named(fmt), locale=where))
+                .replace("'", "")
+                .replace("{0}", _format_time(local, fmt, tzinfo=local.tzinfo, locale=where))
+                .replace("{1}", format_date(local.date(), fmt, locale=locale))
+            )
+        if "'" not in fmt:
+            fmt = _FIRST_DAY.sub("d'er'", fmt)
+    return _format_datetime(local, format=fmt, locale=where, tzinfo=local.tzinfo)
 
 
 def format_moment(value: dt.datetime, locale: str | None = None) -> str:

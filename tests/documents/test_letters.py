@@ -264,7 +264,7 @@ def test_letters_in_french_and_dutch(store: Store) -> None:
     request_id = make_case(store)
     french = words(issue(store, request_id, letters.REMINDER, language="fr").pdf)
     dutch = words(issue(store, request_id, letters.REMINDER, language="nl").pdf)
-    assert "1 septembre 2026" in french and "CPAS de Saint-Gilles" in french
+    assert "1er septembre 2026" in french and "CPAS de Saint-Gilles" in french
     assert "1 september 2026" in dutch and "OCMW Sint-Gillis" in dutch
 
 

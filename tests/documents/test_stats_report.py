@@ -110,7 +110,7 @@ def cells_after(lines: list[str], section: str, label: str, count: int) -> list[
 @pytest.mark.parametrize(
     ("language", "section", "dates"),
     [
-        ("fr", "Requests and days to decision", ("1 janvier 2026", "30 juin 2026")),
+        ("fr", "Requests and days to decision", ("1er janvier 2026", "30 juin 2026")),
         ("nl", "Requests and days to decision", ("1 januari 2026", "30 juni 2026")),
         ("en", "Requests and days to decision", ("1 January 2026", "30 June 2026")),
     ],

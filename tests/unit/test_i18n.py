@@ -27,6 +27,24 @@ def test_dates_follow_the_locale_per_call() -> None:
     assert "maart" in i18n.format_partial_date("1984-03", locale="nl")
 
 
+def test_the_first_of_a_month_is_1er_in_french_only() -> None:
+    first, second = dt.date(2026, 9, 1), dt.date(2026, 9, 2)
+    assert i18n.format_date(first, "long", locale="fr") == "1er septembre 2026"
+    assert i18n.format_date(first, "medium", locale="fr") == "1er sept. 2026"
+    assert i18n.format_date(first, "full", locale="fr") == "mardi 1er septembre 2026"
+    assert i18n.format_date(first, "EEE d MMM y", locale="fr") == "mar. 1er sept. 2026"
+    assert i18n.format_date(first, "dd/MM/y", locale="fr") == "01/09/2026"  # figures stay
+    assert i18n.format_date(first, "short", locale="fr") == "1/09/26"
+    assert i18n.format_date(second, "long", locale="fr") == "2 septembre 2026"
+    assert i18n.format_date(first, "long", locale="nl") == "1 september 2026"
+    assert i18n.format_date(first, "long", locale="en") == "1 September 2026"
+    morning = dt.datetime(2026, 9, 1, 8, 5, tzinfo=dt.UTC)  # 10:05 in Brussels
+    assert i18n.format_datetime(morning, locale="fr") == "1er sept. 2026, 10:05:00"
+    late = dt.datetime(2026, 8, 31, 22, 30, tzinfo=dt.UTC)  # already the 1st in Brussels
+    assert i18n.format_datetime(late, "short", locale="fr") == "1/09/26 00:30"
+    assert i18n.format_datetime(late, locale="fr").startswith("1er sept. 2026")
+
+
 @pytest.mark.parametrize(
     "stored", ["1984-13", "1984-02-30", "0000", "19x4", "1984-03-02-01", "-", "99999-01-01"]
 )
