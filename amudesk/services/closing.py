@@ -8,7 +8,7 @@ may name the person)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -23,6 +23,7 @@ from amudesk.services import validation as v
 from amudesk.services.cases import get_request, local_date
 from amudesk.services.clock import deadlines, today_in_brussels
 from amudesk.settings import ClockSettings
+from amudesk.store import Store
 
 NOTE_LENGTH = 300
 DEFAULT_IDLE_MONTHS = 12
@@ -184,6 +185,43 @@ def close_many(
         if request.closed_on is None:
             close_case(request_id, session=session, reason=reason, note=note, today=today)
             closed += 1
+    return closed
+
+
+CLOSE_BATCH = 200  # cases closed in one transaction by close_in_batches
+
+
+def close_in_batches(
+    store: Store,
+    request_ids: Sequence[int],
+    *,
+    reason: str,
+    note: str = "",
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Close the cases of ``request_ids`` (many: tens of thousands on a large desk), a
+    batch of :data:`CLOSE_BATCH` a transaction, so that the database is never held long
+    and a stop keeps what is done: ``cancelled()`` is asked between batches, and
+    ``progress(done, total)`` called after each one is committed. The number closed (a
+    case closed meanwhile elsewhere is not counted again)."""
+    check_reason(reason, note)  # before anything is written
+    ids = list(request_ids)
+    closed = 0
+    for start in range(0, len(ids), CLOSE_BATCH):
+        if cancelled is not None and cancelled():
+            break
+        with store.transaction() as session:
+            closed += close_many(
+                ids[start : start + CLOSE_BATCH],
+                session=session,
+                reason=reason,
+                note=note,
+                today=today,
+            )
+        if progress is not None:
+            progress(min(start + CLOSE_BATCH, len(ids)), len(ids))
     return closed
 
 

@@ -4,11 +4,13 @@ list's next-deadline column and filters."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from amudesk.models import AuditEntry, Request
@@ -138,19 +140,70 @@ def test_idle_cases_are_listed_and_closed_in_one_go(
             request.updated_at = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
             session.add(request)
     dialog = show(qtbot, IdleCasesDialog(store))
-    assert dialog.count_label.text() == "3 cases can be closed."
+    qtbot.waitUntil(lambda: dialog.count_label.text() == "3 cases can be closed.")
     assert dialog.references.count() == 3
-    assert dialog.ok_button.text() == "Close 3 cases"
+    assert dialog.ok_button.text() == "Close 3 cases" and dialog.ok_button.isEnabled()
     dialog.months.setValue(120)
-    assert dialog.count_label.text() == "No case has been idle that long."
+    assert not dialog.ok_button.isEnabled()  # until the cases of 120 months are found
+    qtbot.waitUntil(lambda: dialog.count_label.text() == "No case has been idle that long.")
     assert not dialog.ok_button.isEnabled()
     dialog.months.setValue(12)
+    qtbot.waitUntil(dialog.ok_button.isEnabled)
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "Note:" in dialog.error_label.text()  # nothing started
+    assert not dialog.busy and closed_reason(store, idle[0][0]) == (None, "")
     dialog.reason.setCurrentIndex(dialog.reason.findData("withdrawn"))
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.closed == 3
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
+    assert dialog.closed == 3
     for request_id, _ref in idle:
         assert closed_reason(store, request_id) == ("withdrawn", "")
     assert closed_reason(store, recent) == (None, "")
+
+
+def test_closing_idle_cases_runs_off_the_window_and_cancel_keeps_what_is_closed(
+    qtbot: Any, store: Any, cpas_ids: list[int], monkeypatch: Any
+) -> None:
+    """Hundreds of cases: OK returns at once with the progress shown and the fields
+    locked; Cancel stops between two batches; the dialog says how many it closed, and
+    that is exactly how many the database holds closed."""
+    from tests.ui.conftest import bulk_cases
+
+    monkeypatch.setattr(closing, "CLOSE_BATCH", 25)
+    bulk_cases(store, cpas_ids[0], 300)  # received in January 2025, untouched since
+    with store.transaction() as session:
+        session.execute(update(Request).values(updated_at=dt.datetime(2025, 1, 31, tzinfo=dt.UTC)))
+    # The second batch waits, inside its transaction, until Esc was pressed: it is then
+    # committed, and no third one starts.
+    pressed = threading.Event()
+    real = closing.close_many
+    batches: list[int] = []
+
+    def second_waits(request_ids: Any, **kwargs: Any) -> int:
+        batches.append(len(request_ids))
+        if len(batches) == 2:
+            pressed.wait(10)
+        return real(request_ids, **kwargs)
+
+    monkeypatch.setattr(closing, "close_many", second_waits)
+    dialog = show(qtbot, IdleCasesDialog(store))
+    qtbot.waitUntil(lambda: dialog.count_label.text() == "300 cases can be closed.")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("left"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.busy and dialog.progress.isVisible()
+    assert not dialog.months.isEnabled() and not dialog.ok_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.progress.value() == 25)  # the first batch committed
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # stop after the current batch
+    assert dialog.isVisible() and "Stopping" in dialog.count_label.text()
+    pressed.set()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with store.session() as session:
+        closed = session.scalar(
+            select(func.count()).select_from(Request).where(col(Request.closed_on).is_not(None))
+        )
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.closed == closed == 50 and batches == [25, 25]
 
 
 def test_the_list_sorts_by_next_deadline(

@@ -190,6 +190,71 @@ def test_idle_cases_with_nothing_running_are_offered_for_closing(store: Store) -
     assert error.value.field == "months"
 
 
+def _open_requests(store: Store, count: int) -> list[int]:
+    """``count`` open requests of one person, received ten days ago."""
+    received = dt.datetime.combine(TODAY - dt.timedelta(days=10), dt.time(10), tzinfo=dt.UTC)
+    with store.transaction() as session:
+        person = _person(session)
+        return [_request(session, person, received).id or 0 for _ in range(count)]
+
+
+def _closed(store: Store, ids: list[int]) -> list[bool]:
+    with store.session() as session:
+        found = dict(
+            session.execute(
+                select(col(Request.id), col(Request.closed_on)).where(col(Request.id).in_(ids))
+            ).all()
+        )
+    return [found[i] is not None for i in ids]
+
+
+def test_many_cases_close_a_batch_a_transaction_and_a_stop_keeps_what_is_done(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(closing, "CLOSE_BATCH", 2)
+    ids = _open_requests(store, 5)
+    told: list[tuple[int, int]] = []
+    # Asked to stop once the first batch was committed: the next one never starts.
+    closed = closing.close_in_batches(
+        store,
+        ids,
+        reason="left",
+        progress=lambda done, total: told.append((done, total)),
+        cancelled=lambda: bool(told),
+    )
+    assert closed == 2 and told == [(2, 5)]
+    assert _closed(store, ids) == [True, True, False, False, False]
+    told.clear()
+    assert closing.close_in_batches(store, ids, reason="left", progress=lambda *p: told.append(p))
+    assert told == [(2, 5), (4, 5), (5, 5)]  # the two already closed are not counted again
+    assert _closed(store, ids) == [True] * 5
+
+
+def test_a_bad_reason_closes_nothing_and_a_failed_batch_keeps_the_ones_before(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(closing, "CLOSE_BATCH", 2)
+    ids = _open_requests(store, 4)
+    with pytest.raises(FieldError) as error:
+        closing.close_in_batches(store, ids, reason="other", note="")  # "other" needs a note
+    assert error.value.field == "note" and _closed(store, ids) == [False] * 4
+    real = closing.close_many
+    calls: list[int] = []
+
+    def fails_the_second(request_ids: list[int], **kwargs: object) -> int:
+        calls.append(len(request_ids))
+        if len(calls) == 2:
+            real(request_ids[:1], **kwargs)  # type: ignore[arg-type]  # half of it, then
+            raise OSError(28, "No space left on device")
+        return real(request_ids, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(closing, "close_many", fails_the_second)
+    with pytest.raises(OSError):
+        closing.close_in_batches(store, ids, reason="left")
+    # The first batch was committed; the failed one was rolled back whole.
+    assert _closed(store, ids) == [True, True, False, False]
+
+
 # --- the next limit kept in step --------------------------------------------------------
 
 
