@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from amudesk.dates import brussels_today
-from amudesk.i18n import _
+from amudesk.i18n import _, format_partial_date
 from amudesk.identifiers import IdentifierError, birth_date_text, parse_niss
 from amudesk.models import SEX_LABELS as SEX_LABELS  # still read here by the window
 from amudesk.models import Person, Sex
@@ -67,8 +67,8 @@ def checked_values(
 ) -> dict[str, Any]:
     """Every column of a person from ``data``, or a FieldError for the first bad field.
 
-    With ``niss_agrees`` (the import), a NISS whose birth date or sex contradicts the
-    ones given is refused too (:func:`check_niss_agrees`)."""
+    With ``niss_agrees`` (the forms and the import), a NISS whose birth date or sex
+    contradicts the ones given is refused too (:func:`check_niss_agrees`)."""
     values: dict[str, Any] = {
         "family_name": v.person_name(data.family_name, "family_name", _("Family name")),
         "given_names": v.person_name(data.given_names, "given_names", _("Given names")),
@@ -137,7 +137,10 @@ def latin_name(text: str | None) -> str:
 def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:
     """Refuse a NISS whose birth date or sex contradicts the ones given (partial birth
     dates are compared as far as they go; a BIS number that does not encode the birth
-    date or the sex is not compared on that part; sex X or U contradicts nothing)."""
+    date or the sex is not compared on that part; sex X or U contradicts nothing).
+
+    Every way a person comes in checks it (the forms and the import alike): a number
+    that disagrees is nearly always a digit typed wrong, in it or in the birth date."""
     if birth_date:
         year, month, day = v.date_parts(birth_date)
         implied = birth_date_text(info)
@@ -152,7 +155,9 @@ def check_niss_agrees(info: NissInfo, birth_date: str | None, sex: str) -> None:
                 _(
                     "NISS: the number is that of a person born {implied}, but the birth date "
                     "says {birth}; check the number and the birth date."
-                ).format(implied=implied, birth=birth_date),
+                ).format(
+                    implied=format_partial_date(implied), birth=format_partial_date(birth_date)
+                ),
             )
     if info.sex in (Sex.FEMALE, Sex.MALE) and sex in (Sex.FEMALE, Sex.MALE) and info.sex != sex:
         raise FieldError(
@@ -183,7 +188,7 @@ def age_on(birth_date: str | None, day: dt.date) -> int | None:
 
 def save_person(data: PersonData, *, session: Session, person_id: int | None = None) -> Person:
     """Create (``person_id`` None) or update a person after checking every field."""
-    values = checked_values(data)
+    values = checked_values(data, niss_agrees=True)
     person = None
     if person_id is not None:
         person = get_person(person_id, session=session, for_update=True)

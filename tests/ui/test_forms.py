@@ -140,6 +140,35 @@ def test_wrong_niss_check_digit_keeps_the_dialog_open(qtbot, store) -> None:
     assert all_people(store) == []
 
 
+def test_a_niss_that_contradicts_the_birth_date_or_the_sex_is_refused_in_the_form(
+    qtbot, store
+) -> None:
+    """As the import does: a number and a birth date that disagree are nearly always a
+    digit typed wrong; the form says which, on the NISS, and saves nothing until right."""
+    dialog = open_dialog(qtbot, PersonDialog(store))
+    type_person(dialog, "Dupont", "Marie")
+    qtbot.keyClicks(dialog.birth_date.edit, "3/7/1985")  # day and month swapped
+    qtbot.keyClicks(dialog.niss, make_niss("850730", "034"))
+    click_ok(qtbot, dialog)
+    assert_refused(dialog, "niss", "NISS")
+    assert dialog.error_label.text() == (
+        "NISS: the number is that of a person born 30 Jul 1985, but the birth date says "
+        "3 Jul 1985; check the number and the birth date."
+    )
+    assert all_people(store) == []
+    dialog.birth_date.edit.clear()
+    qtbot.keyClicks(dialog.birth_date.edit, "30/7/1985")
+    dialog.sex.setCurrentIndex(dialog.sex.findData("M"))  # the number's counter is even: F
+    click_ok(qtbot, dialog)
+    assert_refused(dialog, "niss", "NISS")
+    assert "sex F, but the sex given is M" in dialog.error_label.text()
+    dialog.sex.setCurrentIndex(dialog.sex.findData("F"))
+    click_ok(qtbot, dialog)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_label.text()
+    [person] = all_people(store)
+    assert (person.birth_date, person.sex) == ("1985-07-30", "F")
+
+
 def test_use_birth_date_and_sex_from_the_number(qtbot, store) -> None:
     dialog = open_dialog(qtbot, PersonDialog(store))
     assert dialog.use_niss_button.isHidden()

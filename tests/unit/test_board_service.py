@@ -32,7 +32,7 @@ def _cases(store: Store, count: int) -> list[int]:
                     given_names="Zoë",
                     sex="F",
                     birth_date="1985-07-30",
-                    niss=bis_number("1985-07-30", "F", number + 2),
+                    niss=bis_number("1985-07-30", "F", 2 * number + 2),
                 ),
                 session=session,
             )

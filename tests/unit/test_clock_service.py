@@ -158,7 +158,7 @@ def _requests(session: Session, count: int) -> list[int]:
     ids = []
     for number in range(count):
         person = _person(
-            session, family=f"{FAMILY} {number}", niss=bis_number("1985-07-30", "F", number + 2)
+            session, family=f"{FAMILY} {number}", niss=bis_number("1985-07-30", "F", 2 * number + 2)
         )
         request = _request(session, person, received=dt.datetime(2026, 7, 1 + number, 10, 0))
         ids.append(request.id or 0)

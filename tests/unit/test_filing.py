@@ -191,7 +191,7 @@ def test_working_days_skip_weekends_and_legal_holidays() -> None:
 
 def test_an_urgent_case_comes_first_on_the_worklist(session: Session) -> None:
     plain = _request(session, _person(session), dt.datetime(2026, 7, 1, 10, 0))
-    other = _person(session, family="Urgent", niss=bis_number("1985-07-30", "F", 7))
+    other = _person(session, family="Urgent", niss=bis_number("1985-07-30", "F", 8))
     urgent = _request(
         session, other, dt.datetime(2026, 7, 10, 10, 0), urgent=True, urgent_reason="hospital"
     )

@@ -280,7 +280,7 @@ def test_a_niss_that_contradicts_the_birth_date_or_the_sex_is_reported(
         8: "niss",
     }
     assert found[2][1] == (
-        "the number is that of a person born 1985-07-30, but the birth date says 1986; "
+        "the number is that of a person born 30 Jul 1985, but the birth date says 1986; "
         "check the number and the birth date."
     )
     assert found[5][1] == (

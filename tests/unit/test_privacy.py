@@ -100,7 +100,7 @@ def _family(session: Session) -> Family:
             given_names=GIVEN,
             sex="F",
             birth_date="1985-07-30",
-            niss=_niss("850730"),
+            niss=_niss("850730", "002"),
             nationality="UA",
             languages=["uk", "ru"],
             phone="0470 12 34 56",
@@ -218,7 +218,7 @@ def test_person_record_holds_everything_about_the_person(store: Any, family: Fam
     person = record["person"]
     assert person["family_name"] == FAMILY
     assert person["given_names"] == GIVEN
-    assert person["niss"] == _niss("850730")
+    assert person["niss"] == _niss("850730", "002")
     assert person["birth_date"] == "1985-07-30"
     assert person["notes"] == "Parle <un peu> français & anglais"
     assert person["has_photo"] is True
@@ -307,7 +307,7 @@ def test_export_writes_json_and_pdf_named_after_the_reference(
         "MP-778899",
         "20 Jan 2026",  # decided on
         "30 Jul 1985",  # birth date
-        "85.07.30-001",  # NISS, formatted
+        "85.07.30-002",  # NISS, formatted
         "Parle <un peu> français & anglais",
         "art. 15",
         "art. 17",

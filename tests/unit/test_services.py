@@ -81,7 +81,7 @@ def test_no_fixed_abode_needs_a_usual_place(session) -> None:  # type: ignore[no
 
 
 def test_niss_is_unique(session) -> None:  # type: ignore[no-untyped-def]
-    number = _niss("850730", "033")
+    number = _niss("900315", "033")
     _person(session, niss=number)
     with pytest.raises(FieldError) as caught:
         _person(session, family_name="Other", niss=number)
@@ -262,7 +262,7 @@ def test_case_list_search_ignores_accents_case_and_script(session) -> None:  # t
 
 
 def test_case_list_finds_by_niss_prefix_and_pages(session) -> None:  # type: ignore[no-untyped-def]
-    number = _niss("850730", "033")
+    number = _niss("900315", "033")
     _request(session, _person(session, niss=number))
     for index in range(25):
         _request(
@@ -271,7 +271,7 @@ def test_case_list_finds_by_niss_prefix_and_pages(session) -> None:  # type: ign
             dt.datetime(2026, 1, 1 + index),
         )
     session.commit()
-    assert [r.family_name for r in cases.list_cases(session=session, query="85.07.30-03")] == [
+    assert [r.family_name for r in cases.list_cases(session=session, query="90.03.15-03")] == [
         "Nguyễn"
     ]
     page1 = cases.list_cases(session=session, limit=10, sort="name", descending=False)
