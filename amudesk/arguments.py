@@ -262,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     contacts = directory_commands.add_parser(
         "import",
         help=_(
-            "fill in the CPAS's contacts from a .csv file (columns cpas, address, phone, "
-            "email, amu_contact); all rows or none"
+            "fill in the CPAS's contacts from a .csv file (columns cpas, address, address_nl, "
+            "phone, email, amu_contact); all rows or none"
         ),
     )
     contacts.add_argument("file", type=Path, metavar="FILE.csv")

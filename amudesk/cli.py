@@ -1112,6 +1112,7 @@ def _directory_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     labels = {
         "address": _("Address"),
+        "address_nl": _("Address in Dutch"),
         "phone": _("Phone"),
         "email": _("E-mail"),
         "amu_contact": _("AMU contact person"),

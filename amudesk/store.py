@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 # The newest migration in amudesk/migrations/versions. A test checks that it is the head,
 # so opening an up-to-date database never has to load Alembic.
-SCHEMA_REVISION = "0012"
+SCHEMA_REVISION = "0013"
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 65_536
 CONNECT_TIMEOUT_S = 5  # a shared database's server

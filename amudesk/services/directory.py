@@ -106,6 +106,7 @@ def save_cpas(
     commune_fr: str = "",
     commune_nl: str = "",
     address: str = "",
+    address_nl: str = "",
     phone: str = "",
     email: str = "",
     bce: str = "",
@@ -121,7 +122,13 @@ def save_cpas(
         "commune_fr": v.clean(commune_fr, "commune_fr", _("Commune (French)")),
         "commune_nl": v.clean(commune_nl, "commune_nl", _("Commune (Dutch)")),
         **contact_values(
-            {"address": address, "phone": phone, "email": email, "amu_contact": amu_contact}
+            {
+                "address": address,
+                "address_nl": address_nl,
+                "phone": phone,
+                "email": email,
+                "amu_contact": amu_contact,
+            }
         ),
     }
     try:
@@ -155,7 +162,8 @@ def delete_cpas(cpas_id: int, *, session: Session) -> None:
 
 # --- contacts ---------------------------------------------------------------------------
 
-CONTACT_FIELDS: tuple[str, ...] = ("address", "phone", "email", "amu_contact")
+CONTACT_FIELDS: tuple[str, ...] = ("address", "address_nl", "phone", "email", "amu_contact")
+ADDRESSES = frozenset({"address", "address_nl"})
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
 _PHONE_DIGITS = (6, 15)  # a short Belgian number has 9, E.164 allows 15
 # OWASP's "CSV injection": a cell starting so is a formula for Excel and LibreOffice.
@@ -165,6 +173,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 def _contact_labels() -> dict[str, str]:
     return {
         "address": _("Address"),
+        "address_nl": _("Address in Dutch"),
         "phone": _("Phone"),
         "email": _("E-mail"),
         "amu_contact": _("AMU contact person"),
@@ -215,7 +224,7 @@ def contact_value(key: str, text: str) -> str:
     if key == "email":
         value = _not_formula(v.visible(v.clean(text, key, label), key, label), key, label)
         return v.email(value, key, label)
-    if key == "address":
+    if key in ADDRESSES:
         value = v.clean(text, key, label, max_length=500, multiline=True, printed=True)
     else:
         value = v.clean(text, key, label, printed=True)
@@ -232,6 +241,16 @@ def contact_values(values: dict[str, str]) -> dict[str, str]:
 CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "cpas": ("cpas", "ocmw", "cpas_ocmw", "ocmw_cpas", "name", "nom", "naam", "commune"),
     "address": ("address", "adresse", "adres"),
+    "address_nl": (
+        "address_nl",
+        "adresse_nl",
+        "adres_nl",
+        "dutch_address",
+        "address_in_dutch",
+        "adresse_en_neerlandais",
+        "nederlands_adres",
+        "adres_in_het_nederlands",
+    ),
     "phone": ("phone", "telephone", "tel", "telefoon", "phone_number", "telefoonnummer"),
     "email": ("email", "e_mail", "courriel", "mail", "adresse_email", "e_mailadres"),
     "amu_contact": (
@@ -340,7 +359,8 @@ def _contact_header(cells: list[str], name: str) -> dict[int, tuple[str, str]]:
         raise SpreadsheetError(
             _(
                 "{file}: unknown columns: {columns}. A file of contacts has the columns "
-                "cpas, address, phone, email and amu_contact (or their French or Dutch names)."
+                "cpas, address, address_nl, phone, email and amu_contact (or their French or "
+                "Dutch names)."
             ).format(file=name, columns=", ".join(unknown[:5]))
         )
     found = {key for key, _written in columns.values()}
@@ -351,8 +371,8 @@ def _contact_header(cells: list[str], name: str) -> dict[int, tuple[str, str]]:
     if len(found) == 1:
         raise SpreadsheetError(
             _(
-                "{file}: no column of contacts: give at least one of address, phone, email, "
-                "amu_contact."
+                "{file}: no column of contacts: give at least one of address, address_nl, "
+                "phone, email, amu_contact."
             ).format(file=name)
         )
     return columns
@@ -385,7 +405,7 @@ def import_contacts(source: Path | str, *, session: Session) -> ContactsReport:
     The file is UTF-8, with ; or , between fields, and a first line naming its columns in
     English, French or Dutch: ``cpas`` (nom, naam: the CPAS's name or commune, as
     :class:`CpasMatcher` reads it) and at least one of ``address`` (adresse, adres),
-    ``phone`` (téléphone, telefoon), ``email`` (e-mail, courriel), ``amu_contact``
+    ``address_nl`` (the address in Dutch: adresse_nl, adres_nl), ``phone`` (téléphone, telefoon), ``email`` (e-mail, courriel), ``amu_contact``
     (contact_amu, contact_dmh) and ``bce`` (kbo). An empty cell keeps what the directory
     holds. Every cell is checked as the directory's form checks it, and a spreadsheet
     formula is refused; a CPAS not in the directory or given twice is a problem too.

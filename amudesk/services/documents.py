@@ -204,7 +204,7 @@ def issue_receipt(
         birth_date=person.birth_date or "",
         niss=person.niss or "",
         cpas_name=cpas.display_name(language),
-        cpas_address=cpas.address or "",
+        cpas_address=cpas.address_in(language),
         received_at=received_at,
         first_filed_on=request.first_filed_on,
         channel_label=gettext_for(language, CHANNEL_LABELS.get(request.channel, "")),
@@ -317,7 +317,7 @@ def issue_aamu_form(
         birth_date=person.birth_date or "",
         niss=person.niss or "",
         cpas_name=cpas.display_name(language) if cpas is not None else "",
-        cpas_address=(cpas.address or "") if cpas is not None else "",
+        cpas_address=cpas.address_in(language) if cpas is not None else "",
         suggested_valid_from=today,
         suggested_valid_to=add_months(today, AAMU_SUGGESTED_MONTHS) - dt.timedelta(days=1),
         latin_name=person.latin_name or "",
@@ -423,7 +423,7 @@ def issue_info_form(
         for_minor=minor is not None,
         guardian_name=case.person.full_name if minor is not None else "",
         cpas_name=cpas.display_name(language),
-        cpas_address=cpas.address or "",
+        cpas_address=cpas.address_in(language),
         cpas_phone=cpas.phone or "",
         cpas_email=cpas.email or "",
         cpas_contact=cpas.amu_contact or "",
@@ -493,7 +493,7 @@ def _card_facts(card: Card, office: Office, session: Session) -> Any:
         office_email=office.email or "",
         latin_name=person.latin_name or "",
         birth_date=person.birth_date or "",
-        cpas_address=cpas.address or "",
+        cpas_address=cpas.address_in(card.language),
     )
 
 
@@ -845,4 +845,5 @@ def missing_contacts(
         for name in wanted:
             if not str(getattr(cpas, name) or "").strip():
                 found.append(Missing("cpas", name, _(_CPAS_LABELS[name]), cpas_id=cpas.id))
+
     return found

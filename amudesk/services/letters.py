@@ -126,7 +126,7 @@ def case_letter_facts(
         office_address=office_address or "",
         office_is_association=office.kind == "association",
         cpas_name=cpas.display_name(language) if cpas is not None else "",
-        cpas_address=(cpas.address or "") if cpas is not None else "",
+        cpas_address=cpas.address_in(language) if cpas is not None else "",
         court=office.court_for(language) or "",
         filed_on=local_date(filed_at(request)),
         first_filed_on=request.first_filed_on,

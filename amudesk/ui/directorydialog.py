@@ -224,6 +224,10 @@ class DirectoryDialog(TaskDialog):
         self.address = QPlainTextEdit()
         self.address.setTabChangesFocus(True)
         self.address.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.address_nl = QPlainTextEdit()  # its streets' Dutch names, for Dutch documents
+        self.address_nl.setTabChangesFocus(True)
+        self.address_nl.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.address_nl.setPlaceholderText(_("Only if the street has a Dutch name"))
         self.phone = QLineEdit()
         self.email = QLineEdit()
         self.bce = BceEdit()
@@ -234,6 +238,7 @@ class DirectoryDialog(TaskDialog):
             "commune_fr": self.commune_fr,
             "commune_nl": self.commune_nl,
             "address": self.address,
+            "address_nl": self.address_nl,
             "phone": self.phone,
             "email": self.email,
             "bce": self.bce,
@@ -245,6 +250,7 @@ class DirectoryDialog(TaskDialog):
             "commune_fr": _("Co&mmune (French)"),
             "commune_nl": _("Commu&ne (Dutch)"),
             "address": _("&Address"),
+            "address_nl": _("Address in D&utch"),
             "phone": _("&Phone"),
             "email": _("&E-mail"),
             "bce": _("&BCE/KBO number"),
@@ -272,6 +278,7 @@ class DirectoryDialog(TaskDialog):
             if isinstance(widget, QLineEdit):
                 widget.textChanged.connect(self._update_buttons)
         self.address.textChanged.connect(self._update_buttons)
+        self.address_nl.textChanged.connect(self._update_buttons)
         self.required_note = QLabel(_("* required"))
         self.error_label = ErrorLabel()
 
@@ -473,6 +480,7 @@ class DirectoryDialog(TaskDialog):
         """Check and store the form; on bad input say why and store nothing."""
         values = self.form_values()
         values["address"] = values["address"].strip()
+        values["address_nl"] = values["address_nl"].strip()
         try:
             with self._store.transaction() as session:
                 saved = directory.save_cpas(session=session, cpas_id=self._current_id, **values)

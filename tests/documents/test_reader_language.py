@@ -83,8 +83,9 @@ def bilingual_office(store: Store) -> None:
         session.add(office)
 
 
-def saint_josse(store: Store, *, phone: str = "", address: str = "") -> int:
-    """The directory's CPAS of Saint-Josse, with ``phone`` and ``address``."""
+def saint_josse(store: Store, *, phone: str = "", address: str = "", address_nl: str = "") -> int:
+    """The directory's CPAS of Saint-Josse, with ``phone`` and ``address`` (and
+    ``address_nl``, its address in Dutch)."""
     with store.transaction() as session:
         cpas = directory.find_cpas("Saint-Josse-ten-Noode", session=session)
         assert cpas is not None and cpas.name_nl == "OCMW Sint-Joost-ten-Node"
@@ -96,6 +97,7 @@ def saint_josse(store: Store, *, phone: str = "", address: str = "") -> int:
             commune_fr=cpas.commune_fr,
             commune_nl=cpas.commune_nl,
             address=address,
+            address_nl=address_nl,
             phone=phone,
         )
         return cpas.id or 0
@@ -143,7 +145,12 @@ def assert_wholly_in(language: str, text: str, what: str) -> None:
 
 def test_every_document_is_wholly_in_its_language(store: Store, tmp_path: Path) -> None:
     bilingual_office(store)
-    cpas_id = saint_josse(store, phone="02 220 29 29", address="Sint-Joostplein 13, 1210 Brussel")
+    cpas_id = saint_josse(
+        store,
+        phone="02 220 29 29",
+        address="Place Saint-Josse 13, 1210 Saint-Josse-ten-Noode",
+        address_nl="Sint-Joostplein 13, 1210 Sint-Joost-ten-Node",
+    )
     # An undecided request past the CPAS's time limit: the receipt, the AAMU form, the
     # access export and the letters to the CPAS and the court.
     waiting = applicant(store, cpas_id)
@@ -191,6 +198,12 @@ def test_every_document_is_wholly_in_its_language(store: Store, tmp_path: Path) 
             assert court in printed[what], (language, what)
         for what in ("receipt", letters.REMINDER):
             assert title in printed[what], (language, what)
+        # The CPAS's address in the document's language: its street's Dutch name in Dutch.
+        street, other = ("Sint-Joostplein", "Place Saint-Josse")
+        if language == "fr":
+            street, other = other, street
+        for what in ("receipt", "aamu", "info", letters.REMINDER, letters.APPEAL):
+            assert street in printed[what] and other not in printed[what], (language, what)
         # The Latin spelling goes with the names on the forms and letters.
         for what in ("receipt", "aamu", "info", "card", letters.REMINDER, letters.APPEAL):
             assert LATIN in printed[what], (language, what)

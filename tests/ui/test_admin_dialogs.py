@@ -221,6 +221,24 @@ def test_directory_edit_phone_and_save_persists(
     assert not directory_dialog.error_label.isVisible()
 
 
+def test_directory_keeps_an_address_in_dutch_beside_the_address(
+    qtbot: Any, directory_dialog: DirectoryDialog, store: Any
+) -> None:
+    target = cpas_named(store, "CPAS de Saint-Gilles")
+    assert directory_dialog.select_cpas(target.id)
+    directory_dialog.address.setPlainText("Rue Fernand Bernier 40\n1060 Saint-Gilles")
+    directory_dialog.address_nl.setPlainText("  Fernand Bernierstraat 40\n1060 Sint-Gillis  ")
+    qtbot.mouseClick(directory_dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = read_cpas(store, target.id)
+    assert saved.address_nl == "Fernand Bernierstraat 40\n1060 Sint-Gillis"
+    assert saved.address_in("nl") == saved.address_nl
+    assert saved.address_in("fr") == saved.address_in("en") == saved.address
+    directory_dialog.address_nl.setPlainText('=HYPERLINK("x")')
+    qtbot.mouseClick(directory_dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "Address in Dutch" in directory_dialog.error_label.text()  # named, not saved
+    assert read_cpas(store, target.id).address_nl == "Fernand Bernierstraat 40\n1060 Sint-Gillis"
+
+
 def test_directory_enter_in_a_field_saves_and_keeps_the_dialog_open(
     qtbot: Any, directory_dialog: DirectoryDialog, store: Any
 ) -> None:
@@ -388,6 +406,7 @@ def test_directory_keyboard_and_screen(
     d.select_cpas(cpas_named(store, "CPAS de Jette").id)
     expected = [
         d.filter_edit, d.table, d.name_fr, d.name_nl, d.commune_fr, d.commune_nl, d.address,
+        d.address_nl,
         d.phone, d.email, d.bce, d.amu_contact, d.new_button, d.delete_button, d.save_button,
         d.import_button, d.close_button,
     ]  # fmt: skip

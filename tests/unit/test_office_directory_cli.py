@@ -214,7 +214,7 @@ def test_directory_show_lists_the_19_cpas_without_contacts(
     entries = _directory(capsys, data_dir)
     assert len(entries) == 19
     # The seed ships no contact: none could be checked at a source.
-    assert all(not e[key] for e in entries for key in ("address", "phone", "email", "amu_contact"))
+    assert all(not e[key] for e in entries for key in ("address", "address_nl", "phone", "email"))
     code, out, _err = run(capsys, data_dir, "directory", "show")
     assert code == 0
     assert "CPAS de Saint-Gilles / OCMW Sint-Gillis" in out
@@ -222,12 +222,12 @@ def test_directory_show_lists_the_19_cpas_without_contacts(
 
 
 GOOD = (
-    "\ufeffNom;Téléphone;E-mail;Contact DMH;Adresse\n"
+    "\ufeffNom;Téléphone;E-mail;Contact DMH;Adresse;Adres NL\n"
     'Saint-Gilles;02 600 54 11;amu@cpas-stgilles.example;Service AMU;"Rue Fernand Bernier 40\n'
-    '1060 Saint-Gilles"\n'
-    "OCMW Jette;+32 2 422 46 11;;;\n"
+    '1060 Saint-Gilles";"Fernand Bernierstraat 40\n1060 Sint-Gillis"\n'
+    "OCMW Jette;+32 2 422 46 11;;;;\n"
     "\n"
-    "CPAS d'Ixelles;;dmh@ocmw-elsene.example;;\n"
+    "CPAS d'Ixelles;;dmh@ocmw-elsene.example;;;\n"
 )
 
 
@@ -245,13 +245,15 @@ def test_directory_import_fills_in_the_contacts(
     gilles = _entry(entries, "Saint-Gilles")
     assert gilles["phone"] == "02 600 54 11" and gilles["amu_contact"] == "Service AMU"
     assert gilles["address"] == "Rue Fernand Bernier 40\n1060 Saint-Gilles"
+    assert gilles["address_nl"] == "Fernand Bernierstraat 40\n1060 Sint-Gillis"
     assert _entry(entries, "Jette")["phone"] == "+32 2 422 46 11"
     assert _entry(entries, "Ixelles")["email"] == "dmh@ocmw-elsene.example"
     added = _audit(data_dir)[len(before) :]
     assert ("import", "cpas", "contacts;rows=3;updated=3") in added
-    assert ("edit", "cpas", "fields=address,amu_contact,email,phone") in added
+    assert ("edit", "cpas", "fields=address,address_nl,amu_contact,email,phone") in added
     code, out, _err = run(capsys, data_dir, "directory", "show")
     assert "Rue Fernand Bernier 40 / 1060 Saint-Gilles" in out
+    assert "Address in Dutch" in out and "Fernand Bernierstraat 40 / 1060 Sint-Gillis" in out
 
     # An empty cell keeps what the directory holds; the same file again changes nothing.
     path.write_text("naam,telefoon\nSint-Gillis,\nJette,02 423 57 11\n", encoding="utf-8")
