@@ -40,7 +40,7 @@ from amudesk.models.card import CARD_STATUS_LABELS, CardStatus
 from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.services import FieldError, NotFound, cases, documents
 from amudesk.services import letters as letter_service
-from amudesk.services.accounts import PRINTED, allowed
+from amudesk.services.accounts import PRINTED, allowed, refusal
 from amudesk.services.office import get_office
 from amudesk.settings import load_settings
 from amudesk.store import Store
@@ -363,8 +363,13 @@ class CaseDocuments(QWidget):
         return self._next
 
     def issue_next(self) -> Any:
-        """Issue the document the case most likely needs next (Ctrl+P)."""
+        """Issue the document the case most likely needs next (Ctrl+P); for a role that
+        may not issue it (a reader and a letter), say so instead."""
         if self._next is None:
+            return None
+        role, needs = self._store.role, "print" if self._next in PRINTED else "documents"
+        if role is not None and not allowed(role, needs):
+            self.message.emit(refusal(role, needs))
             return None
         return self.issue(self._next)
 

@@ -307,6 +307,8 @@ class IdleCasesDialog(FormDialog):
         self.error_label.show_message(message)
         if was_closing:
             self.find_cases()  # what is left to close
+        else:
+            self.count_label.setText("")  # the search failed: nothing found to say
 
     def reject(self) -> None:
         """Cancel or Esc: while closing, stop after the current batch (the dialog then

@@ -370,6 +370,11 @@ def test_every_button_of_a_full_case_says_what_it_needs_and_a_reader_gets_only_i
         offered = {str(kinds.itemData(i)).partition(":")[0] for i in range(kinds.count())}
         if role == Role.READER:
             assert offered == {"receipt", "card"}
+            said: list[str] = []
+            panel.documents.message.connect(said.append)
+            panel.documents._next = "reminder"  # Ctrl+P when a letter comes next
+            assert panel.documents.issue_next() is None
+            assert said == ["A reader may not issue documents and letters; ask an administrator."]
             assert panel.findChild(QPushButton, "editDecision0").isEnabled() is False
             assert panel.findChild(QPushButton, f"handOverCard-{card.id}").isEnabled()
         else:
