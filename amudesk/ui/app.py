@@ -12,7 +12,6 @@ import os
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -24,6 +23,7 @@ from amudesk import i18n
 from amudesk.backups import backup_due, backup_label, check_backup, install_backup, make_backup
 from amudesk.bundled import resources_dir
 from amudesk.documents.fonts import register_fonts
+from amudesk.failures import describe_exception
 from amudesk.i18n import _
 from amudesk.paths import default_data_dir, private_file
 from amudesk.services import audit, desk
@@ -120,31 +120,6 @@ def close_logging() -> None:
         if getattr(handler, "amudesk", False):
             root.removeHandler(handler)
             handler.close()
-
-
-def describe_exception(
-    kind: type[BaseException], error: BaseException | None, tb: TracebackType | None
-) -> str:
-    """The traceback without the exception messages, which may quote what a user typed."""
-    lines = [f"uncaught {kind.__module__}.{kind.__qualname__}"]
-    seen: set[int] = set()
-    current: BaseException | None = error
-    frames = traceback.extract_tb(tb)
-    while True:
-        # File, line and function only: a source line may quote a value.
-        lines.extend(f'  File "{f.filename}", line {f.lineno}, in {f.name}' for f in frames)
-        if current is None or id(current) in seen:
-            break
-        seen.add(id(current))
-        cause = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-        if cause is None:
-            break
-        lines.append(
-            f"while handling or caused by {type(cause).__module__}.{type(cause).__qualname__}"
-        )
-        frames = traceback.extract_tb(cause.__traceback__)
-        current = cause
-    return "\n".join(lines)
 
 
 # --- uncaught exceptions -------------------------------------------------------------

@@ -17,6 +17,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from amudesk.failures import describe_exception
+
 log = logging.getLogger(__name__)
 
 
@@ -105,7 +107,11 @@ class _Worker(QObject):
             result = self._function(progress=self.progress.emit, cancelled=self._cancel.is_set)
         except Exception as exc:  # handed to the UI thread, shown there
             if not isinstance(exc, Cancelled):
-                log.exception("background task failed")
+                # Where, not what: the message may quote a name (a file's first line …).
+                log.error(
+                    "background task failed: %s",
+                    describe_exception(type(exc), exc, exc.__traceback__),
+                )
             self.error.emit(exc)
         else:
             self.done.emit(result)

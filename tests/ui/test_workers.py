@@ -70,3 +70,29 @@ def test_a_task_kept_alive_after_its_screen_closed_is_let_go_once_it_ends(qtbot:
     assert task.parent() is None and task in workers._ORPHANS
     release.set()
     qtbot.waitUntil(lambda: task not in workers._ORPHANS, timeout=10_000)
+
+
+def test_a_failed_task_is_logged_by_where_it_failed_never_by_what_it_said(
+    qtbot: Any, caplog: Any
+) -> None:
+    """A task's exception may quote a name (an import file's first line, a refused SQL
+    statement's parameters): the log keeps its class, files and lines only."""
+
+    def work(progress: Any, cancelled: Any) -> None:
+        try:
+            raise KeyError("Константинопольская")
+        except KeyError as cause:
+            raise ValueError("unknown columns: “Dupont”, “Marie”, 85.07.30-002") from cause
+
+    task = Task(work)
+    with caplog.at_level("ERROR", logger="amudesk.ui.workers"):
+        with qtbot.waitSignal(task.failed, timeout=10_000) as failure:
+            task.start()
+        task.wait()
+    assert isinstance(failure.args[0], ValueError)  # the window still says it, in full
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "background task failed" in logged and "builtins.ValueError" in logged
+    assert "caused by builtins.KeyError" in logged and "test_workers.py" in logged
+    for secret in ("Dupont", "Marie", "85.07.30", "Константинопольская"):
+        assert secret not in logged, secret
+    assert all(record.exc_info is None for record in caplog.records)  # no raw traceback
