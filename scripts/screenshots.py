@@ -396,6 +396,9 @@ def shoot_language(
             continue
         dialog.show()
         settle(app)
+        if hasattr(dialog, "wait_for_task"):  # what it looks for in the background, found
+            dialog.wait_for_task()
+            settle(app)
         if name == "preview":  # QtPdf draws its pages in the background: let it finish
             from PySide6.QtTest import QTest
 
