@@ -32,6 +32,18 @@ NAMES_CHUNK = 10_000  # request ids per query: far below SQLite's limit on param
 # --- who each case is --------------------------------------------------------------------
 
 
+def same_person_requests(request_id: int, *, session: Session) -> list[int]:
+    """Every request of the person of ``request_id`` (that one included), oldest first: a
+    saved person form changes the name on each of them."""
+    person = select(col(Request.person_id)).where(col(Request.id) == request_id)
+    found = session.scalars(
+        select(col(Request.id))
+        .where(col(Request.person_id) == person.scalar_subquery())
+        .order_by(col(Request.id))
+    )
+    return [int(i) for i in found if i is not None] or [request_id]
+
+
 def request_names(*, session: Session, request_ids: Iterable[int] | None = None) -> dict[int, str]:
     """The full name of the person of each request (of every request when None), in one
     query (one per :data:`NAMES_CHUNK` ids when given very many)."""

@@ -432,8 +432,13 @@ class DeadlineBoard(QWidget):
 
     def recount_case(self, request_id: int) -> None:
         """Count the deadlines of one case again (it was saved or marked: a case's deadlines
-        depend on nothing else), keep the cursor where it was."""
-        self.recount_cases([request_id])
+        depend on nothing else), with the person's other requests (a saved person form
+        renames them too), keep the cursor where it was."""
+        if self.model.board is None:
+            return
+        with self.store.session() as session:
+            request_ids = worklist.same_person_requests(request_id, session=session)
+        self.recount_cases(request_ids)
 
     def recount_cases(self, request_ids: list[int]) -> None:
         """Count the deadlines of these cases again (and read their people's names: a saved

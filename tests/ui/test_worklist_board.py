@@ -152,18 +152,32 @@ def test_an_urgent_case_comes_first_in_its_group_and_says_so(
     assert board.model.data(plain) == f"{cases['lan'][1]} · NGUYỄN Thị Lan"
 
 
-def test_a_name_changed_in_a_form_follows_on_the_board(board: Any, cases: Any, store: Any) -> None:
+def test_a_name_changed_in_a_form_follows_on_the_board(
+    qtbot: Any, store: Any, data_dir: Path, cases: Any
+) -> None:
+    """On every request of the person, not only the one whose case was saved."""
     from amudesk.models import Person, Request
+    from amudesk.services.cases import RequestData, register_request
 
     request_id, reference = cases["ayse"]
     with store.transaction() as session:
-        request = session.get(Request, request_id)
-        person = session.get(Person, request.person_id)
+        first = session.get(Request, request_id)
+        again = register_request(
+            RequestData(person_id=first.person_id, cpas_id=first.cpas_id, received_at=days_ago(33)),
+            session=session,
+        )
+        other_id, other_reference = again.id, again.reference
+    board = open_board(qtbot, store, data_dir)
+    with store.transaction() as session:
+        person = session.get(Person, session.get(Request, request_id).person_id)
         person.given_names = "Ayşe Nur"
         session.add(person)
     board.recount_case(request_id)
     assert board.model.data(row_of(board, request_id, "decision")) == (
         f"{reference} · ÖZTÜRK Ayşe Nur"
+    )
+    assert board.model.data(row_of(board, other_id, "decision")) == (
+        f"{other_reference} · ÖZTÜRK Ayşe Nur"
     )
 
 
