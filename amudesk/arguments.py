@@ -377,10 +377,14 @@ def _positive(text: str) -> int:
 
 def early_language(argv: Sequence[str] | None) -> str:
     """The language asked for (--lang, the data folder's settings, the system's), read before
-    the parser is built; a bad value is left for the parser to report."""
+    the parser is built; a bad value is left for the parser to report. Only the options
+    before the command count: a command's own --lang is the language of a field or of a
+    report (``office set address … --lang fr``), not of the messages."""
     early = _QuietParser(add_help=False)
     early.add_argument("--lang")
     early.add_argument("--data-dir", type=Path)
+    early.add_argument("--database")
+    early.add_argument("command", nargs=argparse.REMAINDER)  # and all after it, unread
     try:
         known, _rest = early.parse_known_args(argv)
     except UsageError:

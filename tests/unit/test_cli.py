@@ -414,3 +414,14 @@ def test_a_windowed_build_without_standard_streams_does_not_crash(
     assert progress.enabled is False
     monkeypatch.delenv(cli.PASSPHRASE_ENV, raising=False)
     assert main(["--lang", "en", "--data-dir", str(data_dir), "check"]) == 2
+
+
+def test_a_commands_own_lang_does_not_change_the_language_of_the_messages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`office set … --lang nl` names the Dutch wording of a field, `stats --lang nl` the
+    report's language: the help and the messages stay in the interface's language."""
+    code, out, _err = exit_code(capsys, ["--lang", "en", "office", "set", "--lang", "nl", "--help"])
+    assert code == 0 and "one of kind, name, address" in out and "een van" not in out
+    code, out, _err = exit_code(capsys, ["--lang", "nl", "office", "set", "--lang", "fr", "--help"])
+    assert code == 0 and "een van kind, name, address" in out
