@@ -54,7 +54,7 @@ from amudesk.ui.startup import (
     unlock_store,
 )
 from amudesk.ui.unlockdialog import UnlockDialog
-from amudesk.ui.workers import Task
+from amudesk.ui.workers import Task, UiThreadCollector
 
 log = logging.getLogger("amudesk")
 
@@ -673,9 +673,11 @@ def run(data_dir: Path | None, database: str | None = None) -> int:
         QTimer.singleShot(0, shell.start_alerts)
         QTimer.singleShot(0, shell.start_backup)
         QTimer.singleShot(0, shell.start_locking)
-        QTimer.singleShot(0, _started)
+        collector = UiThreadCollector(app)
+        QTimer.singleShot(0, lambda: _started(collector))
         QTimer.singleShot(FONTS_AFTER_MS, shell.load_document_fonts)
         status = app.exec()
+        collector.stop()
         log.info("closed with status %s", status)
         return int(status)
     finally:
@@ -690,12 +692,12 @@ def run(data_dir: Path | None, database: str | None = None) -> int:
 FONTS_AFTER_MS = 1500
 
 
-def _started() -> None:
+def _started(collector: UiThreadCollector) -> None:
     """The window is up: what start-up made is set aside from the garbage collector's scans
-    (``gc.freeze``), and collection, paused by ``amudesk.launch`` for start-up, resumes."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
+    (``gc.freeze``), and collection, paused by ``amudesk.launch`` for start-up, resumes, on
+    the UI thread only (:class:`amudesk.ui.workers.UiThreadCollector`)."""
+    gc.freeze()
+    collector.start()
 
 
 def _ready(app: QApplication, window: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -143,3 +144,43 @@ def keep_alive(task: Task) -> None:
 
     task.finished.connect(release)
     task.failed.connect(release)
+
+
+class UiThreadCollector(QObject):
+    """Python's cycles collected on the UI thread only, while the window runs.
+
+    The collector otherwise runs in whichever thread happens to allocate: a background
+    task's thread would then destroy the Qt objects of the cycles it finds (a timer of a
+    closed dialog, a lambda's widget), which Qt forbids outside their own thread ("QBasicTimer
+    can only be used with threads started with QThread", and worse). So automatic
+    collection stays off, and a timer on the UI thread collects as Python would have,
+    generation by generation, when the counts pass the thresholds."""
+
+    INTERVAL_MS = 300
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Back to Python's own collection (the window is closing)."""
+        self._timer.stop()
+        gc.enable()
+
+    def check(self) -> int:
+        """Collect the generations whose counts passed their thresholds; the objects found
+        unreachable (0 when nothing was due)."""
+        counts = gc.get_count()
+        if counts[0] <= self._thresholds[0]:
+            return 0
+        generation = 0
+        if counts[1] > self._thresholds[1]:
+            generation = 2 if counts[2] > self._thresholds[2] else 1
+        return gc.collect(generation)

@@ -96,3 +96,51 @@ def test_a_failed_task_is_logged_by_where_it_failed_never_by_what_it_said(
     for secret in ("Dupont", "Marie", "85.07.30", "Константинопольская"):
         assert secret not in logged, secret
     assert all(record.exc_info is None for record in caplog.records)  # no raw traceback
+
+
+def test_cycles_are_collected_on_the_ui_thread_never_in_a_tasks_thread(qtbot: Any) -> None:
+    """A closed dialog's cycle (here a QObject and a list holding each other) found while a
+    task allocates in its own thread would be destroyed there: with the collector, it waits
+    for the UI thread's next check, which collects it."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QObject
+
+    from amudesk.ui.workers import UiThreadCollector
+
+    freed_in: list[str] = []
+
+    class Marker:
+        def __del__(self) -> None:
+            freed_in.append(threading.current_thread().name)
+
+    collector = UiThreadCollector()
+    was_enabled = gc.isenabled()
+    collector.start()
+    try:
+        cycle: list[Any] = [QObject(), Marker()]
+        cycle.append(cycle)
+        alive = weakref.ref(cycle[0])
+        del cycle
+
+        def allocate(progress: Any, cancelled: Any) -> int:
+            junk = [[index] for index in range(200_000)]  # past every threshold
+            return len(junk)
+
+        task = Task(allocate)
+        with qtbot.waitSignal(task.finished, timeout=10_000):
+            task.start()
+        task.wait()
+        assert alive() is not None and freed_in == []  # nothing collected in the task
+        kept = [[index] for index in range(2_000)]  # the window goes on making objects
+        qtbot.waitUntil(lambda: freed_in != [], timeout=5_000)  # the timer's next check
+        assert len(kept) == 2_000
+        assert freed_in == [threading.main_thread().name] and alive() is None
+        assert not gc.isenabled()
+    finally:
+        collector.stop()
+        stopped_enabled = gc.isenabled()
+        if not was_enabled:
+            gc.disable()
+    assert stopped_enabled  # Python's own collection is back once the window closes
