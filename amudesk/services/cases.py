@@ -53,7 +53,7 @@ from amudesk.models.document import DOCUMENT_KINDS, Document
 from amudesk.refusals import REASONED_KINDS, REASONS
 from amudesk.services import FieldError, NotFound, audit
 from amudesk.services import validation as v
-from amudesk.services.editing import bump, check_version, locked
+from amudesk.services.editing import bump, check_version, fetched, locked
 from amudesk.services.people import dependants
 from amudesk.services.search import case_condition, few_matches
 
@@ -329,15 +329,13 @@ def save_request(request: Request, *, session: Session) -> None:
 def get_request(request_id: int | None, *, session: Session, for_update: bool = False) -> Request:
     """The request ``request_id``; with ``for_update``, read again and locked until the
     transaction ends, to be changed."""
-    if request_id is None:
-        request = None
-    elif for_update:
-        request = locked(Request, request_id, session)
-    else:
-        request = session.get(Request, request_id)
-    if request is None:
-        raise NotFound(_("This request is not in the database."))
-    return request
+    return fetched(
+        Request,
+        request_id,
+        session,
+        for_update=for_update,
+        missing=_("This request is not in the database."),
+    )
 
 
 def request_to_edit(request_id: int, version: int | None, *, session: Session) -> Request:

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from amudesk.i18n import _, format_moment
 from amudesk.models import Aamu, Appeal, Decision, Person, Request
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError
+from amudesk.services import FieldError, NotFound
 from amudesk.services.audit import current_actor, hold_sqlite_write_lock
 
 VERSIONED = (Person, Request, Aamu, Decision, Appeal)
@@ -67,6 +67,22 @@ def locked(model: type[RowT], row_id: int, session: Session) -> RowT | None:
     to be changed (None when it is not in the database)."""
     lock_for_edit(session)
     return session.get(model, row_id, with_for_update=True, populate_existing=True)
+
+
+def fetched(
+    model: type[RowT], row_id: int | None, session: Session, *, for_update: bool, missing: str
+) -> RowT:
+    """The row ``row_id`` of ``model`` (with ``for_update``, :func:`locked`); NotFound saying
+    ``missing`` when there is none."""
+    if row_id is None:
+        row = None
+    elif for_update:
+        row = locked(model, row_id, session)
+    else:
+        row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def bump(row: Versioned, session: Session) -> None:

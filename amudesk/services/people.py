@@ -15,9 +15,9 @@ from amudesk.identifiers import IdentifierError, birth_date_text, parse_niss
 from amudesk.models import SEX_LABELS as SEX_LABELS  # still read here by the window
 from amudesk.models import Person, Sex
 from amudesk.models.base import utcnow
-from amudesk.services import FieldError, NotFound, audit
+from amudesk.services import FieldError, audit
 from amudesk.services import validation as v
-from amudesk.services.editing import check_version, locked
+from amudesk.services.editing import check_version, fetched
 from amudesk.services.search import person_ids_matching
 from amudesk.text import fold, non_latin
 
@@ -240,15 +240,13 @@ def _check_guardian(
 def get_person(person_id: int | None, *, session: Session, for_update: bool = False) -> Person:
     """The person ``person_id``; with ``for_update``, read again and locked until the
     transaction ends (another worker's save waits), to be changed."""
-    if person_id is None:
-        person = None
-    elif for_update:
-        person = locked(Person, person_id, session)
-    else:
-        person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(_("This person is not in the database."))
-    return person
+    return fetched(
+        Person,
+        person_id,
+        session,
+        for_update=for_update,
+        missing=_("This person is not in the database."),
+    )
 
 
 def dependants(person_id: int, *, session: Session) -> Sequence[Person]:

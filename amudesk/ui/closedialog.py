@@ -335,6 +335,3 @@ class IdleCasesDialog(FormDialog):
     def wait_for_task(self, milliseconds: int = 30_000) -> bool:
         """Wait until the search or the closing is over and shown (tests)."""
         return self.tasks.wait_reported(milliseconds)
-
-    def save(self, session: Any) -> int | None:  # pragma: no cover - submit closes off the UI
-        raise NotImplementedError

@@ -152,3 +152,28 @@ def test_a_contacts_file_inside_the_data_folder_changes_nothing(
     code, _out, err = run(capsys, desk, "directory", "import", str(desk / "amudesk.sqlite3"))
     assert code == 2 and "amudesk.sqlite3" in one_line(err)
     assert snapshot(desk) == before
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Sint-Joostplein 13\u202e",  # bidi
+        "Sint-Joost\x1bplein 13",  # control
+        "Sint-Joostplein " * 40,  # huge: past 500 characters
+        '=HYPERLINK("http://x")',  # formula
+        "+32 Sint-Joostplein",  # formula by its first character
+        "Sint-Joostplein\u200b13",  # invisible
+    ],
+)
+def test_a_hostile_address_in_dutch_in_a_contacts_file_changes_nothing(
+    capsys: pytest.CaptureFixture[str], desk: Path, tmp_path: Path, cell: str
+) -> None:
+    path = tmp_path / "contacts.csv"
+    path.write_text(f'Naam;Adres NL\nJette;Kardinaal Mercierplein 1\nSint-Joost;"{cell}"\n')
+    before = snapshot(desk)
+    code, out, err = run(capsys, desk, "directory", "import", str(path))
+    line = one_line(err)
+    assert code == 2 and "line 3: Adres NL:" in line and "nothing was written" in line, line
+    assert not any(char in line for char in "\u202e\x1b\u200b") and len(line) < 1000
+    assert out.startswith("line 3: Adres NL:")
+    assert snapshot(desk) == before

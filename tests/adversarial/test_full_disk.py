@@ -138,3 +138,36 @@ def test_an_import_into_a_data_folder_on_a_full_disk(
             assert session.exec(select(Request)).all() == []
     finally:
         store.close()
+
+
+def test_a_directory_import_into_a_data_folder_on_a_full_disk(
+    capsys: pytest.CaptureFixture[str], small_disk: Path, tmp_path: Path
+) -> None:
+    """Every CPAS's address and address in Dutch, on a disk with no byte left: one line,
+    and the directory as it was once there is room again."""
+    from amudesk.models import Cpas
+
+    data = small_disk / "data"
+    open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF).close()
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        with store.session() as session:
+            names = [cpas.name_fr for cpas in session.exec(select(Cpas)).all()]
+    finally:
+        store.close()
+    street = "Rue de la Loi 1 " * 25  # 400 characters, in each of the 19 rows
+    rows = ["cpas;address;address_nl"] + [f'"{name}";"{street}";"{street}"' for name in names]
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    fill(small_disk)
+    code, out, err = run(capsys, data, "directory", "import", str(contacts))
+    assert code == 2 and out == ""
+    assert "full" in one_line(err)
+    empty_fillers(small_disk)
+    assert run(capsys, data, "check")[0] == 0
+    store = open_desk(data, passphrase=PASSPHRASE, kdf=FAST_KDF)
+    try:
+        with store.session() as session:
+            assert all(not c.address and not c.address_nl for c in session.exec(select(Cpas)))
+    finally:
+        store.close()
