@@ -39,7 +39,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 import amudesk.models  # noqa: F401  (registers the tables)
-from amudesk import crypto, outputs
+from amudesk import crypto, outputs, serverlink
 from amudesk.crypto import DEFAULT_KDF, KdfParams, Key
 from amudesk.i18n import _
 from amudesk.paths import DATABASE_NAME, prepare_data_dir, private_file
@@ -160,6 +160,17 @@ class Store:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    def sever(self) -> int:
+        """The office's server stopped answering: cut every connection (from any thread), so
+        that nothing waits on it, and open none until :meth:`heard`
+        (:func:`amudesk.serverlink.sever`); 0 on a laptop's store."""
+        return 0 if self.is_sqlite else serverlink.sever(self.engine)
+
+    def heard(self) -> None:
+        """The office's server answered: sessions and connections as before."""
+        self.away = False
+        serverlink.heard(self.engine)
+
     def close(self) -> None:
         """Close every connection and overwrite the key in memory."""
         self.engine.dispose()
@@ -246,14 +257,17 @@ def make_engine(url: str, *, key: Key | None = None) -> Engine:
     # demo) go 100 to a statement with positional parameters: psycopg reads every
     # parameter of a statement in Python, and statements of a thousand rows with named
     # ones made an import of 10,000 rows take 9 s instead of 6.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         paramstyle="format",
         insertmanyvalues_page_size=100,
-        # A server that does not answer is said within seconds, never waited on for minutes.
-        connect_args={"options": "-c timezone=UTC", "connect_timeout": CONNECT_TIMEOUT_S},
+        # A server that does not answer is said within seconds, never waited on for minutes
+        # (amudesk.serverlink: keepalives both ways, a bound on unacknowledged data).
+        connect_args=serverlink.connect_args(CONNECT_TIMEOUT_S),
     )
+    serverlink.track(engine)  # the watcher cuts its connections when the server goes silent
+    return engine
 
 
 BULK_ROWS = 1000  # written at once, past this many rows the planner's statistics are refreshed

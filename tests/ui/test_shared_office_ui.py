@@ -81,14 +81,14 @@ def test_others_changes_and_a_lost_server_are_noticed(
     watcher.check()
     qtbot.waitUntil(lambda: changed == ["changed"], timeout=5000)
     watcher.check()  # nothing new: nothing said
-    qtbot.waitUntil(lambda: watcher._task is None, timeout=5000)
+    qtbot.waitUntil(lambda: not watcher.asking, timeout=5000)
     assert changed == ["changed"]
     engine = store.engine
     store.engine = _Unreachable()
     watcher.check()
     qtbot.waitUntil(lambda: changed[-1:] == ["lost"], timeout=5000)
     watcher.check()  # still away: said once
-    qtbot.waitUntil(lambda: watcher._task is None, timeout=5000)
+    qtbot.waitUntil(lambda: not watcher.asking, timeout=5000)
     store.engine = engine
     watcher.check()
     qtbot.waitUntil(lambda: changed[-1:] == ["back"], timeout=5000)
@@ -414,9 +414,9 @@ def test_a_case_added_at_another_desk_appears_in_this_windows_list(
         return
     watcher = window.watcher
     assert watcher is not None
-    watcher.timer.stop()  # asked by hand below, not every three seconds
+    watcher.poll_ms = 3_600_000  # asked by hand below, not every three seconds
     watcher.check()
-    qtbot.waitUntil(lambda: watcher.mark is not None and watcher._task is None, timeout=5000)
+    qtbot.waitUntil(lambda: watcher.mark is not None and not watcher.asking, timeout=5000)
     other = open_same()
     try:
         make_request(other, family="Okafor", given="Ada", niss="")
@@ -465,7 +465,7 @@ def test_while_the_server_is_away_a_form_is_told_at_once_and_keeps_its_typing(
     real = store.engine
     refusing = store.engine = _Refusing(real)
     watcher.check()
-    qtbot.waitUntil(lambda: not watcher.reachable and watcher._task is None, timeout=5000)
+    qtbot.waitUntil(lambda: not watcher.reachable and not watcher.asking, timeout=5000)
     assert store.away
     asked = refusing.attempts
     with pytest.raises(ServerAway):
@@ -477,7 +477,7 @@ def test_while_the_server_is_away_a_form_is_told_at_once_and_keeps_its_typing(
     assert refusing.attempts == asked  # refused at once: the server was not asked again
     store.engine = real
     watcher.check()
-    qtbot.waitUntil(lambda: watcher.reachable and watcher._task is None, timeout=5000)
+    qtbot.waitUntil(lambda: watcher.reachable and not watcher.asking, timeout=5000)
     assert not store.away
     dialog.ok_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
