@@ -63,6 +63,8 @@ class ChangeWatcher(QObject):
         self._asker: threading.Thread | None = None  # the thread asking now, if any
         self._clock: threading.Thread | None = None  # asks every poll_ms once started
         self._stopping = threading.Event()
+        stopping = self._stopping  # not self: the lambda must outlive the C++ object
+        self.destroyed.connect(lambda *_: stopping.set())  # a window gone without closing
         self._replied.connect(self._answered)
         self._refused.connect(self._failed)
         self._silent.connect(self._went_silent)
@@ -119,10 +121,13 @@ class ChangeWatcher(QObject):
             answer = error
         finally:
             silence.cancel()
-        if not self._stopping.is_set():
-            (self._refused if isinstance(answer, Exception) else self._replied).emit(answer)
-        else:
+        if self._stopping.is_set():
             self._asker = None
+            return
+        try:
+            (self._refused if isinstance(answer, Exception) else self._replied).emit(answer)
+        except RuntimeError:  # the watcher's window went meanwhile: nobody to tell
+            self._stopping.set()
 
     def _unanswered(self, asker: threading.Thread) -> None:
         """In the silence timer's thread: the question is still unanswered."""

@@ -108,3 +108,18 @@ def test_closing_while_the_server_is_silent_cuts_the_question_instead_of_waiting
     assert asker is not None
     watcher.stop()  # returns: the question was cut after 50 ms
     assert server.answer.is_set() and not asker.is_alive()
+
+
+def test_a_watcher_deleted_without_being_stopped_ends_its_thread(
+    qtbot: Any, store: Any, server: Server
+) -> None:
+    import shiboken6
+
+    watcher = ChangeWatcher(store, poll_ms=20, silence_s=30)
+    watcher.start()
+    clock = watcher._clock
+    assert clock is not None
+    qtbot.waitUntil(lambda: watcher.mark == 7, timeout=5000)
+    shiboken6.delete(watcher)  # its window destroyed without closing
+    clock.join(5)
+    assert not clock.is_alive()  # no question asked for a window that is gone
