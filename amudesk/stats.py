@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from amudesk.deadlines import paused_gc
 from amudesk.i18n import N_, _, gettext_for
 from amudesk.refusals import REASONS
 from amudesk.text import fold, shown
@@ -901,8 +902,11 @@ def extract_bytes(rows: Sequence[CaseRow]) -> bytes:
     """The anonymised extract of ``rows`` (generalised by :func:`anonymised`) as CSV:
     UTF-8 with a BOM, "," between fields, CRLF, one request per line; every line names the
     format (:data:`FORMAT_NAME`) and its version (:data:`FORMAT_VERSION`)."""
-    lines = [",".join(EXTRACT_COLUMNS), *_joined_lines(anonymised(rows), ",", quoted=True)]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
+    # Many small objects, none in a cycle: the collector would walk every row again and
+    # again (a third of the time for 100,000 rows).
+    with paused_gc():
+        lines = [",".join(EXTRACT_COLUMNS), *_joined_lines(anonymised(rows), ",", quoted=True)]
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
 def _csv_cell(text: str) -> str:
