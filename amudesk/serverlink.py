@@ -63,7 +63,7 @@ def connect_args(connect_timeout: int) -> dict[str, Any]:
     server's keepalives for this session, the client's keepalives and the time the
     system waits for unacknowledged data (ignored where the system lacks it)."""
     idle, interval, count = SERVER_KEEPALIVE
-    return {
+    arguments: dict[str, Any] = {
         "options": (
             "-c timezone=UTC"
             f" -c tcp_keepalives_idle={idle}"
@@ -75,8 +75,12 @@ def connect_args(connect_timeout: int) -> dict[str, Any]:
         "keepalives_idle": KEEPALIVE_IDLE_S,
         "keepalives_interval": KEEPALIVE_INTERVAL_S,
         "keepalives_count": KEEPALIVE_COUNT,
-        "tcp_user_timeout": UNACKNOWLEDGED_MS,
     }
+    import psycopg
+
+    if psycopg.pq.version() >= 120000:  # an older libpq refuses the parameter it lacks
+        arguments["tcp_user_timeout"] = UNACKNOWLEDGED_MS
+    return arguments
 
 
 def track(engine: Engine) -> None:

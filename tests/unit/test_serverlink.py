@@ -181,3 +181,15 @@ def test_once_cut_no_connection_is_opened_until_the_server_answers_the_watcher(
         session.connection().invalidate()  # a new connection, not the pooled one
     with store.session() as session:
         assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_an_older_libpq_is_not_handed_a_parameter_it_would_refuse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    monkeypatch.setattr(psycopg.pq, "version", lambda: 110_005)
+    older = serverlink.connect_args(5)
+    assert "tcp_user_timeout" not in older and older["keepalives"] == 1
+    monkeypatch.setattr(psycopg.pq, "version", lambda: 160_002)
+    assert serverlink.connect_args(5)["tcp_user_timeout"] == serverlink.UNACKNOWLEDGED_MS
