@@ -178,6 +178,21 @@ def p90(values: Sequence[float]) -> float | None:
     return float(statistics.quantiles(values, n=10, method="inclusive")[8])
 
 
+Spread = tuple[float, float, float, float, float]
+
+
+def spread(values: Sequence[int]) -> Spread | None:
+    """What a box plot draws of ``values``: (10th percentile, lower quartile, median, upper
+    quartile, 90th percentile), by the "inclusive" method of :mod:`statistics`, so that no
+    single value is drawn; None under :data:`SMALL` values (not drawn: "<5")."""
+    if len(values) < SMALL:
+        return None
+    ordered = sorted(values)
+    deciles = statistics.quantiles(ordered, n=10, method="inclusive")
+    quarters = statistics.quantiles(ordered, n=4, method="inclusive")
+    return deciles[0], quarters[0], quarters[1], quarters[2], deciles[8]
+
+
 def share(flags: Iterable[bool | None]) -> tuple[Share | None, int]:
     """The share of True among the flags that are not None (0–1, 4 decimals), and how many
     flags counted; (None, 0) without any."""

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +35,7 @@ from typing import Any
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from amudesk import i18n
+from amudesk import i18n, stats
 from amudesk.documents.fonts import paragraph_text, visual
 from amudesk.documents.layout import (
     GRID_COLOUR,
@@ -66,7 +65,7 @@ from amudesk.stats import (
     Cell,
     GroupFigures,
     Report,
-    p90,
+    Spread,
     suppressed_count,
     suppressed_value,
 )
@@ -509,18 +508,11 @@ def _box_plots(facts: StatsReportFacts, t: Callable[[str], str], fonts: Any) -> 
 
     numbers = _Numbers(facts.language)
     report = facts.report
-    entries: list[tuple[str, GroupFigures, tuple[float, float, float, float, float] | None]] = []
+    entries: list[tuple[str, GroupFigures, Spread | None]] = []
     for group in [*report.groups, report.total]:
-        values = group.days_to_decision
-        spread = None
-        if len(values) >= SMALL:
-            ordered = sorted(values)
-            quartiles = statistics.quantiles(ordered, n=4, method="inclusive")
-            deciles = statistics.quantiles(ordered, n=10, method="inclusive")
-            high = p90(ordered)
-            assert high is not None
-            spread = (deciles[0], quartiles[0], quartiles[1], quartiles[2], high)
-        entries.append((_group_label(facts, group.group, t), group, spread))
+        entries.append(
+            (_group_label(facts, group.group, t), group, stats.spread(group.days_to_decision))
+        )
     top_value = max(
         [DECISION_LIMIT_DAYS * 1.15, *(spread[4] * 1.05 for _l, _g, spread in entries if spread)]
     )

@@ -24,7 +24,16 @@ from amudesk.deadlines import CaseFacts, Clock, DecisionFacts, paused_gc
 from amudesk.i18n import BRUSSELS
 from amudesk.refusals import UNLAWFUL_KEYS
 from amudesk.settings import ClockSettings
-from amudesk.stats import CaseRow, Report, band_between, birth_range, figures
+from amudesk.stats import (
+    CaseRow,
+    Report,
+    Spread,
+    band_between,
+    birth_range,
+    figures,
+    monthly_medians,
+    spread,
+)
 from amudesk.text import fold
 
 POSITIVE = frozenset({"principle", "guarantee"})
@@ -65,6 +74,31 @@ class Collected:
                 group.group = self.dutch_names.get(group.group, group.group)
             report.groups.sort(key=lambda group: fold(group.group))
         return report
+
+
+@dataclass
+class Shown:
+    """What the statistics window shows of a period's rows grouped one way, computed off
+    the UI thread (a tenth to a quarter of a second for a year of 100,000 people): the
+    report, and the monthly medians of days to decision, in all and per group (none when
+    grouped by month)."""
+
+    report: Report
+    figures: list[dict[str, Any]]  # as_json of each group, then of the total
+    spreads: dict[str, Spread | None]  # each group's box of days to decision
+    medians: dict[str, Any]  # month → {"median", "decided"}
+    medians_per_group: dict[str, dict[str, Any]]  # group → month → the same
+
+
+def shown(collected: Collected, *, by: str, language: str) -> Shown:
+    """:class:`Shown` of ``collected`` grouped ``by``, its notes and names in ``language``:
+    every median, percentile and quartile is computed here (sorting every group's days),
+    so that the window only draws."""
+    report = collected.report(by=by, language=language)
+    figures = [group.as_json(language) for group in [*report.groups, report.total]]
+    spreads = {group.group: spread(group.days_to_decision) for group in report.groups}
+    per_group = monthly_medians(collected.rows, by=by) if by != "month" else {}
+    return Shown(report, figures, spreads, monthly_medians(collected.rows), per_group)
 
 
 class DueDays:

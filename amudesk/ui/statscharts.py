@@ -15,8 +15,7 @@ has no bar (its label says "<5").
 from __future__ import annotations
 
 import html
-import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6 import QtCharts
@@ -35,14 +34,6 @@ SLANT_FROM = 6  # more categories than this on a horizontal axis: labels slanted
 MIN_POINTS = 2  # a group is drawn over time with two months at least
 MAX_LINES = 6  # groups drawn over time besides the total: more is unreadable
 ChartParts = tuple[QtCharts.QChart, QLabel]
-
-
-def quartiles(values: Sequence[int]) -> tuple[float, float, float, float, float]:
-    """(10th percentile, lower quartile, median, upper quartile, 90th percentile) of
-    ``values`` (at least two), by the "inclusive" method of :mod:`statistics`."""
-    deciles = statistics.quantiles(values, n=10, method="inclusive")
-    quarters = statistics.quantiles(values, n=4, method="inclusive")
-    return deciles[0], quarters[0], quarters[1], quarters[2], deciles[8]
 
 
 class ChartPage(QWidget):
@@ -108,8 +99,14 @@ def _category_axis(labels: list[str], *, slanted: bool = False) -> QtCharts.QBar
     return axis
 
 
-def draw_distribution(page: ChartPage, groups: list[Any], name: Callable[[str], str]) -> None:
-    """One box per group with at least ``stats.SMALL`` decisions, and the 30-day line."""
+def draw_distribution(
+    page: ChartPage,
+    groups: list[Any],
+    spreads: Mapping[str, stats.Spread | None],
+    name: Callable[[str], str],
+) -> None:
+    """One box per group with at least ``stats.SMALL`` decisions (``spreads``: their
+    :func:`amudesk.stats.spread`, computed off the UI thread), and the 30-day line."""
     page.clear()
     series = QtCharts.QBoxPlotSeries()
     series.setName(_("Days from filing to decision"))
@@ -118,13 +115,13 @@ def draw_distribution(page: ChartPage, groups: list[Any], name: Callable[[str], 
     top = float(stats.DECISION_LIMIT_DAYS)
     for group in groups:
         days = group.days_to_decision
-        if len(days) < stats.SMALL:
+        spread = spreads.get(group.group)
+        if spread is None:
             if days:
                 small.append(name(group.group))
             continue
-        low, lower, middle, upper, high = quartiles(days)
-        box = QtCharts.QBoxSet(low, lower, middle, upper, high, name(group.group))
-        series.append(box)
+        low, lower, middle, upper, high = spread
+        series.append(QtCharts.QBoxSet(low, lower, middle, upper, high, name(group.group)))
         labels.append(name(group.group))
         top = max(top, high)
     page.chart.setTitle(_("Days from filing to decision, per group"))

@@ -169,8 +169,11 @@ class FiguresTable(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.setHorizontalScrollMode(QTableWidget.ScrollMode.ScrollPerPixel)
 
-    def show_figures(self, report: stats.Report, name: Callable[[str], str]) -> None:
-        """One line per group and the total (in bold), small cells as the report gives them."""
+    def show_figures(
+        self, report: stats.Report, figures: list[dict[str, Any]], name: Callable[[str], str]
+    ) -> None:
+        """One line per group and the total (in bold), small cells as the report gives them;
+        ``figures``: the groups' and the total's ``as_json``, computed off the UI thread."""
         groups = [*report.groups, report.total]
         headers = [_("Group"), *(_(header) for _key, header, _tip in COLUMNS)]
         self.clear()
@@ -183,9 +186,8 @@ class FiguresTable(QTableWidget):
                 item.setToolTip(_(tip))
         bold = QFont(self.font())
         bold.setBold(True)
-        for row, group in enumerate(groups):
-            data = group.as_json(report.language)
-            data["refusals"] = refusals_cell(group)
+        for row, (group, computed) in enumerate(zip(groups, figures, strict=True)):
+            data = {**computed, "refusals": refusals_cell(group)}
             cells = [QTableWidgetItem(name(group.group))]
             for key, _header, _tip in COLUMNS:
                 item = QTableWidgetItem(shown_figure(key, data[key]))
@@ -413,9 +415,10 @@ class StatisticsDialog(TaskDialog):
         self._timer.start()
 
     def _grouping_chosen(self, _index: int) -> None:
-        """The rows read are grouped again (a reading under way groups them as chosen)."""
+        """The rows read are grouped again, off the UI thread (once the work under way is
+        over: it then sees the grouping changed)."""
         if self.collected is not None and not self.busy:
-            self.show_report()
+            self._regroup()
 
     # --- computing -------------------------------------------------------------------
 
@@ -436,6 +439,7 @@ class StatisticsDialog(TaskDialog):
         start, end = chosen
         store = self.store
         settings = load_settings(getattr(store, "data_dir", None)).clock_settings()
+        by, language = self.grouping(), i18n.get_locale()
 
         def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> Any:
             def report(done: int, total: int) -> None:
@@ -444,9 +448,10 @@ class StatisticsDialog(TaskDialog):
                 progress(done, total)
 
             with store.session() as session:
-                return stats_service.collect(
+                collected = stats_service.collect(
                     session=session, start=start, end=end, settings=settings, progress=report
                 )
+            return collected, stats_service.shown(collected, by=by, language=language)
 
         self.bar.setRange(0, 0)
         self.bar.show()
@@ -469,16 +474,42 @@ class StatisticsDialog(TaskDialog):
         self.cancel_button.hide()
         self._set_exports_enabled()
 
-    def _collected(self, collected: object) -> None:
+    def _collected(self, result: Any) -> None:
         self._end_work()
         if self.close_if_asked():
             return
         if self._restart:
             self.recompute()
             return
-        self.collected = collected
+        self.collected, shown = result
         self._set_exports_enabled()
-        self.show_report()
+        self._show(shown)
+
+    def _regroup(self) -> None:
+        """Group the rows read as now chosen, off the UI thread, then show them."""
+        collected, by, language = self.collected, self.grouping(), i18n.get_locale()
+
+        def work(progress: object = None, cancelled: object = None) -> Any:
+            return stats_service.shown(collected, by=by, language=language)
+
+        self.tasks.start(work, finished=self._regrouped, failed=self._failed)
+        self._set_exports_enabled()
+
+    def _regrouped(self, shown: Any) -> None:
+        self._end_work()
+        if self.close_if_asked():
+            return
+        if self._restart:
+            self.recompute()
+            return
+        self._show(shown)
+
+    def _catch_up(self) -> None:
+        """After writing a file: what was chosen meanwhile (a period, a grouping)."""
+        if self._restart:
+            self._timer.start()
+        elif self.report is not None and self.report.by != self.grouping():
+            self._regroup()
 
     def _failed(self, error: object) -> None:
         self._end_work()
@@ -529,24 +560,19 @@ class StatisticsDialog(TaskDialog):
             return CPAS_PREFIX.sub("", key) or self.group_name(key)
         return self.group_name(key)
 
-    def show_report(self) -> None:
-        """The figures of the rows read, grouped as chosen: the table, the notes, the charts."""
+    def _show(self, shown: stats_service.Shown) -> None:
+        """The figures computed, grouped as chosen: the table, the notes, the charts (the
+        grouping changed while they were computed: grouped again first)."""
         collected = self.collected
-        if collected is None:
+        if shown.report.by != self.grouping():
+            self._regroup()
             return
-        by = self.grouping()
-        self.report = report = collected.report(by=by, language=i18n.get_locale())
-        self.table.show_figures(report, self.group_name)
-        self._fill_notes(report)
-        draw_distribution(self.distribution, report.groups, self.short_name)
-        over_time = by if by != "month" else None
-        per_group = stats.monthly_medians(collected.rows, by=over_time) if over_time else {}
+        self.report = report = shown.report
+        self.table.show_figures(report, shown.figures, self.group_name)
+        self.notes.setHtml(notes_html(report))
+        draw_distribution(self.distribution, report.groups, shown.spreads, self.short_name)
         draw_medians(
-            self.medians,
-            stats.monthly_medians(collected.rows),
-            per_group,
-            self.group_name,
-            short_month,
+            self.medians, shown.medians, shown.medians_per_group, self.group_name, short_month
         )
         draw_reasons(self.reasons, report.total)
         self._say(
@@ -554,12 +580,6 @@ class StatisticsDialog(TaskDialog):
                 start=i18n.format_date(collected.period_start),
                 end=i18n.format_date(collected.period_end),
             )
-        )
-
-    def _fill_notes(self, report: stats.Report) -> None:
-        items = "".join(f"<li>{html.escape(note)}</li>" for note in report.notes)
-        self.notes.setHtml(
-            f"<p><b>{html.escape(_('How the figures were counted'))}</b></p><ul>{items}</ul>"
         )
 
     # --- exports ---------------------------------------------------------------------
@@ -659,8 +679,7 @@ class StatisticsDialog(TaskDialog):
             self._end_work()
             if self.close_if_asked():
                 return
-            if self._restart:
-                self._timer.start()
+            self._catch_up()
             if isinstance(error, Cancelled):
                 self._say(_("Cancelled; no file was written."))
             elif isinstance(error, outputs.OutputError):
@@ -674,8 +693,7 @@ class StatisticsDialog(TaskDialog):
             self._end_work()
             if self.close_if_asked():
                 return
-            if self._restart:
-                self._timer.start()
+            self._catch_up()
             if isinstance(path, Path):
                 self._written(path)
 
@@ -693,6 +711,12 @@ class StatisticsDialog(TaskDialog):
         message = str(error)
         self._say(message)
         QMessageBox.warning(self, title, message)
+
+
+def notes_html(report: stats.Report) -> str:
+    """How the figures were counted, as the notes' page shows it."""
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in report.notes)
+    return f"<p><b>{html.escape(_('How the figures were counted'))}</b></p><ul>{items}</ul>"
 
 
 def month_name(month: str, *, short: bool = False) -> str:

@@ -275,3 +275,23 @@ def test_generalising_counts_only_what_changed_and_gives_what_recounting_gives(
     rows: list[CaseRow],
 ) -> None:
     assert stats.anonymised(rows) == _anonymised_by_recounting(rows)
+
+
+def test_the_spread_a_box_plot_draws_and_none_under_five_values() -> None:
+    assert stats.spread(list(range(10, 0, -1))) == pytest.approx((1.9, 3.25, 5.5, 7.75, 9.1))
+    assert stats.spread([7, 7, 7, 7, 7]) == (7, 7, 7, 7, 7)
+    assert stats.spread([1, 2, 3, 4]) is None and stats.spread([]) is None
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_note_on_how_a_figure_was_counted_is_named_in_the_reports_language(
+    language: str,
+) -> None:
+    """The French notes began "Filed :" and "Decided :", in English."""
+    from amudesk.i18n import gettext_for
+
+    for note in stats.FIGURE_NOTES.values():
+        label = note.split(":", 1)[0]
+        translated = gettext_for(language, note)
+        assert translated != note
+        assert translated.split(":", 1)[0].strip() != label, translated
