@@ -281,6 +281,15 @@ SMALL_CELL_RULE = N_(
     "notes."
 )
 TOTAL = "total"
+# What comes before the commune in a CPAS's name ("CPAS d'Ixelles", "OCMW Elsene").
+CPAS_PREFIX = re.compile(r"^(CPAS|OCMW)\s+(de la |de l'|de l’|de |d'|d’|du |des |van )?", re.I)
+
+
+def group_order(key: str) -> tuple[str, str]:
+    """A group's place in the tables: a CPAS by its commune ("CPAS d'Ixelles" between
+    "CPAS de Forest" and "CPAS de Jette", as the directory lists them), anything else by
+    its name, case and accents aside."""
+    return fold(CPAS_PREFIX.sub("", key)), key
 
 
 @dataclass
@@ -734,8 +743,7 @@ def figures(
         total.absorb(group)
     return Report(
         by=by,
-        # Folded: "CPAS d'Ixelles" between "CPAS de Forest" and "CPAS de Jette".
-        groups=[groups[key] for key in sorted(groups, key=lambda key: (fold(key), key))],
+        groups=[groups[key] for key in sorted(groups, key=group_order)],
         total=total,
         language=language,
         period_start=period_start,

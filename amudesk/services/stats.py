@@ -31,10 +31,10 @@ from amudesk.stats import (
     band_between,
     birth_range,
     figures,
+    group_order,
     monthly_medians,
     spread,
 )
-from amudesk.text import fold
 
 POSITIVE = frozenset({"principle", "guarantee"})
 REGISTERED = "registered"
@@ -72,7 +72,7 @@ class Collected:
         if by == "cpas" and language == "nl" and self.dutch_names:
             for group in report.groups:
                 group.group = self.dutch_names.get(group.group, group.group)
-            report.groups.sort(key=lambda group: fold(group.group))
+            report.groups.sort(key=lambda group: group_order(group.group))
         return report
 
 

@@ -295,3 +295,27 @@ def test_every_note_on_how_a_figure_was_counted_is_named_in_the_reports_language
         translated = gettext_for(language, note)
         assert translated != note
         assert translated.split(":", 1)[0].strip() != label, translated
+
+
+def test_cpas_groups_come_in_the_order_of_their_communes() -> None:
+    """As the directory lists them: "CPAS d'Ixelles" came before "CPAS de Berchem-…" (the
+    apostrophe sorted before the "e" of "de")."""
+    names = [
+        "CPAS de Jette",
+        "CPAS d'Ixelles",
+        "CPAS de Forest",
+        "CPAS d’Anderlecht",
+        "CPAS de Berchem-Sainte-Agathe",
+        "CPAS d'Uccle",
+        "OCMW Elsene",
+    ]
+    report = stats.figures([row(name) for name in names])
+    assert [group.group for group in report.groups] == [
+        "CPAS d’Anderlecht",
+        "CPAS de Berchem-Sainte-Agathe",
+        "OCMW Elsene",
+        "CPAS de Forest",
+        "CPAS d'Ixelles",
+        "CPAS de Jette",
+        "CPAS d'Uccle",
+    ]
