@@ -265,7 +265,7 @@ def _figure_tables(facts: StatsReportFacts, styles: Styles, t: Callable[[str], s
         t(N_("Requests and days to decision")),
         [
             t(N_("Filed")),
-            t(N_("Decided")),
+            t(N_("With a decision")),
             t(N_("Waiting")),
             t(N_("Longest wait (days)")),
             t(N_("Median days to decision")),
