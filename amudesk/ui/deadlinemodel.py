@@ -242,11 +242,15 @@ class DeadlineTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self._sort_column, self._sort_order = column, order
+        if self._data is None:
+            return  # nothing counted yet: the deadlines come sorted so (set_board)
         self.beginResetModel()
-        with paused_gc():
-            self._sort_groups()
-        self._layout()
-        self.endResetModel()
+        try:
+            with paused_gc():
+                self._sort_groups()
+            self._layout()
+        finally:  # a view left inside a reset shows nothing again
+            self.endResetModel()
 
     def set_expanded(self, number: int, expanded: bool) -> None:
         """Open or close group ``number``: its rows appear or go, the others stay put."""

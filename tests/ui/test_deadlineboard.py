@@ -549,3 +549,24 @@ def test_the_overdue_group_opens_however_long(
     choose(board.show_filter, "all")
     headings = [model.data(model.group_index(n)) for n in range(len(model.groups))]
     assert "▾ Overdue (80)" in headings and "▸ Lapsed (80)" in headings
+
+
+def test_a_header_clicked_before_the_deadlines_are_counted_sorts_them_when_they_come(
+    qtbot: Any, store: Any, data_dir: Path, cases: Any
+) -> None:
+    """Sorting by state before the first count raised (no data) and left the table inside
+    a model reset, showing nothing from then on."""
+    from amudesk.ui.deadlineboard import DeadlineBoard
+    from amudesk.ui.deadlinemodel import STATE
+
+    board = DeadlineBoard(store, data_dir)
+    qtbot.addWidget(board, before_close_func=lambda widget: widget.stop())
+    board.show()
+    board.table.horizontalHeader().setSortIndicator(STATE, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(board.loaded, timeout=20_000):
+        board.refresh()
+    qtbot.waitUntil(lambda: not board.is_busy, timeout=20_000)
+    assert board.model.rowCount() > 0 and board.table.model().rowCount() > 0
+    header = board.table.horizontalHeader()
+    assert header.sortIndicatorSection() == STATE
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
