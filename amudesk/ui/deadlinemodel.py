@@ -32,7 +32,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from amudesk import i18n
-from amudesk.deadlines import ACTOR_LABELS, RULES, STATE_LABELS, Deadline, State, paused_gc
+from amudesk.deadlines import (
+    ACTOR_LABELS,
+    RULES,
+    STATE_LABELS,
+    Deadline,
+    State,
+    actionable_test,
+    paused_gc,
+)
 from amudesk.i18n import N_, _, ngettext
 from amudesk.services import clock
 from amudesk.services.board import (
@@ -126,6 +134,12 @@ HEADING_BACKGROUND = "#e4e8ee"
 FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+def _both(
+    first: Callable[[Deadline], bool], second: Callable[[Deadline], bool]
+) -> Callable[[Deadline], bool]:
+    return lambda d: first(d) and second(d)
+
+
 @dataclass(slots=True)
 class Group:
     """A bucket of the board, or one case when grouped by case."""
@@ -192,6 +206,11 @@ class DeadlineTableModel(QAbstractTableModel):
     def shown_cases(self) -> int:
         if self._filters.by_case:
             return len(self._groups)
+        data = self._data
+        shown = SHOW_BUCKETS.get(self._filters.show, RUNNING)
+        if data is not None and self._passes() is None and set(BUCKETS) <= set(shown):
+            # Every limit shown: the cases that have one (not 642,000 limits' cases again).
+            return sum(1 for deadlines in data.by_case.values() if deadlines)
         return len({d.case.request_id for group in self._groups for d in group.rows})
 
     def set_board(self, data: BoardData | None, expand: Callable[[list[Group]], None]) -> None:
@@ -283,18 +302,18 @@ class DeadlineTableModel(QAbstractTableModel):
     def _passes(self) -> Callable[[Deadline], bool] | None:
         rule, cpas_id = self._filters.rule, self._filters.cpas_id
         tests: list[Callable[[Deadline], bool]] = []
-        if self._filters.show == "worklist" and self._data is not None:
-            kind = self._data.office_kind
-            tests.append(lambda d: d.actionable(kind))
         if rule is not None:
             tests.append(lambda d: d.rule == rule)
         if cpas_id is not None:
             tests.append(lambda d: d.case.cpas_id == cpas_id)
+        if self._filters.show == "worklist" and self._data is not None:
+            tests.append(actionable_test(self._data.office_kind))
         if not tests:
             return None
-        if len(tests) == 1:
-            return tests[0]
-        return lambda d: all(test(d) for test in tests)
+        passes = tests[0]
+        for test in tests[1:]:  # nested, not all() over a generator: 100,000 rows a click
+            passes = _both(passes, test)
+        return passes
 
     def _regroup(self, expand: Callable[[list[Group]], None]) -> None:
         self.beginResetModel()
@@ -368,13 +387,16 @@ class DeadlineTableModel(QAbstractTableModel):
     def _sort_groups(self) -> None:
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
         running = set(SHOW_BUCKETS.get(self._filters.show, RUNNING)) <= set(RUNNING)
-        if column in (DUE, WHEN) and running and not descending:
+        by_due = column in (DUE, WHEN) and not descending
+        if by_due and running:
             # The running buckets arrive soonest first and follow each other by due day,
             # so rows and cases are in order already: nothing to do for the usual view.
             return
         key = self._row_key(column)
         for group in self._groups:
             if len(group.rows) > 1:
+                if by_due and group.bucket not in (None, NOT_STARTED):
+                    continue  # a bucket arrives sorted by due day (BoardData.sort)
                 # Stable, and cheap on rows that arrive sorted by due day already.
                 group.rows.sort(key=key, reverse=descending)
         if not self._filters.by_case or not self._groups:

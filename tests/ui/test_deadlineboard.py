@@ -570,3 +570,14 @@ def test_a_header_clicked_before_the_deadlines_are_counted_sorts_them_when_they_
     header = board.table.horizontalHeader()
     assert header.sortIndicatorSection() == STATE
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+@pytest.mark.parametrize("show", ["all", "worklist", "done", "open"])
+def test_the_count_of_cases_shown_is_the_cases_of_the_rows_shown(
+    board: Any, cases: Any, show: str
+) -> None:
+    choose(board.show_filter, show)
+    rows = [d for group in board.model.groups for d in group.rows]
+    assert board.model.shown_cases() == len({d.case.request_id for d in rows})
+    if show == "all":
+        assert board.model.shown_cases() == len(cases)  # every case has a limit
