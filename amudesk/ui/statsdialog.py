@@ -473,6 +473,7 @@ class StatisticsDialog(TaskDialog):
         self._set_exports_enabled()
 
     def _collected(self, result: Any) -> None:
+        """The rows read and their figures, or the same rows grouped again."""
         self._end_work()
         if self.close_if_asked():
             return
@@ -488,19 +489,10 @@ class StatisticsDialog(TaskDialog):
         collected, by, language = self.collected, self.grouping(), i18n.get_locale()
 
         def work(progress: object = None, cancelled: object = None) -> Any:
-            return stats_service.shown(collected, by=by, language=language)
+            return collected, stats_service.shown(collected, by=by, language=language)
 
-        self.tasks.start(work, finished=self._regrouped, failed=self._failed)
+        self.tasks.start(work, finished=self._collected, failed=self._failed)
         self._set_exports_enabled()
-
-    def _regrouped(self, shown: Any) -> None:
-        self._end_work()
-        if self.close_if_asked():
-            return
-        if self._restart:
-            self.recompute()
-            return
-        self._show(shown)
 
     def _catch_up(self) -> None:
         """After writing a file: what was chosen meanwhile (a period, a grouping)."""
