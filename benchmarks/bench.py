@@ -705,6 +705,111 @@ def measure_board(data_dir: Path) -> None:
     print(f"board {elapsed:.4f} {window:.4f} {shown[0] if shown else -1}", flush=True)
 
 
+def bench_window_steps(data_dir: Path) -> None:
+    """How long a click holds the UI thread where the window works on 100,000 people in
+    memory: the worklist's filters and sorting (every limit counted), and the statistics
+    window's drawing of a year (its figures are counted in the background). In a process
+    of its own, as the board's first screen."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        result = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--steps", str(data_dir)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BOARD_TIMEOUT_S * 4 + 60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        record("window steps at 100,000 people", "timeout", "", None)
+        return
+    steps = [line.split(" ", 2) for line in result.stdout.splitlines() if line.startswith("step ")]
+    if result.returncode != 0 or not steps:
+        reason = (result.stderr.strip().splitlines() or ["no figures"])[-1]
+        record("window steps at 100,000 people", "n/a", "", None)
+        print(f"    ({reason})")
+        return
+    for _word, seconds, label in steps:
+        if label.startswith("statistics"):
+            record(label, ms(float(seconds)), "≤ 100 ms", float(seconds) <= 0.1)
+        else:
+            record(label, ms(float(seconds)), "", None)
+
+
+def measure_steps(data_dir: Path) -> None:
+    """In the child process: print ``step <seconds> <what>`` for each step timed."""
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from amudesk.ui import statsdialog
+    from amudesk.ui.deadlineboard import DeadlineBoard
+    from amudesk.ui.deadlinemodel import REFERENCE, STATE
+
+    app = QApplication.instance() or QApplication([])
+    store = open_bench_store(data_dir)
+
+    def settle(done: Any) -> None:
+        limit = time.monotonic() + BOARD_TIMEOUT_S * 2
+        while not done() and time.monotonic() < limit:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def step(label: str, change: Any) -> None:
+        started = time.perf_counter()
+        change()
+        app.processEvents()
+        print(f"step {time.perf_counter() - started:.4f} {label}", flush=True)
+
+    try:
+        board = DeadlineBoard(store, data_dir)
+        board.resize(1366, 768)
+        board.show()
+        board.refresh()
+        settle(lambda: not board.is_busy and board.model.rowCount() > 0)
+        for key, label in (("all", "every limit"), ("worklist", "the worklist")):
+            index = board.show_filter.findData(key)
+            step(f"worklist filter: {label}", lambda i=index: board.show_filter.setCurrentIndex(i))
+        step("worklist filter: one rule", lambda: board.rule_filter.setCurrentIndex(3))
+        step("worklist filter: every rule", lambda: board.rule_filter.setCurrentIndex(0))
+        step("worklist filter: one CPAS", lambda: board.cpas_filter.setCurrentIndex(3))
+        step("worklist filter: every CPAS", lambda: board.cpas_filter.setCurrentIndex(0))
+        header = board.table.horizontalHeader()
+        for column, what in ((REFERENCE, "reference"), (STATE, "state")):
+            step(
+                f"worklist sorted by {what}",
+                lambda c=column: header.setSortIndicator(c, Qt.SortOrder.AscendingOrder),
+            )
+        step("worklist grouped by case", board.by_case.toggle)
+        board.stop()
+        board.close()
+        drawn: list[float] = []
+        show = statsdialog.StatisticsDialog._show
+
+        def timed_show(dialog: Any, shown: Any) -> None:
+            started = time.perf_counter()
+            show(dialog, shown)
+            drawn.append(time.perf_counter() - started)
+
+        statsdialog.StatisticsDialog._show = timed_show  # type: ignore[method-assign]
+        today = dt.date.today()
+        dialog = statsdialog.StatisticsDialog(store, today=today)
+        dialog.resize(1366, 768)
+        dialog.show()
+        dialog.set_dates(today - dt.timedelta(days=364), today)
+        settle(lambda: not dialog.busy and dialog.report is not None and drawn)
+        for key in ("month", "cpas"):
+            count = len(drawn)
+            dialog.group_combo.setCurrentIndex(dialog.group_combo.findData(key))
+            settle(lambda c=count: len(drawn) > c and not dialog.busy)
+        dialog.close()
+        print(f"step {max(drawn):.4f} statistics window, longest drawing", flush=True)
+    finally:
+        store.close()
+
+
 def bench_import(work: Path) -> None:
     from amudesk.services.demo import fill_demo
     from amudesk.services.desk import open_desk
@@ -846,6 +951,9 @@ def main() -> int:
     if sys.argv[1:2] == ["--board"]:  # the child process of bench_board
         measure_board(Path(sys.argv[2]))
         return 0
+    if sys.argv[1:2] == ["--steps"]:  # the child process of bench_window_steps
+        measure_steps(Path(sys.argv[2]))
+        return 0
     print(
         f"AMU Desk benchmark — {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
@@ -868,6 +976,7 @@ def main() -> int:
         if demo:
             bench_deadlines_database(data_dir)
             bench_board(data_dir)
+            bench_window_steps(data_dir)
             bench_next_limits(data_dir)
             bench_stats(data_dir)
         bench_import(work)
