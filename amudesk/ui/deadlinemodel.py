@@ -403,15 +403,11 @@ class DeadlineTableModel(QAbstractTableModel):
             return
         if column == REFERENCE:
             self._groups.sort(key=lambda g: g.reference, reverse=descending)
-        elif column == STATE:
-            data = self._data
-            assert data is not None
-            self._groups.sort(
-                key=lambda g: min(BUCKET_ORDER[data.bucket(d)] for d in g.rows),
-                reverse=descending,
-            )
-        elif column in (DUE, WHEN):
-            self._groups.sort(key=lambda g: min(due_key(d) for d in g.rows), reverse=descending)
+        elif column in (STATE, DUE, WHEN):
+            # A case by its most pressing row: the rows are sorted already, so it is the
+            # first one, or the last when descending (not the key of every row again).
+            edge = -1 if descending else 0
+            self._groups.sort(key=lambda g: key(g.rows[edge]), reverse=descending)
         else:  # by the first row's value, the rows being sorted already
             self._groups.sort(key=lambda g: key(g.rows[0]), reverse=descending)
 

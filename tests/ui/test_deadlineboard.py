@@ -581,3 +581,25 @@ def test_the_count_of_cases_shown_is_the_cases_of_the_rows_shown(
     assert board.model.shown_cases() == len({d.case.request_id for d in rows})
     if show == "all":
         assert board.model.shown_cases() == len(cases)  # every case has a limit
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("column_name", ["STATE", "DUE"])
+def test_cases_grouped_are_sorted_by_their_most_pressing_limit(
+    board: Any, cases: Any, column_name: str, descending: bool
+) -> None:
+    from amudesk.ui import deadlinemodel
+
+    column = getattr(deadlinemodel, column_name)
+    choose(board.show_filter, "all")
+    board.by_case.setChecked(True)
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    board.table.horizontalHeader().setSortIndicator(column, order)
+    key = board.model._row_key(column)
+    groups = board.model.groups
+    assert len(groups) == len(cases)
+    for group in groups:
+        keys = [key(d) for d in group.rows]
+        assert keys == sorted(keys, reverse=descending)
+    pressing = [min(key(d) for d in group.rows) for group in groups]
+    assert pressing == sorted(pressing, reverse=descending)
