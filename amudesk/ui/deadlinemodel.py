@@ -174,6 +174,9 @@ class DeadlineTableModel(QAbstractTableModel):
         self._filters = Filters()
         self._sort_column = DUE
         self._sort_order = Qt.SortOrder.AscendingOrder
+        # The groups and their rows as the buckets gave them (each bucket by due day), not
+        # sorted by another column since: sorting by due day again has nothing to do.
+        self._as_arrived = True
         self._headers = tuple(_(title) for title in COLUMNS)
         self._date_texts: dict[dt.date, str] = {}
         self._when_texts: dict[int, str] = {}
@@ -319,6 +322,7 @@ class DeadlineTableModel(QAbstractTableModel):
         self.beginResetModel()
         with paused_gc():
             self._groups = []
+            self._as_arrived = True
             self._case_group = {}
             if self._data is not None:
                 keep = self._passes()
@@ -387,11 +391,12 @@ class DeadlineTableModel(QAbstractTableModel):
     def _sort_groups(self) -> None:
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
         running = set(SHOW_BUCKETS.get(self._filters.show, RUNNING)) <= set(RUNNING)
-        by_due = column in (DUE, WHEN) and not descending
+        by_due = column in (DUE, WHEN) and not descending and self._as_arrived
         if by_due and running:
             # The running buckets arrive soonest first and follow each other by due day,
             # so rows and cases are in order already: nothing to do for the usual view.
             return
+        self._as_arrived = False
         key = self._row_key(column)
         for group in self._groups:
             if len(group.rows) > 1:

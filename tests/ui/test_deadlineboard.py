@@ -603,3 +603,25 @@ def test_cases_grouped_are_sorted_by_their_most_pressing_limit(
         assert keys == sorted(keys, reverse=descending)
     pressing = [min(key(d) for d in group.rows) for group in groups]
     assert pressing == sorted(pressing, reverse=descending)
+
+
+@pytest.mark.parametrize("by_case", [False, True])
+@pytest.mark.parametrize("show", ["worklist", "all"])
+def test_back_to_the_due_day_after_another_column_the_rows_follow_the_due_day(
+    board: Any, cases: Any, show: str, by_case: bool
+) -> None:
+    """Rows arrive sorted by due day, and the usual view skips sorting them again; but
+    after a sort by reference they must be sorted back, not left as they were."""
+    from amudesk.services.board import NOT_STARTED, due_key
+    from amudesk.ui.deadlinemodel import DUE, REFERENCE
+
+    choose(board.show_filter, show)
+    board.by_case.setChecked(by_case)
+    header = board.table.horizontalHeader()
+    header.setSortIndicator(REFERENCE, Qt.SortOrder.DescendingOrder)
+    header.setSortIndicator(DUE, Qt.SortOrder.AscendingOrder)
+    for group in board.model.groups:
+        if group.bucket == NOT_STARTED:
+            continue  # by reference within the bucket: no due day
+        keys = [due_key(d) for d in group.rows]
+        assert keys == sorted(keys), group.key
