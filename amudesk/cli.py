@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.exc import DatabaseError
 
-from amudesk import cliaccounts, i18n, launch, outputs, stats
+from amudesk import cliaccounts, i18n, launch, outputs, serverlink, stats
 from amudesk.arguments import (
     EXIT_BAD_INPUT,
     OFFICE_LOCALISED_FIELDS,
@@ -67,6 +67,7 @@ from amudesk.store import (
     integrity_problems,
     note_failed_unlock,
     open_store,
+    server_unreachable,
     storage_error,
     storage_problem,
 )
@@ -126,7 +127,9 @@ def run_command(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except DatabaseError as exc:  # the store's own mapping: full, read-only, failing disk
         problem = storage_problem(exc, data_folder)
-        if problem is None:
+        if problem is None and server_unreachable(exc):  # not libpq's lines with their tabs
+            _say(_("The office's server cannot be reached."))
+        elif problem is None:
             _say(_("the database cannot be read or written: {reason}").format(reason=exc.orig))
         else:
             _say(str(problem))
@@ -179,6 +182,8 @@ def _open(args: argparse.Namespace, passphrase: str | None = None) -> Store:
     except BaseException:
         store.close()
         raise
+    if not store.is_sqlite:  # a command never waits forever on a server that stopped
+        serverlink.keep_asking(store.engine)
     return store
 
 

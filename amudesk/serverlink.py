@@ -21,6 +21,7 @@ Three ways a shared database can stop answering, and what bounds each:
   server cannot be reached") instead of freezing the window until the server wakes up.
   Until the watcher's question is answered again, no new connection is opened (a pool's
   ping that found a cut connection would otherwise wait the connection's timeout anew).
+  The command line has no window: a :class:`Heartbeat` asks instead (:func:`keep_asking`).
 
 Qt-free; only the PostgreSQL engine is tracked (a laptop's SQLite has no server).
 """
@@ -44,6 +45,8 @@ KEEPALIVE_INTERVAL_S = 5
 KEEPALIVE_COUNT = 3
 UNACKNOWLEDGED_MS = 20_000  # data the server has not acknowledged: given up after
 SERVER_KEEPALIVE = (30, 10, 3)  # the server's probes of a silent laptop: idle, interval, count
+SILENCE_S = 10.0  # a question unanswered this long: the server is taken as silent
+HEARTBEAT_EVERY_S = 3.0
 
 
 class _Link:
@@ -52,6 +55,41 @@ class _Link:
     def __init__(self) -> None:
         self.connections: weakref.WeakSet[Any] = weakref.WeakSet()
         self.silent = False  # cut for silence: no new connection until the server answers
+        self.heartbeat: Heartbeat | None = None
+
+
+class Heartbeat:
+    """For a process without a window (the command line): the server asked ``SELECT 1``
+    every :data:`HEARTBEAT_EVERY_S` seconds from a thread of its own, on a connection of its
+    own; a question unanswered for :data:`SILENCE_S` seconds cuts every connection
+    (:func:`sever`), so that a command waiting on a stopped server ends, in one line,
+    instead of never. A long statement of the command's own does not count: the question
+    goes on another connection, which a working server answers at once."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="server-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(HEARTBEAT_EVERY_S):
+            silence = threading.Timer(SILENCE_S, self._silent)
+            silence.daemon = True
+            silence.start()
+            try:
+                with probing(), self.engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT 1")
+                heard(self.engine)
+            except Exception as error:
+                if timed_out(error):  # a stopped server takes the connection, never answers
+                    self._silent()
+                # else gone, not silent: the command's own statements fail and say so
+            finally:
+                silence.cancel()
+
+    def _silent(self) -> None:
+        if not self.stopping.is_set():
+            sever(self.engine)
 
 
 _links: weakref.WeakKeyDictionary[Engine, _Link] = weakref.WeakKeyDictionary()
@@ -121,6 +159,42 @@ def heard(engine: Engine) -> None:
         link.silent = False
 
 
+def timed_out(error: BaseException) -> bool:
+    """Whether ``error`` (wrapped by SQLAlchemy or not) is a connection that timed out: the
+    server took it and never answered, as a stopped one does."""
+    import psycopg
+
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        if isinstance(found, psycopg.errors.ConnectionTimeout):
+            return True
+        found = getattr(found, "orig", None) or found.__cause__ or found.__context__
+    return False
+
+
+def keep_asking(engine: Engine) -> None:
+    """Start a :class:`Heartbeat` for ``engine`` (a tracked one; until :func:`stop_asking`)."""
+    link = _links.get(engine)
+    if link is not None and link.heartbeat is None:
+        link.heartbeat = Heartbeat(engine)
+        link.heartbeat.thread.start()
+
+
+def stop_asking(engine: Engine) -> None:
+    """Stop ``engine``'s heartbeat, if it has one (a question under way is cut short)."""
+    link = _links.get(engine)
+    if link is None or link.heartbeat is None:
+        return
+    heartbeat, link.heartbeat = link.heartbeat, None
+    heartbeat.stopping.set()
+    heartbeat.thread.join(1)
+    if heartbeat.thread.is_alive():  # asking a silent server: cut it, then it ends
+        sever(engine)
+        heartbeat.thread.join()
+
+
 def sever(engine: Engine) -> int:
     """Shut down the socket of every open connection of ``engine`` (from any thread): a
     statement waiting on the server fails at once, and no new connection is opened until
@@ -144,5 +218,5 @@ def sever(engine: Engine) -> int:
             continue
         severed += 1
     if severed:
-        log.warning("server not answering: %d connection(s) cut", severed)
+        log.info("server not answering: %d connection(s) cut", severed)
     return severed

@@ -173,6 +173,7 @@ class Store:
 
     def close(self) -> None:
         """Close every connection and overwrite the key in memory."""
+        serverlink.stop_asking(self.engine)
         self.engine.dispose()
         if self.key is not None:
             self.key.wipe()

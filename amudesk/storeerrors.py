@@ -165,6 +165,7 @@ def server_unreachable(exc: BaseException) -> bool:
         if kind.__module__.startswith("psycopg") and kind.__name__ in (
             "OperationalError",
             "InterfaceError",
+            "ConnectionTimeout",  # the server took the connection and never answered
         ):
             return True
         error = getattr(error, "orig", None) or error.__cause__ or error.__context__

@@ -158,6 +158,10 @@ class ChangeWatcher(QObject):
         self._asker = None
         # Not waited for again until it answers: the window's reads fail at once meanwhile.
         self.store.away = isinstance(error, BaseException) and server_unreachable(error)
+        if isinstance(error, BaseException) and serverlink.timed_out(error):
+            # A stopped server took the question's new connection and never answered: a
+            # read already waiting on it would wait for ever.
+            self.store.sever()
         if self.reachable:
             self.reachable = False
             log.warning("server not reachable: %s", type(error).__name__)

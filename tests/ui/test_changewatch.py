@@ -115,11 +115,33 @@ def test_a_watcher_deleted_without_being_stopped_ends_its_thread(
 ) -> None:
     import shiboken6
 
-    watcher = ChangeWatcher(store, poll_ms=20, silence_s=30)
+    watcher = ChangeWatcher(store, poll_ms=60_000, silence_s=30)
     watcher.start()
     clock = watcher._clock
     assert clock is not None
-    qtbot.waitUntil(lambda: watcher.mark == 7, timeout=5000)
+    # Answered, and no question under way: a thread emitting while the object is deleted
+    # would be a race of the test's own making (the window always stops its watcher).
+    qtbot.waitUntil(lambda: watcher.mark == 7 and not watcher.asking, timeout=5000)
     shiboken6.delete(watcher)  # its window destroyed without closing
     clock.join(5)
     assert not clock.is_alive()  # no question asked for a window that is gone
+
+
+def test_a_question_whose_connection_timed_out_cuts_what_waits(
+    qtbot: Any, store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    def timed_out(*, session: Any) -> int:
+        raise OperationalError(
+            "connect", {}, psycopg.errors.ConnectionTimeout("connection timeout expired")
+        )
+
+    monkeypatch.setattr(changewatch.audit, "latest_id", timed_out)
+    cut: list[int] = []
+    monkeypatch.setattr(store, "sever", lambda: cut.append(1) or 1)
+    watcher = ChangeWatcher(store, poll_ms=60_000, silence_s=30)
+    with qtbot.waitSignal(watcher.lost, timeout=5000):
+        watcher.check()
+    assert store.away and cut == [1]

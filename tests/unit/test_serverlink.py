@@ -193,3 +193,129 @@ def test_an_older_libpq_is_not_handed_a_parameter_it_would_refuse(
     assert "tcp_user_timeout" not in older and older["keepalives"] == 1
     monkeypatch.setattr(psycopg.pq, "version", lambda: 160_002)
     assert serverlink.connect_args(5)["tcp_user_timeout"] == serverlink.UNACKNOWLEDGED_MS
+
+
+class _SilentServer:
+    """An engine whose server takes every question and never answers (until released)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def connect(self) -> _SilentServer:
+        return self
+
+    def __enter__(self) -> _SilentServer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def exec_driver_sql(self, _sql: str) -> None:
+        self.release.wait(30)
+
+
+def test_the_command_lines_heartbeat_cuts_every_connection_when_unanswered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cut = threading.Event()
+    monkeypatch.setattr(serverlink, "HEARTBEAT_EVERY_S", 0.01)
+    monkeypatch.setattr(serverlink, "SILENCE_S", 0.1)
+    monkeypatch.setattr(serverlink, "sever", lambda _engine: cut.set() or 1)
+    server = _SilentServer()
+    heartbeat = serverlink.Heartbeat(server)  # type: ignore[arg-type]
+    heartbeat.thread.start()
+    try:
+        assert cut.wait(10)  # the command waiting on the server is freed
+    finally:
+        heartbeat.stopping.set()
+        server.release.set()
+        heartbeat.thread.join(5)
+    assert not heartbeat.thread.is_alive()
+
+
+def test_a_long_statement_of_the_command_is_not_taken_for_a_silent_server(
+    store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serverlink, "HEARTBEAT_EVERY_S", 0.01)
+    monkeypatch.setattr(serverlink, "SILENCE_S", 0.3)
+    serverlink.keep_asking(store.engine)
+    heartbeat = serverlink._links[store.engine].heartbeat
+    assert heartbeat is not None and heartbeat.thread.is_alive()
+    with store.session() as session:  # longer than the silence: the server answers the rest
+        assert session.execute(text("SELECT 1 FROM pg_sleep(0.6)")).scalar_one() == 1
+    store.close()  # the heartbeat stops with the store
+    assert not heartbeat.thread.is_alive()
+
+
+def test_a_command_whose_server_stopped_answering_says_so_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut by the heartbeat, a command ended with libpq's own lines, tabs and all."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from amudesk import cli
+
+    def cut(_args: Any) -> int:
+        raise OperationalError(
+            "SELECT 1",
+            {},
+            psycopg.OperationalError(
+                "consuming input failed: server closed the connection unexpectedly\n\t"
+                "This probably means the server terminated abnormally"
+            ),
+        )
+
+    monkeypatch.setattr(cli, "cmd_deadlines", cut)
+    code = cli.main(["--lang", "en", "--data-dir", str(tmp_path), "deadlines"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "amudesk: The office's server cannot be reached.\n"
+
+
+def _connect_timed_out() -> Exception:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError(
+        "connect", {}, psycopg.errors.ConnectionTimeout("connection timeout expired")
+    )
+
+
+def test_a_connection_that_timed_out_is_told_from_one_refused() -> None:
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    assert serverlink.timed_out(_connect_timed_out())
+    refused = OperationalError("connect", {}, psycopg.OperationalError("too many clients"))
+    assert not serverlink.timed_out(refused)
+    assert not serverlink.timed_out(ValueError("no"))
+
+
+def test_the_heartbeat_cuts_when_its_own_connection_times_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stopped server accepts the connection and never answers: the heartbeat's new
+    connection times out (5 s) before its question could go silent; what waits on the
+    connections already open is cut then."""
+    cut = threading.Event()
+
+    class Unanswering:
+        def connect(self) -> Any:
+            raise _connect_timed_out()
+
+    monkeypatch.setattr(serverlink, "HEARTBEAT_EVERY_S", 0.01)
+    monkeypatch.setattr(serverlink, "SILENCE_S", 30)
+    monkeypatch.setattr(serverlink, "sever", lambda _engine: cut.set() or 1)
+    heartbeat = serverlink.Heartbeat(Unanswering())  # type: ignore[arg-type]
+    heartbeat.thread.start()
+    try:
+        assert cut.wait(10)
+    finally:
+        heartbeat.stopping.set()
+        heartbeat.thread.join(5)
+
+
+def test_a_connection_that_timed_out_is_said_as_the_server_cannot_be_reached() -> None:
+    """It was said as "something went wrong" (the class is not OperationalError itself)."""
+    assert server_unreachable(_connect_timed_out())
