@@ -91,7 +91,7 @@ def showcase(store: Any) -> tuple[int, int]:
                 latin_name="KONSTANTINOPOLSKAYA-BLAGOVESHCHENSKAYA Aleksandra Vladimirovna",
                 sex="F",
                 birth_date="1985-07-30",
-                niss="85073003328",
+                niss="85073000259",  # a woman born on 30 July 1985 (serial 2, even)
                 languages=["uk", "fr"],
             ),
             session=session,
