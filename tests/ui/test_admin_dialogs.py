@@ -703,3 +703,25 @@ def test_settings_lock_delay_is_clamped_on_load(
     data_dir.mkdir(parents=True, exist_ok=True)
     settings_path(data_dir).write_text(json.dumps({"lock_after_minutes": stored}), encoding="utf-8")
     assert load_settings(data_dir).lock_after_minutes == loaded
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "Sint-Joostplein 13\u202e31 nalpstsooJ",  # a bidi override
+        "Sint-Joostplein\x0713",  # a control character
+        "Sint-Joostplein 13\u200b",  # an invisible character
+        "Sint-Joostplein " + "13 " * 300,  # far beyond the column
+        "+32 Sint-Joostplein",  # a leading plus, as a spreadsheet reads a formula
+    ],
+)
+def test_a_hostile_address_in_dutch_is_refused_naming_the_field(
+    qtbot: Any, directory_dialog: DirectoryDialog, store: Any, hostile: str
+) -> None:
+    target = cpas_named(store, "CPAS de Saint-Josse-ten-Noode")
+    assert directory_dialog.select_cpas(target.id)
+    before = read_cpas(store, target.id)
+    directory_dialog.address_nl.setPlainText(hostile)
+    qtbot.mouseClick(directory_dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "Address in Dutch" in directory_dialog.error_label.text()
+    assert read_cpas(store, target.id) == before  # nothing saved
