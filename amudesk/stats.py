@@ -59,7 +59,7 @@ from typing import Any, NamedTuple
 from amudesk.deadlines import paused_gc
 from amudesk.i18n import N_, _, gettext_for
 from amudesk.refusals import REASONS
-from amudesk.text import fold, shown
+from amudesk.text import cpas_commune, shown
 
 SMALL = 5  # counts under this (and above 0) are suppressed
 SUPPRESSED = "<5"
@@ -281,15 +281,13 @@ SMALL_CELL_RULE = N_(
     "notes."
 )
 TOTAL = "total"
-# What comes before the commune in a CPAS's name ("CPAS d'Ixelles", "OCMW Elsene").
-CPAS_PREFIX = re.compile(r"^(CPAS|OCMW)\s+(de la |de l'|de l’|de |d'|d’|du |des |van )?", re.I)
 
 
 def group_order(key: str) -> tuple[str, str]:
     """A group's place in the tables: a CPAS by its commune ("CPAS d'Ixelles" between
     "CPAS de Forest" and "CPAS de Jette", as the directory lists them), anything else by
     its name, case and accents aside."""
-    return fold(CPAS_PREFIX.sub("", key)), key
+    return cpas_commune(key), key
 
 
 @dataclass

@@ -21,6 +21,18 @@ def fold(text: str | None) -> str:
     return _NON_WORD.sub(" ", anyascii(text).casefold()).strip()
 
 
+# What comes before the commune in a folded CPAS name ("cpas de la", "ocmw", "cpas d").
+_CPAS_PREFIX = re.compile(
+    r"^(?:cpas|ocmw)(?:\s+(?:de\s+la\s+ville\s+de|de\s+la|de|d|du|des|van\s+de|van|stad))?\s+"
+)
+
+
+def cpas_commune(name: str) -> str:
+    """The commune part of a CPAS's name, folded: "CPAS d'Ixelles" → "ixelles", "OCMW
+    Sint-Gillis" → "sint gillis"."""
+    return _CPAS_PREFIX.sub("", fold(name)).strip()
+
+
 def fold_tokens(text: str | None) -> list[str]:
     return fold(text).split()
 

@@ -28,21 +28,15 @@ from amudesk.services.spreadsheet import (
     file_name,
     restored,
 )
-from amudesk.text import fold, shown
+from amudesk.text import cpas_commune, fold, shown
 
 SEED_FILE = resources_dir() / "cpas-brussels.json"
-_PREFIX = re.compile(
-    r"^(?:cpas|ocmw)(?:\s+(?:de\s+la\s+ville\s+de|de\s+la|de|d|du|des|van\s+de|van|stad))?\s+"
-)
-
-
 _SAINT = re.compile(r"\b(?:saint|sainte|sint|st|ste)\b")
 
 
 def cpas_key(text: str) -> str:
     """'CPAS de Saint-Gilles', 'St-Gilles' and 'OCMW Sint-Gillis' → comparable keys."""
-    folded = _PREFIX.sub("", fold(text)).strip()
-    return _SAINT.sub("st", folded)
+    return _SAINT.sub("st", cpas_commune(text))
 
 
 def seed_brussels(*, session: Session) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ DEFAULT_SIZE = (1280, 720)
 MINIMUM_SIZE = (900, 560)
 RESTART_DELAY_MS = 300
 # "CPAS d'", "OCMW van ": left out of a CPAS's name under a chart, where room is short.
+CPAS_PREFIX = re.compile(r"^(CPAS|OCMW)\s+(de la |de l'|de l’|de |d'|d’|du |des |van )?", re.I)
 
 THIS_MONTH, THIS_QUARTER, THIS_YEAR, LAST_YEAR, CUSTOM = (
     "month",
@@ -547,7 +549,7 @@ class StatisticsDialog(TaskDialog):
         if by == "month" and len(key) == 7:
             return short_month(key)
         if by == "cpas":
-            return stats.CPAS_PREFIX.sub("", key) or self.group_name(key)
+            return CPAS_PREFIX.sub("", key) or self.group_name(key)
         return self.group_name(key)
 
     def _show(self, shown: stats_service.Shown) -> None:
