@@ -33,10 +33,12 @@ import logging
 import socket
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, event
+
+from amudesk.storeerrors import causes
 
 log = logging.getLogger(__name__)
 
@@ -73,19 +75,14 @@ class Heartbeat:
 
     def _run(self) -> None:
         while not self.stopping.wait(HEARTBEAT_EVERY_S):
-            silence = threading.Timer(SILENCE_S, self._silent)
-            silence.daemon = True
-            silence.start()
             try:
-                with probing(), self.engine.connect() as connection:
+                with asking(SILENCE_S, self._silent), self.engine.connect() as connection:
                     connection.exec_driver_sql("SELECT 1")
                 heard(self.engine)
             except Exception as error:
                 if timed_out(error):  # a stopped server takes the connection, never answers
                     self._silent()
                 # else gone, not silent: the command's own statements fail and say so
-            finally:
-                silence.cancel()
 
     def _silent(self) -> None:
         if not self.stopping.is_set():
@@ -152,6 +149,24 @@ def probing() -> Iterator[None]:
         _local.probing = False
 
 
+@contextlib.contextmanager
+def asking(
+    silence_s: float, on_silent: Callable[[], object], *, name: str = "server-silence"
+) -> Iterator[None]:
+    """A question that finds out whether the server answers: in the block this thread may
+    connect even to a server cut for silence (:func:`probing`), and ``on_silent`` is called
+    from a timer thread (named ``name``) if the block has not ended after ``silence_s``."""
+    silence = threading.Timer(silence_s, on_silent)
+    silence.daemon = True
+    silence.name = name
+    silence.start()
+    try:
+        with probing():
+            yield
+    finally:
+        silence.cancel()
+
+
 def heard(engine: Engine) -> None:
     """The server answered again: connections may be opened as before."""
     link = _links.get(engine)
@@ -164,14 +179,7 @@ def timed_out(error: BaseException) -> bool:
     server took it and never answered, as a stopped one does."""
     import psycopg
 
-    seen: set[int] = set()
-    found: BaseException | None = error
-    while found is not None and id(found) not in seen:
-        seen.add(id(found))
-        if isinstance(found, psycopg.errors.ConnectionTimeout):
-            return True
-        found = getattr(found, "orig", None) or found.__cause__ or found.__context__
-    return False
+    return any(isinstance(found, psycopg.errors.ConnectionTimeout) for found in causes(error))
 
 
 def keep_asking(engine: Engine) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from amudesk.i18n import _
@@ -155,10 +156,7 @@ def server_unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says that the office's PostgreSQL server could not be reached or
     stopped answering (the driver's connection errors, wrapped or not by SQLAlchemy), as
     opposed to a mistake in what was asked."""
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
+    for error in causes(exc):
         if isinstance(error, ServerAway):
             return True
         kind = type(error)
@@ -168,5 +166,15 @@ def server_unreachable(exc: BaseException) -> bool:
             "ConnectionTimeout",  # the server took the connection and never answered
         ):
             return True
-        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
     return False
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then what it wraps (SQLAlchemy's ``orig``, else its cause or context), each
+    once."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__

@@ -110,17 +110,16 @@ class ChangeWatcher(QObject):
     def _ask(self) -> None:
         """In the asking thread: one question, cut short if it goes unanswered."""
         asker = threading.current_thread()
-        silence = threading.Timer(self.silence_s, self._unanswered, (asker,))
-        silence.daemon = True
-        silence.name = "change-silence"
-        silence.start()
         try:
-            with serverlink.probing(), self.store.session(even_away=True) as session:
+            with (
+                serverlink.asking(
+                    self.silence_s, lambda: self._unanswered(asker), name="change-silence"
+                ),
+                self.store.session(even_away=True) as session,
+            ):
                 answer: Any = audit.latest_id(session=session)
         except Exception as error:
             answer = error
-        finally:
-            silence.cancel()
         if self._stopping.is_set():
             self._asker = None
             return
