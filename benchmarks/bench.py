@@ -624,6 +624,23 @@ def bench_deadlines_database(data_dir: Path) -> None:
     record("    deadlines computed", f"{len(found):,}", "", None)
 
 
+def run_child(mode: str, data_dir: Path, timeout: float) -> subprocess.CompletedProcess[str] | None:
+    """This script again in a process of its own (``mode``: what it measures there),
+    offscreen; its output, or None when it ran out of time."""
+    try:
+        return subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), mode, str(data_dir)],
+            cwd=ROOT,
+            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def bench_board(data_dir: Path) -> None:
     """From building the deadlines board to its first rows on screen (its ``loaded`` signal).
 
@@ -635,18 +652,8 @@ def bench_board(data_dir: Path) -> None:
         record(label, "n/a", "≤ 0.2 s", None)
         print("    (board not available)")
         return
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    try:
-        result = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--board", str(data_dir)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BOARD_TIMEOUT_S + 60,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    result = run_child("--board", data_dir, BOARD_TIMEOUT_S + 60)
+    if result is None:
         record(label, "timeout", "≤ 0.2 s", False)
         return
     figures = [line.split() for line in result.stdout.splitlines() if line.startswith("board ")]
@@ -713,18 +720,8 @@ def bench_window_steps(data_dir: Path) -> None:
     memory: the worklist's filters and sorting (every limit counted), and the statistics
     window's drawing of a year (its figures are counted in the background). In a process
     of its own, as the board's first screen."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    try:
-        result = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--steps", str(data_dir)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BOARD_TIMEOUT_S * 4 + 60,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    result = run_child("--steps", data_dir, BOARD_TIMEOUT_S * 4 + 60)
+    if result is None:
         record("window steps at 100,000 people", "timeout", "", None)
         return
     steps = [line.split(" ", 2) for line in result.stdout.splitlines() if line.startswith("step ")]
